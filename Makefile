@@ -1,0 +1,34 @@
+# PGXS build of the ticketing extension: make && make install && make installcheck
+EXTENSION = ticketing
+MODULE_big = ticketing
+DATA = $(wildcard ticketing--*.sql)
+
+CXX_SOURCES = $(wildcard src/core/*.cpp src/backend/*.cpp src/entry/*.cpp)
+OBJS = $(CXX_SOURCES:.cpp=.o)
+
+# pg_regress: sql/*.sql against expected/*.out; isolation specs under test/isolation.
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=ticketing
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --load-extension=ticketing
+
+# No LLVM bitcode: the JIT gains nothing from these functions, and PGXS's bitcode rule
+# would not see the C++ flags below. Must be set before PGXS is included.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+
+# C++17; PostgreSQL 15's headers use `register`, which C++17 rejects.
+override PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register \
+	-isystem $(shell $(PG_CONFIG) --includedir-server)
+ifdef CI
+override PG_CXXFLAGS += -Werror
+endif
+ifdef TICKETING_WERROR
+override PG_CXXFLAGS += -Werror
+endif
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+SHLIB_LINK += -lstdc++ -Wl,--version-script=$(CURDIR)/src/exports.map

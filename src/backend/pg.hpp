@@ -1,0 +1,32 @@
+// The only door to PostgreSQL's headers. C++ standard headers come first, so the
+// server's macros (Max, Min, gettext, snprintf, ...) cannot rewrite them; then the
+// server headers, as C.
+#pragma once
+
+#include <csetjmp>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+}
+
+// PostgreSQL 15 does not hide symbols; src/exports.map keeps everything but the SQL
+// entry points and the module magic local. Entry points are named ticketing_*.
