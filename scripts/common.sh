@@ -1,0 +1,65 @@
+# Shared steps of the two top-level commands (scripts/test.sh, scripts/demo.sh):
+# install missing Debian packages, build, install, and run things inside a throwaway
+# PostgreSQL 15 cluster. Sourced, not run.
+
+TICKETING_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TICKETING_BUILD="$TICKETING_ROOT/build"
+PG_BINDIR=/usr/lib/postgresql/15/bin
+export PATH="$PG_BINDIR:$PATH"
+
+# Everything a fresh Debian 12 machine lacks to build, test and demo the extension.
+TICKETING_PACKAGES=(
+    postgresql-15 postgresql-server-dev-15 postgresql-common libpq-dev
+    libboost-test-dev cmake make g++ pkg-config
+)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+require_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        say "run this as root: it installs packages and the extension, and runs a throwaway"
+        say "PostgreSQL cluster as the postgres OS user"
+        exit 2
+    fi
+}
+
+# Installs only what is missing; apt-get update runs only when something is.
+ensure_packages() {
+    local missing=() pkg
+    for pkg in "${TICKETING_PACKAGES[@]}" "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        say "packages: all present"
+        return
+    fi
+    say "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# PGXS build + install of the extension; CMake build of unit tests and the load client.
+build_and_install() {
+    local jobs
+    jobs=$(nproc 2>/dev/null || echo 2)
+    say "building the extension (PGXS)"
+    make -C "$TICKETING_ROOT" -s -j"$jobs" PG_CONFIG="$PG_BINDIR/pg_config"
+    make -C "$TICKETING_ROOT" -s install PG_CONFIG="$PG_BINDIR/pg_config" >/dev/null
+    say "building unit tests and ticketing-load (CMake)"
+    cmake -S "$TICKETING_ROOT" -B "$TICKETING_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$TICKETING_BUILD" -j"$jobs" -- --no-print-directory >/dev/null
+}
+
+# Runs "$@" with PG* variables pointing at a new cluster (run as the postgres OS user)
+# that is removed afterwards, whatever the command's outcome.
+with_cluster() {
+    pg_virtualenv -t \
+        -o max_connections=200 \
+        -o shared_buffers=512MB \
+        -o max_wal_size=4GB \
+        -o checkpoint_timeout=30min \
+        "$@"
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The suites that need a running server; run by scripts/test.sh inside pg_virtualenv
+# (PGHOST, PGPORT, PGUSER, PGPASSWORD set). Appends "suite passed failed" lines to $1.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+TALLY=$1
+
+# pg_regress and pg_isolation_regress end with "All N tests passed." or
+# "M of N tests failed." (PostgreSQL 15).
+record_regress() {
+    local suite=$1 log=$2 line total failed
+    line=$(grep -E 'All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed' "$log" | tail -1)
+    if [[ $line =~ All\ ([0-9]+)\ tests\ passed ]]; then
+        echo "$suite ${BASH_REMATCH[1]} 0" >>"$TALLY"
+    elif [[ $line =~ ([0-9]+)\ of\ ([0-9]+)\ tests\ failed ]]; then
+        failed=${BASH_REMATCH[1]}
+        total=${BASH_REMATCH[2]}
+        echo "$suite $((total - failed)) $failed" >>"$TALLY"
+        [ -f "$TICKETING_ROOT/$3/regression.diffs" ] && cat "$TICKETING_ROOT/$3/regression.diffs" >&2
+    else
+        echo "$suite 0 1" >>"$TALLY"
+    fi
+}
+
+cd "$TICKETING_ROOT" || exit 1
+log=$(mktemp)
+
+say "pg_regress"
+make -s installcheck ISOLATION= PG_CONFIG="$PG_BINDIR/pg_config" 2>&1 | tee "$log" >&2
+record_regress regress "$log" .
+
+say "isolation specs"
+make -s installcheck REGRESS= PG_CONFIG="$PG_BINDIR/pg_config" 2>&1 | tee "$log" >&2
+record_regress isolation "$log" test/isolation
+
+say "stress test"
+bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" 2>&1 \
+    | tee "$log" >&2
+line=$(grep -E '^stress: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    echo "stress ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
+else
+    echo "stress 0 1" >>"$TALLY"
+fi
+rm -f "$log"

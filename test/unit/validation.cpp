@@ -1,0 +1,99 @@
+// Argument validation: NULLs, ids, customers and wait policies, with the error kind
+// that becomes the SQLSTATE.
+#include "domain_error.hpp"
+#include "validation.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+using namespace ticketing;
+
+namespace {
+
+TicketRequest good_request() {
+    return TicketRequest{7, 42, std::string_view("alice"), std::string_view("wait")};
+}
+
+ErrorKind kind_of(const TicketRequest& request, bool takes_wait = true) {
+    try {
+        validate_ticket_request(request, takes_wait);
+    } catch (const DomainError& error) {
+        return error.kind();
+    }
+    BOOST_FAIL("expected a DomainError");
+    return ErrorKind::internal;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(validation)
+
+BOOST_AUTO_TEST_CASE(valid_request_passes_through) {
+    const ValidTicketRequest valid = validate_ticket_request(good_request(), true);
+    BOOST_TEST(valid.event_id == 7);
+    BOOST_TEST(valid.ticket_id == 42);
+    BOOST_TEST(valid.customer == "alice");
+    BOOST_TEST(wait_policy_name(valid.wait) == "wait");
+}
+
+BOOST_AUTO_TEST_CASE(nulls_are_null_value_errors) {
+    TicketRequest request = good_request();
+    request.event_id.reset();
+    BOOST_TEST(static_cast<int>(kind_of(request)) == static_cast<int>(ErrorKind::null_value));
+    request = good_request();
+    request.ticket_id.reset();
+    BOOST_TEST(static_cast<int>(kind_of(request)) == static_cast<int>(ErrorKind::null_value));
+    request = good_request();
+    request.customer.reset();
+    BOOST_TEST(static_cast<int>(kind_of(request)) == static_cast<int>(ErrorKind::null_value));
+    request = good_request();
+    request.wait.reset();
+    BOOST_TEST(static_cast<int>(kind_of(request)) == static_cast<int>(ErrorKind::null_value));
+}
+
+BOOST_AUTO_TEST_CASE(wait_is_ignored_when_the_call_takes_none) {
+    TicketRequest request = good_request();
+    request.wait.reset();
+    BOOST_TEST(wait_policy_name(validate_ticket_request(request, false).wait) == "wait");
+}
+
+BOOST_AUTO_TEST_CASE(non_positive_ids_are_invalid) {
+    for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-1}}) {
+        TicketRequest request = good_request();
+        request.ticket_id = bad;
+        BOOST_TEST(static_cast<int>(kind_of(request)) ==
+                   static_cast<int>(ErrorKind::invalid_parameter));
+        request = good_request();
+        request.event_id = bad;
+        BOOST_TEST(static_cast<int>(kind_of(request)) ==
+                   static_cast<int>(ErrorKind::invalid_parameter));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(customer_length_bounds) {
+    const std::string longest(max_customer_bytes, 'x');
+    const std::string too_long(max_customer_bytes + 1, 'x');
+    TicketRequest request = good_request();
+    request.customer = std::string_view(longest);
+    BOOST_TEST(validate_ticket_request(request, true).customer.size() == max_customer_bytes);
+    request.customer = std::string_view(too_long);
+    BOOST_TEST(static_cast<int>(kind_of(request)) ==
+               static_cast<int>(ErrorKind::invalid_parameter));
+    request.customer = std::string_view("");
+    BOOST_TEST(static_cast<int>(kind_of(request)) ==
+               static_cast<int>(ErrorKind::invalid_parameter));
+}
+
+BOOST_AUTO_TEST_CASE(error_messages_say_what_to_fix) {
+    TicketRequest request = good_request();
+    request.ticket_id = -5;
+    try {
+        validate_ticket_request(request, true);
+        BOOST_FAIL("expected a DomainError");
+    } catch (const DomainError& error) {
+        BOOST_TEST(std::string(error.what()) == "ticket_id must be a positive number, got -5");
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
