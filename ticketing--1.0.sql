@@ -135,10 +135,22 @@ BEGIN
         RAISE EXCEPTION 'event_id must be a positive number, got %', create_event.event_id
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
-    VALUES (coalesce(create_event.event_id, nextval('ticketing.event_id_seq')),
-            create_event.name, create_event.per_customer_limit, create_event.starts_at)
-    RETURNING e.event_id INTO new_id;
+    IF create_event.event_id IS NOT NULL THEN
+        INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
+        VALUES (create_event.event_id, create_event.name, create_event.per_customer_limit,
+                create_event.starts_at)
+        RETURNING e.event_id INTO new_id;
+        RETURN new_id;
+    END IF;
+    -- Sequence-assigned: skip numbers already taken by explicit ids.
+    LOOP
+        INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
+        VALUES (nextval('ticketing.event_id_seq'), create_event.name,
+                create_event.per_customer_limit, create_event.starts_at)
+        ON CONFLICT ON CONSTRAINT events_pkey DO NOTHING
+        RETURNING e.event_id INTO new_id;
+        EXIT WHEN new_id IS NOT NULL;
+    END LOOP;
     RETURN new_id;
 END
 $$;
@@ -152,6 +164,10 @@ AS $$
 BEGIN
     IF event_id IS NULL THEN
         RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM 1 FROM ticketing.events e WHERE e.event_id = lock_event_for_load.event_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -228,6 +244,10 @@ DECLARE
 BEGIN
     IF event_id IS NULL THEN
         RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM 1 FROM ticketing.events e WHERE e.event_id = event_summary.event_id;
     IF NOT FOUND THEN
