@@ -8,6 +8,10 @@ int sqlstate_for(ErrorKind kind) {
         return ERRCODE_NULL_VALUE_NOT_ALLOWED;
     case ErrorKind::invalid_parameter:
         return ERRCODE_INVALID_PARAMETER_VALUE;
+    case ErrorKind::no_such_event:
+        return ERRCODE_NO_DATA_FOUND;
+    case ErrorKind::key_reused:
+        return MAKE_SQLSTATE('T', 'K', '0', '0', '1');
     case ErrorKind::internal:
         return ERRCODE_INTERNAL_ERROR;
     }

@@ -2,15 +2,11 @@
 
 #include "pg_guard.hpp"
 
-extern "C" {
-#include "catalog/pg_type_d.h"
-}
-
 namespace ticketing::backend {
 
 namespace {
 
-constexpr int max_plan_args = 7;
+constexpr int max_plan_args = 8;
 
 struct PlanSpec {
     const char* sql;
@@ -18,38 +14,192 @@ struct PlanSpec {
     Oid argtypes[max_plan_args];
 };
 
-// Columns shared by the peek and the lock statements, relative to customer $3.
-#define TICKET_STATE_COLUMNS                                                                       \
-    "SELECT status, coalesce(owner = $3, false) AS mine, "                                         \
-    "coalesce(status = 'held' AND hold_expires_at <= now(), false) AS hold_expired, "             \
-    "seat, updated_at, hold_expires_at "                                                           \
-    "FROM ticketing.tickets WHERE event_id = $1 AND ticket_id = $2"
+// A ticket's state relative to customer $3, then its event's limit (peek only).
+#define TICKET_STATE                                                                               \
+    "SELECT t.status, coalesce(t.owner = $3, false), "                                             \
+    "coalesce(t.status = 'held' AND t.hold_expires_at <= now(), false), "                          \
+    "t.seat, t.updated_at, t.hold_expires_at, t.ticket_id, "
+#define PEEK_FROM                                                                                  \
+    "e.per_customer_limit FROM ticketing.tickets t "                                               \
+    "JOIN ticketing.events e ON e.event_id = t.event_id "
+#define LOCK_ONE                                                                                   \
+    TICKET_STATE "NULL::integer FROM ticketing.tickets t "                                         \
+                 "WHERE t.event_id = $1 AND t.ticket_id = $2 FOR UPDATE OF t"
+// Available, or held with the hold lapsed: every claim path treats both alike.
+#define CLAIMABLE                                                                                  \
+    "t.event_id = $1 AND t.status <> 'sold' "                                                      \
+    "AND (t.status = 'available' OR t.hold_expires_at <= now()) "                                  \
+    "AND ($3::text IS NULL OR left(t.seat, length($3)) = $3) "
+#define LIVE_OWNED                                                                                 \
+    "t.event_id = $1 AND t.owner = $2 "                                                            \
+    "AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > now()))"
 
-const PlanSpec plan_specs[] = {
-    /* peek_ticket */ {TICKET_STATE_COLUMNS, 3, {INT8OID, INT8OID, TEXTOID}},
-    /* lock_ticket_wait */ {TICKET_STATE_COLUMNS " FOR UPDATE", 3, {INT8OID, INT8OID, TEXTOID}},
-    /* lock_ticket_nowait */
-    {TICKET_STATE_COLUMNS " FOR UPDATE NOWAIT", 3, {INT8OID, INT8OID, TEXTOID}},
-    /* lock_ticket_skip */
-    {TICKET_STATE_COLUMNS " FOR UPDATE SKIP LOCKED", 3, {INT8OID, INT8OID, TEXTOID}},
-    /* transition_ticket: $3 new status, $4 new owner, $5 hold expiry, $6 old status,
-       $7 the customer who caused it */
-    {"WITH changed AS ("
-     " UPDATE ticketing.tickets"
-     " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
-     " WHERE event_id = $1 AND ticket_id = $2"
-     " RETURNING event_id, ticket_id, updated_at) "
-     "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
-     " SELECT event_id, ticket_id, $6, $3, $7, updated_at FROM changed"
-     " RETURNING at",
-     7,
-     {INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID}},
-};
+const PlanSpec& spec_for(PlanId id) {
+    static const PlanSpec peek_ticket{
+        TICKET_STATE PEEK_FROM "WHERE t.event_id = $1 AND t.ticket_id = $2",
+        3,
+        {INT8OID, INT8OID, TEXTOID}};
+    static const PlanSpec lock_wait{LOCK_ONE, 3, {INT8OID, INT8OID, TEXTOID}};
+    static const PlanSpec lock_nowait{LOCK_ONE " NOWAIT", 3, {INT8OID, INT8OID, TEXTOID}};
+    static const PlanSpec lock_skip{LOCK_ONE " SKIP LOCKED", 3, {INT8OID, INT8OID, TEXTOID}};
+    // $3 new status, $4 new owner, $5 new hold expiry, $6 old status, $7 who caused it.
+    static const PlanSpec transition_ticket{
+        "WITH changed AS ("
+        " UPDATE ticketing.tickets"
+        " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
+        " WHERE event_id = $1 AND ticket_id = $2"
+        " RETURNING event_id, ticket_id, updated_at) "
+        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
+        " SELECT event_id, ticket_id, $6, $3, $7, updated_at FROM changed"
+        " RETURNING at",
+        7,
+        {INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID}};
+    static const PlanSpec peek_tickets{
+        TICKET_STATE PEEK_FROM "WHERE t.event_id = $1 AND t.ticket_id = ANY ($2) ORDER BY t.ticket_id",
+        3,
+        {INT8OID, INT8ARRAYOID, TEXTOID}};
+    // $2 ids and $6 their old statuses, in parallel.
+    static const PlanSpec transition_tickets{
+        "WITH input AS (SELECT * FROM unnest($2::bigint[], $6::text[]) AS i (ticket_id, from_status)),"
+        " changed AS ("
+        " UPDATE ticketing.tickets t"
+        " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
+        " FROM input i WHERE t.event_id = $1 AND t.ticket_id = i.ticket_id"
+        " RETURNING t.event_id, t.ticket_id, i.from_status, t.updated_at) "
+        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
+        " SELECT event_id, ticket_id, from_status, $3, $7, updated_at FROM changed"
+        " RETURNING at",
+        7,
+        {INT8OID, INT8ARRAYOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTOID}};
+    // $2 the scan's start, $3 seat prefix or NULL, $4 how many.
+    static const PlanSpec claimable_from{
+        "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+        "AND t.ticket_id >= $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP LOCKED",
+        4,
+        {INT8OID, INT8OID, TEXTOID, INT4OID}};
+    static const PlanSpec claimable_before{
+        "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+        "AND t.ticket_id < $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP LOCKED",
+        4,
+        {INT8OID, INT8OID, TEXTOID, INT4OID}};
+    static const PlanSpec claimable_candidates{
+        "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+        "AND t.ticket_id >= $2 ORDER BY t.ticket_id LIMIT $4",
+        4,
+        {INT8OID, INT8OID, TEXTOID, INT4OID}};
+    static const PlanSpec count_claimable{
+        "SELECT count(*) FROM ticketing.tickets t WHERE " CLAIMABLE, // $2 unused
+        3,
+        {INT8OID, INT8OID, TEXTOID}};
+    static const PlanSpec max_ticket_id{
+        "SELECT max(t.ticket_id) FROM ticketing.tickets t WHERE t.event_id = $1", 1, {INT8OID}};
+    static const PlanSpec event_limit{
+        "SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id = $1", 1, {INT8OID}};
+    static const PlanSpec lock_customer_slot{
+        "INSERT INTO ticketing.customer_slots AS s (event_id, customer, touched_at)"
+        " VALUES ($1, $2, now())"
+        " ON CONFLICT (event_id, customer) DO UPDATE SET touched_at = excluded.touched_at",
+        2,
+        {INT8OID, TEXTOID}};
+    static const PlanSpec lock_customer_slot_skip{
+        "SELECT 1 FROM ticketing.customer_slots s WHERE s.event_id = $1 AND s.customer = $2"
+        " FOR UPDATE SKIP LOCKED",
+        2,
+        {INT8OID, TEXTOID}};
+    static const PlanSpec ensure_customer_slot{
+        "INSERT INTO ticketing.customer_slots (event_id, customer, touched_at)"
+        " VALUES ($1, $2, now()) ON CONFLICT (event_id, customer) DO NOTHING",
+        2,
+        {INT8OID, TEXTOID}};
+    static const PlanSpec count_customer_tickets{
+        "SELECT count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
+    static const PlanSpec insert_key{
+        "INSERT INTO ticketing.idempotency_keys (customer, idempotency_key, event_id, fingerprint)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (customer, idempotency_key) DO NOTHING RETURNING 1",
+        4,
+        {TEXTOID, TEXTOID, INT8OID, TEXTOID}};
+    static const PlanSpec select_key{
+        "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
+        " k.remaining, k.created_at < now() - make_interval(secs => $3) AS expired"
+        " FROM ticketing.idempotency_keys k WHERE k.customer = $1 AND k.idempotency_key = $2"
+        " FOR UPDATE",
+        3,
+        {TEXTOID, TEXTOID, FLOAT8OID}};
+    static const PlanSpec renew_key{
+        "UPDATE ticketing.idempotency_keys SET event_id = $3, fingerprint = $4,"
+        " created_at = now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
+        " hold_expires_at = NULL, remaining = NULL"
+        " WHERE customer = $1 AND idempotency_key = $2",
+        4,
+        {TEXTOID, TEXTOID, INT8OID, TEXTOID}};
+    static const PlanSpec store_key{
+        "UPDATE ticketing.idempotency_keys SET outcome = $3, ticket_ids = $4, seats = $5,"
+        " at = $6, hold_expires_at = $7, remaining = $8"
+        " WHERE customer = $1 AND idempotency_key = $2",
+        8,
+        {TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+         INT8OID}};
+    static const PlanSpec forget_key{
+        "DELETE FROM ticketing.idempotency_keys WHERE customer = $1 AND idempotency_key = $2",
+        2,
+        {TEXTOID, TEXTOID}};
 
-#undef TICKET_STATE_COLUMNS
+    switch (id) {
+    case PlanId::peek_ticket:
+        return peek_ticket;
+    case PlanId::lock_ticket_wait:
+        return lock_wait;
+    case PlanId::lock_ticket_nowait:
+        return lock_nowait;
+    case PlanId::lock_ticket_skip:
+        return lock_skip;
+    case PlanId::transition_ticket:
+        return transition_ticket;
+    case PlanId::peek_tickets:
+        return peek_tickets;
+    case PlanId::transition_tickets:
+        return transition_tickets;
+    case PlanId::claimable_from:
+        return claimable_from;
+    case PlanId::claimable_before:
+        return claimable_before;
+    case PlanId::claimable_candidates:
+        return claimable_candidates;
+    case PlanId::count_claimable:
+        return count_claimable;
+    case PlanId::max_ticket_id:
+        return max_ticket_id;
+    case PlanId::event_limit:
+        return event_limit;
+    case PlanId::lock_customer_slot:
+        return lock_customer_slot;
+    case PlanId::lock_customer_slot_skip:
+        return lock_customer_slot_skip;
+    case PlanId::ensure_customer_slot:
+        return ensure_customer_slot;
+    case PlanId::count_customer_tickets:
+        return count_customer_tickets;
+    case PlanId::insert_key:
+        return insert_key;
+    case PlanId::select_key:
+        return select_key;
+    case PlanId::renew_key:
+        return renew_key;
+    case PlanId::store_key:
+        return store_key;
+    case PlanId::forget_key:
+        return forget_key;
+    case PlanId::count_:
+        break;
+    }
+    throw DomainError(ErrorKind::internal, "unknown prepared statement");
+}
 
-static_assert(sizeof(plan_specs) / sizeof(plan_specs[0]) == static_cast<int>(PlanId::count_),
-              "one PlanSpec per PlanId");
+#undef TICKET_STATE
+#undef PEEK_FROM
+#undef LOCK_ONE
+#undef CLAIMABLE
+#undef LIVE_OWNED
 
 // Kept plans live in CacheMemoryContext for the life of the backend. The plan cache
 // re-plans them after DDL (DROP/CREATE EXTENSION included).
@@ -58,7 +208,7 @@ SPIPlanPtr kept_plans[static_cast<int>(PlanId::count_)];
 SPIPlanPtr prepared(PlanId id) {
     const int index = static_cast<int>(id);
     if (kept_plans[index] == nullptr) {
-        const PlanSpec& spec = plan_specs[index];
+        const PlanSpec& spec = spec_for(id);
         SPIPlanPtr plan = nullptr;
         pg_call([&] {
             plan = SPI_prepare(spec.sql, spec.nargs, const_cast<Oid*>(spec.argtypes));

@@ -8,44 +8,51 @@ namespace ticketing::backend {
 namespace {
 
 // Column order of the peek and lock statements (spi_plans.cpp).
-enum TicketColumn { col_status = 1, col_mine, col_hold_expired, col_seat, col_updated_at, col_hold_expires_at };
+enum TicketColumn {
+    col_status = 1,
+    col_mine,
+    col_hold_expired,
+    col_seat,
+    col_updated_at,
+    col_hold_expires_at,
+    col_ticket_id,
+    col_limit
+};
 
-Datum status_datum(TicketStatus status) {
-    const std::string_view name = status_name(status);
-    Datum datum = 0;
-    pg_call([&] {
-        datum = PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())));
-    });
+Datum null_if_absent(Datum datum, char* null_flag) {
+    *null_flag = datum == 0 ? 'n' : ' ';
     return datum;
 }
 
-// Decodes row 0 of SPI_tuptable. Text columns are copied out of SPI's memory.
-TicketRow decode_first_row() {
-    TicketRow row{};
+// Decodes row `n` of SPI_tuptable. Text columns are copied out of SPI's memory.
+void decode_row(std::uint64_t n, TicketRow* row) {
     bool bad_status = false;
     pg_call([&] {
-        HeapTuple tuple = SPI_tuptable->vals[0];
+        HeapTuple tuple = SPI_tuptable->vals[n];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool is_null = false;
-        text* status = DatumGetTextPP(SPI_getbinval(tuple, desc, col_status, &is_null));
-        const auto parsed = parse_status(
-            std::string_view(VARDATA_ANY(status), VARSIZE_ANY_EXHDR(status)));
+        const auto parsed =
+            parse_status(text_view(SPI_getbinval(tuple, desc, col_status, &is_null)));
         bad_status = !parsed;
-        row.state.status = parsed.value_or(TicketStatus::available);
-        row.state.owned_by_customer = DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
-        row.state.hold_expired =
+        row->state.status = parsed.value_or(TicketStatus::available);
+        row->state.owned_by_customer =
+            DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
+        row->state.hold_expired =
             DatumGetBool(SPI_getbinval(tuple, desc, col_hold_expired, &is_null));
-        row.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, col_seat, &is_null), false, -1);
-        row.updated_at =
+        row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, col_seat, &is_null), false, -1);
+        row->updated_at =
             DatumGetTimestampTz(SPI_getbinval(tuple, desc, col_updated_at, &is_null));
         const Datum hold = SPI_getbinval(tuple, desc, col_hold_expires_at, &is_null);
-        row.has_hold_expiry = !is_null;
-        row.hold_expires_at = is_null ? 0 : DatumGetTimestampTz(hold);
+        row->has_hold_expiry = !is_null;
+        row->hold_expires_at = is_null ? 0 : DatumGetTimestampTz(hold);
+        row->ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, col_ticket_id, &is_null));
+        const Datum limit = SPI_getbinval(tuple, desc, col_limit, &is_null);
+        row->has_limit = !is_null;
+        row->limit = is_null ? 0 : DatumGetInt32(limit);
     });
     if (bad_status) {
         throw DomainError(ErrorKind::internal, "ticketing.tickets holds an unknown status");
     }
-    return row;
 }
 
 PlanId lock_plan(WaitPolicy policy) {
@@ -60,40 +67,33 @@ PlanId lock_plan(WaitPolicy policy) {
     return PlanId::lock_ticket_wait;
 }
 
-} // namespace
-
-std::optional<TicketRow> peek_ticket(const TicketCall& call) {
-    Datum args[] = {Int64GetDatum(call.request.event_id), Int64GetDatum(call.request.ticket_id),
-                    call.customer};
-    if (run_plan(PlanId::peek_ticket, args, nullptr) == 0) {
-        return std::nullopt;
-    }
-    return decode_first_row();
+Datum int8_array(const std::int64_t* values, int count) {
+    Datum array = 0;
+    pg_call([&] {
+        Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (count > 0 ? count : 1)));
+        for (int i = 0; i < count; ++i) {
+            elements[i] = Int64GetDatum(values[i]);
+        }
+        array = PointerGetDatum(construct_array(elements, count, INT8OID, 8, true, TYPALIGN_DOUBLE));
+    });
+    return array;
 }
 
-LockedTicket lock_ticket(const TicketCall& call) {
-    Datum args[] = {Int64GetDatum(call.request.event_id), Int64GetDatum(call.request.ticket_id),
-                    call.customer};
-    if (run_plan(lock_plan(call.request.wait), args, nullptr) == 0) {
-        return {call.request.wait == WaitPolicy::skip ? LockStatus::skipped : LockStatus::missing,
-                TicketRow{}};
-    }
-    return {LockStatus::locked, decode_first_row()};
+Datum status_array(const TicketRow* rows, int count) {
+    Datum array = 0;
+    pg_call([&] {
+        Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (count > 0 ? count : 1)));
+        for (int i = 0; i < count; ++i) {
+            const std::string_view name = status_name(rows[i].state.status);
+            elements[i] = PointerGetDatum(
+                cstring_to_text_with_len(name.data(), static_cast<int>(name.size())));
+        }
+        array = PointerGetDatum(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
+    });
+    return array;
 }
 
-TimestampTz apply_transition(const TicketCall& call, const Transition& transition) {
-    Datum args[] = {Int64GetDatum(call.request.event_id),
-                    Int64GetDatum(call.request.ticket_id),
-                    status_datum(transition.to),
-                    call.customer,
-                    0,
-                    status_datum(transition.from),
-                    call.customer};
-    const char nulls[] = {' ', ' ', ' ', transition.to_owner_is_customer ? ' ' : 'n', 'n', ' ',
-                          ' '};
-    if (run_plan(PlanId::transition_ticket, args, nulls) != 1) {
-        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
-    }
+TimestampTz first_timestamp() {
     TimestampTz at = 0;
     pg_call([&] {
         bool is_null = false;
@@ -101,6 +101,198 @@ TimestampTz apply_transition(const TicketCall& call, const Transition& transitio
             SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
     });
     return at;
+}
+
+std::int64_t first_int64(bool* is_null) {
+    std::int64_t value = 0;
+    pg_call([&] {
+        const Datum datum =
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, is_null);
+        value = *is_null ? 0 : DatumGetInt64(datum);
+    });
+    return value;
+}
+
+} // namespace
+
+std::string_view text_view(Datum datum) {
+    text* value = DatumGetTextPP(datum);
+    return std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+}
+
+Datum make_text(std::string_view text) {
+    Datum datum = 0;
+    pg_call([&] {
+        datum = PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+    });
+    return datum;
+}
+
+std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id,
+                                     Datum customer) {
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
+    if (run_plan(PlanId::peek_ticket, args, nullptr) == 0) {
+        return std::nullopt;
+    }
+    TicketRow row{};
+    decode_row(0, &row);
+    return row;
+}
+
+int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                 TicketRow* rows) {
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
+    const std::uint64_t found = run_plan(PlanId::peek_tickets, args, nullptr);
+    for (std::uint64_t i = 0; i < found && i < static_cast<std::uint64_t>(max_order_tickets); ++i) {
+        decode_row(i, &rows[i]);
+    }
+    return static_cast<int>(found);
+}
+
+LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
+                       WaitPolicy policy, TicketRow* row) {
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
+    if (run_plan(lock_plan(policy), args, nullptr) == 0) {
+        return policy == WaitPolicy::skip ? LockStatus::skipped : LockStatus::missing;
+    }
+    decode_row(0, row);
+    return LockStatus::locked;
+}
+
+Transition transition_for(Action action, const CallArgs& args) {
+    switch (action) {
+    case Action::sell:
+        return {TicketStatus::sold, true, false, 0};
+    case Action::hold: {
+        Transition hold{TicketStatus::held, true, true, 0};
+        pg_call([&] {
+            hold.hold_expires_at = DatumGetTimestampTz(DirectFunctionCall2(
+                timestamptz_pl_interval, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+                args.hold_for));
+        });
+        return hold;
+    }
+    case Action::release:
+    case Action::answer:
+        break;
+    }
+    return {TicketStatus::available, false, false, 0};
+}
+
+TimestampTz apply_transition(std::int64_t event_id, const TicketRow& row, Datum customer,
+                             const Transition& transition) {
+    char nulls[] = "       ";
+    Datum args[] = {Int64GetDatum(event_id),
+                    Int64GetDatum(row.ticket_id),
+                    make_text(status_name(transition.to)),
+                    null_if_absent(transition.owner_is_customer ? customer : 0, &nulls[3]),
+                    TimestampTzGetDatum(transition.hold_expires_at),
+                    make_text(status_name(row.state.status)),
+                    customer};
+    nulls[4] = transition.has_hold_expiry ? ' ' : 'n';
+    if (run_plan(PlanId::transition_ticket, args, nulls) != 1) {
+        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+    }
+    return first_timestamp();
+}
+
+TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int count,
+                              Datum customer, const Transition& transition) {
+    std::int64_t ids[max_order_tickets];
+    for (int i = 0; i < count; ++i) {
+        ids[i] = rows[i].ticket_id;
+    }
+    char nulls[] = "       ";
+    Datum args[] = {Int64GetDatum(event_id),
+                    int8_array(ids, count),
+                    make_text(status_name(transition.to)),
+                    null_if_absent(transition.owner_is_customer ? customer : 0, &nulls[3]),
+                    TimestampTzGetDatum(transition.hold_expires_at),
+                    status_array(rows, count),
+                    customer};
+    nulls[4] = transition.has_hold_expiry ? ' ' : 'n';
+    if (run_plan(PlanId::transition_tickets, args, nulls) != static_cast<std::uint64_t>(count)) {
+        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+    }
+    return first_timestamp();
+}
+
+int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix,
+                   int wanted, TicketRow* rows) {
+    char nulls[] = "    ";
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start), null_if_absent(prefix, &nulls[2]),
+                    Int32GetDatum(wanted)};
+    const std::uint64_t found =
+        run_plan(before ? PlanId::claimable_before : PlanId::claimable_from, args, nulls);
+    pg_call([&] {
+        for (std::uint64_t i = 0; i < found; ++i) {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            bool is_null = false;
+            TicketRow& row = rows[i];
+            row = TicketRow{};
+            row.ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+            const bool held = text_view(SPI_getbinval(tuple, desc, 2, &is_null)) == "held";
+            row.state = TicketState{held ? TicketStatus::held : TicketStatus::available, false, held};
+            row.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
+        }
+    });
+    return static_cast<int>(found);
+}
+
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, int limit,
+                         SeatRef* out) {
+    char nulls[] = "    ";
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start), null_if_absent(prefix, &nulls[2]),
+                    Int32GetDatum(limit)};
+    const std::uint64_t found = run_plan(PlanId::claimable_candidates, args, nulls);
+    pg_call([&] {
+        for (std::uint64_t i = 0; i < found; ++i) {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            bool is_null = false;
+            out[i].ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+            out[i].seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
+        }
+    });
+    return static_cast<int>(found);
+}
+
+std::int64_t count_claimable(std::int64_t event_id, Datum prefix) {
+    char nulls[] = "   ";
+    Datum args[] = {Int64GetDatum(event_id), 0, null_if_absent(prefix, &nulls[2])};
+    nulls[1] = 'n';
+    run_plan(PlanId::count_claimable, args, nulls);
+    bool is_null = false;
+    return first_int64(&is_null);
+}
+
+std::int64_t max_ticket_id(std::int64_t event_id) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    run_plan(PlanId::max_ticket_id, args, nullptr);
+    bool is_null = false;
+    const std::int64_t value = first_int64(&is_null);
+    return is_null ? 0 : value;
+}
+
+} // namespace ticketing::backend
+
+namespace ticketing::backend {
+
+EventInfo event_info(std::int64_t event_id) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    if (run_plan(PlanId::event_limit, args, nullptr) == 0) {
+        return EventInfo{false, false, 0};
+    }
+    EventInfo info{true, false, 0};
+    pg_call([&] {
+        bool is_null = false;
+        const Datum limit =
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
+        info.has_limit = !is_null;
+        info.limit = is_null ? 0 : DatumGetInt32(limit);
+    });
+    return info;
 }
 
 } // namespace ticketing::backend

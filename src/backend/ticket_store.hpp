@@ -1,56 +1,96 @@
 // Row-level access to ticketing.tickets and ticketing.audit_log through kept plans.
-// Callers are inside an SPI connection.
+// Callers are inside an SPI connection. Text Datums returned are copied to the
+// caller's memory context, so they outlive SPI_finish.
 #pragma once
 
-#include "pg.hpp"
+#include "call_types.hpp"
 
-#include "../core/ticket_rules.hpp"
-#include "../core/validation.hpp"
+#include "../core/wait_policy.hpp"
 
 namespace ticketing::backend {
 
-// A decoded ticket call: validated arguments plus the customer as a text Datum, to
-// bind as a parameter without copying.
-struct TicketCall {
-    ValidTicketRequest request;
-    Datum customer;
-};
-
 struct TicketRow {
+    std::int64_t ticket_id;
     TicketState state;
-    Datum seat; // text, copied to the caller's memory context
+    Datum seat;
     TimestampTz updated_at;
     bool has_hold_expiry;
     TimestampTz hold_expires_at;
+    bool has_limit; // the event's per-customer limit (peeks only)
+    std::int64_t limit;
 };
 
+// Reads a ticket with the statement's snapshot and takes no lock: answering "no" this
+// way costs no lock and no WAL.
+std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id,
+                                     Datum customer);
+
+// peek_ticket for several ids; fills `rows` (capacity max_order_tickets) in id order and
+// returns how many exist.
+int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                 TicketRow* rows);
+
 enum class LockStatus {
-    locked,  // row locked; `row` is its newest committed version
+    locked,  // row locked; the row is its newest committed version
     skipped, // another transaction holds the lock and the policy is skip
     missing  // the row no longer exists
 };
 
-struct LockedTicket {
-    LockStatus status;
-    TicketRow row;
-};
-
-// Reads the ticket with the statement's snapshot and takes no lock: answering "no"
-// this way costs no lock and no WAL.
-std::optional<TicketRow> peek_ticket(const TicketCall& call);
-
-// SELECT ... FOR UPDATE with the call's wait policy. Under READ COMMITTED a waiter gets
-// the version the lock holder left behind.
-LockedTicket lock_ticket(const TicketCall& call);
+// SELECT ... FOR UPDATE with a wait policy. Under READ COMMITTED a waiter gets the
+// version the lock holder left behind.
+LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
+                       WaitPolicy policy, TicketRow* row);
 
 struct Transition {
-    TicketStatus from;
     TicketStatus to;
-    bool to_owner_is_customer; // new owner: the customer, or none
+    bool owner_is_customer;  // new owner: the customer, or nobody
+    bool has_hold_expiry;    // new hold expiry (holds only)
+    TimestampTz hold_expires_at;
 };
 
-// Updates the locked ticket and writes its audit row in one statement; returns the time
+Transition transition_for(Action action, const CallArgs& args);
+
+// Updates a locked ticket and writes its audit row in one statement; returns the time
 // recorded for the change.
-TimestampTz apply_transition(const TicketCall& call, const Transition& transition);
+TimestampTz apply_transition(std::int64_t event_id, const TicketRow& row, Datum customer,
+                             const Transition& transition);
+
+// The same for several locked tickets at once.
+TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int count,
+                              Datum customer, const Transition& transition);
+
+// Claimable tickets (available or with a lapsed hold), locked with SKIP LOCKED, in id
+// order from `start` (ids >= start), or before it (ids < start).
+int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix,
+                   int wanted, TicketRow* rows);
+
+// Claimable (id, seat) pairs from `start` on, unlocked; up to `limit`.
+struct SeatRef {
+    std::int64_t ticket_id;
+    Datum seat;
+};
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, int limit,
+                         SeatRef* out);
+
+std::int64_t count_claimable(std::int64_t event_id, Datum prefix);
+std::int64_t max_ticket_id(std::int64_t event_id);
+
+// The text in a text Datum, without copying.
+std::string_view text_view(Datum datum);
+
+// A text Datum in the current memory context.
+Datum make_text(std::string_view text);
+
+} // namespace ticketing::backend
+
+namespace ticketing::backend {
+
+struct EventInfo {
+    bool exists;
+    bool has_limit;
+    std::int64_t limit;
+};
+
+EventInfo event_info(std::int64_t event_id);
 
 } // namespace ticketing::backend

@@ -10,6 +10,8 @@ namespace ticketing {
 enum class ErrorKind {
     null_value,        // 22004 null_value_not_allowed
     invalid_parameter, // 22023 invalid_parameter_value
+    no_such_event,     // P0002 no_data_found (administrative calls only)
+    key_reused,        // TK001 an idempotency key reused with other parameters
     internal,          // XX000 internal_error
 };
 

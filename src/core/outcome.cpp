@@ -20,12 +20,32 @@ std::string_view outcome_name(Outcome outcome) {
         return "released";
     case Outcome::not_owner:
         return "not_owner";
+    case Outcome::hold_placed:
+        return "hold_placed";
+    case Outcome::hold_expired:
+        return "hold_expired";
+    case Outcome::not_held:
+        return "not_held";
+    case Outcome::limit_reached:
+        return "limit_reached";
+    case Outcome::insufficient:
+        return "insufficient";
+    case Outcome::sold_out:
+        return "sold_out";
     }
     return "unknown";
 }
 
 bool owner_is_customer(Outcome outcome) {
-    return outcome == Outcome::claimed || outcome == Outcome::already_owned;
+    return outcome == Outcome::claimed || outcome == Outcome::already_owned ||
+           outcome == Outcome::hold_placed;
 }
+
+bool changes_tickets(Outcome outcome) {
+    return outcome == Outcome::claimed || outcome == Outcome::released ||
+           outcome == Outcome::hold_placed;
+}
+
+bool remembered_by_idempotency_key(Outcome outcome) { return outcome != Outcome::busy; }
 
 } // namespace ticketing

@@ -14,12 +14,31 @@ enum class Outcome {
     not_found,     // no such ticket in that event
     busy,          // another transaction has it locked and wait => 'skip' was asked
     released,      // the owner gave it back; it is available again
-    not_owner,     // release asked by someone who does not own it
+    not_owner,     // someone else owns or holds it
+    hold_placed,   // the ticket is now held for the customer until hold_expires_at
+    hold_expired,  // the customer's hold lapsed before it was confirmed or released
+    not_held,      // confirm or release of a hold the customer does not have
+    limit_reached, // the event's per-customer maximum would be exceeded
+    insufficient,  // fewer claimable tickets than asked for remain
+    sold_out,      // no claimable ticket remains
 };
+
+inline constexpr Outcome all_outcomes[] = {
+    Outcome::claimed,     Outcome::already_owned, Outcome::already_sold, Outcome::held,
+    Outcome::not_found,   Outcome::busy,          Outcome::released,     Outcome::not_owner,
+    Outcome::hold_placed, Outcome::hold_expired,  Outcome::not_held,     Outcome::limit_reached,
+    Outcome::insufficient, Outcome::sold_out};
 
 std::string_view outcome_name(Outcome outcome);
 
-// True for outcomes that leave the customer owning the ticket.
+// True for outcomes that leave the customer owning or holding the ticket.
 bool owner_is_customer(Outcome outcome);
+
+// True for outcomes that changed tickets (and so wrote audit rows).
+bool changes_tickets(Outcome outcome);
+
+// Whether an idempotency key remembers this outcome. `busy` means the request did not
+// run at all, so a retry with the same key runs it again.
+bool remembered_by_idempotency_key(Outcome outcome);
 
 } // namespace ticketing

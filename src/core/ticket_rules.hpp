@@ -1,6 +1,6 @@
-// The state machine of one ticket: given what a row says, what a claim or a release
-// does. Both the lock-free first look and the re-check under the row lock use it, so
-// the answer is the same rule whichever version of the row it sees.
+// The state machine of one ticket: given what a row says, what each call does. Both the
+// lock-free first look and the re-check under the row lock use these rules, so the
+// answer is the same rule whichever version of the row it sees.
 #pragma once
 
 #include "outcome.hpp"
@@ -16,9 +16,10 @@ struct TicketState {
 };
 
 enum class Action {
-    answer, // nothing to change: reply with `outcome`
-    sell,   // mark sold to the customer, audit, reply `outcome`
-    release // mark available, audit, reply `outcome`
+    answer,  // nothing to change: reply with `outcome`
+    sell,    // mark sold to the customer
+    hold,    // mark held by the customer until an expiry
+    release, // mark available
 };
 
 struct Decision {
@@ -26,13 +27,27 @@ struct Decision {
     Outcome outcome;
 };
 
-// available, an expired hold, or the customer's own hold -> sell;
-// sold to the customer -> already_owned; sold to another -> already_sold;
-// another customer's live hold -> held.
-Decision decide_claim(const TicketState& ticket);
+// What a call does to one ticket.
+enum class TicketCallKind { claim, release, hold, confirm_hold, release_hold };
 
-// The owner of a sale or of a live hold -> release; anyone else -> not_owner.
-// An expired hold counts as available, so it is not anyone's to release.
+// claim: available, an expired hold or the customer's own hold -> sell; sold to the
+//   customer -> already_owned; sold to another -> already_sold; another's live hold -> held.
+// release: the owner of a sale or of a live hold -> release; anyone else -> not_owner.
+// hold: like claim, but -> hold (hold_placed); the customer's own live hold is renewed.
+// confirm_hold: the customer's live hold -> sell; own lapsed hold -> hold_expired; own
+//   sale -> already_owned; another's sale or live hold -> not_owner; else not_held.
+// release_hold: the customer's live hold -> release; own lapsed hold -> hold_expired;
+//   another's sale or live hold -> not_owner; else not_held.
+Decision decide(TicketCallKind kind, const TicketState& ticket);
+
+Decision decide_claim(const TicketState& ticket);
 Decision decide_release(const TicketState& ticket);
+
+// True when the ticket counts toward the customer's per-event limit: sold to them or
+// held by them and not expired.
+bool counts_toward_limit(const TicketState& ticket);
+
+// How many tickets the decision adds to the customer's count (0 or 1).
+int added_to_customer(const TicketState& ticket, const Decision& decision);
 
 } // namespace ticketing

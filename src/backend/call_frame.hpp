@@ -1,0 +1,31 @@
+// What every ticketing call does around its body.
+#pragma once
+
+#include "call_types.hpp"
+#include "pg_guard.hpp"
+#include "spi_plans.hpp"
+
+namespace ticketing::backend {
+
+// Refuses read-only transactions and hot standbys with PostgreSQL's own 25006 (even
+// when the answer would not have needed a write), connects SPI for the body, and
+// finishes SPI when the body returns. On an exception SPI is left to the transaction
+// abort, which is the only safe cleanup after an error.
+template <typename Body>
+CallResult in_backend_call(const char* command, Body&& body) {
+    pg_call([&] { PreventCommandIfReadOnly(command); });
+    spi_connect();
+    const CallResult result = body();
+    spi_finish();
+    return result;
+}
+
+// A result with no tickets yet.
+inline CallResult empty_result(Outcome outcome, std::int64_t event_id) {
+    CallResult result{};
+    result.outcome = outcome;
+    result.event_id = event_id;
+    return result;
+}
+
+} // namespace ticketing::backend

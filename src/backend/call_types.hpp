@@ -1,0 +1,53 @@
+// Plain structs passed between the entry shims, the operations and the stores. They
+// hold no C++ resources, so nothing is lost when PostgreSQL longjmps past them.
+#pragma once
+
+#include "pg.hpp"
+
+#include "../core/order_rules.hpp"
+#include "../core/outcome.hpp"
+#include "../core/ticket_rules.hpp"
+
+namespace ticketing::backend {
+
+// Arguments exactly as SQL passed them (std::nullopt: NULL or not passed), plus the
+// Datums bound as statement parameters. Each call reads the fields it takes.
+struct CallArgs {
+    std::optional<std::int64_t> event_id;
+    std::optional<std::int64_t> ticket_id;
+    std::optional<std::string_view> customer;
+    Datum customer_datum;
+    std::optional<std::string_view> wait;
+    bool has_hold_for;             // the call was given a hold duration (non-NULL)
+    Datum hold_for;                // interval
+    std::int64_t hold_for_micros;  // the interval, months counted as 30 days
+    std::optional<std::string_view> idempotency_key;
+    Datum idempotency_key_datum;
+    std::optional<std::int64_t> quantity;
+    std::optional<std::string_view> section;
+    std::optional<std::string_view> seat_prefix;
+    std::optional<bool> adjacent;
+    bool has_ticket_ids;           // ticket_ids array present (non-NULL)
+    int ticket_id_count;
+    const Datum* ticket_id_values; // palloc'd by the shim
+    const bool* ticket_id_nulls;
+};
+
+// One row of what a call answers: a ticket_result uses the first ticket, an
+// order_result all of them.
+struct CallResult {
+    Outcome outcome;
+    std::int64_t event_id;
+    std::int64_t requested_ticket_id; // single-ticket calls: the id asked for
+    int count;
+    std::int64_t ticket_ids[max_order_tickets];
+    Datum seats[max_order_tickets]; // text, in the caller's memory context
+    bool has_at;
+    TimestampTz at;
+    bool has_hold_expiry;
+    TimestampTz hold_expires_at;
+    bool has_remaining;
+    std::int64_t remaining;
+};
+
+} // namespace ticketing::backend

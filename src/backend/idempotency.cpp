@@ -1,0 +1,178 @@
+#include "idempotency.hpp"
+
+#include "pg_guard.hpp"
+#include "spi_plans.hpp"
+#include "ticket_store.hpp"
+
+namespace ticketing::backend {
+
+int idempotency_retention_seconds = 24 * 3600;
+
+void define_idempotency_settings() {
+    DefineCustomIntVariable(
+        "ticketing.idempotency_retention",
+        "How long an idempotency key is remembered.",
+        "Older keys are treated as unused and removed by ticketing.purge_idempotency_keys().",
+        &idempotency_retention_seconds, 24 * 3600, 1, INT_MAX, PGC_USERSET, GUC_UNIT_S, nullptr,
+        nullptr, nullptr);
+}
+
+namespace {
+
+// Column order of select_key (spi_plans.cpp).
+enum KeyColumn {
+    key_fingerprint = 1,
+    key_outcome,
+    key_ticket_ids,
+    key_seats,
+    key_at,
+    key_hold_expires_at,
+    key_remaining,
+    key_expired
+};
+
+struct StoredKey {
+    bool fingerprint_matches;
+    bool has_outcome;
+    bool expired;
+};
+
+Outcome outcome_from_name(std::string_view name) {
+    for (Outcome outcome : all_outcomes) {
+        if (outcome_name(outcome) == name) {
+            return outcome;
+        }
+    }
+    throw DomainError(ErrorKind::internal, "an idempotency key stores an unknown outcome");
+}
+
+// Reads the locked key row into `stored` (result columns) and returns its flags.
+StoredKey read_key_row(const std::string& fingerprint, CallResult* stored) {
+    StoredKey key{};
+    std::string_view outcome;
+    pg_call([&] {
+        HeapTuple tuple = SPI_tuptable->vals[0];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        bool is_null = false;
+        key.fingerprint_matches =
+            text_view(SPI_getbinval(tuple, desc, key_fingerprint, &is_null)) == fingerprint;
+        key.expired = DatumGetBool(SPI_getbinval(tuple, desc, key_expired, &is_null));
+        const Datum outcome_datum = SPI_getbinval(tuple, desc, key_outcome, &is_null);
+        key.has_outcome = !is_null;
+        if (is_null) {
+            return;
+        }
+        outcome = text_view(outcome_datum);
+        const Datum ids = SPI_getbinval(tuple, desc, key_ticket_ids, &is_null);
+        stored->count = 0;
+        if (!is_null) {
+            Datum* elements = nullptr;
+            bool* nulls = nullptr;
+            int n = 0;
+            deconstruct_array(DatumGetArrayTypeP(ids), INT8OID, 8, true, TYPALIGN_DOUBLE,
+                              &elements, &nulls, &n);
+            Datum seats = SPI_getbinval(tuple, desc, key_seats, &is_null);
+            Datum* seat_elements = nullptr;
+            bool* seat_nulls = nullptr;
+            int seat_count = 0;
+            if (!is_null) {
+                deconstruct_array(DatumGetArrayTypeP(seats), TEXTOID, -1, false, TYPALIGN_INT,
+                                  &seat_elements, &seat_nulls, &seat_count);
+            }
+            for (int i = 0; i < n && i < max_order_tickets; ++i) {
+                stored->ticket_ids[i] = DatumGetInt64(elements[i]);
+                stored->seats[i] = i < seat_count && !seat_nulls[i]
+                                       ? SPI_datumTransfer(seat_elements[i], false, -1)
+                                       : 0;
+            }
+            stored->count = n < max_order_tickets ? n : max_order_tickets;
+        }
+        const Datum at = SPI_getbinval(tuple, desc, key_at, &is_null);
+        stored->has_at = !is_null;
+        stored->at = is_null ? 0 : DatumGetTimestampTz(at);
+        const Datum hold = SPI_getbinval(tuple, desc, key_hold_expires_at, &is_null);
+        stored->has_hold_expiry = !is_null;
+        stored->hold_expires_at = is_null ? 0 : DatumGetTimestampTz(hold);
+        const Datum remaining = SPI_getbinval(tuple, desc, key_remaining, &is_null);
+        stored->has_remaining = !is_null;
+        stored->remaining = is_null ? 0 : DatumGetInt64(remaining);
+    });
+    if (key.has_outcome) {
+        stored->outcome = outcome_from_name(outcome);
+    }
+    return key;
+}
+
+} // namespace
+
+KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::string& fingerprint,
+                   CallResult* stored) {
+    const Datum fingerprint_datum = make_text(fingerprint);
+    Datum insert_args[] = {customer, key, Int64GetDatum(event_id), fingerprint_datum};
+    // Twice at most: a key purged between our insert and our select is inserted again.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (run_plan(PlanId::insert_key, insert_args, nullptr) == 1) {
+            return KeyState::fresh;
+        }
+        Datum select_args[] = {customer, key,
+                               Float8GetDatum(static_cast<double>(idempotency_retention_seconds))};
+        if (run_plan(PlanId::select_key, select_args, nullptr) == 0) {
+            continue;
+        }
+        const StoredKey found = read_key_row(fingerprint, stored);
+        if (found.expired || !found.has_outcome) {
+            run_plan(PlanId::renew_key, insert_args, nullptr);
+            return KeyState::fresh;
+        }
+        if (!found.fingerprint_matches) {
+            throw DomainError(ErrorKind::key_reused,
+                              "idempotency key \"" + std::string(text_view(key)) +
+                                  "\" was already used for a different request",
+                              "Use a new key for a new request; reuse a key only to retry the "
+                              "identical call.");
+        }
+        stored->event_id = event_id;
+        return KeyState::replay;
+    }
+    throw DomainError(ErrorKind::internal, "idempotency key vanished twice while being claimed");
+}
+
+void remember_result(Datum customer, Datum key, const CallResult& result) {
+    Datum ids = 0;
+    Datum seats = 0;
+    pg_call([&] {
+        Datum id_elements[max_order_tickets];
+        Datum seat_elements[max_order_tickets];
+        bool seat_nulls[max_order_tickets];
+        int dims[1] = {result.count};
+        int lbs[1] = {1};
+        for (int i = 0; i < result.count; ++i) {
+            id_elements[i] = Int64GetDatum(result.ticket_ids[i]);
+            seat_elements[i] = result.seats[i];
+            seat_nulls[i] = result.seats[i] == 0;
+        }
+        ids = PointerGetDatum(
+            construct_array(id_elements, result.count, INT8OID, 8, true, TYPALIGN_DOUBLE));
+        seats = PointerGetDatum(construct_md_array(seat_elements, seat_nulls, 1, dims, lbs,
+                                                   TEXTOID, -1, false, TYPALIGN_INT));
+    });
+    const std::string_view outcome = outcome_name(result.outcome);
+    Datum args[] = {customer,
+                    key,
+                    make_text(outcome),
+                    ids,
+                    seats,
+                    TimestampTzGetDatum(result.at),
+                    TimestampTzGetDatum(result.hold_expires_at),
+                    Int64GetDatum(result.remaining)};
+    const char nulls[] = {' ', ' ', ' ', ' ', ' ', result.has_at ? ' ' : 'n',
+                          result.has_hold_expiry ? ' ' : 'n', result.has_remaining ? ' ' : 'n'};
+    run_plan(PlanId::store_key, args, nulls);
+}
+
+void forget_key(Datum customer, Datum key) {
+    Datum args[] = {customer, key};
+    run_plan(PlanId::forget_key, args, nullptr);
+}
+
+} // namespace ticketing::backend

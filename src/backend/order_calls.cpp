@@ -1,0 +1,316 @@
+#include <algorithm>
+#include <vector>
+
+#include "order_calls.hpp"
+
+#include "call_frame.hpp"
+#include "customer_limits.hpp"
+#include "idempotency.hpp"
+#include "ticket_store.hpp"
+
+#include "../core/domain_error.hpp"
+#include "../core/seat_label.hpp"
+
+namespace ticketing::backend {
+
+namespace {
+
+// How many claimable seats the adjacency search reads, and how many runs it tries.
+constexpr int adjacency_candidates = 10000;
+constexpr int adjacency_runs_tried = 64;
+
+void add_tickets(CallResult& result, const TicketRow* rows, int count) {
+    for (int i = 0; i < count && result.count < max_order_tickets; ++i) {
+        result.ticket_ids[result.count] = rows[i].ticket_id;
+        result.seats[result.count] = rows[i].seat;
+        ++result.count;
+    }
+}
+
+// Sells or holds `rows` (all locked, all changing) after the customer's limit check.
+CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& event,
+                TicketRow* rows, int count, int added) {
+    const bool hold = args.has_hold_for;
+    if (event.has_limit && added > 0 &&
+        admit_customer(event_id, args.customer_datum, event.limit, added, SlotWait::wait) !=
+            Admission::admitted) {
+        return empty_result(Outcome::limit_reached, event_id);
+    }
+    const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
+    CallResult result = empty_result(hold ? Outcome::hold_placed : Outcome::claimed, event_id);
+    add_tickets(result, rows, count);
+    result.has_at = true;
+    result.at = apply_transitions(event_id, rows, count, args.customer_datum, transition);
+    result.has_hold_expiry = transition.has_hold_expiry;
+    result.hold_expires_at = transition.hold_expires_at;
+    return result;
+}
+
+void add_hold_for(Fingerprint& fingerprint, const CallArgs& args) {
+    if (args.has_hold_for) {
+        require_hold_duration("hold_for", args.hold_for_micros);
+        fingerprint.add("hold_for", args.hold_for_micros);
+    } else {
+        fingerprint.add_null("hold_for");
+    }
+}
+
+// ---------------------------------------------------------------- claim_tickets
+
+// An order that changes nothing: already the customer's (every ticket listed), or
+// blocked (the tickets in the way listed).
+CallResult unchanged(std::int64_t event_id, const OrderVerdict& verdict, const TicketRow* rows,
+                     int count) {
+    CallResult result = empty_result(verdict.outcome, event_id);
+    if (verdict.outcome == Outcome::already_owned) {
+        add_tickets(result, rows, count);
+    }
+    for (std::size_t index : verdict.culprits) {
+        add_tickets(result, &rows[index], 1);
+    }
+    return result;
+}
+
+std::vector<Decision> decide_all(TicketCallKind kind, const TicketRow* rows, int count) {
+    std::vector<Decision> decisions;
+    decisions.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        decisions.push_back(decide(kind, rows[i].state));
+    }
+    return decisions;
+}
+
+CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& args,
+                        std::int64_t event_id, WaitPolicy wait) {
+    const TicketCallKind kind = args.has_hold_for ? TicketCallKind::hold : TicketCallKind::claim;
+    const int count = static_cast<int>(ids.size());
+    TicketRow rows[max_order_tickets];
+
+    // First look, without locks: unknown tickets and visible conflicts answer at once.
+    const int found = peek_tickets(event_id, ids.data(), count, args.customer_datum, rows);
+    if (found < count) {
+        CallResult result = empty_result(Outcome::not_found, event_id);
+        for (int i = 0, j = 0; i < count; ++i) {
+            if (j < found && rows[j].ticket_id == ids[i]) {
+                ++j;
+            } else if (result.count < max_order_tickets) {
+                result.ticket_ids[result.count++] = ids[i];
+            }
+        }
+        return result;
+    }
+    const EventInfo event{true, rows[0].has_limit, rows[0].limit};
+    const OrderVerdict first = judge_order(decide_all(kind, rows, count), Outcome::claimed);
+    if (!first.proceed) {
+        return unchanged(event_id, first, rows, count);
+    }
+
+    // Lock in ascending id order (the global order), then decide on what the locks saw.
+    for (int i = 0; i < count; ++i) {
+        switch (lock_ticket(event_id, ids[i], args.customer_datum, wait, &rows[i])) {
+        case LockStatus::skipped: {
+            CallResult result = empty_result(Outcome::busy, event_id);
+            result.ticket_ids[result.count++] = ids[i];
+            return result;
+        }
+        case LockStatus::missing: {
+            CallResult result = empty_result(Outcome::not_found, event_id);
+            result.ticket_ids[result.count++] = ids[i];
+            return result;
+        }
+        case LockStatus::locked:
+            break;
+        }
+    }
+    const std::vector<Decision> decisions = decide_all(kind, rows, count);
+    const OrderVerdict verdict = judge_order(decisions, Outcome::claimed);
+    if (!verdict.proceed) {
+        return unchanged(event_id, verdict, rows, count);
+    }
+    // Change only what is not already the customer's; answer with every ticket.
+    TicketRow changing[max_order_tickets];
+    int changing_count = 0;
+    int added = 0;
+    for (int i = 0; i < count; ++i) {
+        if (decisions[i].action != Action::answer) {
+            changing[changing_count++] = rows[i];
+            added += added_to_customer(rows[i].state, decisions[i]);
+        }
+    }
+    CallResult result = take(event_id, args, event, changing, changing_count, added);
+    if (result.outcome != Outcome::limit_reached) {
+        result.count = 0;
+        add_tickets(result, rows, count);
+    }
+    return result;
+}
+
+// ---------------------------------------------------------------- claim_any
+
+struct AnyRequest {
+    std::int64_t event_id;
+    int quantity;
+    bool adjacent;
+    Datum prefix; // 0: any seat
+};
+
+// Claimable tickets from a random point of the event's id range, wrapping around once.
+// Every claimer starts elsewhere, so concurrent claimers rarely meet, and the partial
+// index over unsold tickets keeps the walk short however much is sold already.
+int lock_any(const AnyRequest& request, TicketRow* rows) {
+    const std::int64_t highest = max_ticket_id(request.event_id);
+    if (highest == 0) {
+        return 0;
+    }
+    std::int64_t start = 1;
+    pg_call([&] {
+        start = static_cast<std::int64_t>(
+            pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
+    });
+    int found = lock_claimable(request.event_id, start, false, request.prefix, request.quantity, rows);
+    if (found < request.quantity) {
+        found += lock_claimable(request.event_id, start, true, request.prefix,
+                                request.quantity - found, rows + found);
+    }
+    return found;
+}
+
+// Best available block: adjacent seats, lowest ticket ids first (load seats in order of
+// preference). Locks each candidate block with SKIP LOCKED; a block partly taken by a
+// concurrent claimer is passed over. Sets *saw_busy when that happened.
+int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* rows,
+                  bool* saw_busy) {
+    SeatRef* candidates = nullptr;
+    pg_call([&] { candidates = static_cast<SeatRef*>(palloc(sizeof(SeatRef) * adjacency_candidates)); });
+    const int candidate_count = claimable_candidates(request.event_id, 1, request.prefix,
+                                                     adjacency_candidates, candidates);
+    std::vector<SeatCandidate> seats;
+    seats.reserve(candidate_count);
+    for (int i = 0; i < candidate_count; ++i) {
+        seats.push_back(SeatCandidate{candidates[i].ticket_id, text_view(candidates[i].seat)});
+    }
+    const auto runs = find_adjacent_runs(seats, request.quantity, adjacency_runs_tried);
+    for (const auto& run : runs) {
+        std::vector<std::int64_t> ordered(run.begin(), run.end());
+        std::sort(ordered.begin(), ordered.end()); // the global lock order
+        int locked = 0;
+        for (std::int64_t id : ordered) {
+            if (lock_ticket(request.event_id, id, args.customer_datum, WaitPolicy::skip,
+                            &rows[locked]) != LockStatus::locked ||
+                decide_claim(rows[locked].state).action != Action::sell) {
+                *saw_busy = true;
+                break;
+            }
+            ++locked;
+        }
+        if (locked == request.quantity) {
+            return locked;
+        }
+    }
+    return 0;
+}
+
+CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
+    const EventInfo event = event_info(request.event_id);
+    if (!event.exists) {
+        return empty_result(Outcome::not_found, request.event_id);
+    }
+    TicketRow rows[max_order_tickets];
+    bool saw_busy = false;
+    const int found = request.adjacent ? lock_adjacent(request, args, rows, &saw_busy)
+                                       : lock_any(request, rows);
+    if (found < request.quantity) {
+        const std::int64_t remaining = count_claimable(request.event_id, request.prefix);
+        Outcome outcome = Outcome::insufficient;
+        if (remaining == 0) {
+            outcome = Outcome::sold_out;
+        } else if (remaining >= request.quantity && (!request.adjacent || saw_busy)) {
+            outcome = Outcome::busy; // enough remain, but concurrent claims have them locked
+        }
+        CallResult result = empty_result(outcome, request.event_id);
+        result.has_remaining = true;
+        result.remaining = remaining;
+        return result;
+    }
+    int added = 0;
+    for (int i = 0; i < found; ++i) {
+        added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
+    }
+    return take(request.event_id, args, event, rows, found, added);
+}
+
+std::optional<std::string_view> present(const std::optional<std::string_view>& text,
+                                        const char* argument) {
+    if (text && text->empty()) {
+        throw DomainError(ErrorKind::invalid_parameter,
+                          std::string(argument) + " must not be empty",
+                          "Pass NULL to leave it out.");
+    }
+    if (text && text->size() > 200) {
+        throw DomainError(ErrorKind::invalid_parameter,
+                          std::string(argument) + " is longer than 200 bytes");
+    }
+    return text;
+}
+
+} // namespace
+
+CallResult run_claim_tickets(const CallArgs& args) {
+    require_id("event_id", args.event_id);
+    if (!args.has_ticket_ids) {
+        throw DomainError(ErrorKind::null_value, "ticket_ids must not be NULL");
+    }
+    std::vector<std::optional<std::int64_t>> raw_ids;
+    raw_ids.reserve(args.ticket_id_count);
+    for (int i = 0; i < args.ticket_id_count; ++i) {
+        raw_ids.push_back(args.ticket_id_nulls[i]
+                              ? std::nullopt
+                              : std::optional<std::int64_t>(DatumGetInt64(args.ticket_id_values[i])));
+    }
+    const std::vector<std::int64_t> ids = lock_order(raw_ids);
+    require_customer(args.customer);
+    if (!args.wait) {
+        throw DomainError(ErrorKind::null_value, "wait must not be NULL");
+    }
+    const WaitPolicy wait = parse_wait_policy(*args.wait);
+    require_idempotency_key(args.idempotency_key);
+    Fingerprint fingerprint("claim_tickets");
+    fingerprint.add("event_id", *args.event_id).add("ticket_ids", ids);
+    add_hold_for(fingerprint, args);
+    return in_backend_call("claim_tickets()", [&] {
+        return with_idempotency(args, *args.event_id, fingerprint.text(),
+                                [&] { return settle_order(ids, args, *args.event_id, wait); });
+    });
+}
+
+CallResult run_claim_any(const CallArgs& args) {
+    require_id("event_id", args.event_id);
+    require_customer(args.customer);
+    require_quantity(args.quantity);
+    const auto section = present(args.section, "section");
+    const auto seat_prefix = present(args.seat_prefix, "seat_prefix");
+    if (section && seat_prefix) {
+        throw DomainError(ErrorKind::invalid_parameter, "give section or seat_prefix, not both",
+                          "section => 'A' is the same as seat_prefix => 'A-'.");
+    }
+    if (!args.adjacent) {
+        throw DomainError(ErrorKind::null_value, "adjacent must not be NULL");
+    }
+    require_idempotency_key(args.idempotency_key);
+    const std::string prefix = section ? std::string(*section) + "-"
+                                       : std::string(seat_prefix.value_or(std::string_view()));
+    Fingerprint fingerprint("claim_any");
+    fingerprint.add("event_id", *args.event_id)
+        .add("quantity", *args.quantity)
+        .add("seat_prefix", std::string_view(prefix))
+        .add("adjacent", *args.adjacent);
+    add_hold_for(fingerprint, args);
+    return in_backend_call("claim_any()", [&] {
+        const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
+                                 prefix.empty() ? Datum(0) : make_text(prefix)};
+        return with_idempotency(args, request.event_id, fingerprint.text(),
+                                [&] { return settle_any(request, args); });
+    });
+}
+
+} // namespace ticketing::backend

@@ -1,0 +1,117 @@
+#include "single_ticket_calls.hpp"
+
+#include "call_frame.hpp"
+#include "customer_limits.hpp"
+#include "idempotency.hpp"
+#include "ticket_store.hpp"
+
+#include "../core/domain_error.hpp"
+
+namespace ticketing::backend {
+
+namespace {
+
+struct KindInfo {
+    const char* name;    // for the fingerprint
+    const char* command; // for the read-only error
+    bool takes_wait;
+};
+
+KindInfo info_for(TicketCallKind kind) {
+    switch (kind) {
+    case TicketCallKind::claim:
+        return {"claim_ticket", "claim_ticket()", true};
+    case TicketCallKind::release:
+        return {"release_ticket", "release_ticket()", false};
+    case TicketCallKind::hold:
+        return {"hold_ticket", "hold_ticket()", true};
+    case TicketCallKind::confirm_hold:
+        return {"confirm_hold", "confirm_hold()", false};
+    case TicketCallKind::release_hold:
+        return {"release_hold", "release_hold()", false};
+    }
+    return {"unknown", "unknown()", false};
+}
+
+CallResult answer(const ValidTicketRequest& request, Outcome outcome, const TicketRow* row) {
+    CallResult result = empty_result(outcome, request.event_id);
+    result.requested_ticket_id = request.ticket_id;
+    if (row != nullptr) {
+        result.count = 1;
+        result.ticket_ids[0] = row->ticket_id;
+        result.seats[0] = row->seat;
+        result.has_at = true;
+        result.at = row->updated_at;
+        // A hold in the way, or one that lapsed: say when it ends or ended.
+        result.has_hold_expiry = (outcome == Outcome::held || outcome == Outcome::hold_expired) &&
+                                 row->has_hold_expiry;
+        result.hold_expires_at = row->hold_expires_at;
+    }
+    return result;
+}
+
+// A lock-free look answers "no" cheaply; otherwise lock the row, decide again on the
+// version the lock returns (the holder may have changed it), check the customer's limit
+// if the change adds a ticket, and apply the change with its audit row.
+CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
+    const Datum customer = args.customer_datum;
+    const std::optional<TicketRow> seen = peek_ticket(request.event_id, request.ticket_id, customer);
+    if (!seen) {
+        return answer(request, Outcome::not_found, nullptr);
+    }
+    const Decision first = decide(kind, seen->state);
+    if (first.action == Action::answer) {
+        return answer(request, first.outcome, &*seen);
+    }
+    TicketRow locked{};
+    switch (lock_ticket(request.event_id, request.ticket_id, customer, request.wait, &locked)) {
+    case LockStatus::skipped:
+        return answer(request, Outcome::busy, &*seen);
+    case LockStatus::missing:
+        return answer(request, Outcome::not_found, nullptr);
+    case LockStatus::locked:
+        break;
+    }
+    const Decision decision = decide(kind, locked.state);
+    if (decision.action == Action::answer) {
+        return answer(request, decision.outcome, &locked);
+    }
+    const int added = added_to_customer(locked.state, decision);
+    if (seen->has_limit && added > 0 &&
+        admit_customer(request.event_id, customer, seen->limit, added, SlotWait::wait) !=
+            Admission::admitted) {
+        return answer(request, Outcome::limit_reached, &locked);
+    }
+    const Transition transition = transition_for(decision.action, args);
+    CallResult result = answer(request, decision.outcome, &locked);
+    result.at = apply_transition(request.event_id, locked, customer, transition);
+    result.has_hold_expiry = transition.has_hold_expiry;
+    result.hold_expires_at = transition.hold_expires_at;
+    return result;
+}
+
+} // namespace
+
+CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
+    const KindInfo info = info_for(kind);
+    const ValidTicketRequest request = validate_ticket_request(
+        TicketRequest{args.event_id, args.ticket_id, args.customer, args.wait}, info.takes_wait);
+    require_idempotency_key(args.idempotency_key);
+    Fingerprint fingerprint(info.name);
+    fingerprint.add("event_id", request.event_id).add("ticket_id", request.ticket_id);
+    if (kind == TicketCallKind::hold) {
+        if (!args.has_hold_for) {
+            throw DomainError(ErrorKind::null_value, "hold_for must not be NULL");
+        }
+        require_hold_duration("hold_for", args.hold_for_micros);
+        fingerprint.add("hold_for", args.hold_for_micros);
+    }
+    return in_backend_call(info.command, [&] {
+        CallResult result = with_idempotency(args, request.event_id, fingerprint.text(),
+                                             [&] { return settle(kind, request, args); });
+        result.requested_ticket_id = request.ticket_id;
+        return result;
+    });
+}
+
+} // namespace ticketing::backend
