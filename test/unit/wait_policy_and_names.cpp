@@ -43,13 +43,10 @@ BOOST_AUTO_TEST_CASE(statuses_round_trip) {
 
 BOOST_AUTO_TEST_CASE(outcome_names_are_distinct) {
     std::set<std::string> names;
-    const Outcome all[] = {Outcome::claimed,  Outcome::already_owned, Outcome::already_sold,
-                           Outcome::held,     Outcome::not_found,     Outcome::busy,
-                           Outcome::released, Outcome::not_owner};
-    for (auto outcome : all) {
+    for (auto outcome : all_outcomes) {
         names.insert(std::string(outcome_name(outcome)));
     }
-    BOOST_TEST(names.size() == sizeof(all) / sizeof(all[0]));
+    BOOST_TEST(names.size() == sizeof(all_outcomes) / sizeof(all_outcomes[0]));
     BOOST_TEST(names.count("unknown") == 0u);
 }
 

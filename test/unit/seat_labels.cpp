@@ -1,0 +1,85 @@
+// Seat label parsing and the search for adjacent seats.
+#include "seat_label.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <vector>
+
+using namespace ticketing;
+
+BOOST_AUTO_TEST_SUITE(seat_labels)
+
+BOOST_AUTO_TEST_CASE(section_row_number_parses) {
+    const auto label = parse_seat_label("B-12-7");
+    BOOST_REQUIRE(label.has_value());
+    BOOST_TEST(label->section == "B");
+    BOOST_TEST(label->row == "12");
+    BOOST_TEST(label->number == 7);
+}
+
+BOOST_AUTO_TEST_CASE(section_number_parses_with_empty_row) {
+    const auto label = parse_seat_label("GA-17");
+    BOOST_REQUIRE(label.has_value());
+    BOOST_TEST(label->section == "GA");
+    BOOST_TEST(label->row.empty());
+    BOOST_TEST(label->number == 17);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_labels_are_rejected) {
+    for (std::string_view bad : {"", "17", "A", "A-", "-1", "A--1", "A-1-", "A-1-2-3", "A-01",
+                                 "A-0", "A-x", "A-1-+2", "A-1-99999999999999999999"}) {
+        BOOST_TEST(!parse_seat_label(bad).has_value(), "accepted \"" << bad << "\"");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(adjacent_run_in_one_row) {
+    const std::vector<SeatCandidate> seats = {
+        {1, "A-1-1"}, {2, "A-1-2"}, {4, "A-1-4"}, {5, "A-1-5"}, {6, "A-1-6"}};
+    const auto runs = find_adjacent_runs(seats, 3, 10);
+    BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{4, 5, 6}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(rows_and_sections_do_not_join) {
+    const std::vector<SeatCandidate> seats = {
+        {1, "A-1-9"}, {2, "A-2-10"}, {3, "B-1-10"}, {4, "A-1-11"}};
+    BOOST_TEST(find_adjacent_runs(seats, 2, 10).empty());
+}
+
+BOOST_AUTO_TEST_CASE(runs_follow_the_order_of_first_appearance) {
+    // Row B-1 appears first among the candidates (lowest ticket id), so it is offered first.
+    const std::vector<SeatCandidate> seats = {
+        {10, "B-1-2"}, {11, "A-1-1"}, {12, "A-1-2"}, {13, "B-1-1"}};
+    const auto runs = find_adjacent_runs(seats, 2, 10);
+    BOOST_REQUIRE_EQUAL(runs.size(), 2u);
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{13, 10}), boost::test_tools::per_element());
+    BOOST_TEST(runs[1] == (std::vector<std::int64_t>{11, 12}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(runs_do_not_overlap_and_respect_the_cap) {
+    std::vector<SeatCandidate> seats;
+    const char* labels[] = {"A-1-1", "A-1-2", "A-1-3", "A-1-4", "A-1-5"};
+    for (int i = 0; i < 5; ++i) {
+        seats.push_back({i + 1, labels[i]});
+    }
+    const auto runs = find_adjacent_runs(seats, 2, 10);
+    BOOST_REQUIRE_EQUAL(runs.size(), 2u);
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{1, 2}), boost::test_tools::per_element());
+    BOOST_TEST(runs[1] == (std::vector<std::int64_t>{3, 4}), boost::test_tools::per_element());
+    BOOST_TEST(find_adjacent_runs(seats, 2, 1).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(unparseable_labels_are_never_adjacent) {
+    const std::vector<SeatCandidate> seats = {{1, "Stage left"}, {2, "Stage right"}, {3, "GA-1"}};
+    BOOST_TEST(find_adjacent_runs(seats, 2, 10).empty());
+    BOOST_TEST(find_adjacent_runs(seats, 1, 10).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_numbers_break_a_run) {
+    const std::vector<SeatCandidate> seats = {{1, "A-1-1"}, {2, "A-1-1"}, {3, "A-1-2"}};
+    const auto runs = find_adjacent_runs(seats, 2, 10);
+    BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{2, 3}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
