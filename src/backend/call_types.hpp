@@ -18,16 +18,16 @@ struct CallArgs {
     std::optional<std::string_view> customer;
     Datum customer_datum;
     std::optional<std::string_view> wait;
-    bool has_hold_for;             // the call was given a hold duration (non-NULL)
-    Datum hold_for;                // interval
-    std::int64_t hold_for_micros;  // the interval, months counted as 30 days
+    bool has_hold_for;            // the call was given a hold duration (non-NULL)
+    Datum hold_for;               // interval
+    std::int64_t hold_for_micros; // the interval, months counted as 30 days
     std::optional<std::string_view> idempotency_key;
     Datum idempotency_key_datum;
     std::optional<std::int64_t> quantity;
     std::optional<std::string_view> section;
     std::optional<std::string_view> seat_prefix;
     std::optional<bool> adjacent;
-    bool has_ticket_ids;           // ticket_ids array present (non-NULL)
+    bool has_ticket_ids; // ticket_ids array present (non-NULL)
     int ticket_id_count;
     const Datum* ticket_id_values; // palloc'd by the shim
     const bool* ticket_id_nulls;

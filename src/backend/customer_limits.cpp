@@ -20,8 +20,8 @@ Admission admit_customer(std::int64_t event_id, Datum customer, std::int64_t lim
     std::int64_t owned = 0;
     pg_call([&] {
         bool is_null = false;
-        owned = DatumGetInt64(
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+        owned =
+            DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
     });
     return owned + added <= limit ? Admission::admitted : Admission::limit_reached;
 }

@@ -10,8 +10,7 @@ int idempotency_retention_seconds = 24 * 3600;
 
 void define_idempotency_settings() {
     DefineCustomIntVariable(
-        "ticketing.idempotency_retention",
-        "How long an idempotency key is remembered.",
+        "ticketing.idempotency_retention", "How long an idempotency key is remembered.",
         "Older keys are treated as unused and removed by ticketing.purge_idempotency_keys().",
         &idempotency_retention_seconds, 24 * 3600, 1, INT_MAX, PGC_USERSET, GUC_UNIT_S, nullptr,
         nullptr, nullptr);
@@ -69,8 +68,8 @@ StoredKey read_key_row(const std::string& fingerprint, CallResult* stored) {
             Datum* elements = nullptr;
             bool* nulls = nullptr;
             int n = 0;
-            deconstruct_array(DatumGetArrayTypeP(ids), INT8OID, 8, true, TYPALIGN_DOUBLE,
-                              &elements, &nulls, &n);
+            deconstruct_array(DatumGetArrayTypeP(ids), INT8OID, 8, true, TYPALIGN_DOUBLE, &elements,
+                              &nulls, &n);
             Datum seats = SPI_getbinval(tuple, desc, key_seats, &is_null);
             Datum* seat_elements = nullptr;
             bool* seat_nulls = nullptr;
@@ -153,8 +152,8 @@ void remember_result(Datum customer, Datum key, const CallResult& result) {
         }
         ids = PointerGetDatum(
             construct_array(id_elements, result.count, INT8OID, 8, true, TYPALIGN_DOUBLE));
-        seats = PointerGetDatum(construct_md_array(seat_elements, seat_nulls, 1, dims, lbs,
-                                                   TEXTOID, -1, false, TYPALIGN_INT));
+        seats = PointerGetDatum(construct_md_array(seat_elements, seat_nulls, 1, dims, lbs, TEXTOID,
+                                                   -1, false, TYPALIGN_INT));
     });
     const std::string_view outcome = outcome_name(result.outcome);
     Datum args[] = {customer,
@@ -165,8 +164,14 @@ void remember_result(Datum customer, Datum key, const CallResult& result) {
                     TimestampTzGetDatum(result.at),
                     TimestampTzGetDatum(result.hold_expires_at),
                     Int64GetDatum(result.remaining)};
-    const char nulls[] = {' ', ' ', ' ', ' ', ' ', result.has_at ? ' ' : 'n',
-                          result.has_hold_expiry ? ' ' : 'n', result.has_remaining ? ' ' : 'n'};
+    const char nulls[] = {' ',
+                          ' ',
+                          ' ',
+                          ' ',
+                          ' ',
+                          result.has_at ? ' ' : 'n',
+                          result.has_hold_expiry ? ' ' : 'n',
+                          result.has_remaining ? ' ' : 'n'};
     run_plan(PlanId::store_key, args, nulls);
 }
 

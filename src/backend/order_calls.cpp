@@ -167,7 +167,8 @@ int lock_any(const AnyRequest& request, TicketRow* rows) {
         start = static_cast<std::int64_t>(
             pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
     });
-    int found = lock_claimable(request.event_id, start, false, request.prefix, request.quantity, rows);
+    int found =
+        lock_claimable(request.event_id, start, false, request.prefix, request.quantity, rows);
     if (found < request.quantity) {
         found += lock_claimable(request.event_id, start, true, request.prefix,
                                 request.quantity - found, rows + found);
@@ -181,9 +182,11 @@ int lock_any(const AnyRequest& request, TicketRow* rows) {
 int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* rows,
                   bool* saw_busy) {
     SeatRef* candidates = nullptr;
-    pg_call([&] { candidates = static_cast<SeatRef*>(palloc(sizeof(SeatRef) * adjacency_candidates)); });
-    const int candidate_count = claimable_candidates(request.event_id, 1, request.prefix,
-                                                     adjacency_candidates, candidates);
+    pg_call([&] {
+        candidates = static_cast<SeatRef*>(palloc(sizeof(SeatRef) * adjacency_candidates));
+    });
+    const int candidate_count =
+        claimable_candidates(request.event_id, 1, request.prefix, adjacency_candidates, candidates);
     std::vector<SeatCandidate> seats;
     seats.reserve(candidate_count);
     for (int i = 0; i < candidate_count; ++i) {
@@ -217,8 +220,8 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     }
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
-    const int found = request.adjacent ? lock_adjacent(request, args, rows, &saw_busy)
-                                       : lock_any(request, rows);
+    const int found =
+        request.adjacent ? lock_adjacent(request, args, rows, &saw_busy) : lock_any(request, rows);
     if (found < request.quantity) {
         const std::int64_t remaining = count_claimable(request.event_id, request.prefix);
         Outcome outcome = Outcome::insufficient;
@@ -263,9 +266,9 @@ CallResult run_claim_tickets(const CallArgs& args) {
     std::vector<std::optional<std::int64_t>> raw_ids;
     raw_ids.reserve(args.ticket_id_count);
     for (int i = 0; i < args.ticket_id_count; ++i) {
-        raw_ids.push_back(args.ticket_id_nulls[i]
-                              ? std::nullopt
-                              : std::optional<std::int64_t>(DatumGetInt64(args.ticket_id_values[i])));
+        raw_ids.push_back(args.ticket_id_nulls[i] ? std::nullopt
+                                                  : std::optional<std::int64_t>(
+                                                        DatumGetInt64(args.ticket_id_values[i])));
     }
     const std::vector<std::int64_t> ids = lock_order(raw_ids);
     require_customer(args.customer);

@@ -43,8 +43,8 @@ CallResult answer(const ValidTicketRequest& request, Outcome outcome, const Tick
         result.has_at = true;
         result.at = row->updated_at;
         // A hold in the way, or one that lapsed: say when it ends or ended.
-        result.has_hold_expiry = (outcome == Outcome::held || outcome == Outcome::hold_expired) &&
-                                 row->has_hold_expiry;
+        result.has_hold_expiry =
+            (outcome == Outcome::held || outcome == Outcome::hold_expired) && row->has_hold_expiry;
         result.hold_expires_at = row->hold_expires_at;
     }
     return result;
@@ -55,7 +55,8 @@ CallResult answer(const ValidTicketRequest& request, Outcome outcome, const Tick
 // if the change adds a ticket, and apply the change with its audit row.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const Datum customer = args.customer_datum;
-    const std::optional<TicketRow> seen = peek_ticket(request.event_id, request.ticket_id, customer);
+    const std::optional<TicketRow> seen =
+        peek_ticket(request.event_id, request.ticket_id, customer);
     if (!seen) {
         return answer(request, Outcome::not_found, nullptr);
     }

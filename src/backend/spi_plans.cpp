@@ -35,10 +35,10 @@ struct PlanSpec {
     "AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > now()))"
 
 const PlanSpec& spec_for(PlanId id) {
-    static const PlanSpec peek_ticket{
-        TICKET_STATE PEEK_FROM "WHERE t.event_id = $1 AND t.ticket_id = $2",
-        3,
-        {INT8OID, INT8OID, TEXTOID}};
+    static const PlanSpec peek_ticket{TICKET_STATE PEEK_FROM
+                                      "WHERE t.event_id = $1 AND t.ticket_id = $2",
+                                      3,
+                                      {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_wait{LOCK_ONE, 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_nowait{LOCK_ONE " NOWAIT", 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_skip{LOCK_ONE " SKIP LOCKED", 3, {INT8OID, INT8OID, TEXTOID}};
@@ -49,24 +49,28 @@ const PlanSpec& spec_for(PlanId id) {
         " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
         " WHERE event_id = $1 AND ticket_id = $2"
         " RETURNING event_id, ticket_id, updated_at) "
-        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
+        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, "
+        "at)"
         " SELECT event_id, ticket_id, $6, $3, $7, updated_at FROM changed"
         " RETURNING at",
         7,
         {INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID}};
     static const PlanSpec peek_tickets{
-        TICKET_STATE PEEK_FROM "WHERE t.event_id = $1 AND t.ticket_id = ANY ($2) ORDER BY t.ticket_id",
+        TICKET_STATE PEEK_FROM
+        "WHERE t.event_id = $1 AND t.ticket_id = ANY ($2) ORDER BY t.ticket_id",
         3,
         {INT8OID, INT8ARRAYOID, TEXTOID}};
     // $2 ids and $6 their old statuses, in parallel.
     static const PlanSpec transition_tickets{
-        "WITH input AS (SELECT * FROM unnest($2::bigint[], $6::text[]) AS i (ticket_id, from_status)),"
+        "WITH input AS (SELECT * FROM unnest($2::bigint[], $6::text[]) AS i (ticket_id, "
+        "from_status)),"
         " changed AS ("
         " UPDATE ticketing.tickets t"
         " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
         " FROM input i WHERE t.event_id = $1 AND t.ticket_id = i.ticket_id"
         " RETURNING t.event_id, t.ticket_id, i.from_status, t.updated_at) "
-        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
+        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, "
+        "at)"
         " SELECT event_id, ticket_id, from_status, $3, $7, updated_at FROM changed"
         " RETURNING at",
         7,

@@ -4,7 +4,9 @@ namespace ticketing::backend {
 
 namespace {
 
-bool absent(FunctionCallInfo fcinfo, int n) { return n >= PG_NARGS() || PG_ARGISNULL(n); }
+bool absent(FunctionCallInfo fcinfo, int n) {
+    return n >= PG_NARGS() || PG_ARGISNULL(n);
+}
 
 Datum outcome_text(Outcome outcome) {
     const std::string_view name = outcome_name(outcome);
@@ -14,10 +16,10 @@ Datum outcome_text(Outcome outcome) {
 // Interval length with a month as 30 days (as interval comparison counts it),
 // saturating far beyond any valid hold.
 std::int64_t interval_micros(const Interval* interval) {
-    const long double micros = static_cast<long double>(interval->time) +
-                               static_cast<long double>(interval->day) * USECS_PER_DAY +
-                               static_cast<long double>(interval->month) * DAYS_PER_MONTH *
-                                   USECS_PER_DAY;
+    const long double micros =
+        static_cast<long double>(interval->time) +
+        static_cast<long double>(interval->day) * USECS_PER_DAY +
+        static_cast<long double>(interval->month) * DAYS_PER_MONTH * USECS_PER_DAY;
     const long double bound = 1e18L;
     return static_cast<std::int64_t>(micros > bound ? bound : (micros < -bound ? -bound : micros));
 }
@@ -99,8 +101,13 @@ TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
 
 Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result) {
     Datum values[7];
-    bool nulls[7] = {false, false, false, result.count == 0 || result.seats[0] == 0, false,
-                     !result.has_at, !result.has_hold_expiry};
+    bool nulls[7] = {false,
+                     false,
+                     false,
+                     result.count == 0 || result.seats[0] == 0,
+                     false,
+                     !result.has_at,
+                     !result.has_hold_expiry};
     values[0] = outcome_text(result.outcome);
     values[1] = Int64GetDatum(result.event_id);
     values[2] = Int64GetDatum(result.requested_ticket_id);
@@ -123,11 +130,12 @@ Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
     int dims[1] = {result.count};
     int lbs[1] = {1};
     Datum values[7];
-    bool nulls[7] = {false, false, false, false, !result.has_remaining, !result.has_at,
-                     !result.has_hold_expiry};
+    bool nulls[7] = {
+        false, false, false, false, !result.has_remaining, !result.has_at, !result.has_hold_expiry};
     values[0] = outcome_text(result.outcome);
     values[1] = Int64GetDatum(result.event_id);
-    values[2] = PointerGetDatum(construct_array(ids, result.count, INT8OID, 8, true, TYPALIGN_DOUBLE));
+    values[2] =
+        PointerGetDatum(construct_array(ids, result.count, INT8OID, 8, true, TYPALIGN_DOUBLE));
     values[3] = PointerGetDatum(
         construct_md_array(seats, seat_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
     values[4] = Int64GetDatum(result.remaining);

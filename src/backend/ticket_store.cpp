@@ -35,13 +35,11 @@ void decode_row(std::uint64_t n, TicketRow* row) {
             parse_status(text_view(SPI_getbinval(tuple, desc, col_status, &is_null)));
         bad_status = !parsed;
         row->state.status = parsed.value_or(TicketStatus::available);
-        row->state.owned_by_customer =
-            DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
+        row->state.owned_by_customer = DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
         row->state.hold_expired =
             DatumGetBool(SPI_getbinval(tuple, desc, col_hold_expired, &is_null));
         row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, col_seat, &is_null), false, -1);
-        row->updated_at =
-            DatumGetTimestampTz(SPI_getbinval(tuple, desc, col_updated_at, &is_null));
+        row->updated_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, col_updated_at, &is_null));
         const Datum hold = SPI_getbinval(tuple, desc, col_hold_expires_at, &is_null);
         row->has_hold_expiry = !is_null;
         row->hold_expires_at = is_null ? 0 : DatumGetTimestampTz(hold);
@@ -74,7 +72,8 @@ Datum int8_array(const std::int64_t* values, int count) {
         for (int i = 0; i < count; ++i) {
             elements[i] = Int64GetDatum(values[i]);
         }
-        array = PointerGetDatum(construct_array(elements, count, INT8OID, 8, true, TYPALIGN_DOUBLE));
+        array =
+            PointerGetDatum(construct_array(elements, count, INT8OID, 8, true, TYPALIGN_DOUBLE));
     });
     return array;
 }
@@ -106,8 +105,7 @@ TimestampTz first_timestamp() {
 std::int64_t first_int64(bool* is_null) {
     std::int64_t value = 0;
     pg_call([&] {
-        const Datum datum =
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, is_null);
+        const Datum datum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, is_null);
         value = *is_null ? 0 : DatumGetInt64(datum);
     });
     return value;
@@ -123,7 +121,8 @@ std::string_view text_view(Datum datum) {
 Datum make_text(std::string_view text) {
     Datum datum = 0;
     pg_call([&] {
-        datum = PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+        datum =
+            PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
     });
     return datum;
 }
@@ -217,11 +216,11 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
     return first_timestamp();
 }
 
-int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix,
-                   int wanted, TicketRow* rows) {
+int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix, int wanted,
+                   TicketRow* rows) {
     char nulls[] = "    ";
-    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start), null_if_absent(prefix, &nulls[2]),
-                    Int32GetDatum(wanted)};
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
+                    null_if_absent(prefix, &nulls[2]), Int32GetDatum(wanted)};
     const std::uint64_t found =
         run_plan(before ? PlanId::claimable_before : PlanId::claimable_from, args, nulls);
     pg_call([&] {
@@ -233,7 +232,8 @@ int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum
             row = TicketRow{};
             row.ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
             const bool held = text_view(SPI_getbinval(tuple, desc, 2, &is_null)) == "held";
-            row.state = TicketState{held ? TicketStatus::held : TicketStatus::available, false, held};
+            row.state =
+                TicketState{held ? TicketStatus::held : TicketStatus::available, false, held};
             row.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
         }
     });
@@ -243,8 +243,8 @@ int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum
 int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, int limit,
                          SeatRef* out) {
     char nulls[] = "    ";
-    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start), null_if_absent(prefix, &nulls[2]),
-                    Int32GetDatum(limit)};
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
+                    null_if_absent(prefix, &nulls[2]), Int32GetDatum(limit)};
     const std::uint64_t found = run_plan(PlanId::claimable_candidates, args, nulls);
     pg_call([&] {
         for (std::uint64_t i = 0; i < found; ++i) {

@@ -22,8 +22,7 @@ struct TicketRow {
 
 // Reads a ticket with the statement's snapshot and takes no lock: answering "no" this
 // way costs no lock and no WAL.
-std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id,
-                                     Datum customer);
+std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer);
 
 // peek_ticket for several ids; fills `rows` (capacity max_order_tickets) in id order and
 // returns how many exist.
@@ -43,8 +42,8 @@ LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum cust
 
 struct Transition {
     TicketStatus to;
-    bool owner_is_customer;  // new owner: the customer, or nobody
-    bool has_hold_expiry;    // new hold expiry (holds only)
+    bool owner_is_customer; // new owner: the customer, or nobody
+    bool has_hold_expiry;   // new hold expiry (holds only)
     TimestampTz hold_expires_at;
 };
 
@@ -61,8 +60,8 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 
 // Claimable tickets (available or with a lapsed hold), locked with SKIP LOCKED, in id
 // order from `start` (ids >= start), or before it (ids < start).
-int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix,
-                   int wanted, TicketRow* rows);
+int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix, int wanted,
+                   TicketRow* rows);
 
 // Claimable (id, seat) pairs from `start` on, unlocked; up to `limit`.
 struct SeatRef {

@@ -39,9 +39,9 @@ void require_quantity(const std::optional<std::int64_t>& quantity) {
         throw DomainError(ErrorKind::null_value, "quantity must not be NULL");
     }
     if (*quantity < 1 || *quantity > max_order_tickets) {
-        throw DomainError(ErrorKind::invalid_parameter,
-                          "quantity must be between 1 and " + std::to_string(max_order_tickets) +
-                              ", got " + std::to_string(*quantity));
+        throw DomainError(ErrorKind::invalid_parameter, "quantity must be between 1 and " +
+                                                            std::to_string(max_order_tickets) +
+                                                            ", got " + std::to_string(*quantity));
     }
 }
 

@@ -61,8 +61,8 @@ enum class Outcome;
 
 // The verdict on an all-or-nothing order from the decision on each of its tickets.
 struct OrderVerdict {
-    bool proceed;                     // change the tickets whose action is not answer
-    Outcome outcome;                  // success outcome, or why not
+    bool proceed;                      // change the tickets whose action is not answer
+    Outcome outcome;                   // success outcome, or why not
     std::vector<std::size_t> culprits; // indexes of the tickets that block the order
 };
 

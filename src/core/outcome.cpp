@@ -46,6 +46,8 @@ bool changes_tickets(Outcome outcome) {
            outcome == Outcome::hold_placed;
 }
 
-bool remembered_by_idempotency_key(Outcome outcome) { return outcome != Outcome::busy; }
+bool remembered_by_idempotency_key(Outcome outcome) {
+    return outcome != Outcome::busy;
+}
 
 } // namespace ticketing

@@ -24,9 +24,9 @@ enum class Outcome {
 };
 
 inline constexpr Outcome all_outcomes[] = {
-    Outcome::claimed,     Outcome::already_owned, Outcome::already_sold, Outcome::held,
-    Outcome::not_found,   Outcome::busy,          Outcome::released,     Outcome::not_owner,
-    Outcome::hold_placed, Outcome::hold_expired,  Outcome::not_held,     Outcome::limit_reached,
+    Outcome::claimed,      Outcome::already_owned, Outcome::already_sold, Outcome::held,
+    Outcome::not_found,    Outcome::busy,          Outcome::released,     Outcome::not_owner,
+    Outcome::hold_placed,  Outcome::hold_expired,  Outcome::not_held,     Outcome::limit_reached,
     Outcome::insufficient, Outcome::sold_out};
 
 std::string_view outcome_name(Outcome outcome);

@@ -10,8 +10,7 @@ bool live_hold(const TicketState& ticket) {
 
 // Someone else has it: sold to another, or another's live hold.
 bool taken_by_other(const TicketState& ticket) {
-    return !ticket.owned_by_customer &&
-           (ticket.status == TicketStatus::sold || live_hold(ticket));
+    return !ticket.owned_by_customer && (ticket.status == TicketStatus::sold || live_hold(ticket));
 }
 
 // Claim and hold share their answers; they differ only in what they do.
@@ -63,15 +62,16 @@ Decision decide(TicketCallKind kind, const TicketState& ticket) {
     return {Action::answer, Outcome::not_found};
 }
 
-Decision decide_claim(const TicketState& ticket) { return decide(TicketCallKind::claim, ticket); }
+Decision decide_claim(const TicketState& ticket) {
+    return decide(TicketCallKind::claim, ticket);
+}
 
 Decision decide_release(const TicketState& ticket) {
     return decide(TicketCallKind::release, ticket);
 }
 
 bool counts_toward_limit(const TicketState& ticket) {
-    return ticket.owned_by_customer &&
-           (ticket.status == TicketStatus::sold || live_hold(ticket));
+    return ticket.owned_by_customer && (ticket.status == TicketStatus::sold || live_hold(ticket));
 }
 
 int added_to_customer(const TicketState& ticket, const Decision& decision) {

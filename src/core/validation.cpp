@@ -19,9 +19,9 @@ void require_id(std::string_view argument, const std::optional<std::int64_t>& va
         throw_null(argument);
     }
     if (*value <= 0) {
-        throw DomainError(ErrorKind::invalid_parameter,
-                          std::string(argument) + " must be a positive number, got " +
-                              std::to_string(*value));
+        throw DomainError(ErrorKind::invalid_parameter, std::string(argument) +
+                                                            " must be a positive number, got " +
+                                                            std::to_string(*value));
     }
 }
 

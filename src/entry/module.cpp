@@ -5,6 +5,8 @@ extern "C" {
 
 void _PG_init(void);
 
-void _PG_init(void) { ticketing::backend::define_idempotency_settings(); }
+void _PG_init(void) {
+    ticketing::backend::define_idempotency_settings();
+}
 
 } // extern "C"

@@ -19,7 +19,8 @@ bool is(const Decision& d, Action action, Outcome outcome) {
 BOOST_AUTO_TEST_CASE(hold_acquires_like_a_claim) {
     using K = TicketCallKind;
     BOOST_TEST(is(on(K::hold, TicketStatus::available, false), Action::hold, Outcome::hold_placed));
-    BOOST_TEST(is(on(K::hold, TicketStatus::held, false, true), Action::hold, Outcome::hold_placed));
+    BOOST_TEST(
+        is(on(K::hold, TicketStatus::held, false, true), Action::hold, Outcome::hold_placed));
     BOOST_TEST(is(on(K::hold, TicketStatus::held, true), Action::hold, Outcome::hold_placed));
     BOOST_TEST(is(on(K::hold, TicketStatus::held, false), Action::answer, Outcome::held));
     BOOST_TEST(is(on(K::hold, TicketStatus::sold, false), Action::answer, Outcome::already_sold));
@@ -31,30 +32,30 @@ BOOST_AUTO_TEST_CASE(confirm_sells_only_a_live_own_hold) {
     BOOST_TEST(is(on(K::confirm_hold, TicketStatus::held, true), Action::sell, Outcome::claimed));
     BOOST_TEST(is(on(K::confirm_hold, TicketStatus::held, true, true), Action::answer,
                   Outcome::hold_expired));
-    BOOST_TEST(is(on(K::confirm_hold, TicketStatus::sold, true), Action::answer,
-                  Outcome::already_owned));
-    BOOST_TEST(is(on(K::confirm_hold, TicketStatus::sold, false), Action::answer,
-                  Outcome::not_owner));
-    BOOST_TEST(is(on(K::confirm_hold, TicketStatus::held, false), Action::answer,
-                  Outcome::not_owner));
+    BOOST_TEST(
+        is(on(K::confirm_hold, TicketStatus::sold, true), Action::answer, Outcome::already_owned));
+    BOOST_TEST(
+        is(on(K::confirm_hold, TicketStatus::sold, false), Action::answer, Outcome::not_owner));
+    BOOST_TEST(
+        is(on(K::confirm_hold, TicketStatus::held, false), Action::answer, Outcome::not_owner));
     BOOST_TEST(is(on(K::confirm_hold, TicketStatus::held, false, true), Action::answer,
                   Outcome::not_held));
-    BOOST_TEST(is(on(K::confirm_hold, TicketStatus::available, false), Action::answer,
-                  Outcome::not_held));
+    BOOST_TEST(
+        is(on(K::confirm_hold, TicketStatus::available, false), Action::answer, Outcome::not_held));
 }
 
 BOOST_AUTO_TEST_CASE(release_hold_releases_only_a_live_own_hold) {
     using K = TicketCallKind;
-    BOOST_TEST(is(on(K::release_hold, TicketStatus::held, true), Action::release,
-                  Outcome::released));
+    BOOST_TEST(
+        is(on(K::release_hold, TicketStatus::held, true), Action::release, Outcome::released));
     BOOST_TEST(is(on(K::release_hold, TicketStatus::held, true, true), Action::answer,
                   Outcome::hold_expired));
-    BOOST_TEST(is(on(K::release_hold, TicketStatus::sold, true), Action::answer,
-                  Outcome::not_held));
-    BOOST_TEST(is(on(K::release_hold, TicketStatus::held, false), Action::answer,
-                  Outcome::not_owner));
-    BOOST_TEST(is(on(K::release_hold, TicketStatus::available, false), Action::answer,
-                  Outcome::not_held));
+    BOOST_TEST(
+        is(on(K::release_hold, TicketStatus::sold, true), Action::answer, Outcome::not_held));
+    BOOST_TEST(
+        is(on(K::release_hold, TicketStatus::held, false), Action::answer, Outcome::not_owner));
+    BOOST_TEST(
+        is(on(K::release_hold, TicketStatus::available, false), Action::answer, Outcome::not_held));
 }
 
 BOOST_AUTO_TEST_CASE(limits_count_sales_and_live_holds_once) {

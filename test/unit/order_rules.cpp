@@ -23,7 +23,9 @@ ErrorKind error_of(const Ids& ids) {
     return ErrorKind::internal;
 }
 
-bool same(ErrorKind a, ErrorKind b) { return static_cast<int>(a) == static_cast<int>(b); }
+bool same(ErrorKind a, ErrorKind b) {
+    return static_cast<int>(a) == static_cast<int>(b);
+}
 
 } // namespace
 

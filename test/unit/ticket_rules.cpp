@@ -65,10 +65,10 @@ BOOST_AUTO_TEST_CASE(only_claims_that_end_owned_report_owner_is_you) {
     BOOST_TEST(owner_is_customer(Outcome::claimed));
     BOOST_TEST(owner_is_customer(Outcome::already_owned));
     BOOST_TEST(owner_is_customer(Outcome::hold_placed));
-    for (auto outcome : {Outcome::already_sold, Outcome::held, Outcome::not_found, Outcome::busy,
-                         Outcome::released, Outcome::not_owner, Outcome::hold_expired,
-                         Outcome::not_held, Outcome::limit_reached, Outcome::insufficient,
-                         Outcome::sold_out}) {
+    for (auto outcome :
+         {Outcome::already_sold, Outcome::held, Outcome::not_found, Outcome::busy,
+          Outcome::released, Outcome::not_owner, Outcome::hold_expired, Outcome::not_held,
+          Outcome::limit_reached, Outcome::insufficient, Outcome::sold_out}) {
         BOOST_TEST(!owner_is_customer(outcome));
     }
 }
