@@ -15,6 +15,8 @@ ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --load-ext
 # No LLVM bitcode: the JIT gains nothing from these functions, and PGXS's bitcode rule
 # would not see the C++ flags below. Must be set before PGXS is included.
 override with_llvm = no
+# Rebuild objects when a header they include changes (source basenames are unique).
+override autodepend = yes
 
 PG_CONFIG ?= pg_config
 
