@@ -213,3 +213,34 @@ $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA ticketing FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA ticketing FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ticketing FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- Batched claims
+-------------------------------------------------------------------------------
+
+-- One claim request: a given ticket, or any seat when ticket_id is NULL.
+CREATE TYPE ticketing.claim_request AS (
+    ticket_id       bigint,
+    customer        text,
+    idempotency_key text
+);
+
+CREATE TYPE ticketing.batch_result AS (
+    request_no integer,
+    outcome    text,
+    ticket_id  bigint,
+    seat       text,
+    at         timestamptz
+);
+
+-- Many independent claims in one call and one transaction; one answer per request, in
+-- request order. It never waits for a row lock (a ticket another transaction has
+-- locked answers busy), so one request's conflict never affects another's.
+CREATE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.claim_request[])
+RETURNS SETOF ticketing.batch_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_batch'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+ROWS 100;
+
+REVOKE ALL ON FUNCTION ticketing.claim_batch(bigint, ticketing.claim_request[]) FROM PUBLIC;

@@ -5,25 +5,34 @@
 
 namespace ticketing::backend {
 
-Admission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,
-                         SlotWait wait) {
+std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
+                                                    SlotWait wait) {
     Datum args[] = {Int64GetDatum(event_id), customer};
     if (wait == SlotWait::wait) {
         run_plan(PlanId::lock_customer_slot, args, nullptr);
     } else {
         run_plan(PlanId::ensure_customer_slot, args, nullptr);
         if (run_plan(PlanId::lock_customer_slot_skip, args, nullptr) == 0) {
-            return Admission::busy;
+            return std::nullopt;
         }
     }
     run_plan(PlanId::count_customer_tickets, args, nullptr);
     std::int64_t owned = 0;
     pg_call([&] {
         bool is_null = false;
-        owned =
-            DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+        owned = DatumGetInt64(
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
     });
-    return owned + added <= limit ? Admission::admitted : Admission::limit_reached;
+    return owned;
+}
+
+SlotAdmission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,
+                             SlotWait wait) {
+    const std::optional<std::int64_t> owned = lock_and_count_customer(event_id, customer, wait);
+    if (!owned) {
+        return SlotAdmission::busy;
+    }
+    return *owned + added <= limit ? SlotAdmission::admitted : SlotAdmission::limit_reached;
 }
 
 } // namespace ticketing::backend

@@ -12,10 +12,15 @@ namespace ticketing::backend {
 
 enum class SlotWait { wait, skip };
 
-enum class Admission { admitted, limit_reached, busy };
+enum class SlotAdmission { admitted, limit_reached, busy };
+
+// Locks the customer's slot and counts their sold tickets and live holds in the event;
+// std::nullopt when the policy is skip and another transaction holds the slot.
+std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
+                                                    SlotWait wait);
 
 // Whether the customer may take `added` more tickets with at most `limit` in all.
-Admission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,
-                         SlotWait wait);
+SlotAdmission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,
+                             SlotWait wait);
 
 } // namespace ticketing::backend

@@ -33,7 +33,7 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
     const bool hold = args.has_hold_for;
     if (event.has_limit && added > 0 &&
         admit_customer(event_id, args.customer_datum, event.limit, added, SlotWait::wait) !=
-            Admission::admitted) {
+            SlotAdmission::admitted) {
         return empty_result(Outcome::limit_reached, event_id);
     }
     const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);

@@ -80,7 +80,7 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     const int added = added_to_customer(locked.state, decision);
     if (seen->has_limit && added > 0 &&
         admit_customer(request.event_id, customer, seen->limit, added, SlotWait::wait) !=
-            Admission::admitted) {
+            SlotAdmission::admitted) {
         return answer(request, Outcome::limit_reached, &locked);
     }
     const Transition transition = transition_for(decision.action, args);

@@ -30,6 +30,11 @@ struct PlanSpec {
     "t.event_id = $1 AND t.status <> 'sold' "                                                      \
     "AND (t.status = 'available' OR t.hold_expires_at <= now()) "                                  \
     "AND ($3::text IS NULL OR left(t.seat, length($3)) = $3) "
+#define BATCH_STATE                                                                                \
+    "SELECT t.ticket_id, t.status, t.owner, "                                                      \
+    "coalesce(t.status = 'held' AND t.hold_expires_at <= now(), false), t.seat "                   \
+    "FROM ticketing.tickets t WHERE t.event_id = $1 AND t.ticket_id = ANY ($2) "                   \
+    "ORDER BY t.ticket_id"
 #define LIVE_OWNED                                                                                 \
     "t.event_id = $1 AND t.owner = $2 "                                                            \
     "AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > now()))"
@@ -97,6 +102,23 @@ const PlanSpec& spec_for(PlanId id) {
         {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec max_ticket_id{
         "SELECT max(t.ticket_id) FROM ticketing.tickets t WHERE t.event_id = $1", 1, {INT8OID}};
+    // Owners are compared in C++: one batch speaks for many customers.
+    static const PlanSpec batch_peek{BATCH_STATE, 2, {INT8OID, INT8ARRAYOID}};
+    static const PlanSpec batch_lock{BATCH_STATE " FOR UPDATE SKIP LOCKED", 2, {INT8OID, INT8ARRAYOID}};
+    // $2 ids, $3 their old statuses, $4 their buyers, in parallel.
+    static const PlanSpec batch_transition{
+        "WITH input AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[])"
+        " AS i (ticket_id, from_status, buyer)),"
+        " changed AS ("
+        " UPDATE ticketing.tickets t"
+        " SET status = 'sold', owner = i.buyer, hold_expires_at = NULL, updated_at = now()"
+        " FROM input i WHERE t.event_id = $1 AND t.ticket_id = i.ticket_id"
+        " RETURNING t.event_id, t.ticket_id, i.from_status, i.buyer, t.updated_at) "
+        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
+        " SELECT event_id, ticket_id, from_status, 'sold', buyer, updated_at FROM changed"
+        " RETURNING at",
+        4,
+        {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}};
     static const PlanSpec event_limit{
         "SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id = $1", 1, {INT8OID}};
     static const PlanSpec lock_customer_slot{
@@ -173,6 +195,12 @@ const PlanSpec& spec_for(PlanId id) {
         return count_claimable;
     case PlanId::max_ticket_id:
         return max_ticket_id;
+    case PlanId::batch_peek:
+        return batch_peek;
+    case PlanId::batch_lock:
+        return batch_lock;
+    case PlanId::batch_transition:
+        return batch_transition;
     case PlanId::event_limit:
         return event_limit;
     case PlanId::lock_customer_slot:
@@ -204,6 +232,7 @@ const PlanSpec& spec_for(PlanId id) {
 #undef LOCK_ONE
 #undef CLAIMABLE
 #undef LIVE_OWNED
+#undef BATCH_STATE
 
 // Kept plans live in CacheMemoryContext for the life of the backend. The plan cache
 // re-plans them after DDL (DROP/CREATE EXTENSION included).

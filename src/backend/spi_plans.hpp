@@ -22,6 +22,10 @@ enum class PlanId {
     count_claimable,      // how many claimable tickets remain
     max_ticket_id,        // the event's highest ticket id
     event_limit,          // the event's per-customer limit; no row: no such event
+    // claim_batch.
+    batch_peek,       // given tickets with their owners, unlocked
+    batch_lock,       // the same, locked with SKIP LOCKED
+    batch_transition, // sell tickets to several customers, with audit rows
     // Per-customer limits.
     lock_customer_slot,      // upsert-and-lock the (event, customer) row
     lock_customer_slot_skip, // lock it only if nobody else holds it

@@ -1,0 +1,341 @@
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "batch_calls.hpp"
+
+#include "call_frame.hpp"
+#include "customer_limits.hpp"
+#include "idempotency.hpp"
+#include "ticket_store.hpp"
+
+#include "../core/batch_rules.hpp"
+#include "../core/domain_error.hpp"
+
+namespace ticketing::backend {
+
+namespace {
+
+// Everything the batch learned about one ticket.
+struct SeenTicket {
+    BatchTicket ticket;
+    Datum seat;
+};
+
+void validate(const BatchArgs& args) {
+    require_id("event_id", args.event_id);
+    if (!args.has_requests) {
+        throw DomainError(ErrorKind::null_value, "requests must not be NULL");
+    }
+    if (args.count < 1 || args.count > max_batch_requests) {
+        throw DomainError(ErrorKind::invalid_parameter,
+                          "requests must hold between 1 and " + std::to_string(max_batch_requests) +
+                              " requests, got " + std::to_string(args.count));
+    }
+    for (int i = 0; i < args.count; ++i) {
+        const std::string where = "requests[" + std::to_string(i + 1) + "]";
+        if (args.request_null[i]) {
+            throw DomainError(ErrorKind::null_value, where + " must not be NULL");
+        }
+        if (!args.ticket_null[i]) {
+            require_id(where + ".ticket_id", args.ticket_ids[i]);
+        }
+        if (args.customer_null[i]) {
+            throw DomainError(ErrorKind::null_value, where + ".customer must not be NULL");
+        }
+        require_customer(text_view(args.customers[i]));
+        if (!args.key_null[i]) {
+            require_idempotency_key(text_view(args.keys[i]));
+        }
+    }
+}
+
+std::string fingerprint_of(const BatchArgs& args, int i) {
+    Fingerprint fingerprint("claim_batch");
+    fingerprint.add("event_id", *args.event_id);
+    if (args.ticket_null[i]) {
+        fingerprint.add_null("ticket_id");
+    } else {
+        fingerprint.add("ticket_id", args.ticket_ids[i]);
+    }
+    return fingerprint.text();
+}
+
+// Reads (ticket_id, status, owner, hold_expired, seat) rows of batch_peek/batch_lock.
+void read_batch_rows(std::uint64_t count, bool locked,
+                     std::unordered_map<std::int64_t, SeenTicket>& seen) {
+    pg_call([&] {
+        for (std::uint64_t i = 0; i < count; ++i) {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            bool is_null = false;
+            SeenTicket entry{};
+            entry.ticket.ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+            const std::string_view status = text_view(SPI_getbinval(tuple, desc, 2, &is_null));
+            entry.ticket.status = parse_status(status).value_or(TicketStatus::sold);
+            const Datum owner = SPI_getbinval(tuple, desc, 3, &is_null);
+            entry.ticket.owner =
+                is_null ? std::string_view() : text_view(SPI_datumTransfer(owner, false, -1));
+            entry.ticket.hold_expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
+            entry.ticket.locked = locked;
+            entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
+            seen[entry.ticket.ticket_id] = entry;
+        }
+    });
+}
+
+Datum int8_array(const std::vector<std::int64_t>& values) {
+    Datum array = 0;
+    pg_call([&] {
+        Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            elements[i] = Int64GetDatum(values[i]);
+        }
+        array = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), INT8OID,
+                                                8, true, TYPALIGN_DOUBLE));
+    });
+    return array;
+}
+
+Datum text_array(const std::vector<Datum>& values) {
+    Datum array = 0;
+    pg_call([&] {
+        array = PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
+                                                static_cast<int>(values.size()), TEXTOID, -1,
+                                                false, TYPALIGN_INT));
+    });
+    return array;
+}
+
+// The tickets named by requests: a lock-free look, then SKIP LOCKED locks on those
+// that may still be sold. Sold tickets are answered from the look, without a lock.
+std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std::int64_t>& ids,
+                                    std::unordered_map<std::int64_t, SeenTicket>& seen) {
+    std::vector<BatchTicket> given;
+    if (ids.empty()) {
+        return given;
+    }
+    Datum peek_args[] = {Int64GetDatum(event_id), int8_array(ids)};
+    read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
+    std::vector<std::int64_t> open;
+    for (std::int64_t id : ids) {
+        const auto it = seen.find(id);
+        if (it != seen.end() && it->second.ticket.status != TicketStatus::sold) {
+            open.push_back(id);
+        }
+    }
+    if (!open.empty()) {
+        Datum lock_args[] = {Int64GetDatum(event_id), int8_array(open)};
+        read_batch_rows(run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+    }
+    for (std::int64_t id : ids) {
+        const auto it = seen.find(id);
+        if (it != seen.end()) {
+            given.push_back(it->second.ticket);
+        }
+    }
+    return given;
+}
+
+// Claimable tickets for any-seat requests, from a random start, not named by requests.
+std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
+                                   const std::unordered_set<std::int64_t>& named,
+                                   std::unordered_map<std::int64_t, SeenTicket>& seen) {
+    std::vector<BatchTicket> pool;
+    const std::int64_t highest = max_ticket_id(event_id);
+    if (wanted == 0 || highest == 0) {
+        return pool;
+    }
+    const int fetch = wanted + static_cast<int>(named.size());
+    TicketRow* rows = nullptr;
+    std::int64_t start = 1;
+    pg_call([&] {
+        rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * fetch));
+        start = static_cast<std::int64_t>(
+            pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
+    });
+    int found = lock_claimable(event_id, start, false, 0, fetch, rows);
+    if (found < fetch) {
+        found += lock_claimable(event_id, start, true, 0, fetch - found, rows + found);
+    }
+    for (int i = 0; i < found && static_cast<int>(pool.size()) < wanted; ++i) {
+        if (named.count(rows[i].ticket_id) != 0) {
+            continue; // a request names it: it is decided as a given ticket
+        }
+        const BatchTicket ticket{rows[i].ticket_id, rows[i].state.status, std::string_view(),
+                                 rows[i].state.hold_expired, true};
+        pool.push_back(ticket);
+        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat};
+    }
+    return pool;
+}
+
+void remember(const BatchArgs& args, int i, const BatchRow& row) {
+    CallResult result = empty_result(row.outcome, *args.event_id);
+    if (row.ticket_id != 0) {
+        result.count = 1;
+        result.ticket_ids[0] = row.ticket_id;
+        result.seats[0] = row.seat;
+    }
+    result.has_at = row.has_at;
+    result.at = row.at;
+    if (remembered_by_idempotency_key(row.outcome)) {
+        remember_result(args.customers[i], args.keys[i], result);
+    } else {
+        forget_key(args.customers[i], args.keys[i]);
+    }
+}
+
+void settle_batch(const BatchArgs& args, BatchRow* rows) {
+    const std::int64_t event_id = *args.event_id;
+    const EventInfo event = event_info(event_id);
+    if (!event.exists) {
+        for (int i = 0; i < args.count; ++i) {
+            rows[i] = BatchRow{Outcome::not_found, args.ticket_null[i] ? 0 : args.ticket_ids[i],
+                               0, false, 0};
+        }
+        return;
+    }
+
+    // Idempotency keys first, in (customer, key) order: batches wait for each other's
+    // keys in one direction only.
+    std::vector<int> keyed;
+    for (int i = 0; i < args.count; ++i) {
+        if (!args.key_null[i]) {
+            keyed.push_back(i);
+        }
+    }
+    std::sort(keyed.begin(), keyed.end(), [&](int a, int b) {
+        const auto ca = text_view(args.customers[a]);
+        const auto cb = text_view(args.customers[b]);
+        return ca != cb ? ca < cb : text_view(args.keys[a]) < text_view(args.keys[b]);
+    });
+    std::vector<bool> replayed(args.count, false);
+    for (int i : keyed) {
+        CallResult stored{};
+        if (claim_key(args.customers[i], args.keys[i], event_id, fingerprint_of(args, i),
+                      &stored) == KeyState::replay) {
+            replayed[i] = true;
+            rows[i] = BatchRow{stored.outcome, stored.count > 0 ? stored.ticket_ids[0] : 0,
+                               stored.count > 0 ? stored.seats[0] : 0, stored.has_at, stored.at};
+        }
+    }
+
+    std::vector<BatchItem> items;
+    std::vector<int> item_request;
+    std::vector<std::int64_t> named_ids;
+    int any_seat = 0;
+    for (int i = 0; i < args.count; ++i) {
+        if (replayed[i]) {
+            continue;
+        }
+        BatchItem item{std::nullopt, text_view(args.customers[i])};
+        if (!args.ticket_null[i]) {
+            item.ticket_id = args.ticket_ids[i];
+            named_ids.push_back(args.ticket_ids[i]);
+        } else {
+            ++any_seat;
+        }
+        items.push_back(item);
+        item_request.push_back(i);
+    }
+    std::sort(named_ids.begin(), named_ids.end());
+    named_ids.erase(std::unique(named_ids.begin(), named_ids.end()), named_ids.end());
+    const std::unordered_set<std::int64_t> named(named_ids.begin(), named_ids.end());
+
+    std::unordered_map<std::int64_t, SeenTicket> seen;
+    std::vector<BatchTicket> given = load_given(event_id, named_ids, seen);
+    std::vector<BatchTicket> pool = load_pool(event_id, any_seat, named, seen);
+    Outcome pool_exhausted = Outcome::sold_out;
+    if (static_cast<int>(pool.size()) < any_seat) {
+        // Claimable tickets beyond the ones this batch holds are locked by concurrent
+        // claims: busy, not sold out.
+        std::int64_t held_here = static_cast<std::int64_t>(pool.size());
+        for (const BatchTicket& ticket : given) {
+            held_here += ticket.locked && ticket.status != TicketStatus::sold ? 1 : 0;
+        }
+        if (count_claimable(event_id, 0) > held_here) {
+            pool_exhausted = Outcome::busy;
+        }
+    }
+
+    // Per-customer limits: each customer's slot is locked (SKIP LOCKED) and counted once.
+    std::map<std::string_view, std::optional<std::int64_t>> room;
+    std::map<std::string_view, Datum> customer_datum;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        customer_datum.emplace(items[k].customer, args.customers[item_request[k]]);
+    }
+    const auto admit = [&](std::string_view customer) {
+        if (!event.has_limit) {
+            return Admission::admitted;
+        }
+        auto it = room.find(customer);
+        if (it == room.end()) {
+            const auto owned =
+                lock_and_count_customer(event_id, customer_datum[customer], SlotWait::skip);
+            it = room.emplace(customer, owned ? std::optional<std::int64_t>(event.limit - *owned)
+                                              : std::nullopt)
+                     .first;
+        }
+        if (!it->second) {
+            return Admission::busy;
+        }
+        if (*it->second <= 0) {
+            return Admission::limit_reached;
+        }
+        --*it->second;
+        return Admission::admitted;
+    };
+    const std::vector<BatchDecision> decisions =
+        decide_batch(items, given, pool, pool_exhausted, admit);
+
+    // One statement sells every ticket the batch hands out.
+    std::vector<std::int64_t> sold_ids;
+    std::vector<Datum> from_statuses;
+    std::vector<Datum> buyers;
+    for (std::size_t k = 0; k < decisions.size(); ++k) {
+        if (decisions[k].takes) {
+            sold_ids.push_back(decisions[k].ticket_id);
+            from_statuses.push_back(make_text(status_name(decisions[k].from)));
+            buyers.push_back(args.customers[item_request[k]]);
+        }
+    }
+    TimestampTz at = 0;
+    if (!sold_ids.empty()) {
+        Datum transition_args[] = {Int64GetDatum(event_id), int8_array(sold_ids),
+                                   text_array(from_statuses), text_array(buyers)};
+        if (run_plan(PlanId::batch_transition, transition_args, nullptr) != sold_ids.size()) {
+            throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+        }
+        pg_call([&] {
+            bool is_null = false;
+            at = DatumGetTimestampTz(
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+        });
+    }
+    for (std::size_t k = 0; k < decisions.size(); ++k) {
+        const int i = item_request[k];
+        const BatchDecision& decision = decisions[k];
+        const auto it = seen.find(decision.ticket_id);
+        rows[i] = BatchRow{decision.outcome, decision.ticket_id,
+                           it != seen.end() ? it->second.seat : Datum(0), decision.takes,
+                           decision.takes ? at : 0};
+        if (!args.key_null[i]) {
+            remember(args, i, rows[i]);
+        }
+    }
+}
+
+} // namespace
+
+void run_claim_batch(const BatchArgs& args, BatchRow* rows) {
+    validate(args);
+    const CallResult done = in_backend_call("claim_batch()", [&] {
+        settle_batch(args, rows);
+        return empty_result(Outcome::claimed, *args.event_id);
+    });
+    (void)done;
+}
+
+} // namespace ticketing::backend

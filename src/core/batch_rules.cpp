@@ -1,0 +1,86 @@
+#include "batch_rules.hpp"
+
+#include "ticket_rules.hpp"
+
+#include <algorithm>
+
+namespace ticketing {
+
+namespace {
+
+TicketState state_for(const BatchTicket& ticket, std::string_view customer) {
+    return TicketState{ticket.status, !ticket.owner.empty() && ticket.owner == customer,
+                       ticket.hold_expired};
+}
+
+// Sells `ticket` to `customer` if the rules and the limit allow.
+BatchDecision take(BatchTicket& ticket, std::string_view customer,
+                   const std::function<Admission(std::string_view)>& admit) {
+    const TicketState state = state_for(ticket, customer);
+    const Decision decision = decide_claim(state);
+    if (decision.action == Action::answer) {
+        return {decision.outcome, false, ticket.ticket_id};
+    }
+    if (!ticket.locked) {
+        return {Outcome::busy, false, ticket.ticket_id};
+    }
+    if (added_to_customer(state, decision) > 0) {
+        switch (admit(customer)) {
+        case Admission::limit_reached:
+            return {Outcome::limit_reached, false, ticket.ticket_id};
+        case Admission::busy:
+            return {Outcome::busy, false, ticket.ticket_id};
+        case Admission::admitted:
+            break;
+        }
+    }
+    BatchDecision sold{Outcome::claimed, true, ticket.ticket_id, ticket.status};
+    ticket.status = TicketStatus::sold;
+    ticket.owner = customer;
+    ticket.hold_expired = false;
+    return sold;
+}
+
+} // namespace
+
+std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
+                                        std::vector<BatchTicket>& given,
+                                        std::vector<BatchTicket>& pool, Outcome pool_exhausted,
+                                        const std::function<Admission(std::string_view)>& admit) {
+    std::vector<BatchDecision> decisions;
+    decisions.reserve(items.size());
+    std::size_t next_in_pool = 0;
+    for (const BatchItem& item : items) {
+        if (item.ticket_id) {
+            const auto found = std::lower_bound(
+                given.begin(), given.end(), *item.ticket_id,
+                [](const BatchTicket& t, std::int64_t id) { return t.ticket_id < id; });
+            if (found == given.end() || found->ticket_id != *item.ticket_id) {
+                decisions.push_back({Outcome::not_found, false, *item.ticket_id});
+            } else {
+                decisions.push_back(take(*found, item.customer, admit));
+            }
+            continue;
+        }
+        // Any seat: the next pooled ticket this customer may take. A ticket refused for
+        // the limit stays in the pool for the requests after it.
+        BatchDecision decision{pool_exhausted, false, 0};
+        for (std::size_t i = next_in_pool; i < pool.size(); ++i) {
+            if (pool[i].status == TicketStatus::sold) {
+                continue;
+            }
+            decision = take(pool[i], item.customer, admit);
+            if (decision.takes) {
+                std::swap(pool[i], pool[next_in_pool]);
+                ++next_in_pool;
+            } else {
+                decision.ticket_id = 0;
+            }
+            break;
+        }
+        decisions.push_back(decision);
+    }
+    return decisions;
+}
+
+} // namespace ticketing

@@ -1,0 +1,95 @@
+// SQL entry point for claim_batch: decode the request array, run through the guard,
+// return one row per request.
+#include "../backend/batch_calls.hpp"
+#include "../backend/pg_guard.hpp"
+#include "../backend/sql_codec.hpp"
+
+using namespace ticketing;
+using namespace ticketing::backend;
+
+namespace {
+
+// ticketing.claim_request is (ticket_id bigint, customer text, idempotency_key text).
+BatchArgs decode_batch(FunctionCallInfo fcinfo) {
+    BatchArgs args{};
+    args.event_id = int64_arg(fcinfo, 0);
+    args.has_requests = !(PG_NARGS() < 2 || PG_ARGISNULL(1));
+    if (!args.has_requests) {
+        return args;
+    }
+    ArrayType* array = PG_GETARG_ARRAYTYPE_P(1);
+    Oid element_type = ARR_ELEMTYPE(array);
+    int16 element_length = 0;
+    bool by_value = false;
+    char alignment = 'd';
+    get_typlenbyvalalign(element_type, &element_length, &by_value, &alignment);
+    Datum* elements = nullptr;
+    bool* nulls = nullptr;
+    int count = 0;
+    deconstruct_array(array, element_type, element_length, by_value, alignment, &elements, &nulls,
+                      &count);
+    args.count = count;
+    bool* request_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
+    bool* ticket_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
+    std::int64_t* ticket_ids = static_cast<std::int64_t*>(palloc0(sizeof(std::int64_t) * (count + 1)));
+    bool* customer_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
+    Datum* customers = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
+    bool* key_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
+    Datum* keys = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
+    for (int i = 0; i < count; ++i) {
+        request_null[i] = nulls[i];
+        if (nulls[i]) {
+            ticket_null[i] = customer_null[i] = key_null[i] = true;
+            continue;
+        }
+        HeapTupleHeader request = DatumGetHeapTupleHeader(elements[i]);
+        bool is_null = false;
+        const Datum ticket = GetAttributeByNum(request, 1, &is_null);
+        ticket_null[i] = is_null;
+        ticket_ids[i] = is_null ? 0 : DatumGetInt64(ticket);
+        const Datum customer = GetAttributeByNum(request, 2, &is_null);
+        customer_null[i] = is_null;
+        customers[i] = is_null ? 0 : PointerGetDatum(PG_DETOAST_DATUM_PACKED(customer));
+        const Datum key = GetAttributeByNum(request, 3, &is_null);
+        key_null[i] = is_null;
+        keys[i] = is_null ? 0 : PointerGetDatum(PG_DETOAST_DATUM_PACKED(key));
+    }
+    args.request_null = request_null;
+    args.ticket_null = ticket_null;
+    args.ticket_ids = ticket_ids;
+    args.customer_null = customer_null;
+    args.customers = customers;
+    args.key_null = key_null;
+    args.keys = keys;
+    return args;
+}
+
+} // namespace
+
+extern "C" {
+
+// claim_batch(event_id, requests claim_request[]) RETURNS SETOF batch_result
+PG_FUNCTION_INFO_V1(ticketing_claim_batch);
+Datum ticketing_claim_batch(PG_FUNCTION_ARGS) {
+    const BatchArgs args = decode_batch(fcinfo);
+    BatchRow* rows = static_cast<BatchRow*>(palloc0(sizeof(BatchRow) * (args.count + 1)));
+    run_guarded([&] { run_claim_batch(args, rows); });
+
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    for (int i = 0; i < args.count; ++i) {
+        const std::string_view outcome = outcome_name(rows[i].outcome);
+        Datum values[5];
+        bool nulls[5] = {false, false, rows[i].ticket_id == 0, rows[i].seat == 0, !rows[i].has_at};
+        values[0] = Int32GetDatum(i + 1);
+        values[1] = PointerGetDatum(
+            cstring_to_text_with_len(outcome.data(), static_cast<int>(outcome.size())));
+        values[2] = Int64GetDatum(rows[i].ticket_id);
+        values[3] = rows[i].seat;
+        values[4] = TimestampTzGetDatum(rows[i].at);
+        tuplestore_putvalues(result_set->setResult, result_set->setDesc, values, nulls);
+    }
+    return static_cast<Datum>(0);
+}
+
+} // extern "C"
