@@ -1,0 +1,92 @@
+// claim_batch: how locked tickets are handed to independent requests.
+#include "batch_rules.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <string>
+
+using namespace ticketing;
+
+namespace {
+
+BatchTicket free_ticket(std::int64_t id, bool locked = true) {
+    return BatchTicket{id, TicketStatus::available, {}, false, locked};
+}
+
+Admission always(std::string_view) {
+    return Admission::admitted;
+}
+
+std::string names(const std::vector<BatchDecision>& decisions) {
+    std::string text;
+    for (const auto& d : decisions) {
+        text += std::string(outcome_name(d.outcome)) + (d.takes ? "+" : "") + " ";
+    }
+    return text;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(batch_rules)
+
+BOOST_AUTO_TEST_CASE(first_request_for_a_ticket_wins_within_the_batch) {
+    std::vector<BatchTicket> given = {free_ticket(1)};
+    std::vector<BatchTicket> pool;
+    const std::vector<BatchItem> items = {{1, "alice"}, {1, "bob"}, {1, "alice"}};
+    const auto decisions = decide_batch(items, given, pool, Outcome::sold_out, always);
+    BOOST_TEST(names(decisions) == "claimed+ already_sold already_owned ");
+    BOOST_TEST(decisions[0].ticket_id == 1);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_locked_elsewhere_and_sold_tickets) {
+    std::vector<BatchTicket> given = {free_ticket(2, false),
+                                      BatchTicket{3, TicketStatus::sold, "zoe", false, false}};
+    std::vector<BatchTicket> pool;
+    const std::vector<BatchItem> items = {{9, "a"}, {2, "a"}, {3, "a"}, {3, "zoe"}};
+    const auto decisions = decide_batch(items, given, pool, Outcome::sold_out, always);
+    BOOST_TEST(names(decisions) == "not_found busy already_sold already_owned ");
+}
+
+BOOST_AUTO_TEST_CASE(any_seat_requests_take_the_pool_in_order_then_exhaust) {
+    std::vector<BatchTicket> given;
+    std::vector<BatchTicket> pool = {free_ticket(7), free_ticket(8)};
+    const std::vector<BatchItem> items = {
+        {std::nullopt, "a"}, {std::nullopt, "b"}, {std::nullopt, "c"}};
+    const auto decisions = decide_batch(items, given, pool, Outcome::busy, always);
+    BOOST_TEST(names(decisions) == "claimed+ claimed+ busy ");
+    BOOST_TEST(decisions[0].ticket_id == 7);
+    BOOST_TEST(decisions[1].ticket_id == 8);
+    BOOST_TEST(decisions[2].ticket_id == 0);
+}
+
+BOOST_AUTO_TEST_CASE(limits_are_counted_across_the_batch) {
+    std::map<std::string, int> room = {{"a", 1}, {"b", 0}, {"c", 5}};
+    const auto admit = [&](std::string_view customer) {
+        int& left = room[std::string(customer)];
+        if (left <= 0) {
+            return Admission::limit_reached;
+        }
+        --left;
+        return Admission::admitted;
+    };
+    std::vector<BatchTicket> given = {free_ticket(1), free_ticket(2)};
+    std::vector<BatchTicket> pool = {free_ticket(5)};
+    const std::vector<BatchItem> items = {
+        {1, "a"}, {2, "a"}, {std::nullopt, "b"}, {2, "c"}, {std::nullopt, "c"}};
+    const auto decisions = decide_batch(items, given, pool, Outcome::sold_out, admit);
+    // a may take one; b none; the ticket a could not take goes to c, and the pooled
+    // ticket b could not take goes to c's any-seat request.
+    BOOST_TEST(names(decisions) == "claimed+ limit_reached limit_reached claimed+ claimed+ ");
+    BOOST_TEST(decisions[4].ticket_id == 5);
+}
+
+BOOST_AUTO_TEST_CASE(lapsed_holds_are_sold_and_report_their_old_status) {
+    std::vector<BatchTicket> given = {BatchTicket{4, TicketStatus::held, "x", true, true}};
+    std::vector<BatchTicket> pool;
+    const auto decisions = decide_batch({{4, "y"}}, given, pool, Outcome::sold_out, always);
+    BOOST_TEST(names(decisions) == "claimed+ ");
+    BOOST_TEST(status_name(decisions[0].from) == "held");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
