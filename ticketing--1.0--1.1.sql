@@ -244,3 +244,47 @@ SET search_path = pg_catalog, pg_temp
 ROWS 100;
 
 REVOKE ALL ON FUNCTION ticketing.claim_batch(bigint, ticketing.claim_request[]) FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- Metrics
+-------------------------------------------------------------------------------
+
+-- In-memory counters, no table writes. With shared_preload_libraries = 'ticketing'
+-- they cover the whole cluster (scope 'cluster'); without it, this session's calls
+-- (scope 'session'). event_id NULL is the total over all events.
+CREATE FUNCTION ticketing.read_stats(
+    OUT event_id      bigint,
+    OUT scope         text,
+    OUT attempts      bigint,
+    OUT claimed       bigint,
+    OUT already_owned bigint,
+    OUT already_sold  bigint,
+    OUT held          bigint,
+    OUT not_found     bigint,
+    OUT busy          bigint,
+    OUT released      bigint,
+    OUT not_owner     bigint,
+    OUT hold_placed   bigint,
+    OUT hold_expired  bigint,
+    OUT not_held      bigint,
+    OUT limit_reached bigint,
+    OUT insufficient  bigint,
+    OUT sold_out      bigint,
+    OUT errors        bigint,
+    OUT lock_waits    bigint,
+    OUT lock_wait_ms  double precision,
+    OUT skips         bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ticketing_read_stats'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE VIEW ticketing.stats AS SELECT * FROM ticketing.read_stats();
+
+CREATE FUNCTION ticketing.reset_stats()
+RETURNS void
+AS 'MODULE_PATHNAME', 'ticketing_reset_stats'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+REVOKE ALL ON ticketing.stats FROM PUBLIC;
+REVOKE ALL ON FUNCTION ticketing.read_stats() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ticketing.reset_stats() FROM PUBLIC;

@@ -8,6 +8,7 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "idempotency.hpp"
+#include "stats.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/batch_rules.hpp"
@@ -331,11 +332,13 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
 
 void run_claim_batch(const BatchArgs& args, BatchRow* rows) {
     validate(args);
-    const CallResult done = in_backend_call("claim_batch()", [&] {
+    in_backend_call("claim_batch()", *args.event_id, [&] {
         settle_batch(args, rows);
         return empty_result(Outcome::claimed, *args.event_id);
     });
-    (void)done;
+    for (int i = 0; i < args.count; ++i) {
+        count_outcome(*args.event_id, rows[i].outcome);
+    }
 }
 
 } // namespace ticketing::backend

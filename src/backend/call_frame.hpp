@@ -4,20 +4,26 @@
 #include "call_types.hpp"
 #include "pg_guard.hpp"
 #include "spi_plans.hpp"
+#include "stats.hpp"
 
 namespace ticketing::backend {
 
 // Refuses read-only transactions and hot standbys with PostgreSQL's own 25006 (even
 // when the answer would not have needed a write), connects SPI for the body, and
-// finishes SPI when the body returns. On an exception SPI is left to the transaction
-// abort, which is the only safe cleanup after an error.
+// finishes SPI when the body returns. On an exception the call is counted as an error
+// and SPI is left to the transaction abort, the only safe cleanup after an error.
 template <typename Body>
-CallResult in_backend_call(const char* command, Body&& body) {
-    pg_call([&] { PreventCommandIfReadOnly(command); });
-    spi_connect();
-    const CallResult result = body();
-    spi_finish();
-    return result;
+CallResult in_backend_call(const char* command, std::int64_t event_id, Body&& body) {
+    try {
+        pg_call([&] { PreventCommandIfReadOnly(command); });
+        spi_connect();
+        const CallResult result = body();
+        spi_finish();
+        return result;
+    } catch (...) {
+        count_error(event_id);
+        throw;
+    }
 }
 
 // A result with no tickets yet.

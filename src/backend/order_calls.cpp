@@ -6,6 +6,7 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "idempotency.hpp"
+#include "stats.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
@@ -280,10 +281,12 @@ CallResult run_claim_tickets(const CallArgs& args) {
     Fingerprint fingerprint("claim_tickets");
     fingerprint.add("event_id", *args.event_id).add("ticket_ids", ids);
     add_hold_for(fingerprint, args);
-    return in_backend_call("claim_tickets()", [&] {
+    const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
         return with_idempotency(args, *args.event_id, fingerprint.text(),
                                 [&] { return settle_order(ids, args, *args.event_id, wait); });
     });
+    count_outcome(*args.event_id, result.outcome);
+    return result;
 }
 
 CallResult run_claim_any(const CallArgs& args) {
@@ -308,12 +311,14 @@ CallResult run_claim_any(const CallArgs& args) {
         .add("seat_prefix", std::string_view(prefix))
         .add("adjacent", *args.adjacent);
     add_hold_for(fingerprint, args);
-    return in_backend_call("claim_any()", [&] {
+    const CallResult result = in_backend_call("claim_any()", *args.event_id, [&] {
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
                                  prefix.empty() ? Datum(0) : make_text(prefix)};
         return with_idempotency(args, request.event_id, fingerprint.text(),
                                 [&] { return settle_any(request, args); });
     });
+    count_outcome(*args.event_id, result.outcome);
+    return result;
 }
 
 } // namespace ticketing::backend

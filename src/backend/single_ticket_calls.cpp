@@ -3,6 +3,7 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "idempotency.hpp"
+#include "stats.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
@@ -107,12 +108,13 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
         require_hold_duration("hold_for", args.hold_for_micros);
         fingerprint.add("hold_for", args.hold_for_micros);
     }
-    return in_backend_call(info.command, [&] {
-        CallResult result = with_idempotency(args, request.event_id, fingerprint.text(),
-                                             [&] { return settle(kind, request, args); });
-        result.requested_ticket_id = request.ticket_id;
-        return result;
+    CallResult result = in_backend_call(info.command, request.event_id, [&] {
+        return with_idempotency(args, request.event_id, fingerprint.text(),
+                                [&] { return settle(kind, request, args); });
     });
+    result.requested_ticket_id = request.ticket_id;
+    count_outcome(request.event_id, result.outcome);
+    return result;
 }
 
 } // namespace ticketing::backend

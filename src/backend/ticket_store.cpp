@@ -2,6 +2,7 @@
 
 #include "pg_guard.hpp"
 #include "spi_plans.hpp"
+#include "stats.hpp"
 
 namespace ticketing::backend {
 
@@ -148,11 +149,30 @@ int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datu
     return static_cast<int>(found);
 }
 
+// Tries SKIP LOCKED first, so a lock that is free costs one statement and a lock that
+// is taken is counted (ticketing.stats) before the call queues or gives up.
 LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
                        WaitPolicy policy, TicketRow* row) {
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
-    if (run_plan(lock_plan(policy), args, nullptr) == 0) {
-        return policy == WaitPolicy::skip ? LockStatus::skipped : LockStatus::missing;
+    if (run_plan(PlanId::lock_ticket_skip, args, nullptr) == 1) {
+        decode_row(0, row);
+        return LockStatus::locked;
+    }
+    // Taken by another transaction (or gone).
+    if (policy == WaitPolicy::skip) {
+        count_skip(event_id);
+        return LockStatus::skipped;
+    }
+    if (policy == WaitPolicy::nowait) {
+        count_skip(event_id); // NOWAIT raises 55P03 if it is still taken
+    }
+    const TimestampTz started = GetCurrentTimestamp();
+    const std::uint64_t found = run_plan(lock_plan(policy), args, nullptr);
+    if (policy == WaitPolicy::wait) {
+        count_lock_wait(event_id, GetCurrentTimestamp() - started);
+    }
+    if (found == 0) {
+        return LockStatus::missing;
     }
     decode_row(0, row);
     return LockStatus::locked;
