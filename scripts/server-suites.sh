@@ -22,6 +22,17 @@ record_regress() {
     fi
 }
 
+# Scripts of our own end with "<suite>: N passed, M failed".
+record_summary() {
+    local suite=$1 log=$2 line
+    line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+    if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        echo "$suite ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
+    else
+        echo "$suite 0 1" >>"$TALLY"
+    fi
+}
+
 cd "$TICKETING_ROOT" || exit 1
 log=$(mktemp)
 
@@ -33,13 +44,12 @@ say "isolation specs"
 make -s installcheck REGRESS= PG_CONFIG="$PG_BINDIR/pg_config" 2>&1 | tee "$log" >&2
 record_regress isolation "$log" test/isolation
 
+say "claim_any sell-out"
+bash "$TICKETING_ROOT/test/stress/claim_any_sellout.sh" 2>&1 | tee "$log" >&2
+record_summary sellout "$log"
+
 say "stress test"
 bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" 2>&1 \
     | tee "$log" >&2
-line=$(grep -E '^stress: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-    echo "stress ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
-else
-    echo "stress 0 1" >>"$TALLY"
-fi
+record_summary stress "$log"
 rm -f "$log"

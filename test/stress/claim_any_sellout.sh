@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Sells a whole event out through ticketing.claim_any from many connections (pgbench),
+# then checks that every ticket was sold exactly once and reports the claim rate in the
+# first and the last 10% of the inventory: the access path must not slow down as the
+# event sells out. Rates are reported, not asserted.
+#
+# usage: test/stress/claim_any_sellout.sh   (TICKETS=50000 CLIENTS=32 by default)
+# Needs PGHOST/PGPORT/PGUSER/... pointing at a PostgreSQL 15 server with the extension.
+# Prints "PASS claim-any-sellout" or "FAIL ..." lines and ends with
+# "sellout: N passed, M failed".
+set -uo pipefail
+
+TICKETS="${TICKETS:-50000}"
+CLIENTS="${CLIENTS:-32}"
+DB="${SELLOUT_DB:-ticketing_sellout}"
+PGBENCH="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
+ADMIN_DB=postgres
+
+psql_db() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+fail() {
+    echo "FAIL claim-any-sellout: $*"
+    echo "sellout: 0 passed, 1 failed"
+    psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+    exit 1
+}
+
+psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" \
+    >/dev/null || fail "could not create database $DB"
+psql_db -c "CREATE EXTENSION ticketing" \
+    -c "SELECT ticketing.create_event('claim_any sell-out', event_id => 1)" \
+    -c "SELECT ticketing.add_tickets(1, $TICKETS)" -c "VACUUM ANALYZE" >/dev/null ||
+    fail "could not load $TICKETS tickets"
+
+script=$(mktemp)
+trap 'rm -f "$script"' EXIT
+echo "SELECT outcome FROM ticketing.claim_any(1, 'buyer-' || :client_id);" >"$script"
+# Enough calls to sell everything, then some that must answer sold_out.
+per_client=$((TICKETS / CLIENTS + 20))
+echo "claim_any sell-out: $TICKETS tickets, $CLIENTS clients, $per_client calls each"
+"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -t "$per_client" -f "$script" "$DB" >/tmp/sellout.$$ 2>&1 ||
+    { cat /tmp/sellout.$$; rm -f /tmp/sellout.$$; fail "pgbench failed"; }
+grep -E 'tps|latency average|failed' /tmp/sellout.$$
+rm -f /tmp/sellout.$$
+
+read -r sold sales distinct problems <<<"$(psql_db -F ' ' -c "
+    SELECT (SELECT count(*) FROM ticketing.tickets WHERE event_id = 1 AND status = 'sold'),
+           (SELECT count(*) FROM ticketing.audit_log WHERE event_id = 1 AND to_status = 'sold'),
+           (SELECT count(DISTINCT ticket_id) FROM ticketing.audit_log
+             WHERE event_id = 1 AND to_status = 'sold'),
+           (SELECT count(*) FROM ticketing.verify(1))")"
+echo "sold $sold, sales in the audit log $sales, distinct tickets sold $distinct, verify problems $problems"
+[[ "$sold" == "$TICKETS" ]] || fail "sold $sold of $TICKETS"
+[[ "$sales" == "$TICKETS" && "$distinct" == "$TICKETS" ]] || fail "a ticket was sold twice"
+[[ "$problems" == "0" ]] || fail "verify() reports $problems problems"
+
+# Rates from the sale times: the k-th sale's time, ordered by commit order (audit id).
+psql_db -c "
+    WITH sales AS (
+        SELECT row_number() OVER (ORDER BY audit_id) AS k, at FROM ticketing.audit_log
+         WHERE event_id = 1 AND to_status = 'sold'),
+    marks AS (
+        SELECT max(at) FILTER (WHERE k = 1) AS t0,
+               max(at) FILTER (WHERE k = $TICKETS / 10) AS t10,
+               max(at) FILTER (WHERE k = $TICKETS - $TICKETS / 10) AS t90,
+               max(at) FILTER (WHERE k = $TICKETS) AS t100 FROM sales)
+    SELECT format('first 10%%: %s claims/s; last 10%%: %s claims/s; last/first = %s',
+                  round(($TICKETS / 10) / greatest(extract(epoch FROM t10 - t0), 0.001)),
+                  round(($TICKETS / 10) / greatest(extract(epoch FROM t100 - t90), 0.001)),
+                  round((extract(epoch FROM t10 - t0) / greatest(extract(epoch FROM t100 - t90), 0.001))::numeric, 2))
+      FROM marks"
+echo "PASS claim-any-sellout"
+echo "sellout: 1 passed, 0 failed"
+psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
