@@ -1,0 +1,189 @@
+--
+-- 13_upgrade: the upgrade path from 1.0 to 1.1. The extension is dropped, created at
+-- version 1.0, used, and updated with ALTER EXTENSION ... UPDATE. What 1.0 sold
+-- survives, and the 1.1 calls work on it. At the end the extension is recreated at the
+-- default version, so the files after this one find it as pg_regress left it.
+--
+\set VERBOSITY terse
+
+-- The ids of an answer in ascending order (claim_any picks from a random start).
+CREATE FUNCTION pg_temp.sorted(ids bigint[]) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(array_agg(i ORDER BY i), '{}') FROM unnest(ids) AS i
+$$;
+
+DROP EXTENSION ticketing;
+CREATE EXTENSION ticketing VERSION '1.0';
+SELECT extname, extversion FROM pg_extension WHERE extname = 'ticketing';
+SELECT p.oid::regprocedure AS function
+  FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
+
+-------------------------------------------------------------------------------
+-- Life under 1.0 (events without a limit: 1.0 does not enforce limits).
+--   1301: 1 sold to alice, 2 sold to bob and released, 3 sold to carol,
+--         4 dave's live hold, 5 erin's lapsed hold (holds made by hand), 6 available
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Upgrade test', event_id => 1301);
+SELECT ticketing.add_tickets(1301, 6);
+SELECT ticketing.create_event('Upgrade test, limited later', event_id => 1302);
+SELECT ticketing.add_tickets(1302, ARRAY['A-1-1', 'A-1-2', 'A-1-3', 'A-1-4']);
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 1, 'alice');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 2, 'bob', 'nowait');
+SELECT outcome, ticket_id FROM ticketing.release_ticket(1301, 2, 'bob');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 3, 'carol', wait => 'skip');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 1, 'bob');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1302, 1, 'frank');
+UPDATE ticketing.tickets
+   SET status = 'held', owner = 'dave', hold_expires_at = now() + interval '1 hour', updated_at = now()
+ WHERE event_id = 1301 AND ticket_id = 4;
+INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer)
+VALUES (1301, 4, 'available', 'held', 'dave');
+UPDATE ticketing.tickets
+   SET status = 'held', owner = 'erin', hold_expires_at = now() - interval '1 minute', updated_at = now()
+ WHERE event_id = 1301 AND ticket_id = 5;
+INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer)
+VALUES (1301, 5, 'available', 'held', 'erin');
+SELECT * FROM ticketing.verify();
+
+-- The 1.1 calls do not exist yet.
+SELECT * FROM ticketing.hold_ticket(1301, 6, 'alice');
+\echo :SQLSTATE
+SELECT * FROM ticketing.claim_ticket(1301, 6, 'alice', 'wait', 'key');
+\echo :SQLSTATE
+
+-------------------------------------------------------------------------------
+-- The update.
+-------------------------------------------------------------------------------
+ALTER EXTENSION ticketing UPDATE TO '1.1';
+SELECT extname, extversion FROM pg_extension WHERE extname = 'ticketing';
+-- The 1.1 calls are there, SECURITY DEFINER with a pinned search_path.
+SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer, p.proconfig
+  FROM pg_proc p
+ WHERE p.pronamespace = 'ticketing'::regnamespace
+   AND p.proname IN ('claim_ticket', 'release_ticket', 'hold_ticket', 'confirm_hold',
+                     'release_hold', 'claim_tickets', 'claim_any', 'expire_holds',
+                     'purge_idempotency_keys')
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
+-- The new tables are dumped with the inventory.
+SELECT c.config::regclass AS dumped
+  FROM pg_extension e, unnest(e.extconfig) AS c(config)
+ WHERE e.extname = 'ticketing'
+   AND c.config IN ('ticketing.customer_slots'::regclass, 'ticketing.idempotency_keys'::regclass)
+ ORDER BY c.config::regclass::text COLLATE "C";
+-- What the update made, kept to compare with a fresh install at the end.
+CREATE TEMP TABLE upgraded_members AS
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'ticketing')
+   AND d.deptype = 'e';
+CREATE TEMP TABLE upgraded_columns AS
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'ticketing'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped;
+CREATE TEMP TABLE upgraded_functions AS
+SELECT p.oid::regprocedure::text AS function, pg_get_function_result(p.oid) AS result,
+       p.prosecdef, p.provolatile, p.proconfig, p.proacl IS NULL AS default_acl
+  FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace;
+-- Nothing for PUBLIC, in 1.1 either.
+SELECT count(*) AS functions_with_default_acl
+  FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace AND p.proacl IS NULL;
+SELECT count(*) AS public_relation_grants
+  FROM pg_class c, aclexplode(c.relacl) a
+ WHERE c.relnamespace = 'ticketing'::regnamespace AND a.grantee = 0;
+
+-- Everything 1.0 did is still there, history included.
+SELECT event_id, ticket_id, status, owner, hold_expires_at > now() AS live_hold
+  FROM ticketing.tickets WHERE event_id IN (1301, 1302) ORDER BY event_id, ticket_id;
+SELECT event_id, ticket_id, from_status, to_status, customer
+  FROM ticketing.audit_log WHERE event_id IN (1301, 1302) ORDER BY audit_id;
+SELECT * FROM ticketing.event_summary(1301);
+SELECT * FROM ticketing.verify();
+
+-------------------------------------------------------------------------------
+-- 1.1 on the data of 1.0.
+-------------------------------------------------------------------------------
+-- The 1.0 calls answer as before (the old signatures are gone, the same calls work).
+SELECT outcome, ticket_id, owner_is_you FROM ticketing.claim_ticket(1301, 1, 'alice');
+SELECT outcome, ticket_id, owner_is_you FROM ticketing.claim_ticket(1301, 1, 'bob', 'nowait');
+SELECT outcome, ticket_id, owner_is_you FROM ticketing.release_ticket(1301, 3, 'dave');
+-- Holds made under 1.0 behave like 1.1 holds.
+SELECT outcome, ticket_id FROM ticketing.hold_ticket(1301, 4, 'bob');
+SELECT outcome, ticket_id FROM ticketing.confirm_hold(1301, 5, 'erin');
+SELECT ticketing.expire_holds(1301) AS expired;
+SELECT outcome, ticket_id FROM ticketing.confirm_hold(1301, 4, 'dave');
+-- New calls: holds, orders, claim_any, idempotency keys.
+SELECT outcome, ticket_id, owner_is_you FROM ticketing.hold_ticket(1301, 2, 'alice');
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1301, ARRAY[2, 1], 'alice');
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1301, ARRAY[1, 5], 'bob');
+SELECT outcome, pg_temp.sorted(ticket_ids) AS ticket_ids
+  FROM ticketing.claim_any(1301, 'gina', 2, idempotency_key => 'u-1');
+SELECT outcome, pg_temp.sorted(ticket_ids) AS ticket_ids
+  FROM ticketing.claim_any(1301, 'gina', 2, idempotency_key => 'u-1');
+SELECT outcome, remaining FROM ticketing.claim_any(1301, 'gina');
+-- A limit set on an event made under 1.0 is enforced; frank bought 1 under 1.0.
+UPDATE ticketing.events SET per_customer_limit = 2 WHERE event_id = 1302;
+SELECT outcome, ticket_ids, seats FROM ticketing.claim_any(1302, 'frank', 2, adjacent => true);
+SELECT outcome, ticket_ids, seats FROM ticketing.claim_any(1302, 'frank', 1, adjacent => true);
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1302, 4, 'frank');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1302, 4, 'harry');
+
+SELECT event_id, ticket_id, status, owner FROM ticketing.tickets
+ WHERE event_id IN (1301, 1302) ORDER BY event_id, ticket_id;
+SELECT event_id, ticket_id, from_status, to_status, customer
+  FROM ticketing.audit_log WHERE event_id IN (1301, 1302) ORDER BY audit_id;
+SELECT * FROM ticketing.verify();
+
+-------------------------------------------------------------------------------
+-- Back to a fresh install at the default version for the files after this one.
+-------------------------------------------------------------------------------
+DROP EXTENSION ticketing;
+CREATE EXTENSION ticketing;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'ticketing';
+-- The updated extension is the same as a fresh install: members, columns, functions.
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'ticketing')
+   AND d.deptype = 'e'
+EXCEPT SELECT member FROM upgraded_members;
+SELECT member FROM upgraded_members
+EXCEPT
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid)
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'ticketing')
+   AND d.deptype = 'e';
+SELECT count(*) > 0 AS compared_members FROM upgraded_members;
+(SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+  WHERE c.relnamespace = 'ticketing'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+ EXCEPT SELECT * FROM upgraded_columns)
+UNION ALL
+(SELECT * FROM upgraded_columns
+ EXCEPT
+ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+  WHERE c.relnamespace = 'ticketing'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped);
+(SELECT p.oid::regprocedure::text, pg_get_function_result(p.oid), p.prosecdef, p.provolatile,
+        p.proconfig, p.proacl IS NULL
+   FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace
+ EXCEPT SELECT * FROM upgraded_functions)
+UNION ALL
+(SELECT * FROM upgraded_functions
+ EXCEPT
+ SELECT p.oid::regprocedure::text, pg_get_function_result(p.oid), p.prosecdef, p.provolatile,
+        p.proconfig, p.proacl IS NULL
+   FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace);
+SELECT (SELECT count(*) FROM ticketing.events) AS events,
+       (SELECT count(*) FROM ticketing.tickets) AS tickets,
+       (SELECT count(*) FROM ticketing.audit_log) AS audit_rows,
+       (SELECT count(*) FROM ticketing.idempotency_keys) AS keys;
+-- And it works, kept plans and all.
+SELECT ticketing.create_event('Upgrade test, after', event_id => 1303);
+SELECT ticketing.add_tickets(1303, 2);
+SELECT outcome, pg_temp.sorted(ticket_ids) AS ticket_ids
+  FROM ticketing.claim_any(1303, 'alice', 2, idempotency_key => 'u-1');
+SELECT outcome, ticket_id FROM ticketing.hold_ticket(1303, 1, 'bob');
+SELECT * FROM ticketing.verify();
