@@ -72,7 +72,13 @@ CREATE TYPE ticketing.order_result AS (
 -- Calls (C++)
 -------------------------------------------------------------------------------
 
-DROP FUNCTION ticketing.claim_ticket(bigint, bigint, text, text);
+-- claim_ticket and release_ticket gain an idempotency_key argument. The 1.0 functions
+-- step aside under other names until their EXECUTE grants are copied to the new ones.
+ALTER FUNCTION ticketing.claim_ticket(bigint, bigint, text, text)
+    RENAME TO claim_ticket_1_0;
+ALTER FUNCTION ticketing.release_ticket(bigint, bigint, text)
+    RENAME TO release_ticket_1_0;
+
 CREATE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, customer text,
                                        wait text DEFAULT 'wait',
                                        idempotency_key text DEFAULT NULL)
@@ -81,7 +87,6 @@ AS 'MODULE_PATHNAME', 'ticketing_claim_ticket'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-DROP FUNCTION ticketing.release_ticket(bigint, bigint, text);
 CREATE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
                                          idempotency_key text DEFAULT NULL)
 RETURNS ticketing.ticket_result
@@ -132,6 +137,29 @@ RETURNS ticketing.order_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_any'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
+
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN
+        SELECT CASE p.proname
+                 WHEN 'claim_ticket_1_0'
+                 THEN 'ticketing.claim_ticket(bigint, bigint, text, text, text)'
+                 ELSE 'ticketing.release_ticket(bigint, bigint, text, text)' END AS target,
+               a.grantee::regrole::text AS grantee, a.is_grantable
+          FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+         WHERE p.oid IN ('ticketing.claim_ticket_1_0(bigint, bigint, text, text)'::regprocedure,
+                         'ticketing.release_ticket_1_0(bigint, bigint, text)'::regprocedure)
+           AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', g.target, g.grantee,
+                       CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+DROP FUNCTION ticketing.claim_ticket_1_0(bigint, bigint, text, text);
+DROP FUNCTION ticketing.release_ticket_1_0(bigint, bigint, text);
 
 -------------------------------------------------------------------------------
 -- Housekeeping

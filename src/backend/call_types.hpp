@@ -13,6 +13,9 @@ namespace ticketing::backend {
 // Arguments exactly as SQL passed them (std::nullopt: NULL or not passed), plus the
 // Datums bound as statement parameters. Each call reads the fields it takes.
 struct CallArgs {
+    // Called through a 1.0 signature (no idempotency_key): the 1.0 schema may still be
+    // installed (no ALTER EXTENSION UPDATE yet), so 1.1's limit tables are not used.
+    bool schema_1_0;
     std::optional<std::int64_t> event_id;
     std::optional<std::int64_t> ticket_id;
     std::optional<std::string_view> customer;

@@ -7,6 +7,7 @@
 #include "customer_limits.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
+#include "subtransaction.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
@@ -107,13 +108,13 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
     }
 
     // Lock in ascending id order (the global order), then decide on what the locks saw.
+    CallResult skipped = empty_result(Outcome::busy, event_id);
     for (int i = 0; i < count; ++i) {
         switch (lock_ticket(event_id, ids[i], args.customer_datum, wait, &rows[i])) {
-        case LockStatus::skipped: {
-            CallResult result = empty_result(Outcome::busy, event_id);
-            result.ticket_ids[result.count++] = ids[i];
-            return result;
-        }
+        case LockStatus::skipped:
+            skipped.ticket_ids[skipped.count] = ids[i];
+            skipped.seats[skipped.count++] = 0;
+            break;
         case LockStatus::missing: {
             CallResult result = empty_result(Outcome::not_found, event_id);
             result.ticket_ids[result.count++] = ids[i];
@@ -122,6 +123,9 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
         case LockStatus::locked:
             break;
         }
+    }
+    if (skipped.count > 0) {
+        return skipped; // every ticket another transaction has locked
     }
     const std::vector<Decision> decisions = decide_all(kind, rows, count);
     const OrderVerdict verdict = judge_order(decisions, Outcome::claimed);
@@ -214,11 +218,8 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
     return 0;
 }
 
-CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
-    const EventInfo event = event_info(request.event_id);
-    if (!event.exists) {
-        return empty_result(Outcome::not_found, request.event_id);
-    }
+CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
+                             const EventInfo& event) {
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
     const int found =
@@ -236,11 +237,26 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
         result.remaining = remaining;
         return result;
     }
+    std::sort(rows, rows + found,
+              [](const TicketRow& a, const TicketRow& b) { return a.ticket_id < b.ticket_id; });
     int added = 0;
     for (int i = 0; i < found; ++i) {
         added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
     }
     return take(request.event_id, args, event, rows, found, added);
+}
+
+CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
+    const EventInfo event = event_info(request.event_id);
+    if (!event.exists) {
+        return empty_result(Outcome::not_found, request.event_id);
+    }
+    // One ticket without a limit is taken as soon as it is locked; anything else may lock
+    // tickets and then back out.
+    if (request.quantity == 1 && !request.adjacent && !event.has_limit) {
+        return lock_and_take_any(request, args, event);
+    }
+    return keep_locks_only_on_change([&] { return lock_and_take_any(request, args, event); });
 }
 
 std::optional<std::string_view> present(const std::optional<std::string_view>& text,
@@ -283,7 +299,10 @@ CallResult run_claim_tickets(const CallArgs& args) {
     add_hold_for(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
         return with_idempotency(args, *args.event_id, fingerprint.text(),
-                                [&] { return settle_order(ids, args, *args.event_id, wait); });
+                                [&] {
+                                    return keep_locks_only_on_change(
+                                        [&] { return settle_order(ids, args, *args.event_id, wait); });
+                                });
     });
     count_outcome(*args.event_id, result.outcome);
     return result;

@@ -4,6 +4,7 @@
 #include "customer_limits.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
+#include "subtransaction.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
@@ -51,9 +52,40 @@ CallResult answer(const ValidTicketRequest& request, Outcome outcome, const Tick
     return result;
 }
 
-// A lock-free look answers "no" cheaply; otherwise lock the row, decide again on the
-// version the lock returns (the holder may have changed it), check the customer's limit
-// if the change adds a ticket, and apply the change with its audit row.
+// Locks the row, decides again on the version the lock returns (the holder may have
+// changed it), checks the customer's limit if the change adds a ticket, and applies the
+// change with its audit row.
+CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request,
+                          const CallArgs& args, const TicketRow& seen) {
+    const Datum customer = args.customer_datum;
+    TicketRow locked{};
+    switch (lock_ticket(request.event_id, request.ticket_id, customer, request.wait, &locked)) {
+    case LockStatus::skipped:
+        return answer(request, Outcome::busy, &seen);
+    case LockStatus::missing:
+        return answer(request, Outcome::not_found, nullptr);
+    case LockStatus::locked:
+        break;
+    }
+    const Decision decision = decide(kind, locked.state);
+    if (decision.action == Action::answer) {
+        return answer(request, decision.outcome, &locked);
+    }
+    const int added = added_to_customer(locked.state, decision);
+    if (seen.has_limit && added > 0 &&
+        admit_customer(request.event_id, customer, seen.limit, added, SlotWait::wait) !=
+            SlotAdmission::admitted) {
+        return answer(request, Outcome::limit_reached, &locked);
+    }
+    const Transition transition = transition_for(decision.action, args);
+    CallResult result = answer(request, decision.outcome, &locked);
+    result.at = apply_transition(request.event_id, locked, customer, transition);
+    result.has_hold_expiry = transition.has_hold_expiry;
+    result.hold_expires_at = transition.hold_expires_at;
+    return result;
+}
+
+// A lock-free look answers "no" cheaply; otherwise lock_and_apply.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const Datum customer = args.customer_datum;
     const std::optional<TicketRow> seen =
@@ -65,31 +97,13 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
-    TicketRow locked{};
-    switch (lock_ticket(request.event_id, request.ticket_id, customer, request.wait, &locked)) {
-    case LockStatus::skipped:
-        return answer(request, Outcome::busy, &*seen);
-    case LockStatus::missing:
-        return answer(request, Outcome::not_found, nullptr);
-    case LockStatus::locked:
-        break;
+    TicketRow row = *seen;
+    row.has_limit = row.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
+    if (!row.has_limit) {
+        return lock_and_apply(kind, request, args, row);
     }
-    const Decision decision = decide(kind, locked.state);
-    if (decision.action == Action::answer) {
-        return answer(request, decision.outcome, &locked);
-    }
-    const int added = added_to_customer(locked.state, decision);
-    if (seen->has_limit && added > 0 &&
-        admit_customer(request.event_id, customer, seen->limit, added, SlotWait::wait) !=
-            SlotAdmission::admitted) {
-        return answer(request, Outcome::limit_reached, &locked);
-    }
-    const Transition transition = transition_for(decision.action, args);
-    CallResult result = answer(request, decision.outcome, &locked);
-    result.at = apply_transition(request.event_id, locked, customer, transition);
-    result.has_hold_expiry = transition.has_hold_expiry;
-    result.hold_expires_at = transition.hold_expires_at;
-    return result;
+    // A limit is checked after the lock: if it says no, back out of the lock too.
+    return keep_locks_only_on_change([&] { return lock_and_apply(kind, request, args, row); });
 }
 
 } // namespace

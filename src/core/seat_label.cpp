@@ -77,21 +77,21 @@ find_adjacent_runs(const std::vector<SeatCandidate>& candidates, int quantity, i
               [](const Row* a, const Row* b) { return a->first_seen < b->first_seen; });
     for (const Row* row : ordered) {
         const auto& seats = row->seats;
-        std::size_t start = 0;
+        std::size_t start = 0; // first seat of the current stretch of consecutive numbers
         for (std::size_t i = 0; i < seats.size(); ++i) {
             if (i > start && seats[i].first != seats[i - 1].first + 1) {
                 start = i; // a gap (or a duplicate number) starts a new stretch
             }
-            if (static_cast<int>(i - start + 1) == quantity) {
+            if (static_cast<int>(i - start + 1) >= quantity) {
+                // The window of `quantity` seats ending at seat i.
                 std::vector<std::int64_t> run;
-                for (std::size_t j = start; j <= i; ++j) {
+                for (std::size_t j = i + 1 - quantity; j <= i; ++j) {
                     run.push_back(seats[j].second);
                 }
                 runs.push_back(std::move(run));
                 if (static_cast<int>(runs.size()) == max_runs) {
                     return runs;
                 }
-                start = i + 1;
             }
         }
     }

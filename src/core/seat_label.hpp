@@ -28,9 +28,10 @@ struct SeatCandidate {
 };
 
 // Runs of `quantity` adjacent seats among the candidates, each as ticket ids in seat
-// order, in the order of their first appearance among the candidates; overlapping runs
-// are not repeated (a row of 5 free seats yields one run of 2 for seats 1-2, one for
-// 3-4). At most `max_runs` runs.
+// order; rows in the order of their first appearance among the candidates, and within a
+// row every window from the lowest seat number up (free seats 1-3 yield 1-2, then 2-3,
+// so a block partly taken by someone else still leaves the next one to try). At most
+// `max_runs` runs.
 std::vector<std::vector<std::int64_t>>
 find_adjacent_runs(const std::vector<SeatCandidate>& candidates, int quantity, int max_runs);
 

@@ -38,6 +38,7 @@ Datum ticketing_claim_ticket(PG_FUNCTION_ARGS) {
     Datum unused = 0;
     args.wait = text_arg(fcinfo, 3, &unused);
     args.idempotency_key = text_arg(fcinfo, 4, &args.idempotency_key_datum);
+    args.schema_1_0 = PG_NARGS() < 5;
     return run(fcinfo, TicketCallKind::claim, args);
 }
 
@@ -46,6 +47,7 @@ PG_FUNCTION_INFO_V1(ticketing_release_ticket);
 Datum ticketing_release_ticket(PG_FUNCTION_ARGS) {
     CallArgs args = ticket_args(fcinfo);
     args.idempotency_key = text_arg(fcinfo, 3, &args.idempotency_key_datum);
+    args.schema_1_0 = PG_NARGS() < 4;
     return run(fcinfo, TicketCallKind::release, args);
 }
 
