@@ -23,7 +23,10 @@ SELECT request_no, outcome, ticket_id IS NOT NULL AS got_ticket
   FROM ticketing.claim_batch(9201, ARRAY[
         ROW(NULL, 'dave', NULL), ROW(NULL, 'erin', NULL),
         ROW(NULL, 'frank', NULL), ROW(NULL, 'gina', NULL)]::ticketing.claim_request[]);
-SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id = 9201 ORDER BY ticket_id;
+SELECT string_agg(owner, ', ' ORDER BY owner) AS buyers_of_2_to_4
+  FROM ticketing.tickets WHERE event_id = 9201 AND ticket_id BETWEEN 2 AND 4 AND status = 'sold';
+SELECT ticket_id, status, owner FROM ticketing.tickets
+ WHERE event_id = 9201 AND ticket_id NOT BETWEEN 2 AND 4 ORDER BY ticket_id;
 SELECT count(*) AS sales, count(DISTINCT ticket_id) AS tickets
   FROM ticketing.audit_log WHERE event_id = 9201 AND to_status = 'sold';
 

@@ -85,13 +85,22 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     return result;
 }
 
-// A lock-free look answers "no" cheaply; otherwise lock_and_apply.
+// A lock-free look answers "no" cheaply (a claim's look also sells an available ticket
+// nobody has locked, in the same statement); otherwise lock_and_apply.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const Datum customer = args.customer_datum;
+    std::optional<TimestampTz> sold_at;
     const std::optional<TicketRow> seen =
-        peek_ticket(request.event_id, request.ticket_id, customer);
+        kind == TicketCallKind::claim
+            ? peek_or_claim_ticket(request.event_id, request.ticket_id, customer, &sold_at)
+            : peek_ticket(request.event_id, request.ticket_id, customer);
     if (!seen) {
         return answer(request, Outcome::not_found, nullptr);
+    }
+    if (sold_at) {
+        CallResult result = answer(request, Outcome::claimed, &*seen);
+        result.at = *sold_at;
+        return result;
     }
     const Decision first = decide(kind, seen->state);
     if (first.action == Action::answer) {

@@ -44,6 +44,32 @@ const PlanSpec& spec_for(PlanId id) {
                                       "WHERE t.event_id = $1 AND t.ticket_id = $2",
                                       3,
                                       {INT8OID, INT8OID, TEXTOID}};
+    // The common claim in one statement. `target` locks the ticket only if it is
+    // available, unlocked (SKIP LOCKED) and its event has no limit; the data-modifying
+    // CTEs then sell it and audit it. The main query reads the ticket as the statement's
+    // snapshot saw it, like peek_ticket, plus when it was sold here (NULL: not sold here,
+    // and nothing was locked or written).
+    static const PlanSpec claim_fast{
+        "WITH target AS ("
+        " SELECT t.event_id, t.ticket_id FROM ticketing.tickets t"
+        " WHERE t.event_id = $1 AND t.ticket_id = $2 AND t.status = 'available'"
+        " AND NOT EXISTS (SELECT 1 FROM ticketing.events e"
+        "                  WHERE e.event_id = $1 AND e.per_customer_limit IS NOT NULL)"
+        " FOR UPDATE OF t SKIP LOCKED),"
+        " sold AS ("
+        " UPDATE ticketing.tickets t"
+        " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = now()"
+        " FROM target x WHERE t.event_id = x.event_id AND t.ticket_id = x.ticket_id"
+        " RETURNING t.event_id, t.ticket_id, t.updated_at),"
+        " audited AS ("
+        " INSERT INTO ticketing.audit_log"
+        " (event_id, ticket_id, from_status, to_status, customer, at)"
+        " SELECT event_id, ticket_id, 'available', 'sold', $3, updated_at FROM sold"
+        " RETURNING at) " TICKET_STATE "e.per_customer_limit, (SELECT at FROM audited) AS sold_at"
+        " FROM ticketing.tickets t JOIN ticketing.events e ON e.event_id = t.event_id"
+        " WHERE t.event_id = $1 AND t.ticket_id = $2",
+        3,
+        {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_wait{LOCK_ONE, 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_nowait{LOCK_ONE " NOWAIT", 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_skip{LOCK_ONE " SKIP LOCKED", 3, {INT8OID, INT8OID, TEXTOID}};
@@ -173,6 +199,8 @@ const PlanSpec& spec_for(PlanId id) {
     switch (id) {
     case PlanId::peek_ticket:
         return peek_ticket;
+    case PlanId::claim_fast:
+        return claim_fast;
     case PlanId::lock_ticket_wait:
         return lock_wait;
     case PlanId::lock_ticket_nowait:

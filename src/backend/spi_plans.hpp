@@ -9,6 +9,8 @@ namespace ticketing::backend {
 enum class PlanId {
     // One ticket. Columns of peek and lock: see TicketColumn in ticket_store.cpp.
     peek_ticket,        // read a ticket (and its event's limit) without locking it
+    claim_fast,         // sell an available, unlocked ticket of an event without a limit,
+                        // and answer like peek_ticket either way: one statement
     lock_ticket_wait,   // SELECT ... FOR UPDATE
     lock_ticket_nowait, // SELECT ... FOR UPDATE NOWAIT
     lock_ticket_skip,   // SELECT ... FOR UPDATE SKIP LOCKED

@@ -139,6 +139,26 @@ std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_
     return row;
 }
 
+std::optional<TicketRow> peek_or_claim_ticket(std::int64_t event_id, std::int64_t ticket_id,
+                                              Datum customer, std::optional<TimestampTz>* sold_at) {
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
+    *sold_at = std::nullopt;
+    if (run_plan(PlanId::claim_fast, args, nullptr) == 0) {
+        return std::nullopt;
+    }
+    TicketRow row{};
+    decode_row(0, &row);
+    pg_call([&] {
+        bool is_null = false;
+        const Datum at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+                                       col_limit + 1, &is_null);
+        if (!is_null) {
+            *sold_at = DatumGetTimestampTz(at);
+        }
+    });
+    return row;
+}
+
 int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
                  TicketRow* rows) {
     Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};

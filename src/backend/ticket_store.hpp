@@ -24,6 +24,12 @@ struct TicketRow {
 // way costs no lock and no WAL.
 std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer);
 
+// A claim's first step: peek_ticket that also sells the ticket when it is available,
+// not locked by anyone and its event has no limit (the common case), in one statement.
+// *sold_at is set when it sold it; otherwise nothing was locked or written.
+std::optional<TicketRow> peek_or_claim_ticket(std::int64_t event_id, std::int64_t ticket_id,
+                                              Datum customer, std::optional<TimestampTz>* sold_at);
+
 // peek_ticket for several ids; fills `rows` (capacity max_order_tickets) in id order and
 // returns how many exist.
 int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
