@@ -111,9 +111,9 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
     CallResult skipped = empty_result(Outcome::busy, event_id);
     for (int i = 0; i < count; ++i) {
         switch (lock_ticket(event_id, ids[i], args.customer_datum, wait, &rows[i])) {
-        case LockStatus::skipped:
+        case LockStatus::skipped: // rows[i] still holds what the first look saw
             skipped.ticket_ids[skipped.count] = ids[i];
-            skipped.seats[skipped.count++] = 0;
+            skipped.seats[skipped.count++] = rows[i].seat;
             break;
         case LockStatus::missing: {
             CallResult result = empty_result(Outcome::not_found, event_id);
