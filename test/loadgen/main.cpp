@@ -1,4 +1,5 @@
 // ticketing-load: multi-threaded libpq load generator for the ticketing extension.
+#include "mixed.h"
 #include "options.h"
 #include "sellout.h"
 #include "signals.h"
@@ -23,6 +24,8 @@ int main(int argc, char **argv) {
         return loadgen::run_sellout(parsed.options);
     case loadgen::Mode::Stress:
         return loadgen::run_stress(parsed.options);
+    case loadgen::Mode::Mixed:
+        return loadgen::run_mixed(parsed.options);
     }
     return 2;
 }

@@ -67,6 +67,8 @@ bool parse_mode(const std::string &text, Mode *out) {
         *out = Mode::Sellout;
     } else if (text == "stress") {
         *out = Mode::Stress;
+    } else if (text == "mixed") {
+        *out = Mode::Mixed;
     } else {
         return false;
     }
@@ -111,6 +113,9 @@ std::string validate(const Options &opt) {
     if (opt.release_percent < 0 || opt.release_percent > 100) {
         return "--release-percent must be between 0 and 100";
     }
+    if (opt.customers < 1 || opt.customers > 100000) {
+        return "--customers must be between 1 and 100000";
+    }
     return "";
 }
 
@@ -141,7 +146,9 @@ ParsedOptions parse_options(int argc, char **argv) {
              return true;
          }},
         {"--progress", [&](const std::string &v) { return parse_progress(v, &opt.progress); }},
+        {"--customers", [&](const std::string &v) { return parse_int(v, &opt.customers); }},
     };
+    std::map<std::string, bool> given;
 
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -151,7 +158,8 @@ ParsedOptions parse_options(int argc, char **argv) {
         }
         if (i == 1 && arg.rfind("--", 0) != 0) {
             if (!parse_mode(arg, &opt.mode)) {
-                parsed.error = "unknown subcommand '" + arg + "' (expected sellout or stress)";
+                parsed.error =
+                    "unknown subcommand '" + arg + "' (expected sellout, stress or mixed)";
                 return parsed;
             }
             continue;
@@ -180,27 +188,40 @@ ParsedOptions parse_options(int argc, char **argv) {
             parsed.error = "invalid value '" + value + "' for " + arg;
             return parsed;
         }
+        given[arg] = true;
+    }
+    if (opt.mode == Mode::Mixed) {
+        if (!given["--clients"]) {
+            opt.clients = 32;
+        }
+        if (!given["--duration"]) {
+            opt.duration_s = 20.0;
+        }
     }
     parsed.error = validate(opt);
     return parsed;
 }
 
 void print_usage(std::ostream &out) {
-    out << "usage: ticketing-load {sellout|stress} --event ID [options]\n"
+    out << "usage: ticketing-load {sellout|stress|mixed} --event ID [options]\n"
            "\n"
            "  sellout   buy random tickets (wait => 'wait') until the event is sold out\n"
            "  stress    random claims with wait/nowait/skip plus releases, then check the DB\n"
+           "  mixed     every call at random (claims, orders, holds, releases, expiry,\n"
+           "            idempotent retries, rolled-back calls) by shared customers against a\n"
+           "            per-customer limit, then check the DB and its audit log\n"
            "\n"
            "options:\n"
            "  --conninfo STR        libpq connection string (default: PG* environment)\n"
-           "  --clients N           client threads, one connection each (default 16)\n"
+           "  --clients N           client threads, one connection each (default 16; mixed 32)\n"
            "  --event ID            event id (required)\n"
            "  --tickets N           ticket ids 1..N (sellout default: the event's total)\n"
-           "  --duration S          stress run time in seconds (default 10)\n"
+           "  --duration S          stress/mixed run time in seconds (default 10; mixed 20)\n"
            "  --max-seconds S       hard cap on the run time (default 120)\n"
            "  --release-percent P   stress: chance to release an owned ticket (default 30)\n"
            "  --seed N              random seed (default: random)\n"
-           "  --label NAME          stress: scenario name in the PASS/FAIL line\n"
+           "  --customers N         mixed: customer names shared by the clients (default 64)\n"
+           "  --label NAME          stress/mixed: scenario name in the PASS/FAIL line\n"
            "  --progress STYLE      sellout progress: auto|tty|plain|none (default auto)\n"
            "  --mode MODE           same as the subcommand\n";
 }

@@ -7,7 +7,7 @@
 
 namespace loadgen {
 
-enum class Mode { Sellout, Stress };
+enum class Mode { Sellout, Stress, Mixed };
 
 // How the sellout monitor shows progress: `\r`-updated line, a line per second, or nothing.
 enum class ProgressStyle { Auto, Tty, Plain, None };
@@ -15,14 +15,15 @@ enum class ProgressStyle { Auto, Tty, Plain, None };
 struct Options {
     Mode mode = Mode::Sellout;
     std::string conninfo;       // empty: PGHOST/PGPORT/PGUSER/PGDATABASE/PGPASSWORD
-    int clients = 16;           // one thread + one connection each
+    int clients = 16;           // one thread + one connection each (mixed: 32)
     std::int64_t event_id = 0;  // required
     std::int64_t tickets = 0;   // ticket ids 1..tickets; 0: the event's total
-    double duration_s = 10.0;   // stress: how long to run
+    double duration_s = 10.0;   // stress/mixed: how long to run (mixed: 20)
     double max_seconds = 120.0; // hard cap on any run
     int release_percent = 30;   // stress: chance per iteration to release an owned ticket
+    int customers = 64;         // mixed: customer names shared by all clients
     std::uint64_t seed = 0;     // 0: random
-    std::string label;          // stress: scenario name for the PASS/FAIL line
+    std::string label;          // stress/mixed: scenario name for the PASS/FAIL line
     ProgressStyle progress = ProgressStyle::Auto;
 };
 

@@ -1,28 +1,12 @@
 #include "stress_checks.h"
 
+#include "check.h"
 #include "format.h"
 #include "queries.h"
-
-#include <iostream>
 
 namespace loadgen {
 
 namespace {
-
-constexpr std::size_t kMaxDetails = 10;
-
-struct Check {
-    std::string name; // e.g. "(a) verify(event) is empty"
-    bool passed = true;
-    std::vector<std::string> details;
-
-    void fail(const std::string &detail) {
-        passed = false;
-        if (details.size() < kMaxDetails) {
-            details.push_back(detail);
-        }
-    }
-};
 
 std::string str(std::int64_t v) { return with_commas(v); }
 std::string str(std::uint64_t v) { return with_commas(v); }
@@ -194,17 +178,6 @@ Check check_anomalies(const StressObservation &obs) {
     return check;
 }
 
-void report(const Check &check) {
-    if (check.passed) {
-        std::cout << "ok:   " << check.name << "\n";
-        return;
-    }
-    std::cerr << "FAIL: " << check.name << "\n";
-    for (const std::string &detail : check.details) {
-        std::cerr << "FAIL:   " << detail << "\n";
-    }
-}
-
 } // namespace
 
 std::optional<AuditCounts> fetch_audit_counts(Connection &conn, std::int64_t event_id,
@@ -240,14 +213,7 @@ bool run_stress_checks(Connection &conn, const StressObservation &obs) {
     checks.push_back(check_errors(obs));
     checks.push_back(check_anomalies(obs));
 
-    bool all_passed = true;
-    std::cout.flush();
-    for (const Check &check : checks) {
-        report(check);
-        all_passed = all_passed && check.passed;
-    }
-    std::cout.flush();
-    return all_passed;
+    return report_all(checks);
 }
 
 } // namespace loadgen

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Stress test of the ticketing extension: 32 clients hammer one event with random claims
 # (wait/nowait/skip) and releases for 10 s, then ticketing-load checks the database for
-# oversells and bookkeeping mismatches. Two scenarios: "hot" (100 tickets) and "spread"
-# (100,000 tickets).
+# oversells and bookkeeping mismatches. Three scenarios: "hot" (100 tickets), "spread"
+# (100,000 tickets) and "mixed": 20 s of every call at random (claims, orders, holds,
+# releases, expire_holds, idempotent retries, rolled-back calls) by 64 customers shared by
+# the clients, on 2,000 seats in rows with a limit of 6 per customer, checked against the
+# audit log.
 #
 # usage: test/stress/run_stress.sh [path/to/ticketing-load]   (or set LOADGEN)
 # Needs PGHOST/PGPORT/PGUSER/... pointing at a PostgreSQL 15 server where
 # `CREATE EXTENSION ticketing` works. Uses (and finally drops) database $STRESS_DB.
-# CLIENTS (32) and DURATION (10 s) can be overridden from the environment.
+# CLIENTS (32), DURATION (10 s) and MIXED_DURATION (20 s) can be overridden from the
+# environment.
 set -euo pipefail
 
 LOADGEN="${1:-${LOADGEN:-}}"
 STRESS_DB="${STRESS_DB:-ticketing_stress}"
 CLIENTS="${CLIENTS:-32}"
 DURATION="${DURATION:-10}"
+MIXED_DURATION="${MIXED_DURATION:-20}"
 ADMIN_DB="${PGDATABASE:-postgres}"
 if [[ "$ADMIN_DB" == "$STRESS_DB" ]]; then
     ADMIN_DB=postgres
@@ -27,8 +32,9 @@ if [[ ! -x "$LOADGEN" ]]; then
     echo "error: $LOADGEN is not an executable" >&2
     exit 2
 fi
-if ! [[ "$CLIENTS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ ]]; then
-    echo "error: CLIENTS and DURATION must be positive integers" >&2
+if ! [[ "$CLIENTS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ &&
+    "$MIXED_DURATION" =~ ^[1-9][0-9]*$ ]]; then
+    echo "error: CLIENTS, DURATION and MIXED_DURATION must be positive integers" >&2
     exit 2
 fi
 
@@ -48,6 +54,23 @@ stress_psql -c "CREATE EXTENSION ticketing"
 passed=0
 failed=0
 
+# record NAME STATUS: counts a scenario's result.
+record() {
+    local name="$1" status="$2"
+    if [[ $status -eq 130 ]]; then
+        echo "stress: interrupted" >&2
+        exit 130
+    fi
+    if [[ $status -eq 0 ]]; then
+        echo "PASS stress-$name"
+        passed=$((passed + 1))
+    else
+        echo "stress-$name: exit status $status" >&2
+        echo "FAIL stress-$name"
+        failed=$((failed + 1))
+    fi
+}
+
 # run_scenario NAME TICKETS
 run_scenario() {
     local name="$1" tickets="$2" event status=0
@@ -64,22 +87,35 @@ run_scenario() {
             --tickets "$tickets" --clients "$CLIENTS" --duration "$DURATION" \
             --max-seconds $((DURATION + 30)) --label "$name" || status=$?
     fi
-    if [[ $status -eq 130 ]]; then
-        echo "stress: interrupted" >&2
-        exit 130
+    record "$name" "$status"
+}
+
+# run_mixed: 2,000 seats A-1-1 .. D-20-25 (4 sections of 20 rows of 25, ticket ids in seat
+# order), at most 6 per customer, 64 customers.
+run_mixed() {
+    local name=mixed event status=0
+    event=$(stress_psql -c "SELECT ticketing.create_event('stress $name', 6)") || status=$?
+    if [[ $status -eq 0 ]]; then
+        stress_psql -c "SELECT ticketing.add_tickets($event, ARRAY(
+                            SELECT s || '-' || r || '-' || n
+                              FROM unnest(ARRAY['A', 'B', 'C', 'D']) AS s,
+                                   generate_series(1, 20) AS r, generate_series(1, 25) AS n
+                             ORDER BY s, r, n))" >/dev/null || status=$?
     fi
     if [[ $status -eq 0 ]]; then
-        echo "PASS stress-$name"
-        passed=$((passed + 1))
-    else
-        echo "stress-$name: exit status $status" >&2
-        echo "FAIL stress-$name"
-        failed=$((failed + 1))
+        echo "--- stress-$name: event $event, 2000 seats, limit 6, 64 customers," \
+            "$CLIENTS clients, ${MIXED_DURATION}s"
+        timeout --foreground --kill-after=10 $((MIXED_DURATION + 90)) \
+            "$LOADGEN" mixed --conninfo "dbname=$STRESS_DB" --event "$event" \
+            --customers 64 --clients "$CLIENTS" --duration "$MIXED_DURATION" \
+            --max-seconds $((MIXED_DURATION + 30)) --label "$name" || status=$?
     fi
+    record "$name" "$status"
 }
 
 run_scenario hot 100
 run_scenario spread 100000
+run_mixed
 
 echo "stress: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

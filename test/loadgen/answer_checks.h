@@ -1,0 +1,16 @@
+// Client-side checks of one answer against its own request: an outcome the call can give,
+// the tickets and seats it should list, and the hold length it asked for.
+#pragma once
+
+#include "mixed_request.h"
+#include "seat_map.h"
+
+#include <string>
+
+namespace loadgen {
+
+// Empty if the answer fits the request; else what is wrong with it. Errors are not judged
+// here (the error check counts them).
+std::string answer_problem(const Request &request, const Answer &answer, const SeatMap &seats);
+
+} // namespace loadgen
