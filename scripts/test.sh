@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of ticketing on this machine, from nothing: installs missing
 # Debian packages, builds, installs, starts a throwaway cluster, runs the unit tests
-# (ctest), pg_regress, the isolation specs and the stress test, removes the cluster,
+# (ctest), pg_regress, the isolation specs, the sell-out and stress tests and a
+# benchmark smoke run, removes the clusters,
 # and ends with one line: "N passed, N failed". Exit status is non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -29,6 +30,17 @@ rm -f "$ctest_log"
 
 say "server suites in a throwaway cluster"
 with_cluster bash "$TICKETING_ROOT/scripts/server-suites.sh" "$TALLY"
+
+say "benchmark smoke run (bench/run.sh --quick)"
+bench_log=$(mktemp)
+bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build 2>&1 | tee "$bench_log" >&2
+line=$(grep -E '^bench: [0-9]+ passed, [0-9]+ failed' "$bench_log" | tail -1)
+if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    echo "bench ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
+else
+    echo "bench 0 1" >>"$TALLY"
+fi
+rm -f "$bench_log"
 
 passed=0
 failed=0

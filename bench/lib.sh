@@ -1,0 +1,171 @@
+# Shared helpers of the benchmark, sourced by bench/inside.sh (inside a throwaway cluster:
+# PGHOST, PGPORT, PGUSER, PGPASSWORD set by pg_virtualenv).
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH_DB=${BENCH_DB:-ticketing_bench}
+PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# psql on the benchmark database: unaligned, tuples only, stop on the first error.
+bpsql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
+
+create_bench_db() {
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+        -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" \
+        -c "CREATE DATABASE $BENCH_DB"
+    bpsql -f "$BENCH_DIR/setup.sql"
+}
+
+# create_event WORKLOAD TICKETS: a new event of TICKETS tickets, recorded in bench.events.
+create_event() {
+    local workload=$1 tickets=$2 event
+    event=$(bpsql -c "SELECT ticketing.create_event('bench $workload')")
+    bpsql -c "SELECT ticketing.add_tickets($event, $tickets)" >/dev/null
+    bpsql -c "INSERT INTO bench.events VALUES ('$workload', $event, $tickets)"
+    echo "$event"
+}
+
+event_of() { bpsql -c "SELECT event_id FROM bench.events WHERE workload = '$1'"; }
+tickets_of() { bpsql -c "SELECT tickets FROM bench.events WHERE workload = '$1'"; }
+
+# Every ticket back to available, no audit rows (nor idempotency keys or per-customer
+# slots, where the build has them), fresh statistics, clean buffers: each run starts from
+# the same state.
+reset_state() {
+    bpsql -c "UPDATE ticketing.tickets
+                 SET status = 'available', owner = NULL, hold_expires_at = NULL
+               WHERE status <> 'available'" \
+          -c "TRUNCATE ticketing.audit_log" \
+          -c "DO \$\$ DECLARE t text; BEGIN
+                FOREACH t IN ARRAY ARRAY['ticketing.idempotency_keys', 'ticketing.customer_slots'] LOOP
+                    IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;
+                END LOOP; END \$\$" \
+          -c "VACUUM ANALYZE ticketing.tickets" \
+          -c "VACUUM ANALYZE ticketing.audit_log" \
+          -c "CHECKPOINT"
+}
+
+# Empty when STRATEGY can run in this build, else why not.
+unavailable_reason() {
+    case $1 in
+    claim_any)
+        [ "$(bpsql -c "SELECT to_regprocedure('ticketing.claim_any(bigint,text,integer,text,text,boolean,interval,text)') IS NOT NULL
+                           OR EXISTS (SELECT 1 FROM pg_proc
+                                       WHERE proname = 'claim_any'
+                                         AND pronamespace = 'ticketing'::regnamespace)")" = t ] ||
+            echo "not available in this build (no ticketing.claim_any)"
+        ;;
+    claim_batch)
+        [ "$(bpsql -c "SELECT (to_regproc('ticketing.claim_batch') IS NOT NULL
+                            OR EXISTS (SELECT 1 FROM pg_proc
+                                        WHERE proname = 'claim_batch'
+                                          AND pronamespace = 'ticketing'::regnamespace))
+                           AND to_regtype('ticketing.claim_request') IS NOT NULL")" = t ] ||
+            echo "not available in this build (no ticketing.claim_batch)"
+        ;;
+    esac
+}
+
+# What the database says after a run, for event $1, as KEY=VALUE words:
+# sold (tickets not available), sales (audit rows recording a sale: every sale some
+# client believes it made), distinct_sold (tickets those rows name), double_booked
+# (tickets sold more than once), the first and last sale (epoch), the sales in the
+# first and in the last second of selling, and the rows ticketing.verify() reports.
+integrity_fields() {
+    bpsql -F ' ' -v e="$1" <<'SQL'
+WITH s AS (
+    SELECT ticket_id, at FROM ticketing.audit_log
+     WHERE event_id = :e AND to_status IN ('sold', 'held')
+), b AS (
+    SELECT min(at) AS a0, max(at) AS a1 FROM s
+)
+SELECT 'sold=' || (SELECT count(*) FROM ticketing.tickets
+                    WHERE event_id = :e AND status <> 'available'),
+       'sales=' || (SELECT count(*) FROM s),
+       'distinct_sold=' || (SELECT count(DISTINCT ticket_id) FROM s),
+       'double_booked=' || (SELECT count(*) FROM (SELECT 1 FROM s GROUP BY ticket_id
+                                                   HAVING count(*) > 1) d),
+       'first_sale=' || coalesce((SELECT extract(epoch FROM a0)::text FROM b), ''),
+       'last_sale=' || coalesce((SELECT extract(epoch FROM a1)::text FROM b), ''),
+       'first_second=' || (SELECT count(*) FROM s, b WHERE s.at < b.a0 + interval '1 second'),
+       'last_second=' || (SELECT count(*) FROM s, b WHERE s.at > b.a1 - interval '1 second'),
+       'violations=' || (SELECT count(*) FROM ticketing.verify(:e));
+SQL
+}
+
+# run_one WORKLOAD STRATEGY CLIENTS SYNC SECONDS RESULTS_FILE
+# Reset, one pgbench run, the integrity check; appends one JSON line to RESULTS_FILE and
+# prints a one-line summary.
+run_one() {
+    local workload=$1 strategy=$2 clients=$3 sync=$4 seconds=$5 results=$6
+    local event tickets threads batch=1 any=0 reason work rc aborted pgfailed tps err t_reset
+    local -a common=(--field "workload=$workload" --field "strategy=$strategy"
+        --field "clients=$clients" --field "sync=$sync" --field "seconds=$seconds")
+    reason=$(unavailable_reason "$strategy")
+    if [ -n "$reason" ]; then
+        "$PYTHON" "$BENCH_DIR/txlog.py" "${common[@]}" --field "status=unavailable" \
+            --field "note=$reason" >>"$results"
+        tail -n1 "$results" | "$PYTHON" "$BENCH_DIR/report.py" --line
+        return
+    fi
+    event=$(event_of "$workload")
+    tickets=$(tickets_of "$workload")
+    [ "$strategy" = claim_batch ] && batch=${BENCH_BATCH:-100}
+    [ "$workload" = anyseat ] && any=1
+    threads=$(( clients < $(nproc) ? clients : $(nproc) ))
+    work=$(mktemp -d)
+    # pgbench counts its connection time into -T: on a busy machine a short run can end
+    # before a single transaction (then pgbench prints no statistics). Such a run, without
+    # an error, is run once more.
+    local attempt
+    for attempt in 1 2; do
+        rm -f "$work"/tx.*
+        t_reset=$(date +%s.%N)
+        reset_state >/dev/null
+        t_reset=$(awk -v a="$t_reset" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+        rc=0
+        PGOPTIONS="-c synchronous_commit=$sync" \
+            timeout --kill-after=10 $((seconds + 120)) \
+            "$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$seconds" \
+            --failures-detailed -f "$BENCH_DIR/strategies/$strategy.sql" \
+            -D e="$event" -D n="$tickets" -D any="$any" -D batch="$batch" \
+            --log --log-prefix="$work/tx" "$BENCH_DB" >"$work/out" 2>"$work/err" || rc=$?
+        aborted=$(grep -c 'aborted in command' "$work/err")
+        pgfailed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$work/out")
+        tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' "$work/out")
+        if [ -n "$tps" ] || [ "$rc" != 0 ] || [ "$aborted" != 0 ] || [ "$attempt" = 2 ]; then
+            break
+        fi
+        say "$workload $strategy c=$clients: no transaction completed in ${seconds}s; once more"
+    done
+    err=$(grep -m1 -E 'ERROR|FATAL|error:' "$work/err" | cut -c1-200)
+    if [ -z "$err" ] && [ "${pgfailed:-0}" != 0 ]; then
+        err=$(grep -E '^number of (serialization|deadlock) failures' "$work/out" | tr '\n' ' ')
+    fi
+    local -a integrity
+    local t_check
+    t_check=$(date +%s.%N)
+    read -r -a integrity <<<"$(integrity_fields "$event")"
+    t_check=$(awk -v a="$t_check" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+    local last_sale=""
+    for kv in "${integrity[@]}"; do
+        [[ $kv == last_sale=* ]] && last_sale=${kv#last_sale=}
+    done
+    local -a fields=("${common[@]}" --field status=ran --field "event=$event"
+        --field "tickets=$tickets" --field "batch=$batch" --field "exit=$rc"
+        --field "aborted=$aborted" --field "pgbench_failed=${pgfailed:-0}"
+        --field "tps=${tps:-0}" --field "error=$err" --field "reset_s=$t_reset"
+        --field "check_s=$t_check")
+    for kv in "${integrity[@]}"; do fields+=(--field "$kv"); done
+    "$PYTHON" "$BENCH_DIR/txlog.py" --after "$last_sale" "${fields[@]}" "$work"/tx.* \
+        >>"$results"
+    tail -n1 "$results" | "$PYTHON" "$BENCH_DIR/report.py" --line
+    # Keep pgbench's own words of a run that went wrong, beside the results.
+    if [ "$rc" != 0 ] || [ "$aborted" != 0 ] || [ -z "$tps" ] || [ -n "$err" ]; then
+        cat "$work/out" "$work/err" >"$(dirname "$results")/pgbench-$workload-$strategy-$clients-$sync.log"
+    fi
+    rm -rf "$work"
+}
