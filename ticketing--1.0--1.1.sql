@@ -84,15 +84,13 @@ CREATE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, custom
                                        idempotency_key text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_ticket'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
                                          idempotency_key text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_release_ticket'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
                                       hold_for interval DEFAULT '10 minutes',
@@ -100,22 +98,19 @@ CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, custome
                                       idempotency_key text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_hold_ticket'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.confirm_hold(event_id bigint, ticket_id bigint, customer text,
                                        idempotency_key text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_confirm_hold'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.release_hold(event_id bigint, ticket_id bigint, customer text,
                                        idempotency_key text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_release_hold'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
                                         wait text DEFAULT 'wait',
@@ -123,8 +118,7 @@ CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], cu
                                         idempotency_key text DEFAULT NULL)
 RETURNS ticketing.order_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_tickets'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
                                     quantity integer DEFAULT 1,
@@ -135,8 +129,7 @@ CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
                                     idempotency_key text DEFAULT NULL)
 RETURNS ticketing.order_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_any'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 DO $$
 DECLARE
@@ -268,7 +261,6 @@ CREATE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.claim_
 RETURNS SETOF ticketing.batch_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_batch'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
 ROWS 100;
 
 REVOKE ALL ON FUNCTION ticketing.claim_batch(bigint, ticketing.claim_request[]) FROM PUBLIC;

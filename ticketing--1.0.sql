@@ -89,22 +89,21 @@ CREATE TYPE ticketing.violation AS (
 );
 
 -------------------------------------------------------------------------------
--- Claims (C++). SECURITY DEFINER with a fixed search_path: an application role needs
--- EXECUTE on these and USAGE on the schema, never rights on the tables.
+-- Claims (C++). SECURITY DEFINER: an application role needs EXECUTE on these and USAGE
+-- on the schema, never rights on the tables. Their statements qualify every name and
+-- operator, so the caller's search_path cannot change what they do.
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, customer text,
                                        wait text DEFAULT 'wait')
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_ticket'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 CREATE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_release_ticket'
-LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 -------------------------------------------------------------------------------
 -- Administration (run with the caller's rights)

@@ -42,8 +42,8 @@ SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type
    AND a.attnum > 0
  ORDER BY a.attnum;
 
--- Functions: claims and releases are C, SECURITY DEFINER, with a pinned search_path;
--- every function pins its search_path.
+-- Functions: claims and releases are C and SECURITY DEFINER; their statements qualify
+-- every name (93_search_path), the SQL functions pin their search_path.
 SELECT p.oid::regprocedure AS function, l.lanname AS language, p.prosecdef AS security_definer,
        p.provolatile AS volatility, p.proconfig
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang

@@ -93,9 +93,8 @@ SELECT pg_current_xact_id_if_assigned() IS NULL AS no_xid_after_already_owned;
 SELECT outcome FROM ticketing.claim_ticket(301, 9, 'alice');
 SELECT outcome FROM ticketing.claim_ticket(399999, 1, 'alice');
 SELECT pg_current_xact_id_if_assigned() IS NULL AS no_xid_after_not_found;
--- Only relation-level locks (a claim's one statement carries its UPDATE, so the tables
--- show the RowExclusiveLock of any UPDATE that matched no row): no tuple lock, no
--- transaction id, nothing written.
+-- Only AccessShareLocks on the relations (plus our own virtualxid): no tuple lock, no
+-- transaction id, nothing stronger, nothing written.
 SELECT DISTINCT locktype, mode FROM pg_locks
  WHERE pid = pg_backend_pid() AND locktype <> 'virtualxid'
  ORDER BY 1, 2;

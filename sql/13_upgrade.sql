@@ -57,7 +57,7 @@ SELECT * FROM ticketing.claim_ticket(1301, 6, 'alice', 'wait', 'key');
 -------------------------------------------------------------------------------
 ALTER EXTENSION ticketing UPDATE TO '1.1';
 SELECT extname, extversion FROM pg_extension WHERE extname = 'ticketing';
--- The 1.1 calls are there, SECURITY DEFINER with a pinned search_path.
+-- The 1.1 calls are there, SECURITY DEFINER (their statements qualify every name).
 SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer, p.proconfig
   FROM pg_proc p
  WHERE p.pronamespace = 'ticketing'::regnamespace

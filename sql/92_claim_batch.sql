@@ -40,7 +40,7 @@ SELECT request_no, outcome, ticket_id
 -- another request is TK001.
 SELECT ticketing.create_event('Batch, keys', event_id => 9203);
 SELECT ticketing.add_tickets(9203, 3);
-SELECT request_no, outcome, ticket_id
+SELECT request_no, outcome, ticket_id = 1 AS ticket_1
   FROM ticketing.claim_batch(9203, ARRAY[
         ROW(1, 'alice', 'a-1'), ROW(NULL, 'bob', 'b-1')]::ticketing.claim_request[])
  ORDER BY request_no;

@@ -7,6 +7,7 @@
 
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
+#include "direct_reads.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "ticket_store.hpp"
@@ -103,8 +104,8 @@ Datum text_array(const std::vector<Datum>& values) {
     Datum array = 0;
     pg_call([&] {
         array = PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
-                                                static_cast<int>(values.size()), TEXTOID, -1,
-                                                false, TYPALIGN_INT));
+                                                static_cast<int>(values.size()), TEXTOID, -1, false,
+                                                TYPALIGN_INT));
     });
     return array;
 }
@@ -190,11 +191,11 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
 
 void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::int64_t event_id = *args.event_id;
-    const EventInfo event = event_info(event_id);
+    const EventInfo event = read_event(event_id);
     if (!event.exists) {
         for (int i = 0; i < args.count; ++i) {
-            rows[i] = BatchRow{Outcome::not_found, args.ticket_null[i] ? 0 : args.ticket_ids[i],
-                               0, false, 0};
+            rows[i] = BatchRow{Outcome::not_found, args.ticket_null[i] ? 0 : args.ticket_ids[i], 0,
+                               false, 0};
         }
         return;
     }

@@ -9,18 +9,20 @@
 namespace ticketing::backend {
 
 // Refuses read-only transactions and hot standbys with PostgreSQL's own 25006 (even
-// when the answer would not have needed a write), connects SPI for the body, and
-// finishes SPI when the body returns. On an exception the call is counted as an error
-// and SPI is left to the transaction abort, the only safe cleanup after an error.
+// when the answer would not have needed a write), runs the body in a call frame (SPI is
+// connected when a statement first needs it and finished when the body returns). On an
+// exception the call is counted as an error and SPI is left to the transaction abort,
+// the only safe cleanup after an error.
 template <typename Body>
 CallResult in_backend_call(const char* command, std::int64_t event_id, Body&& body) {
+    const CallFrame outer = begin_call_frame();
     try {
         pg_call([&] { PreventCommandIfReadOnly(command); });
-        spi_connect();
         const CallResult result = body();
-        spi_finish();
+        end_call_frame(outer);
         return result;
     } catch (...) {
+        abandon_call_frame(outer);
         count_error(event_id);
         throw;
     }

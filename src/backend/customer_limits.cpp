@@ -20,8 +20,8 @@ std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum
     std::int64_t owned = 0;
     pg_call([&] {
         bool is_null = false;
-        owned = DatumGetInt64(
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+        owned =
+            DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
     });
     return owned;
 }

@@ -5,6 +5,7 @@
 
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
+#include "direct_reads.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -247,7 +248,7 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
 }
 
 CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
-    const EventInfo event = event_info(request.event_id);
+    const EventInfo event = read_event(request.event_id);
     if (!event.exists) {
         return empty_result(Outcome::not_found, request.event_id);
     }
@@ -298,11 +299,10 @@ CallResult run_claim_tickets(const CallArgs& args) {
     fingerprint.add("event_id", *args.event_id).add("ticket_ids", ids);
     add_hold_for(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
-        return with_idempotency(args, *args.event_id, fingerprint.text(),
-                                [&] {
-                                    return keep_locks_only_on_change(
-                                        [&] { return settle_order(ids, args, *args.event_id, wait); });
-                                });
+        return with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
+            return keep_locks_only_on_change(
+                [&] { return settle_order(ids, args, *args.event_id, wait); });
+        });
     });
     count_outcome(*args.event_id, result.outcome);
     return result;

@@ -2,6 +2,7 @@
 
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
+#include "direct_reads.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -85,29 +86,33 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     return result;
 }
 
-// A lock-free look answers "no" cheaply (a claim's look also sells an available ticket
-// nobody has locked, in the same statement); otherwise lock_and_apply.
+// A direct read answers "no" with one index probe: no SPI, no lock, no write. A claim of
+// an available ticket in an event without a limit that nobody seems to hold locked then
+// sells it in one statement; everything else (and a claim that statement could not
+// complete) goes through lock_and_apply, which counts lock waits and skips.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
-    const Datum customer = args.customer_datum;
-    std::optional<TimestampTz> sold_at;
     const std::optional<TicketRow> seen =
-        kind == TicketCallKind::claim
-            ? peek_or_claim_ticket(request.event_id, request.ticket_id, customer, &sold_at)
-            : peek_ticket(request.event_id, request.ticket_id, customer);
+        read_ticket(request.event_id, request.ticket_id, request.customer);
     if (!seen) {
         return answer(request, Outcome::not_found, nullptr);
-    }
-    if (sold_at) {
-        CallResult result = answer(request, Outcome::claimed, &*seen);
-        result.at = *sold_at;
-        return result;
     }
     const Decision first = decide(kind, seen->state);
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
+    const EventInfo event = read_event(request.event_id);
     TicketRow row = *seen;
-    row.has_limit = row.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
+    row.has_limit = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
+    row.limit = event.limit;
+    if (kind == TicketCallKind::claim && row.state.status == TicketStatus::available &&
+        !row.has_limit && !row.looks_locked) {
+        if (const auto sold_at = claim_available(request.event_id, request.ticket_id,
+                                                 args.customer_datum, request.wait)) {
+            CallResult result = answer(request, Outcome::claimed, &row);
+            result.at = *sold_at;
+            return result;
+        }
+    }
     if (!row.has_limit) {
         return lock_and_apply(kind, request, args, row);
     }

@@ -16,60 +16,72 @@ struct PlanSpec {
 
 // A ticket's state relative to customer $3, then its event's limit (peek only).
 #define TICKET_STATE                                                                               \
-    "SELECT t.status, coalesce(t.owner = $3, false), "                                             \
-    "coalesce(t.status = 'held' AND t.hold_expires_at <= now(), false), "                          \
+    "SELECT t.status, coalesce(t.owner OPERATOR(pg_catalog.=) $3, false), "                        \
+    "coalesce(t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at "                       \
+    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), "                                           \
     "t.seat, t.updated_at, t.hold_expires_at, t.ticket_id, "
 #define PEEK_FROM                                                                                  \
     "e.per_customer_limit FROM ticketing.tickets t "                                               \
-    "JOIN ticketing.events e ON e.event_id = t.event_id "
+    "JOIN ticketing.events e ON e.event_id OPERATOR(pg_catalog.=) t.event_id "
 #define LOCK_ONE                                                                                   \
     TICKET_STATE "NULL::integer FROM ticketing.tickets t "                                         \
-                 "WHERE t.event_id = $1 AND t.ticket_id = $2 FOR UPDATE OF t"
+                 "WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "                     \
+                 "OPERATOR(pg_catalog.=) $2 FOR UPDATE OF t"
 // Available, or held with the hold lapsed: every claim path treats both alike.
 #define CLAIMABLE                                                                                  \
-    "t.event_id = $1 AND t.status <> 'sold' "                                                      \
-    "AND (t.status = 'available' OR t.hold_expires_at <= now()) "                                  \
-    "AND ($3::text IS NULL OR left(t.seat, length($3)) = $3) "
+    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold' "            \
+    "AND (t.status OPERATOR(pg_catalog.=) 'available' OR t.hold_expires_at "                       \
+    "OPERATOR(pg_catalog.<=) pg_catalog.now()) "                                                   \
+    "AND ($3::pg_catalog.text IS NULL OR pg_catalog.left(t.seat, pg_catalog.length($3)) "          \
+    "OPERATOR(pg_catalog.=) $3) "
 #define BATCH_STATE                                                                                \
     "SELECT t.ticket_id, t.status, t.owner, "                                                      \
-    "coalesce(t.status = 'held' AND t.hold_expires_at <= now(), false), t.seat "                   \
-    "FROM ticketing.tickets t WHERE t.event_id = $1 AND t.ticket_id = ANY ($2) "                   \
+    "coalesce(t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at "                       \
+    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat "                                    \
+    "FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "         \
+    "OPERATOR(pg_catalog.=) ANY ($2) "                                                             \
     "ORDER BY t.ticket_id"
 #define LIVE_OWNED                                                                                 \
-    "t.event_id = $1 AND t.owner = $2 "                                                            \
-    "AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > now()))"
+    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.owner OPERATOR(pg_catalog.=) $2 "                  \
+    "AND (t.status OPERATOR(pg_catalog.=) 'sold' OR (t.status OPERATOR(pg_catalog.=) 'held' AND "  \
+    "t.hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()))"
 
+// Every identifier is schema-qualified, operators included (OPERATOR(pg_catalog.=)), so a
+// statement means the same whatever the caller's search_path: the claim functions are
+// SECURITY DEFINER without a SET clause, which would cost a configuration change per call.
+// OPERATOR(...) binds with one precedence for all operators, hence the parentheses.
 const PlanSpec& spec_for(PlanId id) {
-    static const PlanSpec peek_ticket{TICKET_STATE PEEK_FROM
-                                      "WHERE t.event_id = $1 AND t.ticket_id = $2",
-                                      3,
-                                      {INT8OID, INT8OID, TEXTOID}};
-    // The common claim in one statement. `target` locks the ticket only if it is
-    // available, unlocked (SKIP LOCKED) and its event has no limit; the data-modifying
-    // CTEs then sell it and audit it. The main query reads the ticket as the statement's
-    // snapshot saw it, like peek_ticket, plus when it was sold here (NULL: not sold here,
-    // and nothing was locked or written).
-    static const PlanSpec claim_fast{
-        "WITH target AS ("
-        " SELECT t.event_id, t.ticket_id FROM ticketing.tickets t"
-        " WHERE t.event_id = $1 AND t.ticket_id = $2 AND t.status = 'available'"
-        " AND NOT EXISTS (SELECT 1 FROM ticketing.events e"
-        "                  WHERE e.event_id = $1 AND e.per_customer_limit IS NOT NULL)"
-        " FOR UPDATE OF t SKIP LOCKED),"
-        " sold AS ("
+    // Sells an available ticket, with its audit row, in one statement. The conditional
+    // UPDATE re-checks `status = 'available'` on the newest version after any wait, so a
+    // ticket someone else sold meanwhile is left alone (no row returned).
+#define SELL_AND_AUDIT                                                                             \
+    " RETURNING t.event_id, t.ticket_id, t.updated_at) "                                           \
+    "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"  \
+    " SELECT event_id, ticket_id, 'available', 'sold', $3, updated_at FROM sold"                   \
+    " RETURNING at"
+    static const PlanSpec claim_available{
+        "WITH sold AS ("
         " UPDATE ticketing.tickets t"
-        " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = now()"
-        " FROM target x WHERE t.event_id = x.event_id AND t.ticket_id = x.ticket_id"
-        " RETURNING t.event_id, t.ticket_id, t.updated_at),"
-        " audited AS ("
-        " INSERT INTO ticketing.audit_log"
-        " (event_id, ticket_id, from_status, to_status, customer, at)"
-        " SELECT event_id, ticket_id, 'available', 'sold', $3, updated_at FROM sold"
-        " RETURNING at) " TICKET_STATE "e.per_customer_limit, (SELECT at FROM audited) AS sold_at"
-        " FROM ticketing.tickets t JOIN ticketing.events e ON e.event_id = t.event_id"
-        " WHERE t.event_id = $1 AND t.ticket_id = $2",
+        " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
+        " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2 AND "
+        "t.status OPERATOR(pg_catalog.=) 'available'" SELL_AND_AUDIT,
         3,
         {INT8OID, INT8OID, TEXTOID}};
+    // The same without waiting: a ticket someone holds locked is skipped.
+    static const PlanSpec claim_available_unlocked{
+        "WITH target AS ("
+        " SELECT t.event_id, t.ticket_id FROM ticketing.tickets t"
+        " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2 AND "
+        "t.status OPERATOR(pg_catalog.=) 'available'"
+        " FOR UPDATE SKIP LOCKED),"
+        " sold AS ("
+        " UPDATE ticketing.tickets t"
+        " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
+        " FROM target x WHERE t.event_id OPERATOR(pg_catalog.=) x.event_id AND t.ticket_id "
+        "OPERATOR(pg_catalog.=) x.ticket_id" SELL_AND_AUDIT,
+        3,
+        {INT8OID, INT8OID, TEXTOID}};
+#undef SELL_AND_AUDIT
     static const PlanSpec lock_wait{LOCK_ONE, 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_nowait{LOCK_ONE " NOWAIT", 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_skip{LOCK_ONE " SKIP LOCKED", 3, {INT8OID, INT8OID, TEXTOID}};
@@ -77,8 +89,8 @@ const PlanSpec& spec_for(PlanId id) {
     static const PlanSpec transition_ticket{
         "WITH changed AS ("
         " UPDATE ticketing.tickets"
-        " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
-        " WHERE event_id = $1 AND ticket_id = $2"
+        " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = pg_catalog.now()"
+        " WHERE event_id OPERATOR(pg_catalog.=) $1 AND ticket_id OPERATOR(pg_catalog.=) $2"
         " RETURNING event_id, ticket_id, updated_at) "
         "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, "
         "at)"
@@ -86,19 +98,21 @@ const PlanSpec& spec_for(PlanId id) {
         " RETURNING at",
         7,
         {INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID}};
-    static const PlanSpec peek_tickets{
-        TICKET_STATE PEEK_FROM
-        "WHERE t.event_id = $1 AND t.ticket_id = ANY ($2) ORDER BY t.ticket_id",
-        3,
-        {INT8OID, INT8ARRAYOID, TEXTOID}};
+    static const PlanSpec peek_tickets{TICKET_STATE PEEK_FROM
+                                       "WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "
+                                       "OPERATOR(pg_catalog.=) ANY ($2) ORDER BY t.ticket_id",
+                                       3,
+                                       {INT8OID, INT8ARRAYOID, TEXTOID}};
     // $2 ids and $6 their old statuses, in parallel.
     static const PlanSpec transition_tickets{
-        "WITH input AS (SELECT * FROM unnest($2::bigint[], $6::text[]) AS i (ticket_id, "
-        "from_status)),"
+        // ROWS FROM: the multi-argument unnest() shorthand only exists unqualified.
+        "WITH input AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($2::bigint[]),"
+        " pg_catalog.unnest($6::pg_catalog.text[])) AS i (ticket_id, from_status)),"
         " changed AS ("
         " UPDATE ticketing.tickets t"
-        " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = now()"
-        " FROM input i WHERE t.event_id = $1 AND t.ticket_id = i.ticket_id"
+        " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = pg_catalog.now()"
+        " FROM input i WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "
+        "OPERATOR(pg_catalog.=) i.ticket_id"
         " RETURNING t.event_id, t.ticket_id, i.from_status, t.updated_at) "
         "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, "
         "at)"
@@ -109,62 +123,72 @@ const PlanSpec& spec_for(PlanId id) {
     // $2 the scan's start, $3 seat prefix or NULL, $4 how many.
     static const PlanSpec claimable_from{
         "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
-        "AND t.ticket_id >= $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP LOCKED",
+        "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP "
+        "LOCKED",
         4,
         {INT8OID, INT8OID, TEXTOID, INT4OID}};
     static const PlanSpec claimable_before{
         "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
-        "AND t.ticket_id < $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP LOCKED",
+        "AND t.ticket_id OPERATOR(pg_catalog.<) $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP "
+        "LOCKED",
         4,
         {INT8OID, INT8OID, TEXTOID, INT4OID}};
     static const PlanSpec claimable_candidates{
         "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
-        "AND t.ticket_id >= $2 ORDER BY t.ticket_id LIMIT $4",
+        "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT $4",
         4,
         {INT8OID, INT8OID, TEXTOID, INT4OID}};
     static const PlanSpec count_claimable{
-        "SELECT count(*) FROM ticketing.tickets t WHERE " CLAIMABLE, // $2 unused
+        "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE, // $2 unused
         3,
         {INT8OID, INT8OID, TEXTOID}};
-    static const PlanSpec max_ticket_id{
-        "SELECT max(t.ticket_id) FROM ticketing.tickets t WHERE t.event_id = $1", 1, {INT8OID}};
+    static const PlanSpec max_ticket_id{"SELECT pg_catalog.max(t.ticket_id) FROM ticketing.tickets "
+                                        "t WHERE t.event_id OPERATOR(pg_catalog.=) $1",
+                                        1,
+                                        {INT8OID}};
     // Owners are compared in C++: one batch speaks for many customers.
     static const PlanSpec batch_peek{BATCH_STATE, 2, {INT8OID, INT8ARRAYOID}};
-    static const PlanSpec batch_lock{BATCH_STATE " FOR UPDATE SKIP LOCKED", 2, {INT8OID, INT8ARRAYOID}};
+    static const PlanSpec batch_lock{
+        BATCH_STATE " FOR UPDATE SKIP LOCKED", 2, {INT8OID, INT8ARRAYOID}};
     // $2 ids, $3 their old statuses, $4 their buyers, in parallel.
     static const PlanSpec batch_transition{
-        "WITH input AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[])"
+        "WITH input AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($2::bigint[]),"
+        " pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))"
         " AS i (ticket_id, from_status, buyer)),"
         " changed AS ("
         " UPDATE ticketing.tickets t"
-        " SET status = 'sold', owner = i.buyer, hold_expires_at = NULL, updated_at = now()"
-        " FROM input i WHERE t.event_id = $1 AND t.ticket_id = i.ticket_id"
+        " SET status = 'sold', owner = i.buyer, hold_expires_at = NULL, updated_at = "
+        "pg_catalog.now()"
+        " FROM input i WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "
+        "OPERATOR(pg_catalog.=) i.ticket_id"
         " RETURNING t.event_id, t.ticket_id, i.from_status, i.buyer, t.updated_at) "
-        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"
+        "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, "
+        "at)"
         " SELECT event_id, ticket_id, from_status, 'sold', buyer, updated_at FROM changed"
         " RETURNING at",
         4,
         {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}};
-    static const PlanSpec event_limit{
-        "SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id = $1", 1, {INT8OID}};
     static const PlanSpec lock_customer_slot{
         "INSERT INTO ticketing.customer_slots AS s (event_id, customer, touched_at)"
-        " VALUES ($1, $2, now())"
+        " VALUES ($1, $2, pg_catalog.now())"
         " ON CONFLICT (event_id, customer) DO UPDATE SET touched_at = excluded.touched_at",
         2,
         {INT8OID, TEXTOID}};
     static const PlanSpec lock_customer_slot_skip{
-        "SELECT 1 FROM ticketing.customer_slots s WHERE s.event_id = $1 AND s.customer = $2"
+        "SELECT 1 FROM ticketing.customer_slots s WHERE s.event_id OPERATOR(pg_catalog.=) $1 AND "
+        "s.customer OPERATOR(pg_catalog.=) $2"
         " FOR UPDATE SKIP LOCKED",
         2,
         {INT8OID, TEXTOID}};
     static const PlanSpec ensure_customer_slot{
         "INSERT INTO ticketing.customer_slots (event_id, customer, touched_at)"
-        " VALUES ($1, $2, now()) ON CONFLICT (event_id, customer) DO NOTHING",
+        " VALUES ($1, $2, pg_catalog.now()) ON CONFLICT (event_id, customer) DO NOTHING",
         2,
         {INT8OID, TEXTOID}};
     static const PlanSpec count_customer_tickets{
-        "SELECT count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
+        "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED,
+        2,
+        {INT8OID, TEXTOID}};
     static const PlanSpec insert_key{
         "INSERT INTO ticketing.idempotency_keys (customer, idempotency_key, event_id, fingerprint)"
         " VALUES ($1, $2, $3, $4) ON CONFLICT (customer, idempotency_key) DO NOTHING RETURNING 1",
@@ -172,35 +196,39 @@ const PlanSpec& spec_for(PlanId id) {
         {TEXTOID, TEXTOID, INT8OID, TEXTOID}};
     static const PlanSpec select_key{
         "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
-        " k.remaining, k.created_at < now() - make_interval(secs => $3) AS expired"
-        " FROM ticketing.idempotency_keys k WHERE k.customer = $1 AND k.idempotency_key = $2"
+        " k.remaining, k.created_at OPERATOR(pg_catalog.<)"
+        " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3)) AS expired"
+        " FROM ticketing.idempotency_keys k WHERE k.customer OPERATOR(pg_catalog.=) $1 AND "
+        "k.idempotency_key OPERATOR(pg_catalog.=) $2"
         " FOR UPDATE",
         3,
         {TEXTOID, TEXTOID, FLOAT8OID}};
     static const PlanSpec renew_key{
         "UPDATE ticketing.idempotency_keys SET event_id = $3, fingerprint = $4,"
-        " created_at = now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
+        " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = "
+        "NULL,"
         " hold_expires_at = NULL, remaining = NULL"
-        " WHERE customer = $1 AND idempotency_key = $2",
+        " WHERE customer OPERATOR(pg_catalog.=) $1 AND idempotency_key OPERATOR(pg_catalog.=) $2",
         4,
         {TEXTOID, TEXTOID, INT8OID, TEXTOID}};
     static const PlanSpec store_key{
         "UPDATE ticketing.idempotency_keys SET outcome = $3, ticket_ids = $4, seats = $5,"
         " at = $6, hold_expires_at = $7, remaining = $8"
-        " WHERE customer = $1 AND idempotency_key = $2",
+        " WHERE customer OPERATOR(pg_catalog.=) $1 AND idempotency_key OPERATOR(pg_catalog.=) $2",
         8,
         {TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
          INT8OID}};
     static const PlanSpec forget_key{
-        "DELETE FROM ticketing.idempotency_keys WHERE customer = $1 AND idempotency_key = $2",
+        "DELETE FROM ticketing.idempotency_keys WHERE customer OPERATOR(pg_catalog.=) $1 AND "
+        "idempotency_key OPERATOR(pg_catalog.=) $2",
         2,
         {TEXTOID, TEXTOID}};
 
     switch (id) {
-    case PlanId::peek_ticket:
-        return peek_ticket;
-    case PlanId::claim_fast:
-        return claim_fast;
+    case PlanId::claim_available:
+        return claim_available;
+    case PlanId::claim_available_unlocked:
+        return claim_available_unlocked;
     case PlanId::lock_ticket_wait:
         return lock_wait;
     case PlanId::lock_ticket_nowait:
@@ -229,8 +257,6 @@ const PlanSpec& spec_for(PlanId id) {
         return batch_lock;
     case PlanId::batch_transition:
         return batch_transition;
-    case PlanId::event_limit:
-        return event_limit;
     case PlanId::lock_customer_slot:
         return lock_customer_slot;
     case PlanId::lock_customer_slot_skip:
@@ -288,7 +314,44 @@ SPIPlanPtr prepared(PlanId id) {
 
 } // namespace
 
+namespace {
+CallFrame frame{false, nullptr};
+} // namespace
+
+CallFrame begin_call_frame() {
+    const CallFrame outer = frame;
+    frame = CallFrame{false, CurrentMemoryContext};
+    return outer;
+}
+
+void end_call_frame(const CallFrame& outer) {
+    if (frame.spi_connected) {
+        pg_call([] { SPI_finish(); });
+    }
+    frame = outer;
+}
+
+void abandon_call_frame(const CallFrame& outer) {
+    frame = outer;
+}
+
+void ensure_spi_connected() {
+    if (!frame.spi_connected) {
+        pg_call([] {
+            if (SPI_connect() != SPI_OK_CONNECT) {
+                elog(ERROR, "ticketing: SPI_connect failed");
+            }
+        });
+        frame.spi_connected = true;
+    }
+}
+
+MemoryContext call_memory_context() {
+    return frame.call_context != nullptr ? frame.call_context : CurrentMemoryContext;
+}
+
 std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls) {
+    ensure_spi_connected();
     SPIPlanPtr plan = prepared(id);
     std::uint64_t processed = 0;
     pg_call([&] {
@@ -299,18 +362,6 @@ std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls) {
         processed = SPI_processed;
     });
     return processed;
-}
-
-void spi_connect() {
-    pg_call([] {
-        if (SPI_connect() != SPI_OK_CONNECT) {
-            elog(ERROR, "ticketing: SPI_connect failed");
-        }
-    });
-}
-
-void spi_finish() {
-    pg_call([] { SPI_finish(); });
 }
 
 } // namespace ticketing::backend

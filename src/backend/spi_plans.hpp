@@ -7,23 +7,22 @@
 namespace ticketing::backend {
 
 enum class PlanId {
-    // One ticket. Columns of peek and lock: see TicketColumn in ticket_store.cpp.
-    peek_ticket,        // read a ticket (and its event's limit) without locking it
-    claim_fast,         // sell an available, unlocked ticket of an event without a limit,
-                        // and answer like peek_ticket either way: one statement
-    lock_ticket_wait,   // SELECT ... FOR UPDATE
-    lock_ticket_nowait, // SELECT ... FOR UPDATE NOWAIT
-    lock_ticket_skip,   // SELECT ... FOR UPDATE SKIP LOCKED
-    transition_ticket,  // UPDATE one ticket and INSERT its audit row, one statement
+    // One ticket (first looks are direct reads, direct_reads.cpp). Columns of the lock
+    // statements: see TicketColumn in ticket_store.cpp.
+    claim_available,          // sell an available ticket with its audit row (conditional UPDATE)
+    claim_available_unlocked, // the same, skipping a ticket someone has locked
+    lock_ticket_wait,         // SELECT ... FOR UPDATE
+    lock_ticket_nowait,       // SELECT ... FOR UPDATE NOWAIT
+    lock_ticket_skip,         // SELECT ... FOR UPDATE SKIP LOCKED
+    transition_ticket,        // UPDATE one ticket and INSERT its audit row, one statement
     // Several tickets.
-    peek_tickets,         // peek_ticket for an array of ids, in id order
+    peek_tickets,         // several tickets and their event's limit, unlocked, in id order
     transition_tickets,   // transition_ticket for an array of ids
     claimable_from,       // claimable tickets with id >= $2, locked, SKIP LOCKED
     claimable_before,     // claimable tickets with id < $2, locked, SKIP LOCKED
     claimable_candidates, // claimable (id, seat) in id order, unlocked (adjacency search)
     count_claimable,      // how many claimable tickets remain
     max_ticket_id,        // the event's highest ticket id
-    event_limit,          // the event's per-customer limit; no row: no such event
     // claim_batch.
     batch_peek,       // given tickets with their owners, unlocked
     batch_lock,       // the same, locked with SKIP LOCKED
@@ -42,12 +41,23 @@ enum class PlanId {
     count_
 };
 
-// Runs a kept plan inside an SPI connection; returns the number of rows processed.
-// Rows are in SPI_tuptable until the next call. Raises through pg_call (PgError).
+// Runs a kept plan; returns the number of rows processed. Rows are in SPI_tuptable until
+// the next call. Connects SPI on first use within a call frame. Raises through pg_call.
 std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls);
 
-// SPI_connect / SPI_finish through pg_call.
-void spi_connect();
-void spi_finish();
+// A call frame: SPI is connected lazily (a claim answered by a direct read never
+// connects) and finished when the frame ends. Frames nest; an abandoned frame (an error
+// on its way out) leaves SPI to the transaction or subtransaction abort.
+struct CallFrame {
+    bool spi_connected;
+    MemoryContext call_context;
+};
+CallFrame begin_call_frame();
+void end_call_frame(const CallFrame& outer);
+void abandon_call_frame(const CallFrame& outer);
+void ensure_spi_connected();
+
+// The memory context of the current call: what must outlive SPI goes here.
+MemoryContext call_memory_context();
 
 } // namespace ticketing::backend

@@ -67,7 +67,8 @@ void attach_shared_area() {
     }
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     bool found = false;
-    auto* shared = static_cast<StatsArea*>(ShmemInitStruct("ticketing stats", sizeof(StatsArea), &found));
+    auto* shared =
+        static_cast<StatsArea*>(ShmemInitStruct("ticketing stats", sizeof(StatsArea), &found));
     if (!found) {
         init_area(shared);
     }
@@ -82,7 +83,8 @@ StatsArea* stats_area() {
     if (area == nullptr) {
         StatsArea* local = nullptr;
         pg_call([&] {
-            local = static_cast<StatsArea*>(MemoryContextAllocZero(TopMemoryContext, sizeof(StatsArea)));
+            local = static_cast<StatsArea*>(
+                MemoryContextAllocZero(TopMemoryContext, sizeof(StatsArea)));
         });
         init_area(local);
         area = local;
@@ -172,11 +174,17 @@ void count_lock_wait(std::int64_t event_id, std::int64_t micros) {
     add(event_id, lock_wait_micros_counter, static_cast<std::uint64_t>(micros > 0 ? micros : 0));
 }
 
-void count_skip(std::int64_t event_id) { add(event_id, skips_counter, 1); }
+void count_skip(std::int64_t event_id) {
+    add(event_id, skips_counter, 1);
+}
 
-bool stats_are_shared() { return area_is_shared; }
+bool stats_are_shared() {
+    return area_is_shared;
+}
 
-int stats_capacity() { return event_slots + 1; }
+int stats_capacity() {
+    return event_slots + 1;
+}
 
 int read_stats(StatsRow* rows, int capacity) {
     StatsArea* stats = stats_area();

@@ -7,6 +7,7 @@
 
 #include "call_types.hpp"
 #include "pg_guard.hpp"
+#include "spi_plans.hpp"
 
 extern "C" {
 #include "utils/resowner.h"
@@ -19,6 +20,9 @@ namespace ticketing::backend {
 // not, and rolled back before any error propagates.
 template <typename Body>
 CallResult keep_locks_only_on_change(Body&& body) {
+    // SPI must be connected outside the subtransaction: a connection made inside it
+    // would be closed by its end.
+    ensure_spi_connected();
     const MemoryContext outer_context = CurrentMemoryContext;
     const ResourceOwner outer_owner = CurrentResourceOwner;
     const auto finish = [&](bool keep) {

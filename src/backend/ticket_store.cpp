@@ -128,35 +128,15 @@ Datum make_text(std::string_view text) {
     return datum;
 }
 
-std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id,
-                                     Datum customer) {
+std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t ticket_id,
+                                           Datum customer, WaitPolicy policy) {
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
-    if (run_plan(PlanId::peek_ticket, args, nullptr) == 0) {
+    const PlanId plan =
+        policy == WaitPolicy::wait ? PlanId::claim_available : PlanId::claim_available_unlocked;
+    if (run_plan(plan, args, nullptr) == 0) {
         return std::nullopt;
     }
-    TicketRow row{};
-    decode_row(0, &row);
-    return row;
-}
-
-std::optional<TicketRow> peek_or_claim_ticket(std::int64_t event_id, std::int64_t ticket_id,
-                                              Datum customer, std::optional<TimestampTz>* sold_at) {
-    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
-    *sold_at = std::nullopt;
-    if (run_plan(PlanId::claim_fast, args, nullptr) == 0) {
-        return std::nullopt;
-    }
-    TicketRow row{};
-    decode_row(0, &row);
-    pg_call([&] {
-        bool is_null = false;
-        const Datum at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-                                       col_limit + 1, &is_null);
-        if (!is_null) {
-            *sold_at = DatumGetTimestampTz(at);
-        }
-    });
-    return row;
+    return first_timestamp();
 }
 
 int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
@@ -313,26 +293,6 @@ std::int64_t max_ticket_id(std::int64_t event_id) {
     bool is_null = false;
     const std::int64_t value = first_int64(&is_null);
     return is_null ? 0 : value;
-}
-
-} // namespace ticketing::backend
-
-namespace ticketing::backend {
-
-EventInfo event_info(std::int64_t event_id) {
-    Datum args[] = {Int64GetDatum(event_id)};
-    if (run_plan(PlanId::event_limit, args, nullptr) == 0) {
-        return EventInfo{false, false, 0};
-    }
-    EventInfo info{true, false, 0};
-    pg_call([&] {
-        bool is_null = false;
-        const Datum limit =
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
-        info.has_limit = !is_null;
-        info.limit = is_null ? 0 : DatumGetInt32(limit);
-    });
-    return info;
 }
 
 } // namespace ticketing::backend

@@ -18,17 +18,16 @@ struct TicketRow {
     TimestampTz hold_expires_at;
     bool has_limit; // the event's per-customer limit (peeks only)
     std::int64_t limit;
+    bool looks_locked; // another transaction had it locked or was updating it (direct reads)
 };
 
-// Reads a ticket with the statement's snapshot and takes no lock: answering "no" this
-// way costs no lock and no WAL.
-std::optional<TicketRow> peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer);
-
-// A claim's first step: peek_ticket that also sells the ticket when it is available,
-// not locked by anyone and its event has no limit (the common case), in one statement.
-// *sold_at is set when it sold it; otherwise nothing was locked or written.
-std::optional<TicketRow> peek_or_claim_ticket(std::int64_t event_id, std::int64_t ticket_id,
-                                              Datum customer, std::optional<TimestampTz>* sold_at);
+// Sells an available ticket with its audit row in one statement; the time recorded, or
+// nothing when it was no longer available (then nothing was written). With
+// WaitPolicy::wait it is a conditional UPDATE, which queues behind a lock holder like
+// the lock step would (one row version written, no separate lock record); otherwise a
+// ticket someone has locked is skipped (nothing returned).
+std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t ticket_id,
+                                           Datum customer, WaitPolicy policy);
 
 // peek_ticket for several ids; fills `rows` (capacity max_order_tickets) in id order and
 // returns how many exist.
@@ -95,7 +94,5 @@ struct EventInfo {
     bool has_limit;
     std::int64_t limit;
 };
-
-EventInfo event_info(std::int64_t event_id);
 
 } // namespace ticketing::backend

@@ -31,8 +31,8 @@ struct BatchItem {
 
 struct BatchDecision {
     Outcome outcome;
-    bool takes;                    // sell `ticket_id` to the request's customer
-    std::int64_t ticket_id;        // the ticket concerned (0: none)
+    bool takes;                                  // sell `ticket_id` to the request's customer
+    std::int64_t ticket_id;                      // the ticket concerned (0: none)
     TicketStatus from = TicketStatus::available; // its status before the sale
 };
 

@@ -31,7 +31,8 @@ BatchArgs decode_batch(FunctionCallInfo fcinfo) {
     args.count = count;
     bool* request_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
     bool* ticket_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
-    std::int64_t* ticket_ids = static_cast<std::int64_t*>(palloc0(sizeof(std::int64_t) * (count + 1)));
+    std::int64_t* ticket_ids =
+        static_cast<std::int64_t*>(palloc0(sizeof(std::int64_t) * (count + 1)));
     bool* customer_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
     Datum* customers = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
     bool* key_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));

@@ -1,0 +1,214 @@
+#include "direct_reads.hpp"
+
+#include "pg_guard.hpp"
+#include "spi_plans.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/multixact.h"
+#include "access/transam.h"
+#include "storage/procarray.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+}
+
+namespace ticketing::backend {
+
+namespace {
+
+// Relation ids and column numbers, looked up by name once and forgotten whenever the
+// relcache says a table of ours changed (DROP EXTENSION included).
+struct TableInfo {
+    Oid relid;
+    Oid primary_key;
+};
+
+struct TicketColumns {
+    AttrNumber seat, status, owner, hold_expires_at, updated_at;
+};
+
+struct Cache {
+    bool valid;
+    TableInfo tickets;
+    TableInfo events;
+    TicketColumns columns;
+    AttrNumber per_customer_limit;
+};
+
+Cache cache{};
+
+void reset_cache(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == cache.tickets.relid || relid == cache.events.relid) {
+        cache.valid = false;
+    }
+}
+
+AttrNumber column(Oid relid, const char* name) {
+    const AttrNumber number = get_attnum(relid, name);
+    if (number == InvalidAttrNumber) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                        errmsg("ticketing: column \"%s\" is missing", name)));
+    }
+    return number;
+}
+
+TableInfo table(Oid schema, const char* name) {
+    const Oid relid = get_relname_relid(name, schema);
+    if (relid == InvalidOid) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("ticketing: table ticketing.%s is missing", name),
+                        errhint("Is the extension installed in this database?")));
+    }
+    Relation relation = table_open(relid, AccessShareLock);
+    const Oid primary_key = RelationGetPrimaryKeyIndex(relation);
+    table_close(relation, NoLock);
+    return TableInfo{relid, primary_key};
+}
+
+// Runs inside pg_call.
+void load_cache() {
+    if (cache.valid) {
+        return;
+    }
+    const Oid schema = get_namespace_oid("ticketing", false);
+    Cache fresh{};
+    fresh.tickets = table(schema, "tickets");
+    fresh.events = table(schema, "events");
+    const Oid tickets = fresh.tickets.relid;
+    fresh.columns =
+        TicketColumns{column(tickets, "seat"), column(tickets, "status"), column(tickets, "owner"),
+                      column(tickets, "hold_expires_at"), column(tickets, "updated_at")};
+    fresh.per_customer_limit = column(fresh.events.relid, "per_customer_limit");
+    fresh.valid = true;
+    cache = fresh;
+}
+
+// Whether another transaction holds a lock on the row version the slot holds, or is
+// updating it: its xmax belongs to a live transaction (or a live multixact).
+bool locked_by_other(TupleTableSlot* slot) {
+    bool should_free = false;
+    HeapTuple tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+    const HeapTupleHeader header = tuple->t_data;
+    bool locked = false;
+    if (!(header->t_infomask & HEAP_XMAX_INVALID)) {
+        const TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
+        if (header->t_infomask & HEAP_XMAX_IS_MULTI) {
+            locked = MultiXactIdIsRunning(xmax, false);
+        } else {
+            locked = !TransactionIdIsCurrentTransactionId(xmax) && TransactionIdIsInProgress(xmax);
+        }
+    }
+    if (should_free) {
+        heap_freetuple(tuple);
+    }
+    return locked;
+}
+
+std::string_view text_of(Datum datum) {
+    text* value = DatumGetTextPP(datum);
+    return std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+}
+
+// Finds the row with primary key `keys` in `info`'s table under a statement snapshot
+// and hands its slot to `use`. Runs inside pg_call.
+template <typename Use>
+bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use) {
+    // Like a new statement: see what this transaction did so far, and (under READ
+    // COMMITTED) what others committed.
+    CommandCounterIncrement();
+    if (IsolationUsesXactSnapshot()) {
+        PushCopiedSnapshot(GetTransactionSnapshot());
+        UpdateActiveSnapshotCommandId();
+    } else {
+        PushActiveSnapshot(GetTransactionSnapshot());
+    }
+    Snapshot snapshot = GetActiveSnapshot();
+    Relation heap = table_open(info.relid, AccessShareLock);
+    Relation index = index_open(info.primary_key, AccessShareLock);
+    TupleTableSlot* slot = table_slot_create(heap, nullptr);
+    IndexScanDesc scan = index_beginscan(heap, index, snapshot, nkeys, 0);
+    index_rescan(scan, keys, nkeys, nullptr, 0);
+    const bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
+    if (found) {
+        slot_getallattrs(slot);
+        use(slot);
+    }
+    index_endscan(scan);
+    ExecDropSingleTupleTableSlot(slot);
+    index_close(index, NoLock);
+    table_close(heap, NoLock);
+    PopActiveSnapshot();
+    return found;
+}
+
+} // namespace
+
+void register_relation_cache_reset() {
+    CacheRegisterRelcacheCallback(reset_cache, 0);
+}
+
+std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_id,
+                                     std::string_view customer) {
+    TicketRow row{};
+    bool found = false;
+    bool bad_status = false;
+    pg_call([&] {
+        load_cache();
+        ScanKeyData keys[2];
+        ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+        ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
+        const TicketColumns& c = cache.columns;
+        found = probe(cache.tickets, keys, 2, [&](TupleTableSlot* slot) {
+            const auto status = parse_status(text_of(slot->tts_values[c.status - 1]));
+            bad_status = !status;
+            row.ticket_id = ticket_id;
+            row.state.status = status.value_or(TicketStatus::available);
+            row.state.owned_by_customer = !slot->tts_isnull[c.owner - 1] &&
+                                          text_of(slot->tts_values[c.owner - 1]) == customer;
+            row.has_hold_expiry = !slot->tts_isnull[c.hold_expires_at - 1];
+            row.hold_expires_at = row.has_hold_expiry
+                                      ? DatumGetTimestampTz(slot->tts_values[c.hold_expires_at - 1])
+                                      : 0;
+            row.state.hold_expired = row.state.status == TicketStatus::held &&
+                                     row.has_hold_expiry &&
+                                     row.hold_expires_at <= GetCurrentTransactionStartTimestamp();
+            row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
+            row.looks_locked = row.state.status != TicketStatus::sold && locked_by_other(slot);
+            MemoryContext old = MemoryContextSwitchTo(call_memory_context());
+            row.seat = PointerGetDatum(DatumGetTextPCopy(slot->tts_values[c.seat - 1]));
+            MemoryContextSwitchTo(old);
+        });
+    });
+    if (bad_status) {
+        throw DomainError(ErrorKind::internal, "ticketing.tickets holds an unknown status");
+    }
+    if (!found) {
+        return std::nullopt;
+    }
+    return row;
+}
+
+EventInfo read_event(std::int64_t event_id) {
+    EventInfo info{false, false, 0};
+    pg_call([&] {
+        load_cache();
+        ScanKeyData key;
+        ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+        const AttrNumber limit = cache.per_customer_limit;
+        info.exists = probe(cache.events, &key, 1, [&](TupleTableSlot* slot) {
+            info.has_limit = !slot->tts_isnull[limit - 1];
+            info.limit = info.has_limit ? DatumGetInt32(slot->tts_values[limit - 1]) : 0;
+        });
+    });
+    return info;
+}
+
+} // namespace ticketing::backend

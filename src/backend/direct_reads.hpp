@@ -1,0 +1,21 @@
+// Reads of one ticket and one event straight through their primary-key indexes with the
+// table-access API: no SPI, no executor. A claim's first look uses this, so answering
+// "no" (sold, held, unknown) costs one index probe, no lock and no write.
+#pragma once
+
+#include "ticket_store.hpp"
+
+namespace ticketing::backend {
+
+// The ticket as a fresh statement snapshot sees it, relative to `customer`. `seat` is
+// copied into the call's memory context. has_limit/limit are not filled in.
+std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_id,
+                                     std::string_view customer);
+
+// The event's existence and per-customer limit.
+EventInfo read_event(std::int64_t event_id);
+
+// Called once per backend: forget cached relation ids when the tables are dropped.
+void register_relation_cache_reset();
+
+} // namespace ticketing::backend
