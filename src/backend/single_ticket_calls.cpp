@@ -87,9 +87,10 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
 }
 
 // A direct read answers "no" with one index probe: no SPI, no lock, no write. A claim of
-// an available ticket in an event without a limit that nobody seems to hold locked then
-// sells it in one statement; everything else (and a claim that statement could not
-// complete) goes through lock_and_apply, which counts lock waits and skips.
+// an available ticket that nobody seems to hold locked then tries to sell it in one
+// statement (which declines in an event with a limit); everything else, and a claim that
+// statement could not complete, goes through lock_and_apply, which counts lock waits
+// and skips.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
@@ -100,19 +101,19 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
-    const EventInfo event = read_event(request.event_id);
-    TicketRow row = *seen;
-    row.has_limit = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
-    row.limit = event.limit;
-    if (kind == TicketCallKind::claim && row.state.status == TicketStatus::available &&
-        !row.has_limit && !row.looks_locked) {
+    if (kind == TicketCallKind::claim && seen->state.status == TicketStatus::available &&
+        !seen->looks_locked) {
         if (const auto sold_at = claim_available(request.event_id, request.ticket_id,
                                                  args.customer_datum, request.wait)) {
-            CallResult result = answer(request, Outcome::claimed, &row);
+            CallResult result = answer(request, Outcome::claimed, &*seen);
             result.at = *sold_at;
             return result;
         }
     }
+    const EventInfo event = read_event(request.event_id);
+    TicketRow row = *seen;
+    row.has_limit = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
+    row.limit = event.limit;
     if (!row.has_limit) {
         return lock_and_apply(kind, request, args, row);
     }

@@ -54,6 +54,10 @@ const PlanSpec& spec_for(PlanId id) {
     // Sells an available ticket, with its audit row, in one statement. The conditional
     // UPDATE re-checks `status = 'available'` on the newest version after any wait, so a
     // ticket someone else sold meanwhile is left alone (no row returned).
+// Only in an event without a per-customer limit (a limit needs the slower, counted path).
+#define NO_LIMIT                                                                                   \
+    " AND NOT EXISTS (SELECT 1 FROM ticketing.events e"                                            \
+    " WHERE e.event_id OPERATOR(pg_catalog.=) $1 AND e.per_customer_limit IS NOT NULL)"
 #define SELL_AND_AUDIT                                                                             \
     " RETURNING t.event_id, t.ticket_id, t.updated_at) "                                           \
     "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)"  \
@@ -64,7 +68,7 @@ const PlanSpec& spec_for(PlanId id) {
         " UPDATE ticketing.tickets t"
         " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
         " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2 AND "
-        "t.status OPERATOR(pg_catalog.=) 'available'" SELL_AND_AUDIT,
+        "t.status OPERATOR(pg_catalog.=) 'available'" NO_LIMIT SELL_AND_AUDIT,
         3,
         {INT8OID, INT8OID, TEXTOID}};
     // The same without waiting: a ticket someone holds locked is skipped.
@@ -72,8 +76,7 @@ const PlanSpec& spec_for(PlanId id) {
         "WITH target AS ("
         " SELECT t.event_id, t.ticket_id FROM ticketing.tickets t"
         " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2 AND "
-        "t.status OPERATOR(pg_catalog.=) 'available'"
-        " FOR UPDATE SKIP LOCKED),"
+        "t.status OPERATOR(pg_catalog.=) 'available'" NO_LIMIT " FOR UPDATE OF t SKIP LOCKED),"
         " sold AS ("
         " UPDATE ticketing.tickets t"
         " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
@@ -82,6 +85,7 @@ const PlanSpec& spec_for(PlanId id) {
         3,
         {INT8OID, INT8OID, TEXTOID}};
 #undef SELL_AND_AUDIT
+#undef NO_LIMIT
     static const PlanSpec lock_wait{LOCK_ONE, 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_nowait{LOCK_ONE " NOWAIT", 3, {INT8OID, INT8OID, TEXTOID}};
     static const PlanSpec lock_skip{LOCK_ONE " SKIP LOCKED", 3, {INT8OID, INT8OID, TEXTOID}};

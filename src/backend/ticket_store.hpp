@@ -21,8 +21,9 @@ struct TicketRow {
     bool looks_locked; // another transaction had it locked or was updating it (direct reads)
 };
 
-// Sells an available ticket with its audit row in one statement; the time recorded, or
-// nothing when it was no longer available (then nothing was written). With
+// Sells an available ticket with its audit row in one statement, if its event has no
+// per-customer limit; the time recorded, or nothing when it did not (no longer
+// available, or a limit to check: then nothing was written). With
 // WaitPolicy::wait it is a conditional UPDATE, which queues behind a lock holder like
 // the lock step would (one row version written, no separate lock record); otherwise a
 // ticket someone has locked is skipped (nothing returned).
