@@ -145,7 +145,7 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
                                    const std::unordered_set<std::int64_t>& named,
                                    std::unordered_map<std::int64_t, SeenTicket>& seen) {
     std::vector<BatchTicket> pool;
-    const std::int64_t highest = max_ticket_id(event_id);
+    const std::int64_t highest = read_max_ticket_id(event_id);
     if (wanted == 0 || highest == 0) {
         return pool;
     }

@@ -120,7 +120,8 @@ std::string_view text_of(Datum datum) {
 // Finds the row with primary key `keys` in `info`'s table under a statement snapshot
 // and hands its slot to `use`. Runs inside pg_call.
 template <typename Use>
-bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use) {
+bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use,
+           ScanDirection direction = ForwardScanDirection) {
     // Like a new statement: see what this transaction did so far, and (under READ
     // COMMITTED) what others committed.
     CommandCounterIncrement();
@@ -136,7 +137,7 @@ bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use) {
     TupleTableSlot* slot = table_slot_create(heap, nullptr);
     IndexScanDesc scan = index_beginscan(heap, index, snapshot, nkeys, 0);
     index_rescan(scan, keys, nkeys, nullptr, 0);
-    const bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
+    const bool found = index_getnext_slot(scan, direction, slot);
     if (found) {
         slot_getallattrs(slot);
         use(slot);
@@ -194,6 +195,21 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
         return std::nullopt;
     }
     return row;
+}
+
+std::int64_t read_max_ticket_id(std::int64_t event_id) {
+    std::int64_t highest = 0;
+    pg_call([&] {
+        load_cache();
+        ScanKeyData key;
+        ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+        const AttrNumber ticket_id = get_attnum(cache.tickets.relid, "ticket_id");
+        probe(
+            cache.tickets, &key, 1,
+            [&](TupleTableSlot* slot) { highest = DatumGetInt64(slot->tts_values[ticket_id - 1]); },
+            BackwardScanDirection);
+    });
+    return highest;
 }
 
 EventInfo read_event(std::int64_t event_id) {

@@ -12,6 +12,9 @@ namespace ticketing::backend {
 std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_id,
                                      std::string_view customer);
 
+// The event's highest ticket id (0: no tickets), from the end of the primary key.
+std::int64_t read_max_ticket_id(std::int64_t event_id);
+
 // The event's existence and per-customer limit.
 EventInfo read_event(std::int64_t event_id);
 

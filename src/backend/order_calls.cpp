@@ -163,8 +163,9 @@ struct AnyRequest {
 // Claimable tickets from a random point of the event's id range, wrapping around once.
 // Every claimer starts elsewhere, so concurrent claimers rarely meet, and the partial
 // index over unsold tickets keeps the walk short however much is sold already.
-int lock_any(const AnyRequest& request, TicketRow* rows) {
-    const std::int64_t highest = max_ticket_id(request.event_id);
+// A random ticket id of the event (0: it has no tickets), where an any-seat walk starts.
+std::int64_t random_start(std::int64_t event_id) {
+    const std::int64_t highest = read_max_ticket_id(event_id);
     if (highest == 0) {
         return 0;
     }
@@ -173,6 +174,14 @@ int lock_any(const AnyRequest& request, TicketRow* rows) {
         start = static_cast<std::int64_t>(
             pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
     });
+    return start;
+}
+
+int lock_any(const AnyRequest& request, TicketRow* rows) {
+    const std::int64_t start = random_start(request.event_id);
+    if (start == 0) {
+        return 0;
+    }
     int found =
         lock_claimable(request.event_id, start, false, request.prefix, request.quantity, rows);
     if (found < request.quantity) {
@@ -247,6 +256,33 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     return take(request.event_id, args, event, rows, found, added);
 }
 
+// The common any-seat claim, one ticket in an event without a limit: each attempt is one
+// statement that locks, sells (or holds) and audits the first claimable ticket from a
+// random start, then (wrapping around) before it.
+std::optional<CallResult> take_one_any(const AnyRequest& request, const CallArgs& args) {
+    const std::int64_t start = random_start(request.event_id);
+    if (start == 0) {
+        return std::nullopt;
+    }
+    const bool hold = args.has_hold_for;
+    const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
+    TicketRow row{};
+    for (bool before : {false, true}) {
+        if (const auto at = take_one_claimable(request.event_id, start, before, request.prefix,
+                                               args.customer_datum, transition, &row)) {
+            CallResult result =
+                empty_result(hold ? Outcome::hold_placed : Outcome::claimed, request.event_id);
+            add_tickets(result, &row, 1);
+            result.has_at = true;
+            result.at = *at;
+            result.has_hold_expiry = transition.has_hold_expiry;
+            result.hold_expires_at = transition.hold_expires_at;
+            return result;
+        }
+    }
+    return std::nullopt;
+}
+
 CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     const EventInfo event = read_event(request.event_id);
     if (!event.exists) {
@@ -255,7 +291,16 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     // One ticket without a limit is taken as soon as it is locked; anything else may lock
     // tickets and then back out.
     if (request.quantity == 1 && !request.adjacent && !event.has_limit) {
-        return lock_and_take_any(request, args, event);
+        if (auto taken = take_one_any(request, args)) {
+            return *taken;
+        }
+        // None could be had: sold out, or every claimable one is locked by a concurrent claim.
+        const std::int64_t remaining = count_claimable(request.event_id, request.prefix);
+        CallResult result =
+            empty_result(remaining == 0 ? Outcome::sold_out : Outcome::busy, request.event_id);
+        result.has_remaining = true;
+        result.remaining = remaining;
+        return result;
     }
     return keep_locks_only_on_change([&] { return lock_and_take_any(request, args, event); });
 }

@@ -137,6 +137,31 @@ const PlanSpec& spec_for(PlanId id) {
         "LOCKED",
         4,
         {INT8OID, INT8OID, TEXTOID, INT4OID}};
+    // One any-seat ticket in one statement: the first claimable ticket from (or before)
+    // $2, locked with SKIP LOCKED, changed to status $4 for owner $5 (hold expiry $6),
+    // audited. Returns (ticket_id, seat, recorded time), or no row.
+#define TAKE_ONE(range)                                                                            \
+    "WITH target AS (SELECT t.event_id, t.ticket_id, t.status FROM ticketing.tickets t "           \
+    "WHERE " CLAIMABLE "AND t.ticket_id " range                                                    \
+    " $2 ORDER BY t.ticket_id LIMIT 1 FOR UPDATE SKIP LOCKED),"                                    \
+    " changed AS (UPDATE ticketing.tickets t"                                                      \
+    " SET status = $4, owner = $5, hold_expires_at = $6, updated_at = pg_catalog.now()"            \
+    " FROM target x WHERE t.event_id OPERATOR(pg_catalog.=) x.event_id"                            \
+    " AND t.ticket_id OPERATOR(pg_catalog.=) x.ticket_id"                                          \
+    " RETURNING t.event_id, t.ticket_id, t.seat, x.status AS from_status, t.updated_at),"          \
+    " audited AS (INSERT INTO ticketing.audit_log"                                                 \
+    " (event_id, ticket_id, from_status, to_status, customer, at)"                                 \
+    " SELECT event_id, ticket_id, from_status, $4, $5, updated_at FROM changed RETURNING at)"      \
+    " SELECT c.ticket_id, c.seat, (SELECT pg_catalog.max(a.at) FROM audited a) FROM changed c"
+    static const PlanSpec take_one_from{
+        TAKE_ONE("OPERATOR(pg_catalog.>=)"),
+        6,
+        {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID}};
+    static const PlanSpec take_one_before{
+        TAKE_ONE("OPERATOR(pg_catalog.<)"),
+        6,
+        {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID}};
+#undef TAKE_ONE
     static const PlanSpec claimable_candidates{
         "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
         "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT $4",
@@ -146,10 +171,6 @@ const PlanSpec& spec_for(PlanId id) {
         "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE, // $2 unused
         3,
         {INT8OID, INT8OID, TEXTOID}};
-    static const PlanSpec max_ticket_id{"SELECT pg_catalog.max(t.ticket_id) FROM ticketing.tickets "
-                                        "t WHERE t.event_id OPERATOR(pg_catalog.=) $1",
-                                        1,
-                                        {INT8OID}};
     // Owners are compared in C++: one batch speaks for many customers.
     static const PlanSpec batch_peek{BATCH_STATE, 2, {INT8OID, INT8ARRAYOID}};
     static const PlanSpec batch_lock{
@@ -249,12 +270,14 @@ const PlanSpec& spec_for(PlanId id) {
         return claimable_from;
     case PlanId::claimable_before:
         return claimable_before;
+    case PlanId::take_one_from:
+        return take_one_from;
+    case PlanId::take_one_before:
+        return take_one_before;
     case PlanId::claimable_candidates:
         return claimable_candidates;
     case PlanId::count_claimable:
         return count_claimable;
-    case PlanId::max_ticket_id:
-        return max_ticket_id;
     case PlanId::batch_peek:
         return batch_peek;
     case PlanId::batch_lock:

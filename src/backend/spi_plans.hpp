@@ -21,8 +21,9 @@ enum class PlanId {
     claimable_from,       // claimable tickets with id >= $2, locked, SKIP LOCKED
     claimable_before,     // claimable tickets with id < $2, locked, SKIP LOCKED
     claimable_candidates, // claimable (id, seat) in id order, unlocked (adjacency search)
+    take_one_from,        // lock, sell or hold, and audit the first claimable ticket >= $2
+    take_one_before,      // the same for ids < $2
     count_claimable,      // how many claimable tickets remain
-    max_ticket_id,        // the event's highest ticket id
     // claim_batch.
     batch_peek,       // given tickets with their owners, unlocked
     batch_lock,       // the same, locked with SKIP LOCKED

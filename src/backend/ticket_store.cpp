@@ -260,6 +260,33 @@ int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum
     return static_cast<int>(found);
 }
 
+std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_t start,
+                                              bool before, Datum prefix, Datum customer,
+                                              const Transition& transition, TicketRow* row) {
+    char nulls[] = "      ";
+    Datum args[] = {Int64GetDatum(event_id),
+                    Int64GetDatum(start),
+                    null_if_absent(prefix, &nulls[2]),
+                    make_text(status_name(transition.to)),
+                    customer,
+                    TimestampTzGetDatum(transition.hold_expires_at)};
+    nulls[5] = transition.has_hold_expiry ? ' ' : 'n';
+    if (run_plan(before ? PlanId::take_one_before : PlanId::take_one_from, args, nulls) == 0) {
+        return std::nullopt;
+    }
+    TimestampTz at = 0;
+    pg_call([&] {
+        HeapTuple tuple = SPI_tuptable->vals[0];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        bool is_null = false;
+        *row = TicketRow{};
+        row->ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+        row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
+        at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &is_null));
+    });
+    return at;
+}
+
 int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, int limit,
                          SeatRef* out) {
     char nulls[] = "    ";
@@ -285,14 +312,6 @@ std::int64_t count_claimable(std::int64_t event_id, Datum prefix) {
     run_plan(PlanId::count_claimable, args, nulls);
     bool is_null = false;
     return first_int64(&is_null);
-}
-
-std::int64_t max_ticket_id(std::int64_t event_id) {
-    Datum args[] = {Int64GetDatum(event_id)};
-    run_plan(PlanId::max_ticket_id, args, nullptr);
-    bool is_null = false;
-    const std::int64_t value = first_int64(&is_null);
-    return is_null ? 0 : value;
 }
 
 } // namespace ticketing::backend

@@ -69,6 +69,13 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix, int wanted,
                    TicketRow* rows);
 
+// Takes the first claimable ticket from `start` (or before it) in one statement: locks it
+// with SKIP LOCKED, applies `transition` for `customer`, audits it. Fills `row` (id, seat,
+// status before) and returns the time recorded, or nothing when none could be had.
+std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_t start,
+                                              bool before, Datum prefix, Datum customer,
+                                              const Transition& transition, TicketRow* row);
+
 // Claimable (id, seat) pairs from `start` on, unlocked; up to `limit`.
 struct SeatRef {
     std::int64_t ticket_id;
@@ -78,7 +85,6 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
                          SeatRef* out);
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix);
-std::int64_t max_ticket_id(std::int64_t event_id);
 
 // The text in a text Datum, without copying.
 std::string_view text_view(Datum datum);
