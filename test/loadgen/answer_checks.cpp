@@ -7,7 +7,7 @@ namespace loadgen {
 
 namespace {
 
-bool valid_outcome(const Request &r, const std::string &outcome) {
+bool valid_outcome(const Request& r, const std::string& outcome) {
     static const std::set<std::string> claim = {"already_owned", "already_sold", "held",
                                                 "not_found", "limit_reached"};
     const bool may_wait = r.kind == CallKind::ClaimTicket || r.kind == CallKind::HoldTicket ||
@@ -41,18 +41,18 @@ bool valid_outcome(const Request &r, const std::string &outcome) {
     return false;
 }
 
-std::string joined_seats(const SeatMap &seats, const std::vector<std::int64_t> &ids,
-                         bool *unknown) {
+std::string joined_seats(const SeatMap& seats, const std::vector<std::int64_t>& ids,
+                         bool* unknown) {
     std::string text;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        const std::string *seat = seats.seat(ids[i]);
+        const std::string* seat = seats.seat(ids[i]);
         *unknown = *unknown || seat == nullptr;
         text += (i == 0 ? "" : ",") + (seat ? *seat : std::string("?"));
     }
     return text;
 }
 
-bool subset_of(const std::vector<std::int64_t> &ids, const std::vector<std::int64_t> &of) {
+bool subset_of(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& of) {
     return std::all_of(ids.begin(), ids.end(), [&](std::int64_t id) {
         return std::find(of.begin(), of.end(), id) != of.end();
     });
@@ -63,7 +63,7 @@ std::vector<std::int64_t> sorted(std::vector<std::int64_t> ids) {
     return ids;
 }
 
-std::string hold_problem(const Request &r, const Answer &a) {
+std::string hold_problem(const Request& r, const Answer& a) {
     const bool success =
         a.outcome == "claimed" || a.outcome == "hold_placed" || a.outcome == "released";
     if (success && !a.at_us) {
@@ -84,11 +84,11 @@ std::string hold_problem(const Request &r, const Answer &a) {
 }
 
 // Tickets and seats listed by a single-ticket call.
-std::string single_problem(const Request &r, const Answer &a, const SeatMap &seats) {
+std::string single_problem(const Request& r, const Answer& a, const SeatMap& seats) {
     if (a.tickets != r.tickets) {
         return "lists tickets other than the one asked for";
     }
-    const std::string *seat = seats.seat(r.tickets[0]);
+    const std::string* seat = seats.seat(r.tickets[0]);
     if (a.outcome == "not_found") {
         return seat ? "not_found for an existing ticket" : "";
     }
@@ -98,7 +98,7 @@ std::string single_problem(const Request &r, const Answer &a, const SeatMap &sea
     return a.seats == *seat ? "" : "seat " + a.seats + " but the ticket's seat is " + *seat;
 }
 
-std::string claim_any_problem(const Request &r, const Answer &a, const SeatMap &seats) {
+std::string claim_any_problem(const Request& r, const Answer& a, const SeatMap& seats) {
     const bool success = a.outcome == "claimed" || a.outcome == "hold_placed";
     if (!success) {
         if (!a.tickets.empty()) {
@@ -146,8 +146,8 @@ std::string claim_any_problem(const Request &r, const Answer &a, const SeatMap &
     return "";
 }
 
-std::string claim_tickets_problem(const Request &r, const Answer &a, const SeatMap &seats) {
-    const std::string &o = a.outcome;
+std::string claim_tickets_problem(const Request& r, const Answer& a, const SeatMap& seats) {
+    const std::string& o = a.outcome;
     if (o == "claimed" || o == "hold_placed" || o == "already_owned") {
         if (sorted(a.tickets) != sorted(r.tickets)) {
             return o + " does not list exactly the tickets asked for";
@@ -169,7 +169,7 @@ std::string claim_tickets_problem(const Request &r, const Answer &a, const SeatM
 
 } // namespace
 
-std::string answer_problem(const Request &r, const Answer &a, const SeatMap &seats) {
+std::string answer_problem(const Request& r, const Answer& a, const SeatMap& seats) {
     if (a.is_error()) {
         return "";
     }

@@ -11,6 +11,6 @@ namespace loadgen {
 
 // Empty if the answer fits the request; else what is wrong with it. Errors are not judged
 // here (the error check counts them).
-std::string answer_problem(const Request &request, const Answer &answer, const SeatMap &seats);
+std::string answer_problem(const Request& request, const Answer& answer, const SeatMap& seats);
 
 } // namespace loadgen

@@ -6,7 +6,7 @@ namespace loadgen {
 
 namespace {
 
-std::optional<std::int64_t> optional_int64(const Result &res, int row, int col) {
+std::optional<std::int64_t> optional_int64(const Result& res, int row, int col) {
     if (res.is_null(row, col)) {
         return std::nullopt;
     }
@@ -15,8 +15,8 @@ std::optional<std::int64_t> optional_int64(const Result &res, int row, int col) 
 
 } // namespace
 
-std::optional<std::int64_t> fetch_last_audit_id(Connection &conn, std::int64_t event_id,
-                                                std::string *error) {
+std::optional<std::int64_t> fetch_last_audit_id(Connection& conn, std::int64_t event_id,
+                                                std::string* error) {
     Result res = conn.exec("SELECT coalesce(max(audit_id), 0) FROM ticketing.audit_log "
                            "WHERE event_id = $1::bigint",
                            {std::to_string(event_id)});
@@ -27,8 +27,8 @@ std::optional<std::int64_t> fetch_last_audit_id(Connection &conn, std::int64_t e
     return res.int64(0, 0);
 }
 
-std::optional<std::vector<AuditRow>> fetch_audit_rows(Connection &conn, std::int64_t event_id,
-                                                      std::int64_t after_id, std::string *error) {
+std::optional<std::vector<AuditRow>> fetch_audit_rows(Connection& conn, std::int64_t event_id,
+                                                      std::int64_t after_id, std::string* error) {
     Result res =
         conn.exec("SELECT audit_id, ticket_id, from_status, to_status, customer, "
                   "       (extract(epoch FROM at) * 1000000)::bigint, txid::text "
@@ -41,7 +41,7 @@ std::optional<std::vector<AuditRow>> fetch_audit_rows(Connection &conn, std::int
     }
     std::vector<AuditRow> rows(static_cast<std::size_t>(res.rows()));
     for (int i = 0; i < res.rows(); ++i) {
-        AuditRow &row = rows[static_cast<std::size_t>(i)];
+        AuditRow& row = rows[static_cast<std::size_t>(i)];
         row.audit_id = res.int64(i, 0);
         row.ticket_id = res.int64(i, 1);
         row.from = res.text(i, 2);
@@ -54,7 +54,7 @@ std::optional<std::vector<AuditRow>> fetch_audit_rows(Connection &conn, std::int
 }
 
 std::optional<std::map<std::int64_t, TicketState>>
-fetch_taken_tickets(Connection &conn, std::int64_t event_id, std::string *error) {
+fetch_taken_tickets(Connection& conn, std::int64_t event_id, std::string* error) {
     Result res = conn.exec("SELECT ticket_id, status, owner, "
                            "       (extract(epoch FROM hold_expires_at) * 1000000)::bigint "
                            "FROM ticketing.tickets "
@@ -74,7 +74,7 @@ fetch_taken_tickets(Connection &conn, std::int64_t event_id, std::string *error)
 }
 
 std::optional<std::map<std::pair<std::string, std::string>, StoredKey>>
-fetch_stored_keys(Connection &conn, const std::string &prefix, std::string *error) {
+fetch_stored_keys(Connection& conn, const std::string& prefix, std::string* error) {
     Result res =
         conn.exec("SELECT customer, idempotency_key, outcome, array_to_string(ticket_ids, ','), "
                   "       (extract(epoch FROM at) * 1000000)::bigint, "

@@ -23,12 +23,12 @@ struct AuditRow {
 };
 
 // The highest audit_id of the event (0 if none).
-std::optional<std::int64_t> fetch_last_audit_id(Connection &conn, std::int64_t event_id,
-                                                std::string *error);
+std::optional<std::int64_t> fetch_last_audit_id(Connection& conn, std::int64_t event_id,
+                                                std::string* error);
 
 // The event's audit rows after `after_id`, in audit_id order.
-std::optional<std::vector<AuditRow>> fetch_audit_rows(Connection &conn, std::int64_t event_id,
-                                                      std::int64_t after_id, std::string *error);
+std::optional<std::vector<AuditRow>> fetch_audit_rows(Connection& conn, std::int64_t event_id,
+                                                      std::int64_t after_id, std::string* error);
 
 struct TicketState {
     std::string status; // "sold" or "held"
@@ -38,7 +38,7 @@ struct TicketState {
 
 // Tickets of the event that are sold or held (lapsed holds included), by id.
 std::optional<std::map<std::int64_t, TicketState>>
-fetch_taken_tickets(Connection &conn, std::int64_t event_id, std::string *error);
+fetch_taken_tickets(Connection& conn, std::int64_t event_id, std::string* error);
 
 struct StoredKey {
     std::string outcome;
@@ -50,6 +50,6 @@ struct StoredKey {
 
 // idempotency_keys rows whose key starts with `prefix`, by (customer, key).
 std::optional<std::map<std::pair<std::string, std::string>, StoredKey>>
-fetch_stored_keys(Connection &conn, const std::string &prefix, std::string *error);
+fetch_stored_keys(Connection& conn, const std::string& prefix, std::string* error);
 
 } // namespace loadgen

@@ -4,7 +4,7 @@
 
 namespace loadgen {
 
-void Check::fail(const std::string &detail) {
+void Check::fail(const std::string& detail) {
     passed = false;
     ++failures;
     if (details.size() < kMaxDetails) {
@@ -12,13 +12,13 @@ void Check::fail(const std::string &detail) {
     }
 }
 
-void report(const Check &check) {
+void report(const Check& check) {
     if (check.passed) {
         std::cout << "ok:   " << check.name << "\n";
         return;
     }
     std::cerr << "FAIL: " << check.name << "\n";
-    for (const std::string &detail : check.details) {
+    for (const std::string& detail : check.details) {
         std::cerr << "FAIL:   " << detail << "\n";
     }
     if (check.failures > check.details.size()) {
@@ -26,10 +26,10 @@ void report(const Check &check) {
     }
 }
 
-bool report_all(const std::vector<Check> &checks) {
+bool report_all(const std::vector<Check>& checks) {
     bool all_passed = true;
     std::cout.flush();
-    for (const Check &check : checks) {
+    for (const Check& check : checks) {
         report(check);
         std::cout.flush();
         all_passed = all_passed && check.passed;

@@ -16,13 +16,13 @@ struct Check {
     std::vector<std::string> details;
     std::uint64_t failures = 0; // fail() calls, including those beyond the kept details
 
-    void fail(const std::string &detail);
+    void fail(const std::string& detail);
 };
 
 // Prints "ok:   <name>" to stdout, or "FAIL: <name>" and "FAIL:   <detail>" lines to stderr.
-void report(const Check &check);
+void report(const Check& check);
 
 // Reports every check in order; returns true if all passed.
-bool report_all(const std::vector<Check> &checks);
+bool report_all(const std::vector<Check>& checks);
 
 } // namespace loadgen

@@ -8,7 +8,9 @@
 
 namespace loadgen {
 
-std::string customer_name(int index) { return "buyer-" + std::to_string(index + 1); }
+std::string customer_name(int index) {
+    return "buyer-" + std::to_string(index + 1);
+}
 
 std::uint64_t resolve_seed(std::uint64_t seed) {
     if (seed != 0) {
@@ -27,33 +29,33 @@ std::uint64_t client_seed(std::uint64_t base, int index) {
     return z ^ (z >> 31);
 }
 
-const std::vector<std::string> &claim_outcome_kinds() {
+const std::vector<std::string>& claim_outcome_kinds() {
     static const std::vector<std::string> kinds = {
         "claimed", "already_owned", "already_sold", "held", "not_found", "busy",
     };
     return kinds;
 }
 
-void add_outcome_rows(Table &table, const CallStats &stats, const std::vector<std::string> &kinds) {
-    for (const std::string &kind : kinds) {
+void add_outcome_rows(Table& table, const CallStats& stats, const std::vector<std::string>& kinds) {
+    for (const std::string& kind : kinds) {
         table.add("  " + kind, with_commas(stats.outcome(kind)));
     }
-    for (const auto &[kind, count] : stats.outcomes) {
+    for (const auto& [kind, count] : stats.outcomes) {
         if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
             table.add("  " + kind + " (unexpected)", with_commas(count));
         }
     }
 }
 
-void add_error_rows(Table &table, const CallStats &stats) {
+void add_error_rows(Table& table, const CallStats& stats) {
     table.add("errors", with_commas(stats.error_count()));
-    for (const auto &[state, count] : stats.errors) {
+    for (const auto& [state, count] : stats.errors) {
         table.add("  " + state, with_commas(count));
     }
 }
 
-void print_error_examples(std::ostream &out, const CallStats &stats) {
-    for (const auto &[state, message] : stats.error_examples) {
+void print_error_examples(std::ostream& out, const CallStats& stats) {
+    for (const auto& [state, message] : stats.error_examples) {
         out << "error " << state << ": " << message << "\n";
     }
 }

@@ -44,12 +44,12 @@ void CustomerBook::forget(std::int64_t ticket) {
     holds_.erase(ticket);
 }
 
-void CustomerBook::apply(const Answer &answer) {
+void CustomerBook::apply(const Answer& answer) {
     if (answer.is_error()) {
         return;
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    const std::string &outcome = answer.outcome;
+    const std::string& outcome = answer.outcome;
     if (outcome == "claimed" || outcome == "already_owned") {
         // Every listed ticket is the customer's sale (already_owned of an order: all of them).
         for (const std::int64_t ticket : answer.tickets) {

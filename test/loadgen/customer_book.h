@@ -20,7 +20,7 @@ namespace loadgen {
 class CustomerBook {
   public:
     explicit CustomerBook(std::string name) : name_(std::move(name)) {}
-    const std::string &name() const { return name_; }
+    const std::string& name() const { return name_; }
 
     struct Hold {
         std::int64_t ticket = 0;
@@ -35,7 +35,7 @@ class CustomerBook {
     View view(std::int64_t now_us);
 
     // Updates the beliefs from a committed answer.
-    void apply(const Answer &answer);
+    void apply(const Answer& answer);
 
   private:
     void forget(std::int64_t ticket);

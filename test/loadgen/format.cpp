@@ -40,18 +40,18 @@ std::string fixed(double value, int decimals) {
     return buf;
 }
 
-void Table::add(const std::string &label, const std::string &value) {
+void Table::add(const std::string& label, const std::string& value) {
     rows_.emplace_back(label, value);
 }
 
-void Table::print(std::ostream &out) const {
+void Table::print(std::ostream& out) const {
     std::size_t label_width = 0;
     std::size_t value_width = 0;
-    for (const auto &[label, value] : rows_) {
+    for (const auto& [label, value] : rows_) {
         label_width = std::max(label_width, label.size());
         value_width = std::max(value_width, value.size());
     }
-    for (const auto &[label, value] : rows_) {
+    for (const auto& [label, value] : rows_) {
         out << label << std::string(label_width - label.size() + 2, ' ')
             << std::string(value_width - value.size(), ' ') << value << '\n';
     }

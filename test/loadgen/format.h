@@ -20,8 +20,8 @@ std::string fixed(double value, int decimals);
 // Two-column table: labels left-aligned, values right-aligned.
 class Table {
   public:
-    void add(const std::string &label, const std::string &value);
-    void print(std::ostream &out) const;
+    void add(const std::string& label, const std::string& value);
+    void print(std::ostream& out) const;
 
   private:
     std::vector<std::pair<std::string, std::string>> rows_;

@@ -12,15 +12,15 @@ namespace {
 using Source = Attribution::Source;
 using RowIndex = std::map<std::pair<std::uint64_t, std::int64_t>, std::vector<std::size_t>>;
 
-std::string row_text(const AuditRow &row) {
+std::string row_text(const AuditRow& row) {
     return "audit row " + std::to_string(row.audit_id) + " (ticket " +
            std::to_string(row.ticket_id) + " " + row.from + " -> " + row.to + " for " +
            row.customer + ", txid " + std::to_string(row.txid) + ")";
 }
 
 // The row of `ticket` just before row `before`, if any.
-const AuditRow *row_before(const std::vector<AuditRow> &rows,
-                           const std::map<std::int64_t, std::vector<std::size_t>> &by_ticket,
+const AuditRow* row_before(const std::vector<AuditRow>& rows,
+                           const std::map<std::int64_t, std::vector<std::size_t>>& by_ticket,
                            std::int64_t ticket, std::size_t before) {
     const auto it = by_ticket.find(ticket);
     if (it == by_ticket.end()) {
@@ -31,9 +31,9 @@ const AuditRow *row_before(const std::vector<AuditRow> &rows,
 }
 
 // Matches one change with its rows; returns the lowest matched row index (or SIZE_MAX).
-std::size_t match_change(const std::vector<AuditRow> &rows, const RowIndex &index,
-                         const ChangeEvent &change, Attribution *attribution, Check *check,
-                         std::vector<std::int64_t> *unlisted) {
+std::size_t match_change(const std::vector<AuditRow>& rows, const RowIndex& index,
+                         const ChangeEvent& change, Attribution* attribution, Check* check,
+                         std::vector<std::int64_t>* unlisted) {
     std::size_t first = std::numeric_limits<std::size_t>::max();
     for (const std::int64_t ticket : change.tickets) {
         const auto it = index.find({change.xid, ticket});
@@ -52,7 +52,7 @@ std::size_t match_change(const std::vector<AuditRow> &rows, const RowIndex &inde
                         std::to_string(ticket) + " in txid " + std::to_string(change.xid));
         }
         const std::size_t i = it->second.front();
-        const AuditRow &row = rows[i];
+        const AuditRow& row = rows[i];
         if (row.to != change.to || row.customer != change.customer) {
             check->fail(change.request + " answered a change to " + change.to + " for " +
                         change.customer + ", but " + row_text(row));
@@ -73,8 +73,8 @@ std::optional<std::int64_t> Attribution::hold_expires_us(std::size_t row) const 
     return change[row] == nullptr ? std::nullopt : change[row]->hold_expires_us;
 }
 
-Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
-                        Attribution *attribution) {
+Check check_attribution(const std::vector<AuditRow>& rows, const ClientLog& log,
+                        Attribution* attribution) {
     Check check{"(b) every change a client saw has its audit rows, and every audit row of the "
                 "run is a change a client saw or an expire_holds return",
                 true,
@@ -88,7 +88,7 @@ Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
         by_ticket[rows[i].ticket_id].push_back(i);
     }
 
-    for (const ChangeEvent &change : log.changes) {
+    for (const ChangeEvent& change : log.changes) {
         if (change.xid == 0) {
             check.fail(change.request + " answered a change but ran in no transaction");
             continue;
@@ -104,7 +104,7 @@ Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
         }
         // Tickets of an order without a row must have been the customer's sale already.
         for (const std::int64_t ticket : unlisted) {
-            const AuditRow *before = row_before(rows, by_ticket, ticket, first);
+            const AuditRow* before = row_before(rows, by_ticket, ticket, first);
             if (before == nullptr || before->to != "sold" || before->customer != change.customer) {
                 check.fail(change.request + " lists ticket " + std::to_string(ticket) +
                            " without changing it, but it was not " + change.customer +
@@ -114,7 +114,7 @@ Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
     }
 
     std::map<std::uint64_t, std::int64_t> expected;
-    for (const ExpireCall &call : log.expiries) {
+    for (const ExpireCall& call : log.expiries) {
         if (call.xid != 0) {
             expected[call.xid] += call.expired;
         } else if (call.expired != 0) {
@@ -127,7 +127,7 @@ Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
         if (attribution->source[i] != Source::None) {
             continue;
         }
-        const AuditRow &row = rows[i];
+        const AuditRow& row = rows[i];
         if (expected.count(row.txid) != 0 && row.from == "held" && row.to == "available") {
             attribution->source[i] = Source::Expire;
             ++found[row.txid];
@@ -135,7 +135,7 @@ Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
             check.fail(row_text(row) + " matches no answer a client saw");
         }
     }
-    for (const auto &[xid, count] : expected) {
+    for (const auto& [xid, count] : expected) {
         if (found[xid] != count) {
             check.fail("expire_holds in txid " + std::to_string(xid) + " returned " +
                        std::to_string(count) + " but wrote " + std::to_string(found[xid]) +
@@ -145,8 +145,8 @@ Check check_attribution(const std::vector<AuditRow> &rows, const ClientLog &log,
     return check;
 }
 
-Check check_final_state(const std::vector<AuditRow> &rows, const Attribution &attribution,
-                        const std::map<std::int64_t, TicketState> &taken) {
+Check check_final_state(const std::vector<AuditRow>& rows, const Attribution& attribution,
+                        const std::map<std::int64_t, TicketState>& taken) {
     Check check{"(c) sold (and held) tickets with their owners == the changes clients saw, "
                 "replayed in commit order",
                 true,
@@ -154,7 +154,7 @@ Check check_final_state(const std::vector<AuditRow> &rows, const Attribution &at
     // The audit rows only give the order; what changed is what the answers said.
     std::map<std::int64_t, TicketState> believed;
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        const ChangeEvent *change = attribution.change[i];
+        const ChangeEvent* change = attribution.change[i];
         if (attribution.source[i] == Source::Expire || (change && change->to == "available")) {
             believed.erase(rows[i].ticket_id);
         } else if (change != nullptr) {
@@ -162,21 +162,21 @@ Check check_final_state(const std::vector<AuditRow> &rows, const Attribution &at
                 TicketState{change->to, change->customer, change->hold_expires_us};
         }
     }
-    auto text = [](const TicketState *state) {
+    auto text = [](const TicketState* state) {
         return state == nullptr ? std::string("available") : state->status + " to " + state->owner;
     };
     std::set<std::int64_t> tickets;
-    for (const auto &entry : believed) {
+    for (const auto& entry : believed) {
         tickets.insert(entry.first);
     }
-    for (const auto &entry : taken) {
+    for (const auto& entry : taken) {
         tickets.insert(entry.first);
     }
     for (const std::int64_t ticket : tickets) {
         const auto b = believed.find(ticket);
         const auto d = taken.find(ticket);
-        const TicketState *seen = b == believed.end() ? nullptr : &b->second;
-        const TicketState *db = d == taken.end() ? nullptr : &d->second;
+        const TicketState* seen = b == believed.end() ? nullptr : &b->second;
+        const TicketState* db = d == taken.end() ? nullptr : &d->second;
         if (seen == nullptr || db == nullptr || seen->status != db->status ||
             seen->owner != db->owner) {
             check.fail("ticket " + std::to_string(ticket) + ": the database says " + text(db) +
@@ -191,8 +191,8 @@ Check check_final_state(const std::vector<AuditRow> &rows, const Attribution &at
     return check;
 }
 
-Check check_limit_history(const std::vector<AuditRow> &rows, const Attribution &attribution,
-                          std::int64_t limit, std::int64_t *peak) {
+Check check_limit_history(const std::vector<AuditRow>& rows, const Attribution& attribution,
+                          std::int64_t limit, std::int64_t* peak) {
     Check check{
         "(e) no customer ever exceeded the limit (audit log replayed per customer)", true, {}};
     if (limit <= 0) {
@@ -202,7 +202,7 @@ Check check_limit_history(const std::vector<AuditRow> &rows, const Attribution &
     std::map<std::int64_t, TicketState> state;
     std::map<std::string, std::set<std::int64_t>> by_owner;
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        const AuditRow &row = rows[i];
+        const AuditRow& row = rows[i];
         const auto previous = state.find(row.ticket_id);
         if (previous != state.end()) {
             by_owner[previous->second.owner].erase(row.ticket_id);
@@ -212,13 +212,13 @@ Check check_limit_history(const std::vector<AuditRow> &rows, const Attribution &
             continue;
         }
         state[row.ticket_id] = TicketState{row.to, row.customer, attribution.hold_expires_us(i)};
-        std::set<std::int64_t> &mine = by_owner[row.customer];
+        std::set<std::int64_t>& mine = by_owner[row.customer];
         mine.insert(row.ticket_id);
         // Held tickets count while live at this change's time (the claim's own now());
         // a hold of unknown expiry counts.
         std::int64_t owned = 0;
         for (const std::int64_t ticket : mine) {
-            const TicketState &t = state[ticket];
+            const TicketState& t = state[ticket];
             owned += t.status == "sold" || !t.hold_expires_us || *t.hold_expires_us > row.at_us;
         }
         *peak = std::max(*peak, owned);

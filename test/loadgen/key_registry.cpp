@@ -25,7 +25,7 @@ std::vector<KeyRecord> KeyRegistry::drain() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<KeyRecord> all = std::move(done_);
     done_.clear();
-    for (auto &entry : due_) {
+    for (auto& entry : due_) {
         all.push_back(std::move(entry.second));
     }
     due_.clear();

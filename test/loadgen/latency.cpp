@@ -12,7 +12,7 @@ void LatencySamples::add(std::chrono::nanoseconds elapsed) {
     micros_.push_back(static_cast<std::uint32_t>(std::clamp<long long>(micros, 0, cap)));
 }
 
-void LatencySamples::merge(const LatencySamples &other) {
+void LatencySamples::merge(const LatencySamples& other) {
     micros_.insert(micros_.end(), other.micros_.begin(), other.micros_.end());
 }
 

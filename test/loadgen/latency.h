@@ -11,7 +11,7 @@ namespace loadgen {
 class LatencySamples {
   public:
     void add(std::chrono::nanoseconds elapsed);
-    void merge(const LatencySamples &other);
+    void merge(const LatencySamples& other);
     std::size_t count() const { return micros_.size(); }
     // Nearest-rank percentile (0 < p <= 100) in milliseconds; 0 if there are no samples.
     double percentile_ms(double p) const;

@@ -7,7 +7,7 @@
 
 #include <iostream>
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     const loadgen::ParsedOptions parsed = loadgen::parse_options(argc, argv);
     if (parsed.show_help) {
         loadgen::print_usage(std::cout);

@@ -28,7 +28,7 @@ struct EventSetup {
     std::int64_t baseline_audit_id = 0;
 };
 
-bool prepare_event(Connection &conn, const Options &opt, MixedRun *run, EventSetup *setup) {
+bool prepare_event(Connection& conn, const Options& opt, MixedRun* run, EventSetup* setup) {
     std::string error;
     const auto summary = fetch_summary(conn, opt.event_id, &error);
     if (!summary) {
@@ -60,27 +60,18 @@ bool prepare_event(Connection &conn, const Options &opt, MixedRun *run, EventSet
     return true;
 }
 
-// Sleeps until the run time is up, a signal arrives or every client has stopped.
-void wait_for_end(const WorkerPool &pool, Seconds run_time) {
-    const auto deadline = pool.started_at() +
-                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(run_time);
-    while (std::chrono::steady_clock::now() < deadline && !interrupted() && pool.running() > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-}
-
 // Re-sends up to kSweepKeys remembered keys on the control connection: long after the first
 // answer (holds lapsed, tickets resold), a retry must still answer as the first time.
-std::uint64_t sweep_keys(Connection &conn, const MixedRun &run, std::vector<KeyRecord> &keys,
-                         ClientLog *log) {
+std::uint64_t sweep_keys(Connection& conn, const MixedRun& run, std::vector<KeyRecord>& keys,
+                         ClientLog* log) {
     MixedApi api(conn, run.event_id);
     std::string error;
     if (!api.prepare(&error)) {
         log->failures.add("final retries: " + error);
         return 0;
     }
-    std::vector<const KeyRecord *> remembered;
-    for (const KeyRecord &record : keys) {
+    std::vector<const KeyRecord*> remembered;
+    for (const KeyRecord& record : keys) {
         if (record.first) {
             remembered.push_back(&record);
         }
@@ -88,7 +79,7 @@ std::uint64_t sweep_keys(Connection &conn, const MixedRun &run, std::vector<KeyR
     std::mt19937_64 rng(client_seed(run.seed, -1));
     std::shuffle(remembered.begin(), remembered.end(), rng);
     remembered.resize(std::min(remembered.size(), kSweepKeys));
-    for (const KeyRecord *record : remembered) {
+    for (const KeyRecord* record : remembered) {
         const Answer answer = api.call(record->request);
         log->replays.record(answer.as_call_result());
         if (same_answer(answer, *record->first)) {
@@ -104,7 +95,7 @@ std::uint64_t sweep_keys(Connection &conn, const MixedRun &run, std::vector<KeyR
 
 } // namespace
 
-int run_mixed(const Options &opt) {
+int run_mixed(const Options& opt) {
     std::string error;
     Connection control = Connection::open(opt.conninfo, &error);
     if (!control.is_open()) {
@@ -126,20 +117,13 @@ int run_mixed(const Options &opt) {
     run.logs.resize(static_cast<std::size_t>(opt.clients));
 
     WorkerPool pool(opt.conninfo);
-    if (!pool.start(opt.clients, [&run](WorkerContext &ctx) { run_mixed_client(ctx, run); })) {
-        for (const std::string &message : pool.errors()) {
-            std::cerr << "error: " << message << "\n";
-        }
+    if (!start_or_report(pool, opt.clients,
+                         [&run](WorkerContext& ctx) { run_mixed_client(ctx, run); })) {
         return 2;
     }
-    wait_for_end(pool, Seconds(std::min(opt.duration_s, opt.max_seconds)));
+    run_for(pool, Seconds(std::min(opt.duration_s, opt.max_seconds)));
     const bool was_interrupted = interrupted();
-    pool.request_stop();
-    if (!pool.join(kStopGrace)) {
-        std::cerr << "FAIL: " << pool.running() << " clients did not stop; giving up\n";
-        std::cerr.flush();
-        std::_Exit(1);
-    }
+    stop_or_exit(pool, kStopGrace);
     MixedSetup setup{opt.label,
                      opt.event_id,
                      opt.clients,
@@ -156,7 +140,7 @@ int run_mixed(const Options &opt) {
     obs.limit = event.limit;
     obs.baseline_audit_id = event.baseline_audit_id;
     obs.key_prefix = run.key_prefix;
-    for (const ClientLog &log : run.logs) {
+    for (const ClientLog& log : run.logs) {
         obs.log.merge(log);
     }
     obs.keys = run.keys.drain();

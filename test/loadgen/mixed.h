@@ -9,6 +9,6 @@ namespace loadgen {
 
 // Returns the process exit status: 0 if every check passed, 1 on a failed check, 2 on setup
 // errors, 130 if interrupted.
-int run_mixed(const Options &options);
+int run_mixed(const Options& options);
 
 } // namespace loadgen

@@ -18,12 +18,12 @@ namespace {
     "','), " MICROS("r.at") ", " MICROS("r.hold_expires_at") ", r.remaining, " TAIL
 
 struct Statement {
-    const char *name;
-    const char *sql;
+    const char* name;
+    const char* sql;
     int params;
 };
 
-const Statement &statement_for(CallKind kind) {
+const Statement& statement_for(CallKind kind) {
     static const Statement claim_ticket{
         "mixed_claim_ticket",
         TICKET_COLUMNS " FROM ticketing.claim_ticket($1::bigint, $2::bigint, $3::text, $4::text, "
@@ -90,11 +90,11 @@ const Statement &statement_for(CallKind kind) {
 #undef TICKET_COLUMNS
 #undef ORDER_COLUMNS
 
-std::vector<std::int64_t> parse_ids(const std::string &text) {
+std::vector<std::int64_t> parse_ids(const std::string& text) {
     std::vector<std::int64_t> ids;
-    const char *p = text.c_str();
+    const char* p = text.c_str();
     while (*p != '\0') {
-        char *end = nullptr;
+        char* end = nullptr;
         const long long id = std::strtoll(p, &end, 10);
         if (end == p) {
             break; // not a number
@@ -105,7 +105,7 @@ std::vector<std::int64_t> parse_ids(const std::string &text) {
     return ids;
 }
 
-std::optional<std::int64_t> optional_int64(const Result &res, int col) {
+std::optional<std::int64_t> optional_int64(const Result& res, int col) {
     if (res.is_null(0, col)) {
         return std::nullopt;
     }
@@ -115,7 +115,7 @@ std::optional<std::int64_t> optional_int64(const Result &res, int col) {
 // Parameter values that outlive the call; nullptr entries are SQL NULLs.
 struct Params {
     std::vector<std::string> storage;
-    std::vector<const char *> values;
+    std::vector<const char*> values;
 
     explicit Params(std::size_t n) : storage(n), values(n, nullptr) {}
     void set(std::size_t i, std::string value) {
@@ -129,7 +129,7 @@ struct Params {
     }
 };
 
-std::string ids_literal(const std::vector<std::int64_t> &ids) {
+std::string ids_literal(const std::vector<std::int64_t>& ids) {
     std::string text = "{";
     for (std::size_t i = 0; i < ids.size(); ++i) {
         text += (i == 0 ? "" : ",") + std::to_string(ids[i]);
@@ -143,9 +143,9 @@ std::string hold_literal(int hold_ms) {
 
 } // namespace
 
-bool MixedApi::prepare(std::string *error) {
+bool MixedApi::prepare(std::string* error) {
     for (const CallKind kind : kAllCallKinds) {
-        const Statement &statement = statement_for(kind);
+        const Statement& statement = statement_for(kind);
         if (!conn_.prepare(statement.name, statement.sql, statement.params, error)) {
             return false;
         }
@@ -153,8 +153,8 @@ bool MixedApi::prepare(std::string *error) {
     return true;
 }
 
-Answer MixedApi::call(const Request &r) {
-    const Statement &statement = statement_for(r.kind);
+Answer MixedApi::call(const Request& r) {
+    const Statement& statement = statement_for(r.kind);
     Params p(static_cast<std::size_t>(statement.params));
     p.set(0, std::to_string(event_id_));
     const bool keyed = !r.key.empty();
@@ -201,7 +201,7 @@ Answer MixedApi::call(const Request &r) {
     return run(statement.name, p.values.data(), statement.params);
 }
 
-Answer MixedApi::run(const char *statement, const char *const *values, int count) {
+Answer MixedApi::run(const char* statement, const char* const* values, int count) {
     Answer answer;
     const auto start = std::chrono::steady_clock::now();
     Result res = conn_.exec_prepared(statement, values, count);
@@ -232,7 +232,7 @@ Answer MixedApi::run(const char *statement, const char *const *values, int count
     return answer;
 }
 
-bool MixedApi::begin(std::string *error) {
+bool MixedApi::begin(std::string* error) {
     Result res = conn_.exec("BEGIN");
     if (!res.ok()) {
         *error = "BEGIN: " + res.error_message();
@@ -240,7 +240,7 @@ bool MixedApi::begin(std::string *error) {
     return res.ok();
 }
 
-bool MixedApi::rollback(std::string *error) {
+bool MixedApi::rollback(std::string* error) {
     Result res = conn_.exec("ROLLBACK");
     if (!res.ok()) {
         *error = "ROLLBACK: " + res.error_message();

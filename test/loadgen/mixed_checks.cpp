@@ -13,7 +13,7 @@ namespace loadgen {
 
 namespace {
 
-Check check_verify(Connection &conn, const MixedObservation &obs) {
+Check check_verify(Connection& conn, const MixedObservation& obs) {
     Check check{"(a) verify(event) is empty", true, {}};
     std::string error;
     const auto report = run_verify(conn, obs.event_id, &error);
@@ -21,14 +21,14 @@ Check check_verify(Connection &conn, const MixedObservation &obs) {
         check.fail(error);
     } else if (report->problems != 0) {
         check.fail(with_commas(report->problems) + " problems reported");
-        for (const std::string &example : report->examples) {
+        for (const std::string& example : report->examples) {
             check.fail(example);
         }
     }
     return check;
 }
 
-Check check_limit_now(Connection &conn, const MixedObservation &obs) {
+Check check_limit_now(Connection& conn, const MixedObservation& obs) {
     Check check{"(d) no customer has more than the limit sold or held now", true, {}};
     if (obs.limit <= 0) {
         check.name += " (the event has no limit)";
@@ -51,19 +51,19 @@ Check check_limit_now(Connection &conn, const MixedObservation &obs) {
     return check;
 }
 
-void add_problems(Check &check, const Problems &problems, const std::string &what) {
+void add_problems(Check& check, const Problems& problems, const std::string& what) {
     if (problems.count == 0) {
         return;
     }
     check.fail(with_commas(problems.count) + " " + what);
-    for (const std::string &example : problems.examples) {
+    for (const std::string& example : problems.examples) {
         check.fail(example);
     }
 }
 
 // A stored key agrees with the first answer the client got for it.
-std::string stored_key_problem(const KeyRecord &record, const StoredKey &stored) {
-    const Answer &first = *record.first;
+std::string stored_key_problem(const KeyRecord& record, const StoredKey& stored) {
+    const Answer& first = *record.first;
     std::string ids;
     for (std::size_t i = 0; i < first.tickets.size(); ++i) {
         ids += (i == 0 ? "" : ",") + std::to_string(first.tickets[i]);
@@ -79,15 +79,15 @@ std::string stored_key_problem(const KeyRecord &record, const StoredKey &stored)
     return "";
 }
 
-Check check_retries(const MixedObservation &obs,
-                    const std::map<std::pair<std::string, std::string>, StoredKey> &stored) {
+Check check_retries(const MixedObservation& obs,
+                    const std::map<std::pair<std::string, std::string>, StoredKey>& stored) {
     Check check{"(f) idempotent retries got the first answer again, and idempotency_keys "
                 "holds exactly the remembered answers",
                 true,
                 {}};
     add_problems(check, obs.log.retry_mismatches, "retries answered differently");
     std::set<std::pair<std::string, std::string>> known;
-    for (const KeyRecord &record : obs.keys) {
+    for (const KeyRecord& record : obs.keys) {
         const std::pair<std::string, std::string> id{record.request.customer, record.request.key};
         known.insert(id);
         const auto it = stored.find(id);
@@ -109,7 +109,7 @@ Check check_retries(const MixedObservation &obs,
             check.fail(problem);
         }
     }
-    for (const auto &entry : stored) {
+    for (const auto& entry : stored) {
         if (known.count(entry.first) == 0) {
             check.fail("key " + entry.first.second + " of " + entry.first.first +
                        " is stored but no client used it");
@@ -118,8 +118,8 @@ Check check_retries(const MixedObservation &obs,
     return check;
 }
 
-Check check_rollbacks(const MixedObservation &obs, const std::vector<AuditRow> &rows,
-                      const std::map<std::pair<std::string, std::string>, StoredKey> &stored) {
+Check check_rollbacks(const MixedObservation& obs, const std::vector<AuditRow>& rows,
+                      const std::map<std::pair<std::string, std::string>, StoredKey>& stored) {
     Check check{"(g) calls rolled back on purpose left no trace (no audit rows, no key; a "
                 "retry ran anew)",
                 true,
@@ -127,13 +127,13 @@ Check check_rollbacks(const MixedObservation &obs, const std::vector<AuditRow> &
     add_problems(check, obs.log.rollback_traces, "retries replayed a rolled-back answer");
     const std::set<std::uint64_t> undone(obs.log.rolled_back_xids.begin(),
                                          obs.log.rolled_back_xids.end());
-    for (const AuditRow &row : rows) {
+    for (const AuditRow& row : rows) {
         if (undone.count(row.txid) != 0) {
             check.fail("audit row " + std::to_string(row.audit_id) +
                        " was written by rolled-back txid " + std::to_string(row.txid));
         }
     }
-    for (const KeyRecord &record : obs.keys) {
+    for (const KeyRecord& record : obs.keys) {
         if (record.first || record.rolled_back.empty()) {
             continue;
         }
@@ -148,13 +148,13 @@ Check check_rollbacks(const MixedObservation &obs, const std::vector<AuditRow> &
     return check;
 }
 
-Check check_errors(const MixedObservation &obs) {
+Check check_errors(const MixedObservation& obs) {
     Check check{"(h) no unexpected errors (55P03 only from wait => 'nowait'; no deadlock, no "
                 "serialization failure)",
                 true,
                 {}};
-    auto add = [&](const CallStats &stats, const std::string &what) {
-        for (const auto &[state, count] : stats.errors) {
+    auto add = [&](const CallStats& stats, const std::string& what) {
+        for (const auto& [state, count] : stats.errors) {
             const auto example = stats.error_examples.find(state);
             const std::string label = state == "40P01"   ? " (deadlock)"
                                       : state == "40001" ? " (serialization failure)"
@@ -170,13 +170,13 @@ Check check_errors(const MixedObservation &obs) {
     }
     add(obs.log.replays, "retries");
     add_problems(check, obs.log.failures, "client failures");
-    for (const std::string &error : obs.worker_errors) {
+    for (const std::string& error : obs.worker_errors) {
         check.fail(error);
     }
     return check;
 }
 
-Check check_answers(const MixedObservation &obs) {
+Check check_answers(const MixedObservation& obs) {
     Check check{"(i) every answer fits its request (outcome, tickets, seats, adjacency, "
                 "section, hold length)",
                 true,
@@ -186,11 +186,11 @@ Check check_answers(const MixedObservation &obs) {
 }
 
 // Lapsed holds that another customer claimed or held, and holds expire_holds returned.
-void count_hold_endings(const std::vector<AuditRow> &rows, const Attribution &attribution,
-                        MixedFindings *findings) {
+void count_hold_endings(const std::vector<AuditRow>& rows, const Attribution& attribution,
+                        MixedFindings* findings) {
     std::map<std::int64_t, std::string> holder; // ticket -> customer of its latest row
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        const AuditRow &row = rows[i];
+        const AuditRow& row = rows[i];
         const auto previous = holder.find(row.ticket_id);
         if (row.from == "held" && row.to != "available" && previous != holder.end() &&
             previous->second != row.customer) {
@@ -205,7 +205,7 @@ void count_hold_endings(const std::vector<AuditRow> &rows, const Attribution &at
 
 } // namespace
 
-bool run_mixed_checks(Connection &conn, const MixedObservation &obs, MixedFindings *findings) {
+bool run_mixed_checks(Connection& conn, const MixedObservation& obs, MixedFindings* findings) {
     std::vector<Check> checks;
     checks.push_back(check_verify(conn, obs));
 
@@ -214,7 +214,7 @@ bool run_mixed_checks(Connection &conn, const MixedObservation &obs, MixedFindin
     const auto taken = rows ? fetch_taken_tickets(conn, obs.event_id, &error) : std::nullopt;
     if (rows && taken) {
         findings->audit_rows = rows->size();
-        for (const auto &entry : *taken) {
+        for (const auto& entry : *taken) {
             ++(entry.second.status == "sold" ? findings->sold : findings->held);
         }
         Attribution attribution;

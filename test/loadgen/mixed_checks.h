@@ -34,6 +34,6 @@ struct MixedFindings {
 
 // Runs checks (a)-(i); prints "ok: ..." lines to stdout and "FAIL: ..." lines to stderr.
 // Returns true if every check passed.
-bool run_mixed_checks(Connection &conn, const MixedObservation &obs, MixedFindings *findings);
+bool run_mixed_checks(Connection& conn, const MixedObservation& obs, MixedFindings* findings);
 
 } // namespace loadgen

@@ -23,7 +23,7 @@ constexpr int kTakeDuePercent = 20; // iterations that look for a due later retr
 constexpr int kHotCustomers = 8;    // often picked, so they act on two connections at once
 constexpr int kHotCustomerPercent = 30;
 
-const char *change_target(const std::string &outcome) {
+const char* change_target(const std::string& outcome) {
     if (outcome == "claimed") {
         return "sold";
     }
@@ -35,7 +35,7 @@ const char *change_target(const std::string &outcome) {
 
 class MixedClient {
   public:
-    MixedClient(WorkerContext &ctx, MixedRun &run)
+    MixedClient(WorkerContext& ctx, MixedRun& run)
         : ctx_(ctx), run_(run), log_(run.logs[static_cast<std::size_t>(ctx.index())]),
           api_(ctx.connection(), run.event_id), picker_(run.seats, run.limit, run.recent),
           rng_(client_seed(run.seed, ctx.index())) {}
@@ -56,7 +56,7 @@ class MixedClient {
                     continue;
                 }
             }
-            CustomerBook &book = pick_customer();
+            CustomerBook& book = pick_customer();
             const std::int64_t now_us = wall_clock_us();
             Request request = picker_.next(rng_, book.name(), book.view(now_us), now_us);
             if (request.kind == CallKind::ExpireHolds) {
@@ -77,15 +77,15 @@ class MixedClient {
     }
 
   private:
-    CustomerBook &pick_customer() {
+    CustomerBook& pick_customer() {
         const int pool = static_cast<int>(run_.customers.size());
         const int range = chance(rng_, kHotCustomerPercent) ? std::min(kHotCustomers, pool) : pool;
         return *run_.customers[static_cast<std::size_t>(
             std::uniform_int_distribution<int>(0, range - 1)(rng_))];
     }
 
-    CustomerBook &book_of(const std::string &customer) {
-        for (auto &book : run_.customers) {
+    CustomerBook& book_of(const std::string& customer) {
+        for (auto& book : run_.customers) {
             if (book->name() == customer) {
                 return *book;
             }
@@ -97,7 +97,7 @@ class MixedClient {
         return run_.key_prefix + std::to_string(ctx_.index() + 1) + "-" + std::to_string(++keys_);
     }
 
-    void note_lost(const Answer &answer) {
+    void note_lost(const Answer& answer) {
         if (answer.connection_lost && !lost_) {
             lost_ = true;
             log_.failures.add("client " + std::to_string(ctx_.index() + 1) +
@@ -105,7 +105,7 @@ class MixedClient {
         }
     }
 
-    void check(const Request &request, const Answer &answer) {
+    void check(const Request& request, const Answer& answer) {
         const std::string problem = answer_problem(request, answer, run_.seats);
         if (!problem.empty()) {
             log_.anomalies.add(describe(request) + " -> " + describe(answer) + ": " + problem);
@@ -113,7 +113,7 @@ class MixedClient {
     }
 
     // A call that ran and committed (or failed): counted, checked, believed, logged.
-    Answer run_committed(const Request &request) {
+    Answer run_committed(const Request& request) {
         const Answer answer = api_.call(request);
         log_.calls[kind_index(request.kind)].record(answer.as_call_result());
         note_lost(answer);
@@ -146,11 +146,11 @@ class MixedClient {
 
     // Re-sends a keyed request. With a remembered first answer this must be a replay of it;
     // without one (rolled back, busy, 55P03) the request runs anew.
-    void resend(KeyRecord &record) {
+    void resend(KeyRecord& record) {
         if (!record.first) {
             const Answer answer = run_committed(record.request);
             ++log_.retries.ran_anew;
-            for (const Answer &undone : record.rolled_back) {
+            for (const Answer& undone : record.rolled_back) {
                 if (undone.changed_tickets() && answer.changed_tickets() &&
                     answer.at_us == undone.at_us) {
                     log_.rollback_traces.add(describe(record.request) +
@@ -240,9 +240,9 @@ class MixedClient {
                                          std::uniform_int_distribution<int>(500, 3000)(rng_)));
     }
 
-    WorkerContext &ctx_;
-    MixedRun &run_;
-    ClientLog &log_;
+    WorkerContext& ctx_;
+    MixedRun& run_;
+    ClientLog& log_;
     MixedApi api_;
     RequestPicker picker_;
     std::mt19937_64 rng_;
@@ -252,7 +252,7 @@ class MixedClient {
 
 } // namespace
 
-void run_mixed_client(WorkerContext &ctx, MixedRun &run) {
+void run_mixed_client(WorkerContext& ctx, MixedRun& run) {
     MixedClient client(ctx, run);
     client.run();
 }

@@ -30,6 +30,6 @@ struct MixedRun {
 };
 
 // The body of client ctx.index(); returns when the pool asks it to stop.
-void run_mixed_client(WorkerContext &ctx, MixedRun &run);
+void run_mixed_client(WorkerContext& ctx, MixedRun& run);
 
 } // namespace loadgen

@@ -2,14 +2,14 @@
 
 namespace loadgen {
 
-void RetryCounts::merge(const RetryCounts &other) {
+void RetryCounts::merge(const RetryCounts& other) {
     immediate += other.immediate;
     later += other.later;
     replayed += other.replayed;
     ran_anew += other.ran_anew;
 }
 
-void ClientLog::merge(const ClientLog &other) {
+void ClientLog::merge(const ClientLog& other) {
     for (std::size_t i = 0; i < kCallKindCount; ++i) {
         calls[i].merge(other.calls[i]);
         rolled_back[i].merge(other.rolled_back[i]);

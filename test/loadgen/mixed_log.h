@@ -39,7 +39,7 @@ struct RetryCounts {
     std::uint64_t later = 0;     // re-sent later, from whichever client picked it up
     std::uint64_t replayed = 0;  // answered exactly as the first time
     std::uint64_t ran_anew = 0;  // no remembered answer yet (rolled back, busy, 55P03): ran
-    void merge(const RetryCounts &other);
+    void merge(const RetryCounts& other);
 };
 
 struct ClientLog {
@@ -55,7 +55,7 @@ struct ClientLog {
     Problems rollback_traces;  // retries after a rollback that answered the rolled-back result
     Problems failures;         // BEGIN/ROLLBACK failures, lost connections
 
-    void merge(const ClientLog &other);
+    void merge(const ClientLog& other);
 };
 
 } // namespace loadgen

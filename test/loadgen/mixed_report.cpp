@@ -8,20 +8,20 @@ namespace loadgen {
 
 namespace {
 
-void add_kind_rows(Table &table, const std::string &name, const CallStats &stats) {
+void add_kind_rows(Table& table, const std::string& name, const CallStats& stats) {
     table.add(name, with_commas(stats.calls));
-    for (const auto &[outcome, count] : stats.outcomes) {
+    for (const auto& [outcome, count] : stats.outcomes) {
         table.add("  " + outcome, with_commas(count));
     }
-    for (const auto &[state, count] : stats.errors) {
+    for (const auto& [state, count] : stats.errors) {
         table.add("  error " + state, with_commas(count));
     }
 }
 
 } // namespace
 
-void print_mixed_summary(std::ostream &out, const MixedSetup &setup, const MixedObservation &obs) {
-    const ClientLog &log = obs.log;
+void print_mixed_summary(std::ostream& out, const MixedSetup& setup, const MixedObservation& obs) {
+    const ClientLog& log = obs.log;
     CallStats all;
     CallStats undone;
     for (const CallKind kind : kAllCallKinds) {
@@ -31,7 +31,7 @@ void print_mixed_summary(std::ostream &out, const MixedSetup &setup, const Mixed
     all.merge(log.replays);
     all.merge(undone);
     std::int64_t expired = 0;
-    for (const ExpireCall &call : log.expiries) {
+    for (const ExpireCall& call : log.expiries) {
         expired += call.expired;
     }
 
@@ -66,7 +66,7 @@ void print_mixed_summary(std::ostream &out, const MixedSetup &setup, const Mixed
     out.flush();
 }
 
-void print_mixed_findings(std::ostream &out, const MixedFindings &findings) {
+void print_mixed_findings(std::ostream& out, const MixedFindings& findings) {
     Table table;
     table.add("audit rows written", with_commas(findings.audit_rows));
     table.add("tickets sold at the end", with_commas(findings.sold));

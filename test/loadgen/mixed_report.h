@@ -22,9 +22,9 @@ struct MixedSetup {
 };
 
 // Calls and outcomes per kind, rolled-back calls, retries, throughput and latency.
-void print_mixed_summary(std::ostream &out, const MixedSetup &setup, const MixedObservation &obs);
+void print_mixed_summary(std::ostream& out, const MixedSetup& setup, const MixedObservation& obs);
 
 // What the database holds after the run.
-void print_mixed_findings(std::ostream &out, const MixedFindings &findings);
+void print_mixed_findings(std::ostream& out, const MixedFindings& findings);
 
 } // namespace loadgen

@@ -4,11 +4,11 @@ namespace loadgen {
 
 namespace {
 
-std::string optional_text(const std::optional<std::int64_t> &value) {
+std::string optional_text(const std::optional<std::int64_t>& value) {
     return value ? std::to_string(*value) : std::string("-");
 }
 
-std::string joined(const std::vector<std::int64_t> &ids) {
+std::string joined(const std::vector<std::int64_t>& ids) {
     std::string text;
     for (std::size_t i = 0; i < ids.size(); ++i) {
         text += (i == 0 ? "" : ",") + std::to_string(ids[i]);
@@ -18,7 +18,7 @@ std::string joined(const std::vector<std::int64_t> &ids) {
 
 } // namespace
 
-const char *call_kind_name(CallKind kind) {
+const char* call_kind_name(CallKind kind) {
     switch (kind) {
     case CallKind::ClaimTicket:
         return "claim_ticket";
@@ -56,7 +56,7 @@ bool Request::single_ticket() const {
     return false;
 }
 
-std::string describe(const Request &request) {
+std::string describe(const Request& request) {
     std::string text = std::string(call_kind_name(request.kind)) + "(" + request.customer;
     if (!request.tickets.empty()) {
         text += ", ticket" + std::string(request.tickets.size() > 1 ? "s " : " ") +
@@ -106,13 +106,13 @@ CallResult Answer::as_call_result() const {
     return result;
 }
 
-bool same_answer(const Answer &a, const Answer &b) {
+bool same_answer(const Answer& a, const Answer& b) {
     return a.sqlstate == b.sqlstate && a.outcome == b.outcome && a.tickets == b.tickets &&
            a.seats == b.seats && a.at_us == b.at_us && a.hold_expires_us == b.hold_expires_us &&
            a.remaining == b.remaining;
 }
 
-std::string describe(const Answer &answer) {
+std::string describe(const Answer& answer) {
     if (answer.is_error()) {
         return "error " + answer.sqlstate + ": " + answer.message;
     }

@@ -28,7 +28,7 @@ constexpr std::array<CallKind, kCallKindCount> kAllCallKinds = {
     CallKind::ConfirmHold, CallKind::ReleaseHold, CallKind::ReleaseTicket, CallKind::ExpireHolds,
 };
 
-const char *call_kind_name(CallKind kind);
+const char* call_kind_name(CallKind kind);
 inline std::size_t kind_index(CallKind kind) {
     return static_cast<std::size_t>(kind);
 }
@@ -50,7 +50,7 @@ struct Request {
 };
 
 // "claim_any(buyer-3, quantity 2, adjacent, section B, hold 1500 ms, key k-1-7)"
-std::string describe(const Request &request);
+std::string describe(const Request& request);
 
 // One answer. An error (other than 55P03, which is the outcome "lock_not_available") sets
 // sqlstate; expire_holds answers "expired" with `remaining` holding the count.
@@ -78,9 +78,9 @@ struct Answer {
 };
 
 // Same outcome, tickets, seats, timestamps and remaining count.
-bool same_answer(const Answer &a, const Answer &b);
+bool same_answer(const Answer& a, const Answer& b);
 
 // "claimed [12,13] at 1700000000123456 hold - remaining -" or "error 40P01: ..."
-std::string describe(const Answer &answer);
+std::string describe(const Answer& answer);
 
 } // namespace loadgen

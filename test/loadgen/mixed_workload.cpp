@@ -34,13 +34,13 @@ constexpr int kMissingPercent = 1;
 constexpr std::int64_t kContestedTickets = 6; // the event's last ticket ids
 constexpr int kContestedPercent = 30;
 
-CallKind pick_kind(std::mt19937_64 &rng) {
+CallKind pick_kind(std::mt19937_64& rng) {
     int total = 0;
-    for (const Weighted &entry : kMix) {
+    for (const Weighted& entry : kMix) {
         total += entry.weight;
     }
     int roll = std::uniform_int_distribution<int>(0, total - 1)(rng);
-    for (const Weighted &entry : kMix) {
+    for (const Weighted& entry : kMix) {
         if (roll < entry.weight) {
             return entry.kind;
         }
@@ -50,27 +50,27 @@ CallKind pick_kind(std::mt19937_64 &rng) {
 }
 
 template <typename T>
-const T &pick(std::mt19937_64 &rng, const std::vector<T> &items) {
+const T& pick(std::mt19937_64& rng, const std::vector<T>& items) {
     return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(rng)];
 }
 
 } // namespace
 
-bool chance(std::mt19937_64 &rng, int percent) {
+bool chance(std::mt19937_64& rng, int percent) {
     return std::uniform_int_distribution<int>(0, 99)(rng) < percent;
 }
 
-int random_hold_ms(std::mt19937_64 &rng) {
+int random_hold_ms(std::mt19937_64& rng) {
     return std::uniform_int_distribution<int>(1000, 2000)(rng);
 }
 
-WaitPolicy random_wait(std::mt19937_64 &rng) {
+WaitPolicy random_wait(std::mt19937_64& rng) {
     static constexpr WaitPolicy policies[] = {WaitPolicy::Wait, WaitPolicy::NoWait,
                                               WaitPolicy::Skip};
     return policies[std::uniform_int_distribution<int>(0, 2)(rng)];
 }
 
-std::int64_t RequestPicker::any_ticket(std::mt19937_64 &rng) const {
+std::int64_t RequestPicker::any_ticket(std::mt19937_64& rng) const {
     const std::int64_t highest = std::max<std::int64_t>(1, seats_.max_ticket_id());
     if (chance(rng, kMissingPercent)) {
         return highest + std::uniform_int_distribution<std::int64_t>(1, 10)(rng);
@@ -84,8 +84,8 @@ std::int64_t RequestPicker::any_ticket(std::mt19937_64 &rng) const {
     return std::uniform_int_distribution<std::int64_t>(1, range)(rng);
 }
 
-std::int64_t RequestPicker::owned_or_any(std::mt19937_64 &rng,
-                                         const CustomerBook::View &view) const {
+std::int64_t RequestPicker::owned_or_any(std::mt19937_64& rng,
+                                         const CustomerBook::View& view) const {
     if (!view.sold.empty() && chance(rng, 85)) {
         return pick(rng, view.sold);
     }
@@ -95,12 +95,12 @@ std::int64_t RequestPicker::owned_or_any(std::mt19937_64 &rng,
     return any_ticket(rng);
 }
 
-std::optional<std::int64_t> RequestPicker::own_hold(std::mt19937_64 &rng,
-                                                    const CustomerBook::View &view,
+std::optional<std::int64_t> RequestPicker::own_hold(std::mt19937_64& rng,
+                                                    const CustomerBook::View& view,
                                                     std::int64_t now_us) const {
     std::vector<std::int64_t> kept;   // live holds the customer means to settle
     std::vector<std::int64_t> lapsed; // abandoned ones, once lapsed: hold_expired
-    for (const CustomerBook::Hold &hold : view.holds) {
+    for (const CustomerBook::Hold& hold : view.holds) {
         if (!hold.abandoned && hold.expires_us > now_us) {
             kept.push_back(hold.ticket);
         } else if (hold.expires_us <= now_us) {
@@ -116,7 +116,7 @@ std::optional<std::int64_t> RequestPicker::own_hold(std::mt19937_64 &rng,
     return std::nullopt;
 }
 
-void RequestPicker::fill_contested(std::mt19937_64 &rng, Request *request) const {
+void RequestPicker::fill_contested(std::mt19937_64& rng, Request* request) const {
     const std::int64_t highest = seats_.max_ticket_id();
     std::vector<std::int64_t> ids;
     for (std::int64_t id = std::max<std::int64_t>(1, highest - kContestedTickets + 1);
@@ -132,8 +132,8 @@ void RequestPicker::fill_contested(std::mt19937_64 &rng, Request *request) const
     request->roll_back = true;
 }
 
-void RequestPicker::fill_claim_tickets(std::mt19937_64 &rng, const CustomerBook::View &view,
-                                       Request *request) const {
+void RequestPicker::fill_claim_tickets(std::mt19937_64& rng, const CustomerBook::View& view,
+                                       Request* request) const {
     if (seats_.max_ticket_id() > kContestedTickets && chance(rng, kContestedPercent)) {
         fill_contested(rng, request);
         return;
@@ -153,7 +153,7 @@ void RequestPicker::fill_claim_tickets(std::mt19937_64 &rng, const CustomerBook:
     request->hold_ms = chance(rng, 30) ? random_hold_ms(rng) : 0;
 }
 
-void RequestPicker::fill_claim_any(std::mt19937_64 &rng, Request *request) const {
+void RequestPicker::fill_claim_any(std::mt19937_64& rng, Request* request) const {
     request->quantity = std::uniform_int_distribution<int>(1, 4)(rng);
     request->adjacent = request->quantity > 1 && chance(rng, 40);
     if (!seats_.sections().empty() && chance(rng, 30)) {
@@ -162,14 +162,14 @@ void RequestPicker::fill_claim_any(std::mt19937_64 &rng, Request *request) const
     request->hold_ms = chance(rng, 30) ? random_hold_ms(rng) : 0;
 }
 
-Request RequestPicker::next(std::mt19937_64 &rng, const std::string &customer,
-                            const CustomerBook::View &view, std::int64_t now_us) const {
+Request RequestPicker::next(std::mt19937_64& rng, const std::string& customer,
+                            const CustomerBook::View& view, std::int64_t now_us) const {
     Request request;
     request.kind = pick_kind(rng);
     request.customer = customer;
     const auto live_holds =
         std::count_if(view.holds.begin(), view.holds.end(),
-                      [&](const auto &hold) { return hold.expires_us > now_us; });
+                      [&](const auto& hold) { return hold.expires_us > now_us; });
     if (limit_ > 0 && static_cast<std::int64_t>(view.sold.size()) + live_holds >= limit_ &&
         !view.sold.empty() && chance(rng, 40)) {
         request.kind = CallKind::ReleaseTicket;

@@ -15,7 +15,7 @@ using Seconds = std::chrono::duration<double>;
 
 } // namespace
 
-const char *stop_reason_name(StopReason reason) {
+const char* stop_reason_name(StopReason reason) {
     switch (reason) {
     case StopReason::SoldOut:
         return "sold out";

@@ -16,7 +16,7 @@ namespace loadgen {
 
 enum class StopReason { SoldOut, TimedOut, Interrupted, ClientsGone };
 
-const char *stop_reason_name(StopReason reason);
+const char* stop_reason_name(StopReason reason);
 
 struct MonitorConfig {
     std::int64_t event_id = 0;
@@ -28,8 +28,8 @@ struct MonitorConfig {
 class ProgressMonitor {
   public:
     // `claimed` counts claimed outcomes seen by the clients; `wakeup` cuts a poll short.
-    ProgressMonitor(Connection &conn, MonitorConfig config, WorkerPool &pool,
-                    const std::atomic<std::uint64_t> &claimed, Wakeup &wakeup)
+    ProgressMonitor(Connection& conn, MonitorConfig config, WorkerPool& pool,
+                    const std::atomic<std::uint64_t>& claimed, Wakeup& wakeup)
         : conn_(conn), config_(config), pool_(pool), claimed_(claimed), wakeup_(wakeup) {}
 
     // Runs until the event is sold out, the cap is reached, a signal arrives or all clients
@@ -40,11 +40,11 @@ class ProgressMonitor {
     void show(std::int64_t sold, std::int64_t remaining, double claims_per_second);
     void finish_line();
 
-    Connection &conn_;
+    Connection& conn_;
     MonitorConfig config_;
-    WorkerPool &pool_;
-    const std::atomic<std::uint64_t> &claimed_;
-    Wakeup &wakeup_;
+    WorkerPool& pool_;
+    const std::atomic<std::uint64_t>& claimed_;
+    Wakeup& wakeup_;
     std::size_t last_width_ = 0;
     std::string last_error_;
 };

@@ -11,11 +11,11 @@ namespace loadgen {
 
 namespace {
 
-bool parse_int64(const std::string &text, std::int64_t *out) {
+bool parse_int64(const std::string& text, std::int64_t* out) {
     if (text.empty()) {
         return false;
     }
-    char *end = nullptr;
+    char* end = nullptr;
     errno = 0;
     const long long value = std::strtoll(text.c_str(), &end, 10);
     if (errno != 0 || *end != '\0') {
@@ -25,11 +25,11 @@ bool parse_int64(const std::string &text, std::int64_t *out) {
     return true;
 }
 
-bool parse_uint64(const std::string &text, std::uint64_t *out) {
+bool parse_uint64(const std::string& text, std::uint64_t* out) {
     if (text.empty() || text[0] == '-') {
         return false;
     }
-    char *end = nullptr;
+    char* end = nullptr;
     errno = 0;
     const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
     if (errno != 0 || *end != '\0') {
@@ -39,7 +39,7 @@ bool parse_uint64(const std::string &text, std::uint64_t *out) {
     return true;
 }
 
-bool parse_int(const std::string &text, int *out) {
+bool parse_int(const std::string& text, int* out) {
     std::int64_t value = 0;
     if (!parse_int64(text, &value) || value < INT32_MIN || value > INT32_MAX) {
         return false;
@@ -48,11 +48,11 @@ bool parse_int(const std::string &text, int *out) {
     return true;
 }
 
-bool parse_double(const std::string &text, double *out) {
+bool parse_double(const std::string& text, double* out) {
     if (text.empty()) {
         return false;
     }
-    char *end = nullptr;
+    char* end = nullptr;
     errno = 0;
     const double value = std::strtod(text.c_str(), &end);
     if (errno != 0 || *end != '\0') {
@@ -62,7 +62,7 @@ bool parse_double(const std::string &text, double *out) {
     return true;
 }
 
-bool parse_mode(const std::string &text, Mode *out) {
+bool parse_mode(const std::string& text, Mode* out) {
     if (text == "sellout") {
         *out = Mode::Sellout;
     } else if (text == "stress") {
@@ -75,7 +75,7 @@ bool parse_mode(const std::string &text, Mode *out) {
     return true;
 }
 
-bool parse_progress(const std::string &text, ProgressStyle *out) {
+bool parse_progress(const std::string& text, ProgressStyle* out) {
     static const std::map<std::string, ProgressStyle> styles = {
         {"auto", ProgressStyle::Auto},
         {"tty", ProgressStyle::Tty},
@@ -91,7 +91,7 @@ bool parse_progress(const std::string &text, ProgressStyle *out) {
 }
 
 // Returns an error message, or empty if the options are consistent.
-std::string validate(const Options &opt) {
+std::string validate(const Options& opt) {
     if (opt.event_id == 0) {
         return "--event is required";
     }
@@ -121,32 +121,32 @@ std::string validate(const Options &opt) {
 
 } // namespace
 
-ParsedOptions parse_options(int argc, char **argv) {
+ParsedOptions parse_options(int argc, char** argv) {
     ParsedOptions parsed;
-    Options &opt = parsed.options;
-    using Setter = std::function<bool(const std::string &)>;
+    Options& opt = parsed.options;
+    using Setter = std::function<bool(const std::string&)>;
     const std::map<std::string, Setter> setters = {
-        {"--mode", [&](const std::string &v) { return parse_mode(v, &opt.mode); }},
+        {"--mode", [&](const std::string& v) { return parse_mode(v, &opt.mode); }},
         {"--conninfo",
-         [&](const std::string &v) {
+         [&](const std::string& v) {
              opt.conninfo = v;
              return true;
          }},
-        {"--clients", [&](const std::string &v) { return parse_int(v, &opt.clients); }},
-        {"--event", [&](const std::string &v) { return parse_int64(v, &opt.event_id); }},
-        {"--tickets", [&](const std::string &v) { return parse_int64(v, &opt.tickets); }},
-        {"--duration", [&](const std::string &v) { return parse_double(v, &opt.duration_s); }},
-        {"--max-seconds", [&](const std::string &v) { return parse_double(v, &opt.max_seconds); }},
+        {"--clients", [&](const std::string& v) { return parse_int(v, &opt.clients); }},
+        {"--event", [&](const std::string& v) { return parse_int64(v, &opt.event_id); }},
+        {"--tickets", [&](const std::string& v) { return parse_int64(v, &opt.tickets); }},
+        {"--duration", [&](const std::string& v) { return parse_double(v, &opt.duration_s); }},
+        {"--max-seconds", [&](const std::string& v) { return parse_double(v, &opt.max_seconds); }},
         {"--release-percent",
-         [&](const std::string &v) { return parse_int(v, &opt.release_percent); }},
-        {"--seed", [&](const std::string &v) { return parse_uint64(v, &opt.seed); }},
+         [&](const std::string& v) { return parse_int(v, &opt.release_percent); }},
+        {"--seed", [&](const std::string& v) { return parse_uint64(v, &opt.seed); }},
         {"--label",
-         [&](const std::string &v) {
+         [&](const std::string& v) {
              opt.label = v;
              return true;
          }},
-        {"--progress", [&](const std::string &v) { return parse_progress(v, &opt.progress); }},
-        {"--customers", [&](const std::string &v) { return parse_int(v, &opt.customers); }},
+        {"--progress", [&](const std::string& v) { return parse_progress(v, &opt.progress); }},
+        {"--customers", [&](const std::string& v) { return parse_int(v, &opt.customers); }},
     };
     std::map<std::string, bool> given;
 
@@ -202,7 +202,7 @@ ParsedOptions parse_options(int argc, char **argv) {
     return parsed;
 }
 
-void print_usage(std::ostream &out) {
+void print_usage(std::ostream& out) {
     out << "usage: ticketing-load {sellout|stress|mixed} --event ID [options]\n"
            "\n"
            "  sellout   buy random tickets (wait => 'wait') until the event is sold out\n"

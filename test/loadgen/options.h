@@ -33,7 +33,7 @@ struct ParsedOptions {
     std::string error; // non-empty: invalid command line
 };
 
-ParsedOptions parse_options(int argc, char **argv);
-void print_usage(std::ostream &out);
+ParsedOptions parse_options(int argc, char** argv);
+void print_usage(std::ostream& out);
 
 } // namespace loadgen

@@ -17,7 +17,7 @@ class OwnedTickets {
     std::size_t size() const { return ids_.size(); }
     // The i-th owned id (0 <= i < size()), in no particular order.
     std::int64_t at(std::size_t i) const { return ids_[i]; }
-    const std::vector<std::int64_t> &ids() const { return ids_; }
+    const std::vector<std::int64_t>& ids() const { return ids_; }
 
   private:
     std::vector<std::int64_t> ids_;

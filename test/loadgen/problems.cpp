@@ -2,16 +2,16 @@
 
 namespace loadgen {
 
-void Problems::add(const std::string &what) {
+void Problems::add(const std::string& what) {
     ++count;
     if (examples.size() < kMaxExamples) {
         examples.push_back(what);
     }
 }
 
-void Problems::merge(const Problems &other) {
+void Problems::merge(const Problems& other) {
     count += other.count;
-    for (const std::string &example : other.examples) {
+    for (const std::string& example : other.examples) {
         if (examples.size() < kMaxExamples) {
             examples.push_back(example);
         }

@@ -14,8 +14,8 @@ struct Problems {
     std::uint64_t count = 0;
     std::vector<std::string> examples;
 
-    void add(const std::string &what);
-    void merge(const Problems &other);
+    void add(const std::string& what);
+    void merge(const Problems& other);
 };
 
 } // namespace loadgen

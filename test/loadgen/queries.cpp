@@ -8,8 +8,8 @@ constexpr int kMaxExamples = 10;
 
 } // namespace
 
-std::optional<EventSummary> fetch_summary(Connection &conn, std::int64_t event_id,
-                                          std::string *error) {
+std::optional<EventSummary> fetch_summary(Connection& conn, std::int64_t event_id,
+                                          std::string* error) {
     Result res = conn.exec("SELECT total, available, held, sold "
                            "FROM ticketing.event_summary($1::bigint)",
                            {std::to_string(event_id)});
@@ -30,8 +30,8 @@ std::optional<EventSummary> fetch_summary(Connection &conn, std::int64_t event_i
     return summary;
 }
 
-std::optional<VerifyReport> run_verify(Connection &conn, std::int64_t event_id,
-                                       std::string *error) {
+std::optional<VerifyReport> run_verify(Connection& conn, std::int64_t event_id,
+                                       std::string* error) {
     Result res = conn.exec("SELECT ticket_id, problem, detail, count(*) OVER () "
                            "FROM ticketing.verify($1::bigint) ORDER BY ticket_id LIMIT " +
                                std::to_string(kMaxExamples),

@@ -19,8 +19,8 @@ struct EventSummary {
 
 // ticketing.event_summary(event). nullopt with *error set if the query failed or the event is
 // unknown.
-std::optional<EventSummary> fetch_summary(Connection &conn, std::int64_t event_id,
-                                          std::string *error);
+std::optional<EventSummary> fetch_summary(Connection& conn, std::int64_t event_id,
+                                          std::string* error);
 
 struct VerifyReport {
     std::int64_t problems = 0;
@@ -28,6 +28,6 @@ struct VerifyReport {
 };
 
 // ticketing.verify(event). nullopt with *error set if the query failed.
-std::optional<VerifyReport> run_verify(Connection &conn, std::int64_t event_id, std::string *error);
+std::optional<VerifyReport> run_verify(Connection& conn, std::int64_t event_id, std::string* error);
 
 } // namespace loadgen

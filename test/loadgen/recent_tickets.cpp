@@ -11,7 +11,7 @@ void RecentTickets::add(std::int64_t ticket_id) {
     }
 }
 
-std::optional<std::int64_t> RecentTickets::pick(std::mt19937_64 &rng) {
+std::optional<std::int64_t> RecentTickets::pick(std::mt19937_64& rng) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (size_ == 0) {
         return std::nullopt;

@@ -17,7 +17,7 @@ class RecentTickets {
 
     void add(std::int64_t ticket_id);
     // One of the remembered ids at random; nullopt if none yet.
-    std::optional<std::int64_t> pick(std::mt19937_64 &rng);
+    std::optional<std::int64_t> pick(std::mt19937_64& rng);
 
   private:
     std::mutex mutex_;

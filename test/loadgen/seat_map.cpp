@@ -13,12 +13,12 @@ struct ParsedSeat {
     std::int64_t number = 0;
 };
 
-std::optional<ParsedSeat> parse(const std::string &label) {
+std::optional<ParsedSeat> parse(const std::string& label) {
     const std::size_t dash = label.rfind('-');
     if (dash == std::string::npos || dash == 0 || dash + 1 == label.size()) {
         return std::nullopt;
     }
-    char *end = nullptr;
+    char* end = nullptr;
     const long long number = std::strtoll(label.c_str() + dash + 1, &end, 10);
     if (*end != '\0' || number <= 0) {
         return std::nullopt;
@@ -28,7 +28,7 @@ std::optional<ParsedSeat> parse(const std::string &label) {
 
 } // namespace
 
-const std::string *SeatMap::seat(std::int64_t ticket_id) const {
+const std::string* SeatMap::seat(std::int64_t ticket_id) const {
     if (ticket_id <= 0 || ticket_id > max_ticket_id() ||
         seats_[static_cast<std::size_t>(ticket_id)].empty()) {
         return nullptr;
@@ -36,7 +36,7 @@ const std::string *SeatMap::seat(std::int64_t ticket_id) const {
     return &seats_[static_cast<std::size_t>(ticket_id)];
 }
 
-std::optional<SeatMap> SeatMap::fetch(Connection &conn, std::int64_t event_id, std::string *error) {
+std::optional<SeatMap> SeatMap::fetch(Connection& conn, std::int64_t event_id, std::string* error) {
     Result res = conn.exec("SELECT ticket_id, seat FROM ticketing.tickets "
                            "WHERE event_id = $1::bigint ORDER BY ticket_id",
                            {std::to_string(event_id)});
@@ -59,13 +59,13 @@ std::optional<SeatMap> SeatMap::fetch(Connection &conn, std::int64_t event_id, s
     return map;
 }
 
-std::string section_of(const std::string &label) {
+std::string section_of(const std::string& label) {
     return label.substr(0, label.find('-'));
 }
 
-bool adjacent_seats(const std::vector<std::string> &labels) {
+bool adjacent_seats(const std::vector<std::string>& labels) {
     std::vector<ParsedSeat> seats;
-    for (const std::string &label : labels) {
+    for (const std::string& label : labels) {
         const auto seat = parse(label);
         if (!seat) {
             return false;
@@ -73,7 +73,7 @@ bool adjacent_seats(const std::vector<std::string> &labels) {
         seats.push_back(*seat);
     }
     std::sort(seats.begin(), seats.end(),
-              [](const ParsedSeat &a, const ParsedSeat &b) { return a.number < b.number; });
+              [](const ParsedSeat& a, const ParsedSeat& b) { return a.number < b.number; });
     for (std::size_t i = 1; i < seats.size(); ++i) {
         if (seats[i].section_row != seats[0].section_row ||
             seats[i].number != seats[i - 1].number + 1) {

@@ -35,7 +35,7 @@ struct SelloutRun {
     std::vector<CallStats> per_client;
 };
 
-void buy_until_stopped(WorkerContext &ctx, SelloutRun &run) {
+void buy_until_stopped(WorkerContext& ctx, SelloutRun& run) {
     TicketApi api(ctx.connection());
     std::string error;
     if (!api.prepare(&error)) {
@@ -45,7 +45,7 @@ void buy_until_stopped(WorkerContext &ctx, SelloutRun &run) {
     std::mt19937_64 rng(client_seed(run.seed, ctx.index()));
     std::uniform_int_distribution<std::int64_t> pick(1, run.tickets);
     const std::string customer = customer_name(ctx.index());
-    CallStats &stats = run.per_client[static_cast<std::size_t>(ctx.index())];
+    CallStats& stats = run.per_client[static_cast<std::size_t>(ctx.index())];
     if (!ctx.ready()) {
         return;
     }
@@ -72,7 +72,7 @@ ProgressStyle resolve_style(ProgressStyle style) {
 }
 
 // Checks that the event exists and nothing is sold or held yet; settles the ticket count.
-bool check_fresh_event(Connection &conn, const Options &opt, std::int64_t *tickets) {
+bool check_fresh_event(Connection& conn, const Options& opt, std::int64_t* tickets) {
     std::string error;
     const auto summary = fetch_summary(conn, opt.event_id, &error);
     if (!summary) {
@@ -111,12 +111,10 @@ struct FinalState {
 
 // Runs the clients and the monitor until the sell-out ends. nullopt if the clients could not
 // be started (the reasons are printed).
-std::optional<ClientTotals> drive(Connection &control, const Options &opt, SelloutRun &run) {
+std::optional<ClientTotals> drive(Connection& control, const Options& opt, SelloutRun& run) {
     WorkerPool pool(opt.conninfo);
-    if (!pool.start(opt.clients, [&run](WorkerContext &ctx) { buy_until_stopped(ctx, run); })) {
-        for (const std::string &message : pool.errors()) {
-            std::cerr << "error: " << message << "\n";
-        }
+    if (!start_or_report(pool, opt.clients,
+                         [&run](WorkerContext& ctx) { buy_until_stopped(ctx, run); })) {
         return std::nullopt;
     }
 
@@ -129,20 +127,16 @@ std::optional<ClientTotals> drive(Connection &control, const Options &opt, Sello
     std::thread monitor_thread([&] { totals.reason = monitor.run(); });
     monitor_thread.join();
 
-    if (!pool.join(kStopGrace)) {
-        std::cerr << "FAIL: " << pool.running() << " clients did not stop; giving up\n";
-        std::cerr.flush();
-        std::_Exit(1);
-    }
+    stop_or_exit(pool, kStopGrace);
     totals.elapsed_s = Seconds(std::chrono::steady_clock::now() - pool.started_at()).count();
-    for (const CallStats &stats : run.per_client) {
+    for (const CallStats& stats : run.per_client) {
         totals.claims.merge(stats);
     }
     totals.worker_errors = pool.errors();
     return totals;
 }
 
-FinalState read_final_state(Connection &control, std::int64_t event_id) {
+FinalState read_final_state(Connection& control, std::int64_t event_id) {
     FinalState state;
     std::string error;
     state.summary = fetch_summary(control, event_id, &error);
@@ -156,9 +150,9 @@ FinalState read_final_state(Connection &control, std::int64_t event_id) {
     return state;
 }
 
-void print_table(const Options &opt, const SelloutRun &run, const ClientTotals &totals,
-                 const FinalState &state) {
-    const CallStats &claims = totals.claims;
+void print_table(const Options& opt, const SelloutRun& run, const ClientTotals& totals,
+                 const FinalState& state) {
+    const CallStats& claims = totals.claims;
     const double claimed = static_cast<double>(claims.outcome("claimed"));
     Table table;
     table.add("tickets", with_commas(run.tickets));
@@ -179,8 +173,8 @@ void print_table(const Options &opt, const SelloutRun &run, const ClientTotals &
 }
 
 // Everything that makes the sell-out a failure, as one line each.
-std::vector<std::string> find_failures(const SelloutRun &run, const ClientTotals &totals,
-                                       const FinalState &state) {
+std::vector<std::string> find_failures(const SelloutRun& run, const ClientTotals& totals,
+                                       const FinalState& state) {
     std::vector<std::string> failures = state.query_errors;
     const auto claimed = static_cast<std::int64_t>(totals.claims.outcome("claimed"));
     if (state.summary && state.summary->sold != run.tickets) {
@@ -194,7 +188,7 @@ std::vector<std::string> find_failures(const SelloutRun &run, const ClientTotals
     }
     if (state.verify && state.verify->problems != 0) {
         failures.push_back("verify reported " + with_commas(state.verify->problems) + " problems");
-        for (const std::string &example : state.verify->examples) {
+        for (const std::string& example : state.verify->examples) {
             failures.push_back("  verify: " + example);
         }
     }
@@ -210,7 +204,7 @@ std::vector<std::string> find_failures(const SelloutRun &run, const ClientTotals
 
 } // namespace
 
-int run_sellout(const Options &opt) {
+int run_sellout(const Options& opt) {
     std::string error;
     Connection control = Connection::open(opt.conninfo, &error);
     if (!control.is_open()) {
@@ -233,11 +227,11 @@ int run_sellout(const Options &opt) {
     print_table(opt, run, *totals, state);
 
     print_error_examples(std::cerr, totals->claims);
-    for (const std::string &message : totals->worker_errors) {
+    for (const std::string& message : totals->worker_errors) {
         std::cerr << "error: " << message << "\n";
     }
     const std::vector<std::string> failures = find_failures(run, *totals, state);
-    for (const std::string &failure : failures) {
+    for (const std::string& failure : failures) {
         std::cerr << "FAIL: " << failure << "\n";
     }
     std::cout << (failures.empty() ? "PASS" : "FAIL") << " sellout\n";

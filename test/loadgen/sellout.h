@@ -7,6 +7,6 @@ namespace loadgen {
 
 // Returns the process exit status: 0 on a clean sell-out, 1 on a failed check, 2 on setup
 // errors, 130 if interrupted.
-int run_sellout(const Options &options);
+int run_sellout(const Options& options);
 
 } // namespace loadgen

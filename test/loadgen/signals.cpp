@@ -12,7 +12,9 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "flag must be async-signal-safe");
 
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+extern "C" void on_interrupt(int) {
+    g_interrupted.store(true);
+}
 
 } // namespace
 
@@ -26,6 +28,8 @@ void install_interrupt_handlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
-bool interrupted() { return g_interrupted.load(); }
+bool interrupted() {
+    return g_interrupted.load();
+}
 
 } // namespace loadgen

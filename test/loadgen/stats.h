@@ -17,9 +17,9 @@ struct CallStats {
     std::map<std::string, std::string> error_examples; // SQLSTATE -> first message seen
     LatencySamples latency;
 
-    void record(const CallResult &result);
-    void merge(const CallStats &other);
-    std::uint64_t outcome(const std::string &name) const;
+    void record(const CallResult& result);
+    void merge(const CallStats& other);
+    std::uint64_t outcome(const std::string& name) const;
     std::uint64_t error_count() const;
 };
 

@@ -34,7 +34,7 @@ struct ClientState {
     std::uint64_t anomalies = 0;
     std::vector<std::string> anomaly_examples;
 
-    void anomaly(const std::string &what) {
+    void anomaly(const std::string& what) {
         ++anomalies;
         const std::string example = customer + ": " + what;
         if (anomaly_examples.size() < kMaxAnomalyExamples &&
@@ -54,8 +54,8 @@ struct StressRun {
 };
 
 // Updates the client's view after a claim and flags outcomes that contradict it.
-void apply_claim(ClientState &client, std::int64_t ticket, WaitPolicy policy,
-                 const std::string &outcome) {
+void apply_claim(ClientState& client, std::int64_t ticket, WaitPolicy policy,
+                 const std::string& outcome) {
     const std::string what = "claim of ticket " + std::to_string(ticket) + " (" +
                              wait_policy_name(policy) + ") returned " + outcome;
     const bool owned = client.owned.contains(ticket);
@@ -85,7 +85,7 @@ void apply_claim(ClientState &client, std::int64_t ticket, WaitPolicy policy,
     }
 }
 
-void apply_release(ClientState &client, std::int64_t ticket, const std::string &outcome) {
+void apply_release(ClientState& client, std::int64_t ticket, const std::string& outcome) {
     if (outcome == "released") {
         client.owned.remove(ticket);
     } else {
@@ -94,14 +94,14 @@ void apply_release(ClientState &client, std::int64_t ticket, const std::string &
     }
 }
 
-void churn_until_stopped(WorkerContext &ctx, StressRun &run) {
+void churn_until_stopped(WorkerContext& ctx, StressRun& run) {
     TicketApi api(ctx.connection());
     std::string error;
     if (!api.prepare(&error)) {
         ctx.fail(error);
         return;
     }
-    ClientState &client = run.clients[static_cast<std::size_t>(ctx.index())];
+    ClientState& client = run.clients[static_cast<std::size_t>(ctx.index())];
     client.customer = customer_name(ctx.index());
     std::mt19937_64 rng(client_seed(run.seed, ctx.index()));
     std::uniform_int_distribution<std::int64_t> pick_ticket(1, run.tickets);
@@ -140,7 +140,7 @@ void churn_until_stopped(WorkerContext &ctx, StressRun &run) {
     }
 }
 
-bool check_fresh_event(Connection &conn, const Options &opt) {
+bool check_fresh_event(Connection& conn, const Options& opt) {
     std::string error;
     const auto summary = fetch_summary(conn, opt.event_id, &error);
     if (!summary) {
@@ -156,27 +156,18 @@ bool check_fresh_event(Connection &conn, const Options &opt) {
     return true;
 }
 
-// Sleeps until the run time is up, a signal arrives or every client has stopped.
-void wait_for_end(const WorkerPool &pool, Seconds run_time) {
-    const auto deadline = pool.started_at() +
-                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(run_time);
-    while (std::chrono::steady_clock::now() < deadline && !interrupted() && pool.running() > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-}
-
-StressObservation collect(const StressRun &run, const WorkerPool &pool, AuditCounts baseline) {
+StressObservation collect(const StressRun& run, const WorkerPool& pool, AuditCounts baseline) {
     StressObservation obs;
     obs.event_id = run.event_id;
     obs.baseline = baseline;
-    for (const ClientState &client : run.clients) {
+    for (const ClientState& client : run.clients) {
         obs.claims.merge(client.claims);
         obs.releases.merge(client.releases);
         for (const std::int64_t ticket : client.owned.ids()) {
             obs.believed_owned.emplace(ticket, client.customer);
         }
         obs.anomalies += client.anomalies;
-        for (const std::string &example : client.anomaly_examples) {
+        for (const std::string& example : client.anomaly_examples) {
             if (obs.anomaly_examples.size() < kMaxAnomalyExamples) {
                 obs.anomaly_examples.push_back(example);
             }
@@ -186,7 +177,7 @@ StressObservation collect(const StressRun &run, const WorkerPool &pool, AuditCou
     return obs;
 }
 
-void print_summary(const Options &opt, const StressRun &run, const StressObservation &obs,
+void print_summary(const Options& opt, const StressRun& run, const StressObservation& obs,
                    double elapsed) {
     std::vector<std::string> claim_kinds = claim_outcome_kinds();
     claim_kinds.push_back(kLockNotAvailable);
@@ -219,7 +210,7 @@ void print_summary(const Options &opt, const StressRun &run, const StressObserva
 
 } // namespace
 
-int run_stress(const Options &opt) {
+int run_stress(const Options& opt) {
     std::string error;
     Connection control = Connection::open(opt.conninfo, &error);
     if (!control.is_open()) {
@@ -243,20 +234,13 @@ int run_stress(const Options &opt) {
     run.clients.resize(static_cast<std::size_t>(opt.clients));
 
     WorkerPool pool(opt.conninfo);
-    if (!pool.start(opt.clients, [&run](WorkerContext &ctx) { churn_until_stopped(ctx, run); })) {
-        for (const std::string &message : pool.errors()) {
-            std::cerr << "error: " << message << "\n";
-        }
+    if (!start_or_report(pool, opt.clients,
+                         [&run](WorkerContext& ctx) { churn_until_stopped(ctx, run); })) {
         return 2;
     }
-    wait_for_end(pool, Seconds(std::min(opt.duration_s, opt.max_seconds)));
+    run_for(pool, Seconds(std::min(opt.duration_s, opt.max_seconds)));
     const bool was_interrupted = interrupted();
-    pool.request_stop();
-    if (!pool.join(kStopGrace)) {
-        std::cerr << "FAIL: " << pool.running() << " clients did not stop; giving up\n";
-        std::cerr.flush();
-        std::_Exit(1);
-    }
+    stop_or_exit(pool, kStopGrace);
     const double elapsed = Seconds(std::chrono::steady_clock::now() - pool.started_at()).count();
 
     const StressObservation obs = collect(run, pool, *baseline);

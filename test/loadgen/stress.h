@@ -8,6 +8,6 @@ namespace loadgen {
 
 // Returns the process exit status: 0 if every check passed, 1 on a failed check, 2 on setup
 // errors, 130 if interrupted.
-int run_stress(const Options &options);
+int run_stress(const Options& options);
 
 } // namespace loadgen

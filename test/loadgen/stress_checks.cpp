@@ -8,10 +8,14 @@ namespace loadgen {
 
 namespace {
 
-std::string str(std::int64_t v) { return with_commas(v); }
-std::string str(std::uint64_t v) { return with_commas(v); }
+std::string str(std::int64_t v) {
+    return with_commas(v);
+}
+std::string str(std::uint64_t v) {
+    return with_commas(v);
+}
 
-Check check_verify(Connection &conn, const StressObservation &obs) {
+Check check_verify(Connection& conn, const StressObservation& obs) {
     Check check{"(a) verify(event) is empty", true, {}};
     std::string error;
     const auto report = run_verify(conn, obs.event_id, &error);
@@ -19,14 +23,14 @@ Check check_verify(Connection &conn, const StressObservation &obs) {
         check.fail(error);
     } else if (report->problems != 0) {
         check.fail(str(report->problems) + " problems reported");
-        for (const std::string &example : report->examples) {
+        for (const std::string& example : report->examples) {
             check.fail(example);
         }
     }
     return check;
 }
 
-std::optional<OwnedSet> fetch_sold(Connection &conn, std::int64_t event_id, std::string *error) {
+std::optional<OwnedSet> fetch_sold(Connection& conn, std::int64_t event_id, std::string* error) {
     Result res = conn.exec("SELECT ticket_id, owner FROM ticketing.tickets "
                            "WHERE event_id = $1::bigint AND status = 'sold'",
                            {std::to_string(event_id)});
@@ -41,7 +45,7 @@ std::optional<OwnedSet> fetch_sold(Connection &conn, std::int64_t event_id, std:
     return sold;
 }
 
-Check check_sold_count(Connection &conn, const StressObservation &obs, const OwnedSet &sold) {
+Check check_sold_count(Connection& conn, const StressObservation& obs, const OwnedSet& sold) {
     Check check{"(b) claimed - released == sold tickets", true, {}};
     const std::uint64_t claimed = obs.claims.outcome("claimed");
     const std::uint64_t released = obs.releases.outcome("released");
@@ -62,7 +66,7 @@ Check check_sold_count(Connection &conn, const StressObservation &obs, const Own
     return check;
 }
 
-Check check_audit_counts(Connection &conn, const StressObservation &obs) {
+Check check_audit_counts(Connection& conn, const StressObservation& obs) {
     Check check{"(c) audit rows match claimed/released outcomes", true, {}};
     std::string error;
     const auto now = fetch_audit_counts(conn, obs.event_id, &error);
@@ -84,15 +88,15 @@ Check check_audit_counts(Connection &conn, const StressObservation &obs) {
     return check;
 }
 
-Check check_owners(const StressObservation &obs, const OwnedSet &sold) {
+Check check_owners(const StressObservation& obs, const OwnedSet& sold) {
     Check check{"(d) sold (ticket, owner) pairs == what clients believe they own", true, {}};
-    for (const auto &[ticket, owner] : sold) {
+    for (const auto& [ticket, owner] : sold) {
         if (obs.believed_owned.count({ticket, owner}) == 0) {
             check.fail("ticket " + std::to_string(ticket) + " is sold to " + owner +
                        ", but no client believes it owns it");
         }
     }
-    for (const auto &[ticket, owner] : obs.believed_owned) {
+    for (const auto& [ticket, owner] : obs.believed_owned) {
         if (sold.count({ticket, owner}) == 0) {
             check.fail(owner + " believes it owns ticket " + std::to_string(ticket) +
                        ", but the database disagrees");
@@ -103,7 +107,7 @@ Check check_owners(const StressObservation &obs, const OwnedSet &sold) {
 
 // Per ticket, in audit order: +1 per sale, -1 per return to 'available'. The running balance
 // must stay in {0, 1} (never two sales without a release between) and end at 1 iff sold.
-constexpr const char *kSaleBalanceSql = R"SQL(
+constexpr const char* kSaleBalanceSql = R"SQL(
 WITH moves AS (
     SELECT ticket_id, audit_id,
            CASE WHEN to_status = 'sold' THEN 1
@@ -136,7 +140,7 @@ ORDER BY 1
 LIMIT 20
 )SQL";
 
-Check check_sale_balance(Connection &conn, const StressObservation &obs) {
+Check check_sale_balance(Connection& conn, const StressObservation& obs) {
     Check check{"(e) per ticket, sales - releases stays in {0,1} and is 1 iff sold", true, {}};
     Result res = conn.exec(kSaleBalanceSql, {std::to_string(obs.event_id)});
     if (!res.ok()) {
@@ -152,26 +156,26 @@ Check check_sale_balance(Connection &conn, const StressObservation &obs) {
     return check;
 }
 
-Check check_errors(const StressObservation &obs) {
+Check check_errors(const StressObservation& obs) {
     Check check{"(f) no unexpected errors (only 55P03 allowed)", true, {}};
-    for (const CallStats *stats : {&obs.claims, &obs.releases}) {
-        for (const auto &[state, count] : stats->errors) {
+    for (const CallStats* stats : {&obs.claims, &obs.releases}) {
+        for (const auto& [state, count] : stats->errors) {
             const auto example = stats->error_examples.find(state);
             check.fail(str(count) + " x " + state + ": " +
                        (example == stats->error_examples.end() ? "" : example->second));
         }
     }
-    for (const std::string &error : obs.worker_errors) {
+    for (const std::string& error : obs.worker_errors) {
         check.fail(error);
     }
     return check;
 }
 
-Check check_anomalies(const StressObservation &obs) {
+Check check_anomalies(const StressObservation& obs) {
     Check check{"(g) every outcome agrees with the client's own view", true, {}};
     if (obs.anomalies > 0) {
         check.fail(str(obs.anomalies) + " contradictory outcomes");
-        for (const std::string &example : obs.anomaly_examples) {
+        for (const std::string& example : obs.anomaly_examples) {
             check.fail(example);
         }
     }
@@ -180,8 +184,8 @@ Check check_anomalies(const StressObservation &obs) {
 
 } // namespace
 
-std::optional<AuditCounts> fetch_audit_counts(Connection &conn, std::int64_t event_id,
-                                              std::string *error) {
+std::optional<AuditCounts> fetch_audit_counts(Connection& conn, std::int64_t event_id,
+                                              std::string* error) {
     Result res = conn.exec(
         "SELECT count(*) FILTER (WHERE to_status = 'sold'), "
         "       count(*) FILTER (WHERE to_status = 'available' AND from_status IS NOT NULL) "
@@ -194,7 +198,7 @@ std::optional<AuditCounts> fetch_audit_counts(Connection &conn, std::int64_t eve
     return AuditCounts{res.int64(0, 0), res.int64(0, 1)};
 }
 
-bool run_stress_checks(Connection &conn, const StressObservation &obs) {
+bool run_stress_checks(Connection& conn, const StressObservation& obs) {
     std::vector<Check> checks;
     checks.push_back(check_verify(conn, obs));
 

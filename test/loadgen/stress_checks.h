@@ -20,8 +20,8 @@ struct AuditCounts {
     std::int64_t releases = 0;
 };
 
-std::optional<AuditCounts> fetch_audit_counts(Connection &conn, std::int64_t event_id,
-                                              std::string *error);
+std::optional<AuditCounts> fetch_audit_counts(Connection& conn, std::int64_t event_id,
+                                              std::string* error);
 
 using OwnedSet = std::set<std::pair<std::int64_t, std::string>>; // (ticket_id, owner)
 
@@ -40,6 +40,6 @@ struct StressObservation {
 
 // Runs checks (a)-(g); prints "ok: ..." lines to stdout and "FAIL: ..." lines to stderr.
 // Returns true if every check passed.
-bool run_stress_checks(Connection &conn, const StressObservation &obs);
+bool run_stress_checks(Connection& conn, const StressObservation& obs);
 
 } // namespace loadgen

@@ -4,19 +4,19 @@ namespace loadgen {
 
 namespace {
 
-constexpr const char *kClaim = "ticketing_load_claim";
-constexpr const char *kRelease = "ticketing_load_release";
+constexpr const char* kClaim = "ticketing_load_claim";
+constexpr const char* kRelease = "ticketing_load_release";
 
-constexpr const char *kClaimSql =
+constexpr const char* kClaimSql =
     "SELECT outcome FROM ticketing.claim_ticket($1::bigint, $2::bigint, $3::text, $4::text)";
-constexpr const char *kReleaseSql =
+constexpr const char* kReleaseSql =
     "SELECT outcome FROM ticketing.release_ticket($1::bigint, $2::bigint, $3::text)";
 
 } // namespace
 
-const char *const kLockNotAvailable = "lock_not_available";
+const char* const kLockNotAvailable = "lock_not_available";
 
-const char *wait_policy_name(WaitPolicy policy) {
+const char* wait_policy_name(WaitPolicy policy) {
     switch (policy) {
     case WaitPolicy::Wait:
         return "wait";
@@ -28,29 +28,29 @@ const char *wait_policy_name(WaitPolicy policy) {
     return "wait";
 }
 
-bool TicketApi::prepare(std::string *error) {
+bool TicketApi::prepare(std::string* error) {
     return conn_.prepare(kClaim, kClaimSql, 4, error) &&
            conn_.prepare(kRelease, kReleaseSql, 3, error);
 }
 
 CallResult TicketApi::claim(std::int64_t event_id, std::int64_t ticket_id,
-                            const std::string &customer, WaitPolicy policy) {
+                            const std::string& customer, WaitPolicy policy) {
     const std::string event = std::to_string(event_id);
     const std::string ticket = std::to_string(ticket_id);
-    const char *values[] = {event.c_str(), ticket.c_str(), customer.c_str(),
+    const char* values[] = {event.c_str(), ticket.c_str(), customer.c_str(),
                             wait_policy_name(policy)};
     return run(kClaim, values, 4);
 }
 
 CallResult TicketApi::release(std::int64_t event_id, std::int64_t ticket_id,
-                              const std::string &customer) {
+                              const std::string& customer) {
     const std::string event = std::to_string(event_id);
     const std::string ticket = std::to_string(ticket_id);
-    const char *values[] = {event.c_str(), ticket.c_str(), customer.c_str()};
+    const char* values[] = {event.c_str(), ticket.c_str(), customer.c_str()};
     return run(kRelease, values, 3);
 }
 
-CallResult TicketApi::run(const char *statement, const char *const *values, int count) {
+CallResult TicketApi::run(const char* statement, const char* const* values, int count) {
     CallResult result;
     const auto start = std::chrono::steady_clock::now();
     Result res = conn_.exec_prepared(statement, values, count);

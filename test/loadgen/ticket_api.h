@@ -11,7 +11,7 @@ namespace loadgen {
 
 enum class WaitPolicy { Wait, NoWait, Skip };
 
-const char *wait_policy_name(WaitPolicy policy);
+const char* wait_policy_name(WaitPolicy policy);
 
 // The outcome of one timed call. SQLSTATE 55P03 (lock_not_available, from wait => 'nowait')
 // is an expected outcome named "lock_not_available", not an error.
@@ -25,23 +25,23 @@ struct CallResult {
     bool is_error() const { return !sqlstate.empty(); }
 };
 
-extern const char *const kLockNotAvailable;
+extern const char* const kLockNotAvailable;
 
 class TicketApi {
   public:
-    explicit TicketApi(Connection &conn) : conn_(conn) {}
+    explicit TicketApi(Connection& conn) : conn_(conn) {}
 
     // Prepares the statements on this connection.
-    bool prepare(std::string *error);
+    bool prepare(std::string* error);
 
-    CallResult claim(std::int64_t event_id, std::int64_t ticket_id, const std::string &customer,
+    CallResult claim(std::int64_t event_id, std::int64_t ticket_id, const std::string& customer,
                      WaitPolicy policy);
-    CallResult release(std::int64_t event_id, std::int64_t ticket_id, const std::string &customer);
+    CallResult release(std::int64_t event_id, std::int64_t ticket_id, const std::string& customer);
 
   private:
-    CallResult run(const char *statement, const char *const *values, int count);
+    CallResult run(const char* statement, const char* const* values, int count);
 
-    Connection &conn_;
+    Connection& conn_;
 };
 
 } // namespace loadgen

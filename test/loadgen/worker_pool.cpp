@@ -1,6 +1,10 @@
 #include "worker_pool.h"
 
+#include "signals.h"
+
+#include <cstdlib>
 #include <exception>
+#include <iostream>
 
 namespace loadgen {
 
@@ -9,12 +13,14 @@ bool WorkerContext::ready() {
     return pool_.on_ready();
 }
 
-void WorkerContext::fail(const std::string &error) {
+void WorkerContext::fail(const std::string& error) {
     reported_ = true;
     pool_.on_failure("client " + std::to_string(index_) + ": " + error);
 }
 
-bool WorkerContext::stop_requested() const { return pool_.stop_requested(); }
+bool WorkerContext::stop_requested() const {
+    return pool_.stop_requested();
+}
 
 WorkerPool::~WorkerPool() {
     if (!threads_.empty()) {
@@ -52,7 +58,7 @@ int WorkerPool::running() const {
     return static_cast<int>(threads_.size()) - finished_;
 }
 
-bool WorkerPool::wait_finished(std::unique_lock<std::mutex> &lock,
+bool WorkerPool::wait_finished(std::unique_lock<std::mutex>& lock,
                                std::chrono::milliseconds timeout) {
     return changed_.wait_for(lock, timeout,
                              [&] { return finished_ == static_cast<int>(threads_.size()); });
@@ -61,7 +67,7 @@ bool WorkerPool::wait_finished(std::unique_lock<std::mutex> &lock,
 bool WorkerPool::join(std::chrono::milliseconds grace) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!wait_finished(lock, grace)) {
-        for (const Slot &slot : slots_) {
+        for (const Slot& slot : slots_) {
             if (!slot.finished) {
                 slot.cancel.send();
             }
@@ -70,7 +76,7 @@ bool WorkerPool::join(std::chrono::milliseconds grace) {
     }
     const bool all_finished = finished_ == static_cast<int>(threads_.size());
     std::vector<bool> finished;
-    for (const Slot &slot : slots_) {
+    for (const Slot& slot : slots_) {
         finished.push_back(slot.finished);
     }
     lock.unlock();
@@ -104,7 +110,7 @@ void WorkerPool::run_worker(int index) {
         if (!context.reported_) {
             context.fail("worker returned before it was ready");
         }
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
         if (!context.reported_) {
             context.fail(e.what());
         } else {
@@ -123,7 +129,7 @@ bool WorkerPool::on_ready() {
     return gate_ == Gate::Open;
 }
 
-void WorkerPool::on_failure(const std::string &error) {
+void WorkerPool::on_failure(const std::string& error) {
     std::lock_guard<std::mutex> lock(mutex_);
     ++failed_;
     errors_.push_back(error);
@@ -137,4 +143,30 @@ void WorkerPool::on_finished(int index) {
     changed_.notify_all();
 }
 
+bool start_or_report(WorkerPool& pool, int count, WorkerPool::Body body) {
+    if (pool.start(count, std::move(body))) {
+        return true;
+    }
+    for (const std::string& message : pool.errors()) {
+        std::cerr << "error: " << message << "\n";
+    }
+    return false;
+}
+
+void run_for(const WorkerPool& pool, std::chrono::duration<double> run_time) {
+    const auto deadline = pool.started_at() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(run_time);
+    while (std::chrono::steady_clock::now() < deadline && !interrupted() && pool.running() > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+void stop_or_exit(WorkerPool& pool, std::chrono::milliseconds grace) {
+    pool.request_stop();
+    if (!pool.join(grace)) {
+        std::cerr << "FAIL: " << pool.running() << " clients did not stop; giving up\n";
+        std::cerr.flush();
+        std::_Exit(1);
+    }
+}
 } // namespace loadgen

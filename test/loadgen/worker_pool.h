@@ -21,33 +21,33 @@ class WorkerPool;
 class WorkerContext {
   public:
     int index() const { return index_; }
-    Connection &connection() { return conn_; }
+    Connection& connection() { return conn_; }
     // Reports that setup succeeded and blocks until all workers are ready. Returns false if the
     // run was aborted because another worker failed; the body should return at once.
     bool ready();
     // Reports that setup failed; the body should return afterwards.
-    void fail(const std::string &error);
+    void fail(const std::string& error);
     bool stop_requested() const;
 
   private:
     friend class WorkerPool;
-    WorkerContext(WorkerPool &pool, int index, Connection &conn)
+    WorkerContext(WorkerPool& pool, int index, Connection& conn)
         : pool_(pool), index_(index), conn_(conn) {}
 
-    WorkerPool &pool_;
+    WorkerPool& pool_;
     int index_;
-    Connection &conn_;
+    Connection& conn_;
     bool reported_ = false;
 };
 
 class WorkerPool {
   public:
-    using Body = std::function<void(WorkerContext &)>;
+    using Body = std::function<void(WorkerContext&)>;
 
     explicit WorkerPool(std::string conninfo) : conninfo_(std::move(conninfo)) {}
     ~WorkerPool();
-    WorkerPool(const WorkerPool &) = delete;
-    WorkerPool &operator=(const WorkerPool &) = delete;
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
 
     // Starts `count` workers. Each connects and runs `body`, which must call ready() once set
     // up. Returns true when all are running; false if any failed (see errors(); all joined).
@@ -63,7 +63,7 @@ class WorkerPool {
     // threads are detached; the caller should exit the process).
     bool join(std::chrono::milliseconds grace);
 
-    const std::vector<std::string> &errors() const { return errors_; }
+    const std::vector<std::string>& errors() const { return errors_; }
 
   private:
     friend class WorkerContext;
@@ -75,9 +75,9 @@ class WorkerPool {
 
     void run_worker(int index);
     bool on_ready();
-    void on_failure(const std::string &error);
+    void on_failure(const std::string& error);
     void on_finished(int index);
-    bool wait_finished(std::unique_lock<std::mutex> &lock, std::chrono::milliseconds timeout);
+    bool wait_finished(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds timeout);
 
     const std::string conninfo_;
     Body body_;
@@ -94,5 +94,13 @@ class WorkerPool {
     int failed_ = 0;
     int finished_ = 0;
 };
+
+// The start-run-stop sequence every mode shares.
+// Starts the workers; prints the reasons and returns false if any could not start.
+bool start_or_report(WorkerPool& pool, int count, WorkerPool::Body body);
+// Sleeps until `run_time` after the start, a signal, or every worker has returned.
+void run_for(const WorkerPool& pool, std::chrono::duration<double> run_time);
+// Stops the workers; if some never return, says so and ends the process (exit 1).
+void stop_or_exit(WorkerPool& pool, std::chrono::milliseconds grace);
 
 } // namespace loadgen
