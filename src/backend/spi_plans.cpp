@@ -325,7 +325,11 @@ SPIPlanPtr prepared(PlanId id) {
         const PlanSpec& spec = spec_for(id);
         SPIPlanPtr plan = nullptr;
         pg_call([&] {
-            plan = SPI_prepare(spec.sql, spec.nargs, const_cast<Oid*>(spec.argtypes));
+            // Always the generic plan: these are key lookups whose best plan does not depend
+            // on the values, and a custom plan would be planned again on every call (the
+            // plan cache keeps choosing custom plans when the generic estimate looks worse).
+            plan = SPI_prepare_cursor(spec.sql, spec.nargs, const_cast<Oid*>(spec.argtypes),
+                                      CURSOR_OPT_GENERIC_PLAN);
             if (plan == nullptr) {
                 elog(ERROR, "ticketing: SPI_prepare failed: %s",
                      SPI_result_code_string(SPI_result));
