@@ -132,7 +132,7 @@ SELECT outcome, ticket_id FROM ticketing.claim_ticket(1302, 4, 'harry');
 SELECT event_id, ticket_id, status, owner FROM ticketing.tickets
  WHERE event_id IN (1301, 1302) ORDER BY event_id, ticket_id;
 SELECT event_id, ticket_id, from_status, to_status, customer
-  FROM ticketing.audit_log WHERE event_id IN (1301, 1302) ORDER BY audit_id;
+  FROM ticketing.audit_log WHERE event_id IN (1301, 1302) ORDER BY txid, ticket_id, audit_id; -- one statement may audit several tickets in any order
 SELECT * FROM ticketing.verify();
 
 -------------------------------------------------------------------------------
