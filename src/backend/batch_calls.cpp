@@ -87,19 +87,6 @@ void read_batch_rows(std::uint64_t count, bool locked,
     });
 }
 
-Datum int8_array(const std::vector<std::int64_t>& values) {
-    Datum array = 0;
-    pg_call([&] {
-        Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            elements[i] = Int64GetDatum(values[i]);
-        }
-        array = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), INT8OID,
-                                                8, true, TYPALIGN_DOUBLE));
-    });
-    return array;
-}
-
 Datum text_array(const std::vector<Datum>& values) {
     Datum array = 0;
     pg_call([&] {
@@ -118,7 +105,8 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     if (ids.empty()) {
         return given;
     }
-    Datum peek_args[] = {Int64GetDatum(event_id), int8_array(ids)};
+    Datum peek_args[] = {Int64GetDatum(event_id),
+                         int8_array(ids.data(), static_cast<int>(ids.size()))};
     read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
     std::vector<std::int64_t> open;
     for (std::int64_t id : ids) {
@@ -128,7 +116,8 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
         }
     }
     if (!open.empty()) {
-        Datum lock_args[] = {Int64GetDatum(event_id), int8_array(open)};
+        Datum lock_args[] = {Int64GetDatum(event_id),
+                             int8_array(open.data(), static_cast<int>(open.size()))};
         read_batch_rows(run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
     }
     for (std::int64_t id : ids) {
@@ -305,16 +294,13 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
     TimestampTz at = 0;
     if (!sold_ids.empty()) {
-        Datum transition_args[] = {Int64GetDatum(event_id), int8_array(sold_ids),
+        Datum transition_args[] = {Int64GetDatum(event_id),
+                                   int8_array(sold_ids.data(), static_cast<int>(sold_ids.size())),
                                    text_array(from_statuses), text_array(buyers)};
         if (run_plan(PlanId::batch_transition, transition_args, nullptr) != sold_ids.size()) {
             throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
         }
-        pg_call([&] {
-            bool is_null = false;
-            at = DatumGetTimestampTz(
-                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
-        });
+        at = first_timestamp();
     }
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         const int i = item_request[k];

@@ -112,11 +112,6 @@ bool locked_by_other(TupleTableSlot* slot) {
     return locked;
 }
 
-std::string_view text_of(Datum datum) {
-    text* value = DatumGetTextPP(datum);
-    return std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
-}
-
 // Finds the row with primary key `keys` in `info`'s table under a statement snapshot
 // and hands its slot to `use`. Runs inside pg_call.
 template <typename Use>
@@ -168,12 +163,12 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
         const TicketColumns& c = cache.columns;
         found = probe(cache.tickets, keys, 2, [&](TupleTableSlot* slot) {
-            const auto status = parse_status(text_of(slot->tts_values[c.status - 1]));
+            const auto status = parse_status(text_view(slot->tts_values[c.status - 1]));
             bad_status = !status;
             row.ticket_id = ticket_id;
             row.state.status = status.value_or(TicketStatus::available);
             row.state.owned_by_customer = !slot->tts_isnull[c.owner - 1] &&
-                                          text_of(slot->tts_values[c.owner - 1]) == customer;
+                                          text_view(slot->tts_values[c.owner - 1]) == customer;
             row.has_hold_expiry = !slot->tts_isnull[c.hold_expires_at - 1];
             row.hold_expires_at = row.has_hold_expiry
                                       ? DatumGetTimestampTz(slot->tts_values[c.hold_expires_at - 1])

@@ -66,6 +66,8 @@ PlanId lock_plan(WaitPolicy policy) {
     return PlanId::lock_ticket_wait;
 }
 
+} // namespace
+
 Datum int8_array(const std::int64_t* values, int count) {
     Datum array = 0;
     pg_call([&] {
@@ -78,6 +80,8 @@ Datum int8_array(const std::int64_t* values, int count) {
     });
     return array;
 }
+
+namespace {
 
 Datum status_array(const TicketRow* rows, int count) {
     Datum array = 0;
@@ -93,6 +97,8 @@ Datum status_array(const TicketRow* rows, int count) {
     return array;
 }
 
+} // namespace
+
 TimestampTz first_timestamp() {
     TimestampTz at = 0;
     pg_call([&] {
@@ -102,6 +108,8 @@ TimestampTz first_timestamp() {
     });
     return at;
 }
+
+namespace {
 
 std::int64_t first_int64(bool* is_null) {
     std::int64_t value = 0;

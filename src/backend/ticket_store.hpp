@@ -86,6 +86,12 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix);
 
+// A bigint[] Datum of `count` values, in the current memory context.
+Datum int8_array(const std::int64_t* values, int count);
+
+// Column 1 of the first row the last statement returned, as a timestamp.
+TimestampTz first_timestamp();
+
 // The text in a text Datum, without copying.
 std::string_view text_view(Datum datum);
 
