@@ -23,6 +23,7 @@ namespace {
 struct SeenTicket {
     BatchTicket ticket;
     Datum seat;
+    ItemPointerData row_version; // meaningful when ticket.locked
 };
 
 void validate(const BatchArgs& args) {
@@ -64,7 +65,7 @@ std::string fingerprint_of(const BatchArgs& args, int i) {
     return fingerprint.text();
 }
 
-// Reads (ticket_id, status, owner, hold_expired, seat) rows of batch_peek/batch_lock.
+// Reads (ticket_id, status, owner, hold_expired, seat, ctid) rows of batch_peek/batch_lock.
 void read_batch_rows(std::uint64_t count, bool locked,
                      std::unordered_map<std::int64_t, SeenTicket>& seen) {
     pg_call([&] {
@@ -82,6 +83,8 @@ void read_batch_rows(std::uint64_t count, bool locked,
             entry.ticket.hold_expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
             entry.ticket.locked = locked;
             entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
+            entry.row_version = *reinterpret_cast<ItemPointer>(
+                DatumGetPointer(SPI_getbinval(tuple, desc, 6, &is_null)));
             seen[entry.ticket.ticket_id] = entry;
         }
     });
@@ -97,28 +100,43 @@ Datum text_array(const std::vector<Datum>& values) {
     return array;
 }
 
-// The tickets named by requests: a lock-free look, then SKIP LOCKED locks on those
-// that may still be sold. Sold tickets are answered from the look, without a lock.
+Datum tid_array(const std::vector<ItemPointerData>& values) {
+    Datum array = 0;
+    pg_call([&] {
+        Datum* elements =
+            static_cast<Datum*>(palloc(sizeof(Datum) * (values.empty() ? 1 : values.size())));
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            elements[i] = PointerGetDatum(&values[i]);
+        }
+        array = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TIDOID,
+                                                sizeof(ItemPointerData), false, TYPALIGN_SHORT));
+    });
+    return array;
+}
+
+// The tickets named by requests: SKIP LOCKED locks on those that may still be sold, then
+// a lock-free look at the rest (sold, locked by someone else, or missing). Sold tickets
+// are answered from the look, without a lock; a ticket that can be sold costs one index
+// descent.
 std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std::int64_t>& ids,
                                     std::unordered_map<std::int64_t, SeenTicket>& seen) {
     std::vector<BatchTicket> given;
     if (ids.empty()) {
         return given;
     }
-    Datum peek_args[] = {Int64GetDatum(event_id),
+    Datum lock_args[] = {Int64GetDatum(event_id),
                          int8_array(ids.data(), static_cast<int>(ids.size()))};
-    read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
-    std::vector<std::int64_t> open;
+    read_batch_rows(run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+    std::vector<std::int64_t> rest;
     for (std::int64_t id : ids) {
-        const auto it = seen.find(id);
-        if (it != seen.end() && it->second.ticket.status != TicketStatus::sold) {
-            open.push_back(id);
+        if (seen.count(id) == 0) {
+            rest.push_back(id);
         }
     }
-    if (!open.empty()) {
-        Datum lock_args[] = {Int64GetDatum(event_id),
-                             int8_array(open.data(), static_cast<int>(open.size()))};
-        read_batch_rows(run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+    if (!rest.empty()) {
+        Datum peek_args[] = {Int64GetDatum(event_id),
+                             int8_array(rest.data(), static_cast<int>(rest.size()))};
+        read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
     }
     for (std::int64_t id : ids) {
         const auto it = seen.find(id);
@@ -157,7 +175,7 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
         const BatchTicket ticket{rows[i].ticket_id, rows[i].state.status, std::string_view(),
                                  rows[i].state.hold_expired, true};
         pool.push_back(ticket);
-        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat};
+        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat, rows[i].row_version};
     }
     return pool;
 }
@@ -285,18 +303,20 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     std::vector<std::int64_t> sold_ids;
     std::vector<Datum> from_statuses;
     std::vector<Datum> buyers;
+    std::vector<ItemPointerData> row_versions;
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         if (decisions[k].takes) {
             sold_ids.push_back(decisions[k].ticket_id);
+            row_versions.push_back(seen.at(decisions[k].ticket_id).row_version);
             from_statuses.push_back(make_text(status_name(decisions[k].from)));
             buyers.push_back(args.customers[item_request[k]]);
         }
     }
     TimestampTz at = 0;
     if (!sold_ids.empty()) {
-        Datum transition_args[] = {Int64GetDatum(event_id),
-                                   int8_array(sold_ids.data(), static_cast<int>(sold_ids.size())),
-                                   text_array(from_statuses), text_array(buyers)};
+        Datum transition_args[] = {
+            Int64GetDatum(event_id), int8_array(sold_ids.data(), static_cast<int>(sold_ids.size())),
+            text_array(from_statuses), text_array(buyers), tid_array(row_versions)};
         if (run_plan(PlanId::batch_transition, transition_args, nullptr) != sold_ids.size()) {
             throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
         }

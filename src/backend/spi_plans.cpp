@@ -34,13 +34,13 @@ struct PlanSpec {
     "OPERATOR(pg_catalog.<=) pg_catalog.now()) "                                                   \
     "AND ($3::pg_catalog.text IS NULL OR pg_catalog.left(t.seat, pg_catalog.length($3)) "          \
     "OPERATOR(pg_catalog.=) $3) "
+// Tickets $2 of event $1, for a batch: (ticket_id, status, owner, hold lapsed, seat, ctid).
 #define BATCH_STATE                                                                                \
     "SELECT t.ticket_id, t.status, t.owner, "                                                      \
     "coalesce(t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at "                       \
-    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat "                                    \
+    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat, t.ctid "                            \
     "FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "         \
-    "OPERATOR(pg_catalog.=) ANY ($2) "                                                             \
-    "ORDER BY t.ticket_id"
+    "OPERATOR(pg_catalog.=) ANY ($2) "
 #define LIVE_OWNED                                                                                 \
     "t.event_id OPERATOR(pg_catalog.=) $1 AND t.owner OPERATOR(pg_catalog.=) $2 "                  \
     "AND (t.status OPERATOR(pg_catalog.=) 'sold' OR (t.status OPERATOR(pg_catalog.=) 'held' AND "  \
@@ -126,13 +126,13 @@ const PlanSpec& spec_for(PlanId id) {
         {INT8OID, INT8ARRAYOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTOID}};
     // $2 the scan's start, $3 seat prefix or NULL, $4 how many.
     static const PlanSpec claimable_from{
-        "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+        "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
         "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP "
         "LOCKED",
         4,
         {INT8OID, INT8OID, TEXTOID, INT4OID}};
     static const PlanSpec claimable_before{
-        "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+        "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
         "AND t.ticket_id OPERATOR(pg_catalog.<) $2 ORDER BY t.ticket_id LIMIT $4 FOR UPDATE SKIP "
         "LOCKED",
         4,
@@ -172,27 +172,36 @@ const PlanSpec& spec_for(PlanId id) {
         3,
         {INT8OID, INT8OID, TEXTOID}};
     // Owners are compared in C++: one batch speaks for many customers.
-    static const PlanSpec batch_peek{BATCH_STATE, 2, {INT8OID, INT8ARRAYOID}};
-    static const PlanSpec batch_lock{
-        BATCH_STATE " FOR UPDATE SKIP LOCKED", 2, {INT8OID, INT8ARRAYOID}};
-    // $2 ids, $3 their old statuses, $4 their buyers, in parallel.
+    static const PlanSpec batch_peek{
+        BATCH_STATE "ORDER BY t.ticket_id", 2, {INT8OID, INT8ARRAYOID}};
+    // Locks only what may still be sold; the rest is answered from batch_peek.
+    static const PlanSpec batch_lock{BATCH_STATE "AND t.status OPERATOR(pg_catalog.<>) 'sold' "
+                                                 "ORDER BY t.ticket_id FOR UPDATE SKIP LOCKED",
+                                     2,
+                                     {INT8OID, INT8ARRAYOID}};
+    // $2 ids, $3 their old statuses, $4 their buyers, $5 the row versions this transaction
+    // locked, in parallel. The lock keeps each row at that version, so the update finds it
+    // by ctid (a TID scan) instead of a second primary-key descent; event and ticket id
+    // are checked again all the same.
     static const PlanSpec batch_transition{
         "WITH input AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($2::bigint[]),"
-        " pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))"
-        " AS i (ticket_id, from_status, buyer)),"
+        " pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]),"
+        " pg_catalog.unnest($5::pg_catalog.tid[]))"
+        " AS i (ticket_id, from_status, buyer, row_version)),"
         " changed AS ("
         " UPDATE ticketing.tickets t"
         " SET status = 'sold', owner = i.buyer, hold_expires_at = NULL, updated_at = "
         "pg_catalog.now()"
-        " FROM input i WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "
+        " FROM input i WHERE t.ctid OPERATOR(pg_catalog.=) i.row_version"
+        " AND t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id "
         "OPERATOR(pg_catalog.=) i.ticket_id"
         " RETURNING t.event_id, t.ticket_id, i.from_status, i.buyer, t.updated_at) "
         "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, "
         "at)"
         " SELECT event_id, ticket_id, from_status, 'sold', buyer, updated_at FROM changed"
         " RETURNING at",
-        4,
-        {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}};
+        5,
+        {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID}};
     static const PlanSpec lock_customer_slot{
         "INSERT INTO ticketing.customer_slots AS s (event_id, customer, touched_at)"
         " VALUES ($1, $2, pg_catalog.now())"

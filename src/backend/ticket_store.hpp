@@ -19,6 +19,7 @@ struct TicketRow {
     bool has_limit; // the event's per-customer limit (peeks only)
     std::int64_t limit;
     bool looks_locked; // another transaction had it locked or was updating it (direct reads)
+    ItemPointerData row_version; // the version read (read_ticket) or locked (lock_claimable)
 };
 
 // Sells an available ticket with its audit row in one statement, if its event has no
@@ -65,7 +66,8 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
                               Datum customer, const Transition& transition);
 
 // Claimable tickets (available or with a lapsed hold), locked with SKIP LOCKED, in id
-// order from `start` (ids >= start), or before it (ids < start).
+// order from `start` (ids >= start), or before it (ids < start). Fills id, state, seat
+// and row_version.
 int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix, int wanted,
                    TicketRow* rows);
 
