@@ -178,6 +178,7 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
                                      row.hold_expires_at <= GetCurrentTransactionStartTimestamp();
             row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
             row.looks_locked = row.state.status != TicketStatus::sold && locked_by_other(slot);
+            row.row_version = slot->tts_tid;
             MemoryContext old = MemoryContextSwitchTo(call_memory_context());
             row.seat = PointerGetDatum(DatumGetTextPCopy(slot->tts_values[c.seat - 1]));
             MemoryContextSwitchTo(old);

@@ -3,6 +3,7 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
+#include "direct_writes.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -86,11 +87,27 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     return result;
 }
 
-// A direct read answers "no" with one index probe: no SPI, no lock, no write. A claim of
-// an available ticket that nobody seems to hold locked then tries to sell it in one
-// statement (which declines in an event with a limit); everything else, and a claim that
-// statement could not complete, goes through lock_and_apply, which counts lock waits
-// and skips.
+// A claim of an available ticket that nobody seems to hold locked, in an event without
+// a per-customer limit: sold straight through the table-access API, or, where that
+// would bypass a trigger or rule, by one statement. Nothing when neither could (the row
+// is locked or changed): then the caller locks and decides again.
+std::optional<TimestampTz> sell_available(const ValidTicketRequest& request, const CallArgs& args,
+                                          const TicketRow& seen) {
+    TimestampTz at = 0;
+    switch (sell_directly(request.event_id, seen, args.customer_datum, &at)) {
+    case DirectSale::sold:
+        return at;
+    case DirectSale::changed:
+        return std::nullopt;
+    case DirectSale::unsupported:
+        break;
+    }
+    return claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait);
+}
+
+// A direct read answers "no" with one index probe: no SPI, no lock, no write. A claim
+// that can be a plain sale is one (sell_available); everything else, and a sale that
+// could not complete, goes through lock_and_apply, which counts lock waits and skips.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
@@ -101,18 +118,18 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
+    const EventInfo event = read_event(request.event_id);
+    const bool limited = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
     if (kind == TicketCallKind::claim && seen->state.status == TicketStatus::available &&
-        !seen->looks_locked) {
-        if (const auto sold_at = claim_available(request.event_id, request.ticket_id,
-                                                 args.customer_datum, request.wait)) {
+        !seen->looks_locked && !limited) {
+        if (const auto sold_at = sell_available(request, args, *seen)) {
             CallResult result = answer(request, Outcome::claimed, &*seen);
             result.at = *sold_at;
             return result;
         }
     }
-    const EventInfo event = read_event(request.event_id);
     TicketRow row = *seen;
-    row.has_limit = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
+    row.has_limit = limited;
     row.limit = event.limit;
     if (!row.has_limit) {
         return lock_and_apply(kind, request, args, row);

@@ -1,0 +1,27 @@
+// The sale of one available ticket straight through the table-access API: the row
+// version a direct read found is updated in place of a statement, its indexes and
+// CHECK constraints are maintained by the executor's own helpers, and the audit row is
+// inserted the same way. No SPI, no plan, no second index descent.
+#pragma once
+
+#include "ticket_store.hpp"
+
+namespace ticketing::backend {
+
+enum class DirectSale {
+    sold,       // the ticket is sold to the customer and audited; `at` is set
+    changed,    // the row was locked, updated or deleted since it was read: nothing written
+    unsupported // the tables have triggers, rules, row security or generated columns the
+                // direct path would bypass: nothing written, use a statement
+};
+
+// Sells `seen` (read by read_ticket, status available) to `customer`. Never waits for a
+// lock: a row someone holds locked is `changed`, and the caller takes the statement path,
+// which waits, counts the wait and decides again on the version the holder leaves.
+DirectSale sell_directly(std::int64_t event_id, const TicketRow& seen, Datum customer,
+                         TimestampTz* at);
+
+// Called once per backend: forget what is cached about the tables when they change.
+void register_direct_write_cache_reset();
+
+} // namespace ticketing::backend
