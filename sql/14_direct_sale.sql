@@ -76,6 +76,28 @@ DROP TRIGGER noted ON ticketing.audit_log;
 SELECT outcome FROM ticketing.claim_ticket(1401, 8, 'ivan'); -- no trigger: not seen
 SELECT * FROM public.direct_sale_seen ORDER BY ticket_id;
 
+-- claim_batch takes the same two paths: with the AFTER UPDATE trigger its sales go
+-- through a statement and the trigger sees each of them; without, straight through.
+SELECT ticketing.create_event('Direct sale, batches', event_id => 1402);
+SELECT ticketing.add_tickets(1402, 6);
+CREATE TRIGGER noted AFTER UPDATE ON ticketing.tickets
+    FOR EACH ROW EXECUTE FUNCTION public.direct_sale_note();
+SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(1402, ARRAY[
+    (1, 'kim', NULL), (2, 'lee', NULL), (1, 'max', NULL)]::ticketing.claim_request[]);
+DROP TRIGGER noted ON ticketing.tickets;
+SELECT * FROM public.direct_sale_seen WHERE ticket_id IN (1, 2) AND what = 'tickets UPDATE'
+ ORDER BY ticket_id;
+-- A hold that lapsed is sold by the batch and audited as coming from "held".
+SELECT outcome FROM ticketing.hold_ticket(1402, 3, 'nia', interval '1 second');
+UPDATE ticketing.tickets SET hold_expires_at = now() - interval '1 minute'
+ WHERE event_id = 1402 AND ticket_id = 3;
+SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(1402, ARRAY[
+    (3, 'oto', NULL), (4, 'oto', NULL), (5, 'pia', NULL)]::ticketing.claim_request[]);
+SELECT ticket_id, from_status, to_status, customer FROM ticketing.audit_log
+ WHERE event_id = 1402 ORDER BY audit_id;
+SELECT ticket_id, status, owner, hold_expires_at FROM ticketing.tickets
+ WHERE event_id = 1402 ORDER BY ticket_id;
+
 -- A rule on tickets is never bypassed: the sale goes to the statement, and PostgreSQL
 -- refuses DO ALSO rules on a data-modifying WITH (0A000), so the claim fails loudly
 -- instead of selling without the rule.
@@ -92,4 +114,4 @@ DROP FUNCTION public.direct_sale_note();
 SELECT count(*) FILTER (WHERE status = 'sold') AS sold,
        (SELECT count(*) FROM ticketing.audit_log WHERE event_id = 1401) AS audit_rows
   FROM ticketing.tickets WHERE event_id = 1401;
-SELECT * FROM ticketing.verify() WHERE event_id = 1401;
+SELECT * FROM ticketing.verify() WHERE event_id IN (1401, 1402);

@@ -8,6 +8,7 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
+#include "direct_writes.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "ticket_store.hpp"
@@ -196,6 +197,27 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     }
 }
 
+// The statement path of a batch's sales: one UPDATE ... FROM unnest(...) with its audit
+// rows. Returns the time recorded.
+TimestampTz sell_locked_by_statement(std::int64_t event_id, const std::vector<LockedSale>& sales) {
+    std::vector<std::int64_t> ids;
+    std::vector<Datum> from_statuses;
+    std::vector<Datum> buyers;
+    std::vector<ItemPointerData> row_versions;
+    for (const LockedSale& sale : sales) {
+        ids.push_back(sale.ticket_id);
+        from_statuses.push_back(sale.from_status);
+        buyers.push_back(sale.buyer);
+        row_versions.push_back(sale.row_version);
+    }
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
+                    text_array(from_statuses), text_array(buyers), tid_array(row_versions)};
+    if (run_plan(PlanId::batch_transition, args, nullptr) != ids.size()) {
+        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+    }
+    return first_timestamp();
+}
+
 void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::int64_t event_id = *args.event_id;
     const EventInfo event = read_event(event_id);
@@ -299,28 +321,21 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::vector<BatchDecision> decisions =
         decide_batch(items, given, pool, pool_exhausted, admit);
 
-    // One statement sells every ticket the batch hands out.
-    std::vector<std::int64_t> sold_ids;
-    std::vector<Datum> from_statuses;
-    std::vector<Datum> buyers;
-    std::vector<ItemPointerData> row_versions;
+    // Every ticket the batch hands out is sold in one pass through the table-access API,
+    // or, where that would bypass a trigger or rule, by one statement.
+    std::vector<LockedSale> sales;
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         if (decisions[k].takes) {
-            sold_ids.push_back(decisions[k].ticket_id);
-            row_versions.push_back(seen.at(decisions[k].ticket_id).row_version);
-            from_statuses.push_back(make_text(status_name(decisions[k].from)));
-            buyers.push_back(args.customers[item_request[k]]);
+            const SeenTicket& ticket = seen.at(decisions[k].ticket_id);
+            sales.push_back(LockedSale{decisions[k].ticket_id, ticket.row_version,
+                                       make_text(status_name(decisions[k].from)),
+                                       args.customers[item_request[k]]});
         }
     }
     TimestampTz at = 0;
-    if (!sold_ids.empty()) {
-        Datum transition_args[] = {
-            Int64GetDatum(event_id), int8_array(sold_ids.data(), static_cast<int>(sold_ids.size())),
-            text_array(from_statuses), text_array(buyers), tid_array(row_versions)};
-        if (run_plan(PlanId::batch_transition, transition_args, nullptr) != sold_ids.size()) {
-            throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
-        }
-        at = first_timestamp();
+    if (!sales.empty() &&
+        !sell_locked_directly(event_id, sales.data(), static_cast<int>(sales.size()), &at)) {
+        at = sell_locked_by_statement(event_id, sales);
     }
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         const int i = item_request[k];

@@ -160,71 +160,134 @@ Bitmapset* with_column(Bitmapset* columns, AttrNumber attnum) {
     return bms_add_member(columns, attnum - FirstLowInvalidHeapAttributeNumber);
 }
 
-// Runs inside pg_call, with the relations opened and an executor state for them.
-DirectSale sell(EState* estate, ResultRelInfo* tickets, ResultRelInfo* audit, std::int64_t event_id,
-                const TicketRow& seen, Datum customer, TimestampTz* at) {
-    Relation relation = tickets->ri_RelationDesc;
-    TupleTableSlot* old_row = table_slot_create(relation, &estate->es_tupleTable);
-    TupleTableSlot* new_row = table_slot_create(relation, &estate->es_tupleTable);
+// What the executor would set up for UPDATE tickets ...; INSERT INTO audit_log ...: a
+// range table (error messages and the "index key unchanged" hint read it), result
+// relations with their indexes open, slots, and one command id for all the writes.
+struct Writer {
+    EState* estate;
+    ResultRelInfo* tickets;
+    ResultRelInfo* audit;
+    TupleTableSlot* old_row;
+    TupleTableSlot* new_row;
+    TupleTableSlot* entry;
+    Datum sold;
+    TimestampTz now;
+};
 
-    // The version the read returned. Our statement's snapshot keeps it from being pruned;
-    // check that it is still the same ticket and still available all the same.
-    ItemPointerData tid = seen.row_version;
-    if (!table_tuple_fetch_row_version(relation, &tid, SnapshotAny, old_row)) {
-        return DirectSale::changed;
+// Runs inside pg_call. False (and nothing open) when the tables need the executor.
+bool open_writer(Writer* writer) {
+    load_cache();
+    Relation tickets = table_open(cache.tickets, RowExclusiveLock);
+    Relation audit = table_open(cache.audit_log, RowExclusiveLock);
+    // Taking the locks may have delivered news of a change to either table.
+    load_cache();
+    if (needs_executor(tickets, true) || needs_executor(audit, false) ||
+        RelationGetDescr(audit)->natts != cache.audit_natts) {
+        table_close(audit, NoLock);
+        table_close(tickets, NoLock);
+        return false;
     }
-    slot_getallattrs(old_row);
-    if (old_row->tts_isnull[cache.event_id - 1] || old_row->tts_isnull[cache.ticket_id - 1] ||
-        DatumGetInt64(old_row->tts_values[cache.event_id - 1]) != event_id ||
-        DatumGetInt64(old_row->tts_values[cache.ticket_id - 1]) != seen.ticket_id ||
-        text_view(old_row->tts_values[cache.status - 1]) != "available") {
-        return DirectSale::changed;
-    }
+    EState* estate = CreateExecutorState();
+    RangeTblEntry* tickets_entry = range_entry(tickets);
+    Bitmapset* changed = nullptr;
+    changed = with_column(changed, cache.status);
+    changed = with_column(changed, cache.owner);
+    changed = with_column(changed, cache.hold_expires_at);
+    changed = with_column(changed, cache.updated_at);
+    tickets_entry->updatedCols = changed;
+    ExecInitRangeTable(estate, list_make2(tickets_entry, range_entry(audit)));
+    estate->es_output_cid = GetCurrentCommandId(true);
+    writer->estate = estate;
+    writer->tickets = makeNode(ResultRelInfo);
+    InitResultRelInfo(writer->tickets, tickets, 1, nullptr, 0);
+    writer->audit = makeNode(ResultRelInfo);
+    InitResultRelInfo(writer->audit, audit, 2, nullptr, 0);
+    ExecOpenIndices(writer->tickets, false);
+    ExecOpenIndices(writer->audit, false);
+    writer->old_row = table_slot_create(tickets, &estate->es_tupleTable);
+    writer->new_row = table_slot_create(tickets, &estate->es_tupleTable);
+    writer->entry = table_slot_create(audit, &estate->es_tupleTable);
+    writer->sold = CStringGetTextDatum("sold");
+    writer->now = GetCurrentTransactionStartTimestamp();
+    return true;
+}
 
-    const TimestampTz now = GetCurrentTransactionStartTimestamp();
+// Runs inside pg_call.
+void close_writer(Writer* writer) {
+    Relation tickets = writer->tickets->ri_RelationDesc;
+    Relation audit = writer->audit->ri_RelationDesc;
+    ExecCloseIndices(writer->audit);
+    ExecCloseIndices(writer->tickets);
+    ExecResetTupleTable(writer->estate->es_tupleTable, false);
+    FreeExecutorState(writer->estate);
+    table_close(audit, NoLock);
+    table_close(tickets, NoLock);
+}
+
+// Loads the row version at `tid` into old_row if it is ticket (event_id, ticket_id).
+// Runs inside pg_call.
+bool fetch_version(Writer& writer, ItemPointerData tid, std::int64_t event_id,
+                   std::int64_t ticket_id) {
+    TupleTableSlot* row = writer.old_row;
+    if (!table_tuple_fetch_row_version(writer.tickets->ri_RelationDesc, &tid, SnapshotAny, row)) {
+        return false;
+    }
+    slot_getallattrs(row);
+    return !row->tts_isnull[cache.event_id - 1] && !row->tts_isnull[cache.ticket_id - 1] &&
+           DatumGetInt64(row->tts_values[cache.event_id - 1]) == event_id &&
+           DatumGetInt64(row->tts_values[cache.ticket_id - 1]) == ticket_id;
+}
+
+// Sells the version in old_row (at `tid`) to `buyer` and audits it. With wait = false a
+// row someone holds locked (or is changing) comes back as TM_BeingModified with nothing
+// written, and so do TM_Updated and TM_Deleted. Runs inside pg_call.
+TM_Result write_sale(Writer& writer, ItemPointerData tid, Datum from_status, Datum buyer,
+                     bool wait) {
+    EState* estate = writer.estate;
+    Relation relation = writer.tickets->ri_RelationDesc;
+    TupleTableSlot* old_row = writer.old_row;
+    TupleTableSlot* new_row = writer.new_row;
     const int natts = RelationGetDescr(relation)->natts;
     ExecClearTuple(new_row);
     std::memcpy(new_row->tts_values, old_row->tts_values, sizeof(Datum) * natts);
     std::memcpy(new_row->tts_isnull, old_row->tts_isnull, sizeof(bool) * natts);
-    const Datum sold = CStringGetTextDatum("sold");
-    new_row->tts_values[cache.status - 1] = sold;
-    new_row->tts_values[cache.owner - 1] = customer;
+    new_row->tts_values[cache.status - 1] = writer.sold;
+    new_row->tts_values[cache.owner - 1] = buyer;
     new_row->tts_isnull[cache.owner - 1] = false;
     new_row->tts_values[cache.hold_expires_at - 1] = 0;
     new_row->tts_isnull[cache.hold_expires_at - 1] = true;
-    new_row->tts_values[cache.updated_at - 1] = TimestampTzGetDatum(now);
+    new_row->tts_values[cache.updated_at - 1] = TimestampTzGetDatum(writer.now);
     new_row->tts_isnull[cache.updated_at - 1] = false;
     ExecStoreVirtualTuple(new_row);
-
     if (relation->rd_att->constr != nullptr) {
-        ExecConstraints(tickets, new_row, estate);
+        ExecConstraints(writer.tickets, new_row, estate);
     }
-    // wait = false: a row someone holds locked (or is changing) comes back as
-    // TM_BeingModified with nothing written; so do TM_Updated and TM_Deleted.
     TM_FailureData failure;
     LockTupleMode lock_mode;
     bool update_indexes = false;
     const TM_Result result =
         table_tuple_update(relation, &tid, new_row, estate->es_output_cid,
                            ActiveSnapshotSet() ? GetActiveSnapshot() : InvalidSnapshot,
-                           InvalidSnapshot, false, &failure, &lock_mode, &update_indexes);
+                           InvalidSnapshot, wait, &failure, &lock_mode, &update_indexes);
     if (result != TM_Ok) {
-        return DirectSale::changed;
+        return result;
     }
-    if (update_indexes && tickets->ri_NumIndices > 0) {
-        ExecInsertIndexTuples(tickets, new_row, estate, true, false, nullptr, NIL);
+    if (update_indexes && writer.tickets->ri_NumIndices > 0) {
+        ExecInsertIndexTuples(writer.tickets, new_row, estate, true, false, nullptr, NIL);
     }
 
     // The audit row: the columns a sale names, the table's defaults for the rest.
-    Relation audit_relation = audit->ri_RelationDesc;
-    TupleTableSlot* entry = table_slot_create(audit_relation, &estate->es_tupleTable);
+    Relation audit_relation = writer.audit->ri_RelationDesc;
+    TupleTableSlot* entry = writer.entry;
     ExprContext* expressions = GetPerTupleExprContext(estate);
     ExecClearTuple(entry);
     for (int i = 0; i < cache.audit_natts; ++i) {
         entry->tts_values[i] = 0;
         entry->tts_isnull[i] = true;
         if (cache.audit_defaults[i] != nullptr) {
+            const MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
             ExprState* state = ExecInitExpr(cache.audit_defaults[i], nullptr);
+            MemoryContextSwitchTo(caller);
             entry->tts_values[i] =
                 ExecEvalExprSwitchContext(state, expressions, &entry->tts_isnull[i]);
         }
@@ -233,22 +296,21 @@ DirectSale sell(EState* estate, ResultRelInfo* tickets, ResultRelInfo* audit, st
         entry->tts_values[attnum - 1] = value;
         entry->tts_isnull[attnum - 1] = false;
     };
-    put(cache.a_event_id, Int64GetDatum(event_id));
-    put(cache.a_ticket_id, Int64GetDatum(seen.ticket_id));
-    put(cache.a_from_status, CStringGetTextDatum("available"));
-    put(cache.a_to_status, sold);
-    put(cache.a_customer, customer);
-    put(cache.a_at, TimestampTzGetDatum(now));
+    put(cache.a_event_id, old_row->tts_values[cache.event_id - 1]);
+    put(cache.a_ticket_id, old_row->tts_values[cache.ticket_id - 1]);
+    put(cache.a_from_status, from_status);
+    put(cache.a_to_status, writer.sold);
+    put(cache.a_customer, buyer);
+    put(cache.a_at, TimestampTzGetDatum(writer.now));
     ExecStoreVirtualTuple(entry);
     if (audit_relation->rd_att->constr != nullptr) {
-        ExecConstraints(audit, entry, estate);
+        ExecConstraints(writer.audit, entry, estate);
     }
     table_tuple_insert(audit_relation, entry, estate->es_output_cid, 0, nullptr);
-    if (audit->ri_NumIndices > 0) {
-        ExecInsertIndexTuples(audit, entry, estate, false, false, nullptr, NIL);
+    if (writer.audit->ri_NumIndices > 0) {
+        ExecInsertIndexTuples(writer.audit, entry, estate, false, false, nullptr, NIL);
     }
-    *at = now;
-    return DirectSale::sold;
+    return TM_Ok;
 }
 
 } // namespace
@@ -261,47 +323,52 @@ DirectSale sell_directly(std::int64_t event_id, const TicketRow& seen, Datum cus
                          TimestampTz* at) {
     DirectSale outcome = DirectSale::unsupported;
     pg_call([&] {
-        load_cache();
-        Relation tickets = table_open(cache.tickets, RowExclusiveLock);
-        Relation audit = table_open(cache.audit_log, RowExclusiveLock);
-        // Taking the locks may have delivered news of a change to either table.
-        load_cache();
-        if (needs_executor(tickets, true) || needs_executor(audit, false) ||
-            RelationGetDescr(audit)->natts != cache.audit_natts) {
-            table_close(audit, NoLock);
-            table_close(tickets, NoLock);
+        Writer writer;
+        if (!open_writer(&writer)) {
             return;
         }
-        // What the executor would set up for UPDATE tickets ... ; INSERT INTO audit_log:
-        // a range table (error messages and the "index key unchanged" hint read it),
-        // result relations with their indexes open, and one command id for both writes.
-        EState* estate = CreateExecutorState();
-        RangeTblEntry* tickets_entry = range_entry(tickets);
-        Bitmapset* changed = nullptr;
-        changed = with_column(changed, cache.status);
-        changed = with_column(changed, cache.owner);
-        changed = with_column(changed, cache.hold_expires_at);
-        changed = with_column(changed, cache.updated_at);
-        tickets_entry->updatedCols = changed;
-        ExecInitRangeTable(estate, list_make2(tickets_entry, range_entry(audit)));
-        estate->es_output_cid = GetCurrentCommandId(true);
-        ResultRelInfo* tickets_info = makeNode(ResultRelInfo);
-        InitResultRelInfo(tickets_info, tickets, 1, nullptr, 0);
-        ResultRelInfo* audit_info = makeNode(ResultRelInfo);
-        InitResultRelInfo(audit_info, audit, 2, nullptr, 0);
-        ExecOpenIndices(tickets_info, false);
-        ExecOpenIndices(audit_info, false);
-
-        outcome = sell(estate, tickets_info, audit_info, event_id, seen, customer, at);
-
-        ExecCloseIndices(audit_info);
-        ExecCloseIndices(tickets_info);
-        ExecResetTupleTable(estate->es_tupleTable, false);
-        FreeExecutorState(estate);
-        table_close(audit, NoLock);
-        table_close(tickets, NoLock);
+        // The version the read returned. The calling statement's snapshot keeps it from
+        // being pruned; check that it is still this ticket, still available, all the same.
+        outcome = DirectSale::changed;
+        if (fetch_version(writer, seen.row_version, event_id, seen.ticket_id) &&
+            text_view(writer.old_row->tts_values[cache.status - 1]) == "available" &&
+            write_sale(writer, seen.row_version, CStringGetTextDatum("available"), customer,
+                       false) == TM_Ok) {
+            outcome = DirectSale::sold;
+            *at = writer.now;
+        }
+        ResetPerTupleExprContext(writer.estate);
+        close_writer(&writer);
     });
     return outcome;
+}
+
+bool sell_locked_directly(std::int64_t event_id, const LockedSale* sales, int count,
+                          TimestampTz* at) {
+    bool done = false;
+    bool vanished = false;
+    pg_call([&] {
+        Writer writer;
+        if (!open_writer(&writer)) {
+            return;
+        }
+        done = true;
+        for (int i = 0; i < count && !vanished; ++i) {
+            const LockedSale& sale = sales[i];
+            // This transaction holds the lock, so nobody else can have changed the row;
+            // wait = true only lets heap_update see that the lock is ours.
+            vanished =
+                !fetch_version(writer, sale.row_version, event_id, sale.ticket_id) ||
+                write_sale(writer, sale.row_version, sale.from_status, sale.buyer, true) != TM_Ok;
+            ResetPerTupleExprContext(writer.estate);
+        }
+        *at = writer.now;
+        close_writer(&writer);
+    });
+    if (vanished) {
+        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+    }
+    return done;
 }
 
 } // namespace ticketing::backend
