@@ -24,6 +24,7 @@ namespace ticketing::backend {
 namespace {
 
 constexpr int max_audit_columns = 32;
+constexpr int max_ticket_checks = 16;
 
 // Relation ids, column numbers and the audit log's column defaults (planned, in their
 // own memory context), loaded once and dropped whenever the relcache says one of the two
@@ -38,6 +39,11 @@ struct WriteCache {
     AttrNumber a_event_id, a_ticket_id, a_from_status, a_to_status, a_customer, a_at;
     int audit_natts;
     Expr* audit_defaults[max_audit_columns]; // nullptr: no default (NULL)
+    // The CHECK constraints of tickets, planned once: the executor would parse and plan
+    // them again for every statement. Their source (ccbin) tells whether they still match.
+    int ticket_checks;
+    char* ticket_check_sources[max_ticket_checks];
+    Expr* ticket_check_exprs[max_ticket_checks];
 };
 
 WriteCache cache{};
@@ -114,6 +120,18 @@ void load_cache() {
             fresh.audit_defaults[i] = expression_planner(reinterpret_cast<Expr*>(expr));
         }
     }
+    Relation tickets = table_open(fresh.tickets, AccessShareLock);
+    const TupleConstr* constraints = RelationGetDescr(tickets)->constr;
+    fresh.ticket_checks = constraints != nullptr ? constraints->num_check : 0;
+    if (fresh.ticket_checks > max_ticket_checks) {
+        fresh.ticket_checks = -1; // too many to keep: the executor prepares them
+    }
+    for (int i = 0; i < fresh.ticket_checks; ++i) {
+        fresh.ticket_check_sources[i] = pstrdup(constraints->check[i].ccbin);
+        fresh.ticket_check_exprs[i] =
+            expression_planner(static_cast<Expr*>(stringToNode(constraints->check[i].ccbin)));
+    }
+    table_close(tickets, NoLock);
     MemoryContextSwitchTo(old);
     table_close(audit, NoLock);
     fresh.valid = true;
@@ -174,6 +192,28 @@ struct Writer {
     TimestampTz now;
 };
 
+// Hands the executor the kept CHECK expressions of tickets (ExecConstraints only
+// prepares them itself when none are given), if they are still the table's.
+void use_kept_checks(ResultRelInfo* info, EState* estate) {
+    const TupleConstr* constraints = RelationGetDescr(info->ri_RelationDesc)->constr;
+    if (constraints == nullptr || constraints->num_check != cache.ticket_checks) {
+        return;
+    }
+    for (int i = 0; i < cache.ticket_checks; ++i) {
+        if (std::strcmp(constraints->check[i].ccbin, cache.ticket_check_sources[i]) != 0) {
+            return;
+        }
+    }
+    const MemoryContext caller = MemoryContextSwitchTo(estate->es_query_cxt);
+    ExprState** states =
+        static_cast<ExprState**>(palloc(sizeof(ExprState*) * constraints->num_check));
+    for (int i = 0; i < cache.ticket_checks; ++i) {
+        states[i] = ExecInitExpr(cache.ticket_check_exprs[i], nullptr);
+    }
+    MemoryContextSwitchTo(caller);
+    info->ri_ConstraintExprs = states;
+}
+
 // Runs inside pg_call. False (and nothing open) when the tables need the executor.
 bool open_writer(Writer* writer) {
     load_cache();
@@ -202,6 +242,7 @@ bool open_writer(Writer* writer) {
     InitResultRelInfo(writer->tickets, tickets, 1, nullptr, 0);
     writer->audit = makeNode(ResultRelInfo);
     InitResultRelInfo(writer->audit, audit, 2, nullptr, 0);
+    use_kept_checks(writer->tickets, estate);
     ExecOpenIndices(writer->tickets, false);
     ExecOpenIndices(writer->audit, false);
     writer->old_row = table_slot_create(tickets, &estate->es_tupleTable);
