@@ -73,7 +73,9 @@ unavailable_reason() {
 # sold (tickets not available), sales (audit rows recording a sale: every sale some
 # client believes it made), distinct_sold (tickets those rows name), double_booked
 # (tickets sold more than once), the first and last sale (epoch), the sales in the
-# first and in the last second of selling, and the rows ticketing.verify() reports.
+# first and in the last second of selling, when the sale that took the event to a tenth
+# sold began (tenth_at, epoch; empty if less was sold) and how many sales that is
+# (tenth_n), and the rows ticketing.verify() reports.
 integrity_fields() {
     bpsql -F ' ' -v e="$1" <<'SQL'
 WITH s AS (
@@ -92,6 +94,13 @@ SELECT 'sold=' || (SELECT count(*) FROM ticketing.tickets
        'last_sale=' || coalesce((SELECT extract(epoch FROM a1)::text FROM b), ''),
        'first_second=' || (SELECT count(*) FROM s, b WHERE s.at < b.a0 + interval '1 second'),
        'last_second=' || (SELECT count(*) FROM s, b WHERE s.at > b.a1 - interval '1 second'),
+       'tenth_n=' || (SELECT greatest(count(*) / 10, 1) FROM ticketing.tickets
+                       WHERE event_id = :e),
+       'tenth_at=' || coalesce((SELECT extract(epoch FROM s.at)::text FROM s
+                                 ORDER BY s.at
+                                OFFSET (SELECT greatest(count(*) / 10, 1) - 1
+                                          FROM ticketing.tickets WHERE event_id = :e)
+                                 LIMIT 1), ''),
        'violations=' || (SELECT count(*) FROM ticketing.verify(:e));
 SQL
 }

@@ -103,14 +103,10 @@ void load_cache() {
 
     Relation audit = table_open(fresh.audit_log, AccessShareLock);
     const TupleDesc desc = RelationGetDescr(audit);
-    fresh.audit_natts = desc->natts;
-    if (fresh.audit_natts > max_audit_columns) {
-        table_close(audit, NoLock);
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("ticketing.audit_log has more than %d columns", max_audit_columns)));
-    }
+    // More columns than kept here: -1 never matches, so sales take the statement path.
+    fresh.audit_natts = desc->natts <= max_audit_columns ? desc->natts : -1;
     const MemoryContext old = MemoryContextSwitchTo(cache.memory);
-    for (int i = 0; i < desc->natts; ++i) {
+    for (int i = 0; i < fresh.audit_natts; ++i) {
         const AttrNumber attnum = static_cast<AttrNumber>(i + 1);
         fresh.audit_defaults[i] = nullptr;
         if (TupleDescAttr(desc, i)->attisdropped) {
@@ -139,9 +135,10 @@ void load_cache() {
 }
 
 // Whether writing to `relation` without the executor would skip something the
-// executor does: a trigger (other than the foreign-key check on tickets.event_id, which
-// a sale never changes and which PostgreSQL itself skips when the key is unchanged), a
-// rule, row-level security, a generated column, or a relation that is not a plain table.
+// executor does: a trigger (other than the non-deferrable foreign-key check on
+// tickets.event_id, which a sale never changes and which PostgreSQL itself skips when
+// the key is unchanged), a rule, row-level security, a generated column, or a relation
+// that is not a plain table.
 bool needs_executor(Relation relation, bool allow_foreign_key_checks) {
     if (relation->rd_rel->relkind != RELKIND_RELATION || relation->rd_rules != nullptr ||
         relation->rd_rel->relrowsecurity) {
@@ -154,8 +151,9 @@ bool needs_executor(Relation relation, bool allow_foreign_key_checks) {
     if (const TriggerDesc* triggers = relation->trigdesc) {
         for (int i = 0; i < triggers->numtriggers; ++i) {
             const Trigger& trigger = triggers->triggers[i];
+            // Not deferrable: the row's own insert was checked when its statement ended.
             const bool foreign_key_check =
-                trigger.tgisinternal &&
+                trigger.tgisinternal && !trigger.tgdeferrable &&
                 (trigger.tgfoid == F_RI_FKEY_CHECK_INS || trigger.tgfoid == F_RI_FKEY_CHECK_UPD);
             if (!(allow_foreign_key_checks && foreign_key_check)) {
                 return true;
