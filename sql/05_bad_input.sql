@@ -4,17 +4,7 @@
 --
 \set VERBOSITY terse
 
--- Runs one statement and reports its SQLSTATE and message ('00000' on success).
-CREATE FUNCTION pg_temp.try(stmt text, OUT state text, OUT message text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    state := '00000';
-EXCEPTION WHEN OTHERS THEN
-    state := SQLSTATE;
-    message := SQLERRM;
-END
-$$;
+\i sql/include/try.sql
 
 SELECT ticketing.create_event('Bad input test', event_id => 501);
 SELECT ticketing.add_tickets(501, 4);

@@ -7,17 +7,7 @@
 --
 \set VERBOSITY terse
 
--- Runs one statement and reports its SQLSTATE and message ('00000' on success).
-CREATE FUNCTION pg_temp.try(stmt text, OUT state text, OUT message text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    state := '00000';
-EXCEPTION WHEN OTHERS THEN
-    state := SQLSTATE;
-    message := SQLERRM;
-END
-$$;
+\i sql/include/try.sql
 
 -- Makes a hold lapse: its expiry moves one minute into the past.
 CREATE FUNCTION pg_temp.lapse(e bigint, t bigint) RETURNS void

@@ -5,17 +5,7 @@
 --
 \set VERBOSITY terse
 
--- Runs one statement and reports its SQLSTATE and message ('00000' on success).
-CREATE FUNCTION pg_temp.try(stmt text, OUT state text, OUT message text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    state := '00000';
-EXCEPTION WHEN OTHERS THEN
-    state := SQLSTATE;
-    message := SQLERRM;
-END
-$$;
+\i sql/include/try.sql
 
 SELECT ticketing.create_event('Order test', event_id => 901);
 SELECT ticketing.add_tickets(901, 12);

@@ -7,17 +7,7 @@
 --
 \set VERBOSITY terse
 
--- Runs one statement and reports its SQLSTATE and message ('00000' on success).
-CREATE FUNCTION pg_temp.try(stmt text, OUT state text, OUT message text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    state := '00000';
-EXCEPTION WHEN OTHERS THEN
-    state := SQLSTATE;
-    message := SQLERRM;
-END
-$$;
+\i sql/include/try.sql
 
 SELECT ticketing.create_event('Idempotency test', event_id => 1101);
 SELECT ticketing.add_tickets(1101, 12);
