@@ -1,5 +1,6 @@
 #include "direct_reads.hpp"
 
+#include "catalog_names.hpp"
 #include "pg_guard.hpp"
 #include "spi_plans.hpp"
 
@@ -51,22 +52,8 @@ void reset_cache(Datum, Oid relid) {
     }
 }
 
-AttrNumber column(Oid relid, const char* name) {
-    const AttrNumber number = get_attnum(relid, name);
-    if (number == InvalidAttrNumber) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("ticketing: column \"%s\" is missing", name)));
-    }
-    return number;
-}
-
 TableInfo table(Oid schema, const char* name) {
-    const Oid relid = get_relname_relid(name, schema);
-    if (relid == InvalidOid) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("ticketing: table ticketing.%s is missing", name),
-                        errhint("Is the extension installed in this database?")));
-    }
+    const Oid relid = require_table(schema, name);
     Relation relation = table_open(relid, AccessShareLock);
     const Oid primary_key = RelationGetPrimaryKeyIndex(relation);
     table_close(relation, NoLock);
@@ -84,9 +71,10 @@ void load_cache() {
     fresh.events = table(schema, "events");
     const Oid tickets = fresh.tickets.relid;
     fresh.columns =
-        TicketColumns{column(tickets, "seat"), column(tickets, "status"), column(tickets, "owner"),
-                      column(tickets, "hold_expires_at"), column(tickets, "updated_at")};
-    fresh.per_customer_limit = column(fresh.events.relid, "per_customer_limit");
+        TicketColumns{require_column(tickets, "seat"), require_column(tickets, "status"),
+                      require_column(tickets, "owner"), require_column(tickets, "hold_expires_at"),
+                      require_column(tickets, "updated_at")};
+    fresh.per_customer_limit = require_column(fresh.events.relid, "per_customer_limit");
     fresh.valid = true;
     cache = fresh;
 }

@@ -1,5 +1,6 @@
 #include "direct_writes.hpp"
 
+#include "catalog_names.hpp"
 #include "pg_guard.hpp"
 #include "spi_plans.hpp"
 
@@ -54,25 +55,6 @@ void reset_cache(Datum, Oid relid) {
     }
 }
 
-AttrNumber column(Oid relid, const char* name) {
-    const AttrNumber number = get_attnum(relid, name);
-    if (number == InvalidAttrNumber) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("ticketing: column \"%s\" is missing", name)));
-    }
-    return number;
-}
-
-Oid table_id(Oid schema, const char* name) {
-    const Oid relid = get_relname_relid(name, schema);
-    if (relid == InvalidOid) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("ticketing: table ticketing.%s is missing", name),
-                        errhint("Is the extension installed in this database?")));
-    }
-    return relid;
-}
-
 // Runs inside pg_call.
 void load_cache() {
     if (cache.valid) {
@@ -86,20 +68,20 @@ void load_cache() {
     const Oid schema = get_namespace_oid("ticketing", false);
     WriteCache fresh{};
     fresh.memory = cache.memory;
-    fresh.tickets = table_id(schema, "tickets");
-    fresh.audit_log = table_id(schema, "audit_log");
-    fresh.event_id = column(fresh.tickets, "event_id");
-    fresh.ticket_id = column(fresh.tickets, "ticket_id");
-    fresh.status = column(fresh.tickets, "status");
-    fresh.owner = column(fresh.tickets, "owner");
-    fresh.hold_expires_at = column(fresh.tickets, "hold_expires_at");
-    fresh.updated_at = column(fresh.tickets, "updated_at");
-    fresh.a_event_id = column(fresh.audit_log, "event_id");
-    fresh.a_ticket_id = column(fresh.audit_log, "ticket_id");
-    fresh.a_from_status = column(fresh.audit_log, "from_status");
-    fresh.a_to_status = column(fresh.audit_log, "to_status");
-    fresh.a_customer = column(fresh.audit_log, "customer");
-    fresh.a_at = column(fresh.audit_log, "at");
+    fresh.tickets = require_table(schema, "tickets");
+    fresh.audit_log = require_table(schema, "audit_log");
+    fresh.event_id = require_column(fresh.tickets, "event_id");
+    fresh.ticket_id = require_column(fresh.tickets, "ticket_id");
+    fresh.status = require_column(fresh.tickets, "status");
+    fresh.owner = require_column(fresh.tickets, "owner");
+    fresh.hold_expires_at = require_column(fresh.tickets, "hold_expires_at");
+    fresh.updated_at = require_column(fresh.tickets, "updated_at");
+    fresh.a_event_id = require_column(fresh.audit_log, "event_id");
+    fresh.a_ticket_id = require_column(fresh.audit_log, "ticket_id");
+    fresh.a_from_status = require_column(fresh.audit_log, "from_status");
+    fresh.a_to_status = require_column(fresh.audit_log, "to_status");
+    fresh.a_customer = require_column(fresh.audit_log, "customer");
+    fresh.a_at = require_column(fresh.audit_log, "at");
 
     Relation audit = table_open(fresh.audit_log, AccessShareLock);
     const TupleDesc desc = RelationGetDescr(audit);
