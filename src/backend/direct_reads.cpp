@@ -149,7 +149,7 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
         ScanKeyData keys[2];
         ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
-        const TicketColumns& c = cache.columns;
+        const TicketColumns c = cache.columns; // a copy: five column numbers
         found = probe(cache.tickets, keys, 2, [&](TupleTableSlot* slot) {
             const auto status = parse_status(text_view(slot->tts_values[c.status - 1]));
             bad_status = !status;

@@ -40,23 +40,21 @@ void pg_call(Call&& call) {
     sigjmp_buf* const saved_exception_stack = PG_exception_stack;
     ErrorContextCallback* const saved_context_stack = error_context_stack;
     const MemoryContext caller_context = CurrentMemoryContext;
-    ErrorData* volatile error = nullptr; // volatile: assigned after the longjmp
     sigjmp_buf local_jump;
     if (sigsetjmp(local_jump, 0) == 0) {
         PG_exception_stack = &local_jump;
         call();
-    } else {
         PG_exception_stack = saved_exception_stack;
         error_context_stack = saved_context_stack;
-        MemoryContextSwitchTo(caller_context);
-        error = CopyErrorData();
-        FlushErrorState();
+        return;
     }
+    // Here after the longjmp of an ERROR raised inside `call`.
     PG_exception_stack = saved_exception_stack;
     error_context_stack = saved_context_stack;
-    if (error != nullptr) {
-        throw PgError(error);
-    }
+    MemoryContextSwitchTo(caller_context);
+    ErrorData* const error = CopyErrorData();
+    FlushErrorState();
+    throw PgError(error);
 }
 
 int sqlstate_for(ErrorKind kind);

@@ -11,15 +11,15 @@ namespace ticketing::backend {
 
 struct TicketRow {
     std::int64_t ticket_id;
-    TicketState state;
     Datum seat;
     TimestampTz updated_at;
-    bool has_hold_expiry;
     TimestampTz hold_expires_at;
-    bool has_limit; // the event's per-customer limit (peeks only)
     std::int64_t limit;
-    bool looks_locked; // another transaction had it locked or was updating it (direct reads)
     ItemPointerData row_version; // the version read (read_ticket) or locked (lock_claimable)
+    TicketState state;
+    bool has_hold_expiry;
+    bool has_limit;    // the event's per-customer limit (peeks only)
+    bool looks_locked; // another transaction had it locked or was updating it (direct reads)
 };
 
 // Sells an available ticket with its audit row in one statement, if its event has no

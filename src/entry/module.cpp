@@ -7,9 +7,10 @@
 
 extern "C" {
 
-void _PG_init(void);
+// PostgreSQL calls a library's _PG_init by that name when it loads it.
+void _PG_init(void); // NOLINT(bugprone-reserved-identifier)
 
-void _PG_init(void) {
+void _PG_init(void) { // NOLINT(bugprone-reserved-identifier)
     ticketing::backend::define_idempotency_settings();
     ticketing::backend::install_stats_hooks();
     ticketing::backend::register_relation_cache_reset();
