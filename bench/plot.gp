@@ -5,7 +5,7 @@ set terminal pngcairo size 960,600 enhanced font "sans,11"
 set output outfile
 set datafile separator "\t"
 set datafile missing "NaN"
-set title "Spread workload: claims/s while the event is fresh (first tenth sold), by client count (synchronous\\_commit on)\n{/*0.8 ".subtitle."}"
+set title "Spread: claims/s while the event is fresh (first tenth sold), synchronous\\_commit on\n{/*0.8 ".subtitle."}"
 set xlabel "concurrent clients"
 set ylabel "tickets claimed per second"
 set logscale x 2
