@@ -39,7 +39,7 @@ struct WriteCache {
     // Audit columns this code fills; the others get their defaults (audit_id, txid).
     AttrNumber a_event_id, a_ticket_id, a_from_status, a_to_status, a_customer, a_at;
     int audit_natts;
-    Expr* audit_defaults[max_audit_columns]; // nullptr: no default (NULL)
+    Expr* audit_defaults[max_audit_columns]; // nullptr: no default, or a column filled here
     // The CHECK constraints of tickets, planned once: the executor would parse and plan
     // them again for every statement. Their source (ccbin) tells whether they still match.
     int ticket_checks;
@@ -91,7 +91,10 @@ void load_cache() {
     for (int i = 0; i < fresh.audit_natts; ++i) {
         const AttrNumber attnum = static_cast<AttrNumber>(i + 1);
         fresh.audit_defaults[i] = nullptr;
-        if (TupleDescAttr(desc, i)->attisdropped) {
+        const bool filled_here = attnum == fresh.a_event_id || attnum == fresh.a_ticket_id ||
+                                 attnum == fresh.a_from_status || attnum == fresh.a_to_status ||
+                                 attnum == fresh.a_customer || attnum == fresh.a_at;
+        if (filled_here || TupleDescAttr(desc, i)->attisdropped) {
             continue;
         }
         if (Node* expr = build_column_default(audit, attnum)) {
@@ -168,6 +171,7 @@ struct Writer {
     TupleTableSlot* old_row;
     TupleTableSlot* new_row;
     TupleTableSlot* entry;
+    ExprState* audit_defaults[max_audit_columns]; // one per column of cache.audit_defaults
     Datum sold;
     TimestampTz now;
 };
@@ -228,6 +232,13 @@ bool open_writer(Writer* writer) {
     writer->old_row = table_slot_create(tickets, &estate->es_tupleTable);
     writer->new_row = table_slot_create(tickets, &estate->es_tupleTable);
     writer->entry = table_slot_create(audit, &estate->es_tupleTable);
+    const MemoryContext caller = MemoryContextSwitchTo(estate->es_query_cxt);
+    for (int i = 0; i < cache.audit_natts; ++i) {
+        writer->audit_defaults[i] = cache.audit_defaults[i] != nullptr
+                                        ? ExecInitExpr(cache.audit_defaults[i], nullptr)
+                                        : nullptr;
+    }
+    MemoryContextSwitchTo(caller);
     writer->sold = CStringGetTextDatum("sold");
     writer->now = GetCurrentTransactionStartTimestamp();
     return true;
@@ -305,12 +316,9 @@ TM_Result write_sale(Writer& writer, ItemPointerData tid, Datum from_status, Dat
     for (int i = 0; i < cache.audit_natts; ++i) {
         entry->tts_values[i] = 0;
         entry->tts_isnull[i] = true;
-        if (cache.audit_defaults[i] != nullptr) {
-            const MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
-            ExprState* state = ExecInitExpr(cache.audit_defaults[i], nullptr);
-            MemoryContextSwitchTo(caller);
-            entry->tts_values[i] =
-                ExecEvalExprSwitchContext(state, expressions, &entry->tts_isnull[i]);
+        if (writer.audit_defaults[i] != nullptr) {
+            entry->tts_values[i] = ExecEvalExprSwitchContext(writer.audit_defaults[i], expressions,
+                                                             &entry->tts_isnull[i]);
         }
     }
     const auto put = [&](AttrNumber attnum, Datum value) {
@@ -358,7 +366,6 @@ DirectSale sell_directly(std::int64_t event_id, const TicketRow& seen, Datum cus
             outcome = DirectSale::sold;
             *at = writer.now;
         }
-        ResetPerTupleExprContext(writer.estate);
         close_writer(&writer);
     });
     return outcome;
