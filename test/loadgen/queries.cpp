@@ -1,5 +1,7 @@
 #include "queries.h"
 
+#include "format.h"
+
 namespace loadgen {
 
 namespace {
@@ -48,6 +50,21 @@ std::optional<VerifyReport> run_verify(Connection& conn, std::int64_t event_id,
                                   res.text(row, 2) + ")");
     }
     return report;
+}
+
+Check check_verify(Connection& conn, std::int64_t event_id) {
+    Check check{"(a) verify(event) is empty", true, {}};
+    std::string error;
+    const auto report = run_verify(conn, event_id, &error);
+    if (!report) {
+        check.fail(error);
+    } else if (report->problems != 0) {
+        check.fail(with_commas(report->problems) + " problems reported");
+        for (const std::string& example : report->examples) {
+            check.fail(example);
+        }
+    }
+    return check;
 }
 
 } // namespace loadgen

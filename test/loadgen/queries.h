@@ -1,6 +1,7 @@
 // Control-connection queries: event summary and verify().
 #pragma once
 
+#include "check.h"
 #include "pg.h"
 
 #include <cstdint>
@@ -29,5 +30,9 @@ struct VerifyReport {
 
 // ticketing.verify(event). nullopt with *error set if the query failed.
 std::optional<VerifyReport> run_verify(Connection& conn, std::int64_t event_id, std::string* error);
+
+// Check "(a) verify(event) is empty": fails with verify's count and first examples, or
+// with the query's error.
+Check check_verify(Connection& conn, std::int64_t event_id);
 
 } // namespace loadgen
