@@ -32,6 +32,7 @@ RESET enable_seqscan;
 ALTER TABLE ticketing.tickets
     ADD CONSTRAINT tickets_no_banned CHECK (owner IS DISTINCT FROM 'banned');
 SELECT outcome FROM ticketing.claim_ticket(1401, 2, 'banned');
+\echo :SQLSTATE
 SELECT status, owner FROM ticketing.tickets WHERE event_id = 1401 AND ticket_id = 2;
 SELECT outcome FROM ticketing.claim_ticket(1401, 2, 'carol');
 ALTER TABLE ticketing.tickets DROP CONSTRAINT tickets_no_banned;
@@ -104,6 +105,7 @@ SELECT ticket_id, status, owner, hold_expires_at FROM ticketing.tickets
 CREATE RULE count_sales AS ON UPDATE TO ticketing.tickets
     DO ALSO INSERT INTO public.direct_sale_seen VALUES ('rule', NEW.ticket_id, NEW.owner);
 SELECT outcome FROM ticketing.claim_ticket(1401, 9, 'judy');
+\echo :SQLSTATE
 DROP RULE count_sales ON ticketing.tickets;
 SELECT * FROM public.direct_sale_seen WHERE what = 'rule';
 
