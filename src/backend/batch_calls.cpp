@@ -199,12 +199,12 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
 
 // The statement path of a batch's sales: one UPDATE ... FROM unnest(...) with its audit
 // rows. Returns the time recorded.
-TimestampTz sell_locked_by_statement(std::int64_t event_id, const std::vector<LockedSale>& sales) {
+TimestampTz sell_locked_by_statement(std::int64_t event_id, const std::vector<TicketSale>& sales) {
     std::vector<std::int64_t> ids;
     std::vector<Datum> from_statuses;
     std::vector<Datum> buyers;
     std::vector<ItemPointerData> row_versions;
-    for (const LockedSale& sale : sales) {
+    for (const TicketSale& sale : sales) {
         ids.push_back(sale.ticket_id);
         from_statuses.push_back(sale.from_status);
         buyers.push_back(sale.buyer);
@@ -216,6 +216,73 @@ TimestampTz sell_locked_by_statement(std::int64_t event_id, const std::vector<Lo
         throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
     }
     return first_timestamp();
+}
+
+// The requests a lock-free look can settle (plan_lock_free): the tickets named by one
+// request each are looked at in one statement; what the look decides is answered, and
+// available tickets are sold at the version seen, without a row lock (one WAL record and
+// one buffer visit less per sale). A sale that finds its row locked or changed since
+// writes nothing and is left, like every other request, to the locking path. Returns
+// which items it settled; their answers are in `rows`.
+std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& event,
+                                       const std::vector<BatchItem>& items,
+                                       const std::vector<int>& item_request, BatchRow* rows) {
+    const std::int64_t event_id = *args.event_id;
+    std::vector<bool> settled(items.size(), false);
+    const std::unordered_set<std::int64_t> once = named_once(items);
+    if (once.empty()) {
+        return settled;
+    }
+    std::vector<std::int64_t> ids(once.begin(), once.end());
+    std::sort(ids.begin(), ids.end());
+    std::unordered_map<std::int64_t, SeenTicket> looked;
+    Datum peek_args[] = {Int64GetDatum(event_id),
+                         int8_array(ids.data(), static_cast<int>(ids.size()))};
+    read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, looked);
+
+    Datum available = 0;
+    pg_call([&] { available = CStringGetTextDatum("available"); });
+    std::vector<TicketSale> sales;
+    std::vector<std::size_t> sale_item;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        if (!items[k].ticket_id) {
+            continue;
+        }
+        const std::int64_t id = *items[k].ticket_id;
+        const auto it = looked.find(id);
+        const SeenTicket* seen = it != looked.end() ? &it->second : nullptr;
+        const LockFreePlan plan =
+            plan_lock_free(seen != nullptr ? &seen->ticket : nullptr, items[k].customer,
+                           once.count(id) != 0, event.has_limit);
+        if (plan.step == LockFreeStep::answer) {
+            rows[item_request[k]] =
+                BatchRow{plan.outcome, id, seen != nullptr ? seen->seat : Datum(0), false, 0};
+            settled[k] = true;
+        } else if (plan.step == LockFreeStep::sell) {
+            sales.push_back(
+                TicketSale{id, seen->row_version, available, args.customers[item_request[k]]});
+            sale_item.push_back(k);
+        }
+    }
+    if (sales.empty()) {
+        return settled;
+    }
+    bool* sold = nullptr;
+    pg_call([&] { sold = static_cast<bool*>(palloc0(sizeof(bool) * sales.size())); });
+    TimestampTz at = 0;
+    if (!sell_directly(event_id, sales.data(), static_cast<int>(sales.size()), RowLocks::none, sold,
+                       &at)) {
+        return settled; // the tables need the executor: the locking path uses a statement
+    }
+    for (std::size_t j = 0; j < sales.size(); ++j) {
+        if (sold[j]) {
+            const std::size_t k = sale_item[j];
+            rows[item_request[k]] = BatchRow{Outcome::claimed, sales[j].ticket_id,
+                                             looked.at(sales[j].ticket_id).seat, true, at};
+            settled[k] = true;
+        }
+    }
+    return settled;
 }
 
 void settle_batch(const BatchArgs& args, BatchRow* rows) {
@@ -253,10 +320,9 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         }
     }
 
-    std::vector<BatchItem> items;
-    std::vector<int> item_request;
-    std::vector<std::int64_t> named_ids;
-    int any_seat = 0;
+    std::vector<BatchItem> requested;
+    std::vector<int> requested_index;
+    std::unordered_set<std::int64_t> named; // every ticket a request names
     for (int i = 0; i < args.count; ++i) {
         if (replayed[i]) {
             continue;
@@ -264,16 +330,33 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         BatchItem item{std::nullopt, text_view(args.customers[i])};
         if (!args.ticket_null[i]) {
             item.ticket_id = args.ticket_ids[i];
-            named_ids.push_back(args.ticket_ids[i]);
+            named.insert(args.ticket_ids[i]);
+        }
+        requested.push_back(item);
+        requested_index.push_back(i);
+    }
+    const std::vector<bool> settled =
+        settle_without_locks(args, event, requested, requested_index, rows);
+
+    // The rest are decided in order under SKIP LOCKED row locks.
+    std::vector<BatchItem> items;
+    std::vector<int> item_request;
+    std::vector<std::int64_t> named_ids;
+    int any_seat = 0;
+    for (std::size_t k = 0; k < requested.size(); ++k) {
+        if (settled[k]) {
+            continue;
+        }
+        if (requested[k].ticket_id) {
+            named_ids.push_back(*requested[k].ticket_id);
         } else {
             ++any_seat;
         }
-        items.push_back(item);
-        item_request.push_back(i);
+        items.push_back(requested[k]);
+        item_request.push_back(requested_index[k]);
     }
     std::sort(named_ids.begin(), named_ids.end());
     named_ids.erase(std::unique(named_ids.begin(), named_ids.end()), named_ids.end());
-    const std::unordered_set<std::int64_t> named(named_ids.begin(), named_ids.end());
 
     std::unordered_map<std::int64_t, SeenTicket> seen;
     std::vector<BatchTicket> given = load_given(event_id, named_ids, seen);
@@ -323,28 +406,29 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
 
     // Every ticket the batch hands out is sold in one pass through the table-access API,
     // or, where that would bypass a trigger or rule, by one statement.
-    std::vector<LockedSale> sales;
+    std::vector<TicketSale> sales;
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         if (decisions[k].takes) {
             const SeenTicket& ticket = seen.at(decisions[k].ticket_id);
-            sales.push_back(LockedSale{decisions[k].ticket_id, ticket.row_version,
+            sales.push_back(TicketSale{decisions[k].ticket_id, ticket.row_version,
                                        make_text(status_name(decisions[k].from)),
                                        args.customers[item_request[k]]});
         }
     }
     TimestampTz at = 0;
-    if (!sales.empty() &&
-        !sell_locked_directly(event_id, sales.data(), static_cast<int>(sales.size()), &at)) {
+    if (!sales.empty() && !sell_directly(event_id, sales.data(), static_cast<int>(sales.size()),
+                                         RowLocks::held, nullptr, &at)) {
         at = sell_locked_by_statement(event_id, sales);
     }
     for (std::size_t k = 0; k < decisions.size(); ++k) {
-        const int i = item_request[k];
         const BatchDecision& decision = decisions[k];
         const auto it = seen.find(decision.ticket_id);
-        rows[i] = BatchRow{decision.outcome, decision.ticket_id,
-                           it != seen.end() ? it->second.seat : Datum(0), decision.takes,
-                           decision.takes ? at : 0};
-        if (!args.key_null[i]) {
+        rows[item_request[k]] = BatchRow{decision.outcome, decision.ticket_id,
+                                         it != seen.end() ? it->second.seat : Datum(0),
+                                         decision.takes, decision.takes ? at : 0};
+    }
+    for (int i = 0; i < args.count; ++i) {
+        if (!replayed[i] && !args.key_null[i]) {
             remember(args, i, rows[i]);
         }
     }

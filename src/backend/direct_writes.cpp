@@ -256,6 +256,17 @@ void close_writer(Writer* writer) {
     table_close(tickets, NoLock);
 }
 
+// `count` audit-row slots that live until close_writer. Runs inside pg_call.
+TupleTableSlot** audit_slots(Writer& writer, int count) {
+    EState* estate = writer.estate;
+    TupleTableSlot** slots = static_cast<TupleTableSlot**>(
+        MemoryContextAlloc(estate->es_query_cxt, sizeof(TupleTableSlot*) * count));
+    for (int i = 0; i < count; ++i) {
+        slots[i] = table_slot_create(writer.audit->ri_RelationDesc, &estate->es_tupleTable);
+    }
+    return slots;
+}
+
 // Loads the row version at `tid` into old_row if it is ticket (event_id, ticket_id).
 // Runs inside pg_call.
 bool fetch_version(Writer& writer, ItemPointerData tid, std::int64_t event_id,
@@ -270,11 +281,11 @@ bool fetch_version(Writer& writer, ItemPointerData tid, std::int64_t event_id,
            DatumGetInt64(row->tts_values[cache.ticket_id - 1]) == ticket_id;
 }
 
-// Sells the version in old_row (at `tid`) to `buyer` and audits it. With wait = false a
-// row someone holds locked (or is changing) comes back as TM_BeingModified with nothing
-// written, and so do TM_Updated and TM_Deleted. Runs inside pg_call.
-TM_Result write_sale(Writer& writer, ItemPointerData tid, Datum from_status, Datum buyer,
-                     bool wait) {
+// Sells the version in old_row (at `tid`) to `buyer`: the new version, its CHECK
+// constraints and its index entries. With wait = false a row someone holds locked (or is
+// changing) comes back as TM_BeingModified with nothing written, and so do TM_Updated
+// and TM_Deleted. Runs inside pg_call.
+TM_Result update_ticket(Writer& writer, ItemPointerData tid, Datum buyer, bool wait) {
     EState* estate = writer.estate;
     Relation relation = writer.tickets->ri_RelationDesc;
     TupleTableSlot* old_row = writer.old_row;
@@ -301,16 +312,19 @@ TM_Result write_sale(Writer& writer, ItemPointerData tid, Datum from_status, Dat
         table_tuple_update(relation, &tid, new_row, estate->es_output_cid,
                            ActiveSnapshotSet() ? GetActiveSnapshot() : InvalidSnapshot,
                            InvalidSnapshot, wait, &failure, &lock_mode, &update_indexes);
-    if (result != TM_Ok) {
-        return result;
-    }
-    if (update_indexes && writer.tickets->ri_NumIndices > 0) {
+    if (result == TM_Ok && update_indexes && writer.tickets->ri_NumIndices > 0) {
         ExecInsertIndexTuples(writer.tickets, new_row, estate, true, false, nullptr, NIL);
     }
+    return result;
+}
 
-    // The audit row: the columns a sale names, the table's defaults for the rest.
-    Relation audit_relation = writer.audit->ri_RelationDesc;
-    TupleTableSlot* entry = writer.entry;
+// Fills `entry` with the audit row of the sale just made from old_row: the columns a
+// sale names, the table's defaults for the rest, checked against the table's NOT NULL
+// and CHECK constraints. The row is materialized, so it outlives the per-tuple memory
+// its defaults were computed in. Runs inside pg_call.
+void fill_audit_row(Writer& writer, TupleTableSlot* entry, Datum from_status, Datum buyer) {
+    EState* estate = writer.estate;
+    const TupleTableSlot* old_row = writer.old_row;
     ExprContext* expressions = GetPerTupleExprContext(estate);
     ExecClearTuple(entry);
     for (int i = 0; i < cache.audit_natts; ++i) {
@@ -332,14 +346,32 @@ TM_Result write_sale(Writer& writer, ItemPointerData tid, Datum from_status, Dat
     put(cache.a_customer, buyer);
     put(cache.a_at, TimestampTzGetDatum(writer.now));
     ExecStoreVirtualTuple(entry);
-    if (audit_relation->rd_att->constr != nullptr) {
+    if (writer.audit->ri_RelationDesc->rd_att->constr != nullptr) {
         ExecConstraints(writer.audit, entry, estate);
     }
-    table_tuple_insert(audit_relation, entry, estate->es_output_cid, 0, nullptr);
-    if (writer.audit->ri_NumIndices > 0) {
-        ExecInsertIndexTuples(writer.audit, entry, estate, false, false, nullptr, NIL);
+    ExecMaterializeSlot(entry);
+}
+
+// Inserts filled audit rows, `count` of them, in one multi-insert (a few heap pages and
+// WAL records for a whole batch, as COPY does), then their index entries. Runs inside
+// pg_call.
+void insert_audit_rows(Writer& writer, TupleTableSlot** entries, int count) {
+    if (count == 0) {
+        return;
     }
-    return TM_Ok;
+    Relation audit = writer.audit->ri_RelationDesc;
+    EState* estate = writer.estate;
+    if (count == 1) {
+        table_tuple_insert(audit, entries[0], estate->es_output_cid, 0, nullptr);
+    } else {
+        table_multi_insert(audit, entries, count, estate->es_output_cid, 0, nullptr);
+    }
+    if (writer.audit->ri_NumIndices > 0) {
+        for (int i = 0; i < count; ++i) {
+            ExecInsertIndexTuples(writer.audit, entries[i], estate, false, false, nullptr, NIL);
+            ResetPerTupleExprContext(estate);
+        }
+    }
 }
 
 } // namespace
@@ -350,45 +382,50 @@ void register_direct_write_cache_reset() {
 
 DirectSale sell_directly(std::int64_t event_id, const TicketRow& seen, Datum customer,
                          TimestampTz* at) {
-    DirectSale outcome = DirectSale::unsupported;
-    pg_call([&] {
-        Writer writer;
-        if (!open_writer(&writer)) {
-            return;
-        }
-        // The version the read returned. The calling statement's snapshot keeps it from
-        // being pruned; check that it is still this ticket, still available, all the same.
-        outcome = DirectSale::changed;
-        if (fetch_version(writer, seen.row_version, event_id, seen.ticket_id) &&
-            text_view(writer.old_row->tts_values[cache.status - 1]) == "available" &&
-            write_sale(writer, seen.row_version, CStringGetTextDatum("available"), customer,
-                       false) == TM_Ok) {
-            outcome = DirectSale::sold;
-            *at = writer.now;
-        }
-        close_writer(&writer);
-    });
-    return outcome;
+    TicketSale sale{seen.ticket_id, seen.row_version, 0, customer};
+    pg_call([&] { sale.from_status = CStringGetTextDatum("available"); });
+    bool sold = false;
+    if (!sell_directly(event_id, &sale, 1, RowLocks::none, &sold, at)) {
+        return DirectSale::unsupported;
+    }
+    return sold ? DirectSale::sold : DirectSale::changed;
 }
 
-bool sell_locked_directly(std::int64_t event_id, const LockedSale* sales, int count,
-                          TimestampTz* at) {
+bool sell_directly(std::int64_t event_id, const TicketSale* sales, int count, RowLocks locks,
+                   bool* sold, TimestampTz* at) {
     bool done = false;
     bool vanished = false;
+    const bool held = locks == RowLocks::held;
     pg_call([&] {
         Writer writer;
         if (!open_writer(&writer)) {
             return;
         }
         done = true;
+        TupleTableSlot** entries = count == 1 ? &writer.entry : audit_slots(writer, count);
+        int audited = 0;
         for (int i = 0; i < count && !vanished; ++i) {
-            const LockedSale& sale = sales[i];
-            // This transaction holds the lock, so nobody else can have changed the row;
-            // wait = true only lets heap_update see that the lock is ours.
-            vanished =
-                !fetch_version(writer, sale.row_version, event_id, sale.ticket_id) ||
-                write_sale(writer, sale.row_version, sale.from_status, sale.buyer, true) != TM_Ok;
+            const TicketSale& sale = sales[i];
+            // A held lock means nobody else can have changed the row; wait = true only
+            // lets heap_update see that the lock is ours. Without one, the version read
+            // must still be this ticket and available (the calling statement's snapshot
+            // keeps it from being pruned), and a row someone holds is left alone.
+            const bool went_through =
+                fetch_version(writer, sale.row_version, event_id, sale.ticket_id) &&
+                (held || text_view(writer.old_row->tts_values[cache.status - 1]) == "available") &&
+                update_ticket(writer, sale.row_version, sale.buyer, held) == TM_Ok;
+            if (went_through) {
+                fill_audit_row(writer, entries[audited++], sale.from_status, sale.buyer);
+            }
+            if (held) {
+                vanished = !went_through;
+            } else {
+                sold[i] = went_through;
+            }
             ResetPerTupleExprContext(writer.estate);
+        }
+        if (!vanished) {
+            insert_audit_rows(writer, entries, audited);
         }
         *at = writer.now;
         close_writer(&writer);

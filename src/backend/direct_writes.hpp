@@ -21,18 +21,28 @@ enum class DirectSale {
 DirectSale sell_directly(std::int64_t event_id, const TicketRow& seen, Datum customer,
                          TimestampTz* at);
 
-// A ticket this transaction holds locked (FOR UPDATE), to be sold to `buyer`.
-struct LockedSale {
+// One ticket to sell to `buyer`, at the row version this transaction read or locked.
+struct TicketSale {
     std::int64_t ticket_id;
-    ItemPointerData row_version; // the version the lock returned
+    ItemPointerData row_version; // the version the read or the lock returned
     Datum from_status;           // text: its status before the sale, for the audit row
     Datum buyer;                 // text
 };
 
-// Sells every ticket in `sales` with its audit row, through the same path. False, with
-// nothing written, when the tables need the executor (see DirectSale::unsupported).
-bool sell_locked_directly(std::int64_t event_id, const LockedSale* sales, int count,
-                          TimestampTz* at);
+// Whether the caller holds the row locks of the tickets it sells.
+enum class RowLocks {
+    held, // FOR UPDATE by this transaction: every sale must go through
+    none  // read without a lock: a sale goes through only if its version is still the
+          // newest, still available and not locked by anyone (never waits)
+};
+
+// Sells the tickets in `sales` with their audit rows (one multi-insert) through the
+// same path. False, with nothing written, when the tables need the executor (see
+// DirectSale::unsupported). With RowLocks::none, `sold[i]` tells which sales went
+// through; the rest wrote nothing. With RowLocks::held, a sale that fails is an internal
+// error.
+bool sell_directly(std::int64_t event_id, const TicketSale* sales, int count, RowLocks locks,
+                   bool* sold, TimestampTz* at);
 
 // Called once per backend: forget what is cached about the tables when they change.
 void register_direct_write_cache_reset();

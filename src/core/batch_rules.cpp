@@ -83,4 +83,38 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
     return decisions;
 }
 
+LockFreePlan plan_lock_free(const BatchTicket* looked, std::string_view customer, bool named_once,
+                            bool event_has_limit) {
+    if (!named_once) {
+        return {LockFreeStep::lock, Outcome::busy};
+    }
+    if (looked == nullptr) {
+        return {LockFreeStep::answer, Outcome::not_found};
+    }
+    const Decision decision = decide_claim(state_for(*looked, customer));
+    if (decision.action == Action::answer) {
+        return {LockFreeStep::answer, decision.outcome};
+    }
+    if (looked->status == TicketStatus::available && !event_has_limit) {
+        return {LockFreeStep::sell, Outcome::claimed};
+    }
+    return {LockFreeStep::lock, Outcome::busy};
+}
+
+std::unordered_set<std::int64_t> named_once(const std::vector<BatchItem>& items) {
+    std::unordered_map<std::int64_t, int> times;
+    for (const BatchItem& item : items) {
+        if (item.ticket_id) {
+            ++times[*item.ticket_id];
+        }
+    }
+    std::unordered_set<std::int64_t> once;
+    for (const auto& [id, count] : times) {
+        if (count == 1) {
+            once.insert(id);
+        }
+    }
+    return once;
+}
+
 } // namespace ticketing

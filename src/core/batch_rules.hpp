@@ -10,6 +10,8 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ticketing {
@@ -47,5 +49,30 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                                         std::vector<BatchTicket>& given,
                                         std::vector<BatchTicket>& pool, Outcome pool_exhausted,
                                         const std::function<Admission(std::string_view)>& admit);
+
+// What a request can be settled with before the batch takes any row lock, from a
+// lock-free look at its ticket.
+enum class LockFreeStep {
+    answer, // the look decides: `outcome` (sold, held by someone, yours, no such ticket)
+    sell,   // available: sell it at the version seen, if nobody has locked or changed it
+            // since; otherwise decide it under the lock after all
+    lock    // decided under the row lock, with the other requests
+};
+
+struct LockFreePlan {
+    LockFreeStep step;
+    Outcome outcome; // for `answer`
+};
+
+// `looked` is the ticket as a lock-free look found it (nullptr: no such ticket). A
+// request is independent of the rest of the batch only when no other request names its
+// ticket and the event has no per-customer limit (a customer's count spans requests);
+// every other request is `lock`. A ticket that is not available but might be taken
+// (a lapsed hold, a hold of this customer) is `lock` too: its sale needs the lock.
+LockFreePlan plan_lock_free(const BatchTicket* looked, std::string_view customer, bool named_once,
+                            bool event_has_limit);
+
+// The ticket ids that exactly one request names.
+std::unordered_set<std::int64_t> named_once(const std::vector<BatchItem>& items);
 
 } // namespace ticketing

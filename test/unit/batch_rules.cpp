@@ -89,4 +89,44 @@ BOOST_AUTO_TEST_CASE(lapsed_holds_are_sold_and_report_their_old_status) {
     BOOST_TEST(status_name(decisions[0].from) == "held");
 }
 
+BOOST_AUTO_TEST_CASE(only_tickets_named_once_are_independent) {
+    const std::vector<BatchItem> items = {
+        {1, "a"}, {2, "b"}, {1, "c"}, {std::nullopt, "d"}, {3, "e"}};
+    const auto once = named_once(items);
+    BOOST_TEST(once.size() == 2U);
+    BOOST_TEST(once.count(2) == 1U);
+    BOOST_TEST(once.count(3) == 1U);
+    BOOST_TEST(once.count(1) == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(lock_free_plans) {
+    const BatchTicket available = free_ticket(1, false);
+    const BatchTicket sold_to_x{1, TicketStatus::sold, "x", false, false};
+    const BatchTicket held_by_x{1, TicketStatus::held, "x", false, false};
+    const BatchTicket lapsed_hold{1, TicketStatus::held, "x", true, false};
+    const auto plan = [](const BatchTicket* t, std::string_view who, bool once, bool limit) {
+        const LockFreePlan p = plan_lock_free(t, who, once, limit);
+        return std::string(p.step == LockFreeStep::answer ? "answer:" : "") +
+               (p.step == LockFreeStep::answer ? std::string(outcome_name(p.outcome))
+                : p.step == LockFreeStep::sell ? "sell"
+                                               : "lock");
+    };
+    // Named once, no limit: answers come from the look, an available ticket is sold.
+    BOOST_TEST(plan(&available, "y", true, false) == "sell");
+    BOOST_TEST(plan(&sold_to_x, "y", true, false) == "answer:already_sold");
+    BOOST_TEST(plan(&sold_to_x, "x", true, false) == "answer:already_owned");
+    BOOST_TEST(plan(&held_by_x, "y", true, false) == "answer:held");
+    BOOST_TEST(plan(nullptr, "y", true, false) == "answer:not_found");
+    // A sale of anything but an available ticket needs the lock.
+    BOOST_TEST(plan(&lapsed_hold, "y", true, false) == "lock");
+    BOOST_TEST(plan(&held_by_x, "x", true, false) == "lock");
+    // A limit spans requests: answers still come from the look, sales need the lock.
+    BOOST_TEST(plan(&available, "y", true, true) == "lock");
+    BOOST_TEST(plan(&sold_to_x, "y", true, true) == "answer:already_sold");
+    // A ticket another request names is decided with that request, in order.
+    BOOST_TEST(plan(&available, "y", false, false) == "lock");
+    BOOST_TEST(plan(&sold_to_x, "y", false, false) == "lock");
+    BOOST_TEST(plan(nullptr, "y", false, false) == "lock");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
