@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# claim_batch against claim_ticket on the same tickets, from many connections (pgbench):
+# batches of random tickets (some named twice in one batch, so both of claim_batch's
+# passes run: the lock-free one and the SKIP LOCKED one) race single claims until the
+# event is sold out. Every answer is recorded in the same statement as the call, so it
+# commits with the sale. Then: every ticket sold exactly once, one `claimed` answer per
+# sale and to the customer the audit log names, and verify() clean.
+#
+# usage: test/stress/claim_batch_race.sh   (TICKETS=20000 CLIENTS=16 RACE_SECONDS=4 by default)
+# Needs PGHOST/PGPORT/PGUSER/... pointing at a PostgreSQL 15 server with the extension.
+# Prints "PASS claim-batch-race" or "FAIL ..." lines and ends with
+# "batchrace: N passed, M failed".
+set -uo pipefail
+
+TICKETS="${TICKETS:-20000}"
+CLIENTS="${CLIENTS:-16}"
+SECONDS_TO_RUN="${RACE_SECONDS:-4}"
+DB="${BATCH_RACE_DB:-ticketing_batch_race}"
+PGBENCH="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
+ADMIN_DB=postgres
+
+psql_db() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+drop_db() {
+    psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+}
+fail() {
+    echo "FAIL claim-batch-race: $*"
+    echo "batchrace: 0 passed, 1 failed"
+    drop_db
+    exit 1
+}
+
+drop_db
+psql -X -q -d "$ADMIN_DB" -c "CREATE DATABASE $DB" >/dev/null || fail "could not create database $DB"
+psql_db -c "CREATE EXTENSION ticketing" \
+    -c "SELECT ticketing.create_event('claim_batch race', event_id => 1)" \
+    -c "SELECT ticketing.add_tickets(1, $TICKETS)" \
+    -c "CREATE TABLE public.answers (via text, outcome text, ticket_id bigint, customer text)" \
+    -c "VACUUM ANALYZE" >/dev/null || fail "could not load $TICKETS tickets"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# 20 random tickets per batch, for customer b<client>.
+cat >"$work/batch.sql" <<SQL
+WITH r AS (
+    SELECT * FROM ticketing.claim_batch(1, ARRAY(
+        SELECT ROW(1 + floor(random() * $TICKETS)::bigint, 'b' || :client_id, NULL)::ticketing.claim_request
+          FROM generate_series(1, 20))))
+INSERT INTO public.answers SELECT 'batch', outcome, ticket_id, 'b' || :client_id FROM r;
+SQL
+cat >"$work/single.sql" <<SQL
+\set t random(1, $TICKETS)
+INSERT INTO public.answers
+SELECT 'single', outcome, ticket_id, 'c' || :client_id FROM ticketing.claim_ticket(1, :t, 'c' || :client_id);
+SQL
+echo "claim_batch race: $TICKETS tickets, $CLIENTS clients, ${SECONDS_TO_RUN}s"
+"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_TO_RUN" \
+    -f "$work/batch.sql@1" -f "$work/single.sql@4" "$DB" >"$work/out" 2>&1 ||
+    { cat "$work/out"; fail "pgbench failed"; }
+grep -E '^(tps|number of failed)' "$work/out"
+
+read -r sold sales distinct claimed matched busy problems <<<"$(psql_db -F ' ' -c "
+    SELECT (SELECT count(*) FROM ticketing.tickets WHERE event_id = 1 AND status = 'sold'),
+           (SELECT count(*) FROM ticketing.audit_log WHERE event_id = 1 AND to_status = 'sold'),
+           (SELECT count(DISTINCT ticket_id) FROM ticketing.audit_log
+             WHERE event_id = 1 AND to_status = 'sold'),
+           (SELECT count(*) FROM public.answers WHERE outcome = 'claimed'),
+           (SELECT count(*) FROM public.answers a JOIN ticketing.audit_log l
+                ON l.event_id = 1 AND l.ticket_id = a.ticket_id AND l.to_status = 'sold'
+               AND l.customer = a.customer
+             WHERE a.outcome = 'claimed'),
+           (SELECT count(*) FROM public.answers WHERE outcome = 'busy'),
+           (SELECT count(*) FROM ticketing.verify(1))")"
+echo "sold $sold of $TICKETS, sales in the audit log $sales, distinct tickets sold $distinct," \
+    "claimed answers $claimed (matching the audit log: $matched), busy answers $busy," \
+    "verify problems $problems"
+psql_db -c "SELECT via || ': ' || string_agg(outcome || ' ' || n, ', ' ORDER BY outcome)
+              FROM (SELECT via, outcome, count(*) AS n FROM public.answers GROUP BY 1, 2) s
+             GROUP BY via ORDER BY via"
+[[ "$sold" -gt 0 ]] || fail "nothing was sold"
+[[ "$sales" == "$sold" && "$distinct" == "$sold" ]] || fail "a ticket was sold twice"
+[[ "$claimed" == "$sold" ]] || fail "$claimed claimed answers for $sold sales"
+[[ "$matched" == "$sold" ]] || fail "only $matched claimed answers match the audit log's buyer"
+[[ "$problems" == "0" ]] || fail "verify() reports $problems problems"
+echo "PASS claim-batch-race"
+echo "batchrace: 1 passed, 0 failed"
+drop_db
