@@ -8,7 +8,8 @@
 # length of the sell-through), BENCH_WORKLOADS and BENCH_STRATEGIES (space-separated
 # filters), BENCH_SPREAD_TICKETS, BENCH_ANYSEAT_TICKETS, BENCH_BATCH (claim_batch size),
 # BENCH_EXTRA_SQL (a file run after bench/setup.sql, e.g. a stand-in for a function this
-# build lacks, to try a strategy's wiring).
+# build lacks, to try a strategy's wiring), BENCH_RTT_US (a simulated network round trip:
+# every script sleeps this many microseconds before each SQL command; see lib.sh).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

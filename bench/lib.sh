@@ -105,6 +105,18 @@ SELECT 'sold=' || (SELECT count(*) FROM ticketing.tickets
 SQL
 }
 
+# with_round_trips SCRIPT MICROSECONDS: the pgbench script with a simulated network
+# round trip before every SQL command it sends: `\sleep N us`, so the client waits as it
+# would for a reply over a network, holding whatever its open transaction has locked.
+# A command starts at the first line that is not a comment or a meta-command and ends
+# with `;` or `\gset`.
+with_round_trips() {
+    awk -v us="$2" '
+        !in_sql && !/^[ \t]*(--|\\|$)/ { print "\\sleep " us " us"; in_sql = 1 }
+        { print }
+        in_sql && (/;[ \t]*$/ || /\\gset/) { in_sql = 0 }' "$1"
+}
+
 # run_one WORKLOAD STRATEGY CLIENTS SYNC SECONDS RESULTS_FILE
 # Reset, one pgbench run, the integrity check; appends one JSON line to RESULTS_FILE and
 # prints a one-line summary.
@@ -112,7 +124,8 @@ run_one() {
     local workload=$1 strategy=$2 clients=$3 sync=$4 seconds=$5 results=$6
     local event tickets threads batch=1 any=0 reason work rc aborted pgfailed tps err t_reset
     local -a common=(--field "workload=$workload" --field "strategy=$strategy"
-        --field "clients=$clients" --field "sync=$sync" --field "seconds=$seconds")
+        --field "clients=$clients" --field "sync=$sync" --field "seconds=$seconds"
+        --field "rtt_us=${BENCH_RTT_US:-0}")
     reason=$(unavailable_reason "$strategy")
     if [ -n "$reason" ]; then
         "$PYTHON" "$BENCH_DIR/txlog.py" "${common[@]}" --field "status=unavailable" \
@@ -126,6 +139,11 @@ run_one() {
     [ "$workload" = anyseat ] && any=1
     threads=$(( clients < $(nproc) ? clients : $(nproc) ))
     work=$(mktemp -d)
+    local script="$BENCH_DIR/strategies/$strategy.sql"
+    if [ "${BENCH_RTT_US:-0}" -gt 0 ]; then
+        script="$work/script.sql"
+        with_round_trips "$BENCH_DIR/strategies/$strategy.sql" "$BENCH_RTT_US" >"$script"
+    fi
     # pgbench counts its connection time into -T: on a busy machine a short run can end
     # before a single transaction (then pgbench prints no statistics). Such a run, without
     # an error, is run once more.
@@ -139,7 +157,7 @@ run_one() {
         PGOPTIONS="-c synchronous_commit=$sync" \
             timeout --kill-after=10 $((seconds + 120)) \
             "$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$seconds" \
-            --failures-detailed -f "$BENCH_DIR/strategies/$strategy.sql" \
+            --failures-detailed -f "$script" \
             -D e="$event" -D n="$tickets" -D any="$any" -D batch="$batch" \
             --log --log-prefix="$work/tx" "$BENCH_DB" >"$work/out" 2>"$work/err" || rc=$?
         aborted=$(grep -c 'aborted in command' "$work/err")

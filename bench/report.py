@@ -314,6 +314,13 @@ def plot_data(runs, path):
     return strategies
 
 
+def round_trip_note(rtt_us):
+    if rtt_us in ("", "0"):
+        return "loopback (pgbench on the same machine)"
+    return ("loopback, plus a simulated round trip of %s µs before every SQL command "
+            "(`BENCH_RTT_US`: the client sleeps, holding its transaction's locks)" % rtt_us)
+
+
 def markdown(runs, out_path, plot_path, info):
     for run in runs:
         derive(run)
@@ -334,6 +341,7 @@ def markdown(runs, out_path, plot_path, info):
              "| PostgreSQL | %s |" % info.get("postgres", "?"),
              "| server settings | %s |" % info.get("settings", "?"),
              "| events | %s |" % info.get("events", "?"),
+             "| network | %s |" % round_trip_note(info.get("rtt_us", "0")),
              "| runs | %d passed, %d failed, %d not available in this build |"
              % (passed, failed, skipped), ""]
     if failed:

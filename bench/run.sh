@@ -65,7 +65,7 @@ info=()
     "command=$COMMAND" "mode=$MODE" "date=$started" \
     "machine=$(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)" \
     "cpu=$(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
-    "load_before=$load_before" "load_after=$load_after" "${info[@]}"
+    "load_before=$load_before" "load_after=$load_after" "rtt_us=${BENCH_RTT_US:-0}" "${info[@]}"
 ncols=$(head -1 "$RAW/spread.tsv" 2>/dev/null | awk -F'\t' '{print NF}')
 if [ "${ncols:-0}" -ge 2 ]; then
     gnuplot -e "datafile='$RAW/spread.tsv'; outfile='$OUT/bench-spread.png'; ncols=$ncols; subtitle='$(nproc) CPUs, $started, $MODE run'" \
