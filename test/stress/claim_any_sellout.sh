@@ -13,23 +13,11 @@ set -uo pipefail
 TICKETS="${TICKETS:-50000}"
 CLIENTS="${CLIENTS:-32}"
 DB="${SELLOUT_DB:-ticketing_sellout}"
-PGBENCH="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
-ADMIN_DB=postgres
+TEST=claim-any-sellout
+SUITE=sellout
+source "$(dirname "${BASH_SOURCE[0]}")/event_db.sh"
 
-psql_db() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-fail() {
-    echo "FAIL claim-any-sellout: $*"
-    echo "sellout: 0 passed, 1 failed"
-    psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-    exit 1
-}
-
-psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" \
-    >/dev/null || fail "could not create database $DB"
-psql_db -c "CREATE EXTENSION ticketing" \
-    -c "SELECT ticketing.create_event('claim_any sell-out', event_id => 1)" \
-    -c "SELECT ticketing.add_tickets(1, $TICKETS)" -c "VACUUM ANALYZE" >/dev/null ||
-    fail "could not load $TICKETS tickets"
+create_event_db 'claim_any sell-out'
 
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
@@ -68,6 +56,4 @@ psql_db -c "
                   round(($TICKETS / 10) / greatest(extract(epoch FROM t100 - t90), 0.001)),
                   round((extract(epoch FROM t10 - t0) / greatest(extract(epoch FROM t100 - t90), 0.001))::numeric, 2))
       FROM marks"
-echo "PASS claim-any-sellout"
-echo "sellout: 1 passed, 0 failed"
-psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+pass

@@ -16,27 +16,12 @@ TICKETS="${TICKETS:-20000}"
 CLIENTS="${CLIENTS:-16}"
 SECONDS_TO_RUN="${RACE_SECONDS:-4}"
 DB="${BATCH_RACE_DB:-ticketing_batch_race}"
-PGBENCH="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
-ADMIN_DB=postgres
+TEST=claim-batch-race
+SUITE=batchrace
+source "$(dirname "${BASH_SOURCE[0]}")/event_db.sh"
 
-psql_db() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-drop_db() {
-    psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-}
-fail() {
-    echo "FAIL claim-batch-race: $*"
-    echo "batchrace: 0 passed, 1 failed"
-    drop_db
-    exit 1
-}
-
-drop_db
-psql -X -q -d "$ADMIN_DB" -c "CREATE DATABASE $DB" >/dev/null || fail "could not create database $DB"
-psql_db -c "CREATE EXTENSION ticketing" \
-    -c "SELECT ticketing.create_event('claim_batch race', event_id => 1)" \
-    -c "SELECT ticketing.add_tickets(1, $TICKETS)" \
-    -c "CREATE TABLE public.answers (via text, outcome text, ticket_id bigint, customer text)" \
-    -c "VACUUM ANALYZE" >/dev/null || fail "could not load $TICKETS tickets"
+create_event_db 'claim_batch race' \
+    "CREATE TABLE public.answers (via text, outcome text, ticket_id bigint, customer text)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -82,6 +67,4 @@ psql_db -c "SELECT via || ': ' || string_agg(outcome || ' ' || n, ', ' ORDER BY 
 [[ "$claimed" == "$sold" ]] || fail "$claimed claimed answers for $sold sales"
 [[ "$matched" == "$sold" ]] || fail "only $matched claimed answers match the audit log's buyer"
 [[ "$problems" == "0" ]] || fail "verify() reports $problems problems"
-echo "PASS claim-batch-race"
-echo "batchrace: 1 passed, 0 failed"
-drop_db
+pass
