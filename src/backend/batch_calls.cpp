@@ -240,8 +240,7 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
                          int8_array(ids.data(), static_cast<int>(ids.size()))};
     read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, looked);
 
-    Datum available = 0;
-    pg_call([&] { available = CStringGetTextDatum("available"); });
+    const Datum available = make_text(status_name(TicketStatus::available));
     std::vector<TicketSale> sales;
     std::vector<std::size_t> sale_item;
     for (std::size_t k = 0; k < items.size(); ++k) {

@@ -382,8 +382,8 @@ void register_direct_write_cache_reset() {
 
 DirectSale sell_directly(std::int64_t event_id, const TicketRow& seen, Datum customer,
                          TimestampTz* at) {
-    TicketSale sale{seen.ticket_id, seen.row_version, 0, customer};
-    pg_call([&] { sale.from_status = CStringGetTextDatum("available"); });
+    const TicketSale sale{seen.ticket_id, seen.row_version,
+                          make_text(status_name(TicketStatus::available)), customer};
     bool sold = false;
     if (!sell_directly(event_id, &sale, 1, RowLocks::none, &sold, at)) {
         return DirectSale::unsupported;
