@@ -4,6 +4,8 @@
 #include "pg_guard.hpp"
 #include "spi_plans.hpp"
 
+#include "../core/domain_error.hpp"
+
 extern "C" {
 #include "access/genam.h"
 #include "access/multixact.h"
@@ -41,7 +43,9 @@ struct Cache {
     TableInfo tickets;
     TableInfo events;
     TicketColumns columns;
+    AttrNumber ticket_id;
     AttrNumber per_customer_limit;
+    Oid unsold_index; // tickets_claimable_idx; InvalidOid where the schema lacks it
 };
 
 Cache cache{};
@@ -74,7 +78,9 @@ void load_cache() {
         TicketColumns{require_column(tickets, "seat"), require_column(tickets, "status"),
                       require_column(tickets, "owner"), require_column(tickets, "hold_expires_at"),
                       require_column(tickets, "updated_at")};
+    fresh.ticket_id = require_column(tickets, "ticket_id");
     fresh.per_customer_limit = require_column(fresh.events.relid, "per_customer_limit");
+    fresh.unsold_index = get_relname_relid("tickets_claimable_idx", schema);
     fresh.valid = true;
     cache = fresh;
 }
@@ -100,11 +106,11 @@ bool locked_by_other(TupleTableSlot* slot) {
     return locked;
 }
 
-// Finds the row with primary key `keys` in `info`'s table under a statement snapshot
-// and hands its slot to `use`. Runs inside pg_call.
+// Walks index `index_id` of table `relid` from `keys` under a statement snapshot,
+// handing each visible row's slot to `use` until it returns false. Runs inside pg_call.
 template <typename Use>
-bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use,
-           ScanDirection direction = ForwardScanDirection) {
+void scan(Oid relid, Oid index_id, ScanKeyData* keys, int nkeys, ScanDirection direction,
+          Use&& use) {
     // Like a new statement: see what this transaction did so far, and (under READ
     // COMMITTED) what others committed.
     CommandCounterIncrement();
@@ -115,21 +121,35 @@ bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use,
         PushActiveSnapshot(GetTransactionSnapshot());
     }
     Snapshot snapshot = GetActiveSnapshot();
-    Relation heap = table_open(info.relid, AccessShareLock);
-    Relation index = index_open(info.primary_key, AccessShareLock);
+    Relation heap = table_open(relid, AccessShareLock);
+    Relation index = index_open(index_id, AccessShareLock);
     TupleTableSlot* slot = table_slot_create(heap, nullptr);
-    IndexScanDesc scan = index_beginscan(heap, index, snapshot, nkeys, 0);
-    index_rescan(scan, keys, nkeys, nullptr, 0);
-    const bool found = index_getnext_slot(scan, direction, slot);
-    if (found) {
+    IndexScanDesc walk = index_beginscan(heap, index, snapshot, nkeys, 0);
+    index_rescan(walk, keys, nkeys, nullptr, 0);
+    while (index_getnext_slot(walk, direction, slot)) {
         slot_getallattrs(slot);
-        use(slot);
+        if (!use(slot)) {
+            break;
+        }
     }
-    index_endscan(scan);
+    index_endscan(walk);
     ExecDropSingleTupleTableSlot(slot);
     index_close(index, NoLock);
     table_close(heap, NoLock);
     PopActiveSnapshot();
+}
+
+// Finds the row with primary key `keys` in `info`'s table under a statement snapshot
+// and hands its slot to `use`. Runs inside pg_call.
+template <typename Use>
+bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use,
+           ScanDirection direction = ForwardScanDirection) {
+    bool found = false;
+    scan(info.relid, info.primary_key, keys, nkeys, direction, [&](TupleTableSlot* slot) {
+        found = true;
+        use(slot);
+        return false;
+    });
     return found;
 }
 
@@ -138,6 +158,41 @@ bool probe(const TableInfo& info, ScanKeyData* keys, int nkeys, Use&& use,
 void register_relation_cache_reset() {
     CacheRegisterRelcacheCallback(reset_cache, 0);
 }
+
+namespace {
+
+// The ticket in `slot`, relative to `customer`; `seat` is copied into the call's memory
+// context. Runs inside pg_call.
+TicketRow row_from(TupleTableSlot* slot, std::string_view customer, bool* bad_status) {
+    const TicketColumns c = cache.columns; // a copy: five column numbers
+    TicketRow row{};
+    const auto status = parse_status(text_view(slot->tts_values[c.status - 1]));
+    *bad_status = *bad_status || !status;
+    row.ticket_id = DatumGetInt64(slot->tts_values[cache.ticket_id - 1]);
+    row.state.status = status.value_or(TicketStatus::available);
+    row.state.owned_by_customer =
+        !slot->tts_isnull[c.owner - 1] && text_view(slot->tts_values[c.owner - 1]) == customer;
+    row.has_hold_expiry = !slot->tts_isnull[c.hold_expires_at - 1];
+    row.hold_expires_at =
+        row.has_hold_expiry ? DatumGetTimestampTz(slot->tts_values[c.hold_expires_at - 1]) : 0;
+    row.state.hold_expired = row.state.status == TicketStatus::held && row.has_hold_expiry &&
+                             row.hold_expires_at <= GetCurrentTransactionStartTimestamp();
+    row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
+    row.looks_locked = row.state.status != TicketStatus::sold && locked_by_other(slot);
+    row.row_version = slot->tts_tid;
+    MemoryContext old = MemoryContextSwitchTo(call_memory_context());
+    row.seat = PointerGetDatum(DatumGetTextPCopy(slot->tts_values[c.seat - 1]));
+    MemoryContextSwitchTo(old);
+    return row;
+}
+
+void require_known_statuses(bool bad_status) {
+    if (bad_status) {
+        throw DomainError(ErrorKind::internal, "ticketing.tickets holds an unknown status");
+    }
+}
+
+} // namespace
 
 std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_id,
                                      std::string_view customer) {
@@ -149,36 +204,47 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
         ScanKeyData keys[2];
         ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
-        const TicketColumns c = cache.columns; // a copy: five column numbers
-        found = probe(cache.tickets, keys, 2, [&](TupleTableSlot* slot) {
-            const auto status = parse_status(text_view(slot->tts_values[c.status - 1]));
-            bad_status = !status;
-            row.ticket_id = ticket_id;
-            row.state.status = status.value_or(TicketStatus::available);
-            row.state.owned_by_customer = !slot->tts_isnull[c.owner - 1] &&
-                                          text_view(slot->tts_values[c.owner - 1]) == customer;
-            row.has_hold_expiry = !slot->tts_isnull[c.hold_expires_at - 1];
-            row.hold_expires_at = row.has_hold_expiry
-                                      ? DatumGetTimestampTz(slot->tts_values[c.hold_expires_at - 1])
-                                      : 0;
-            row.state.hold_expired = row.state.status == TicketStatus::held &&
-                                     row.has_hold_expiry &&
-                                     row.hold_expires_at <= GetCurrentTransactionStartTimestamp();
-            row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
-            row.looks_locked = row.state.status != TicketStatus::sold && locked_by_other(slot);
-            row.row_version = slot->tts_tid;
-            MemoryContext old = MemoryContextSwitchTo(call_memory_context());
-            row.seat = PointerGetDatum(DatumGetTextPCopy(slot->tts_values[c.seat - 1]));
-            MemoryContextSwitchTo(old);
-        });
+        found = probe(cache.tickets, keys, 2,
+                      [&](TupleTableSlot* slot) { row = row_from(slot, customer, &bad_status); });
     });
-    if (bad_status) {
-        throw DomainError(ErrorKind::internal, "ticketing.tickets holds an unknown status");
-    }
+    require_known_statuses(bad_status);
     if (!found) {
         return std::nullopt;
     }
     return row;
+}
+
+std::optional<TicketRow> read_available(std::int64_t event_id, std::int64_t start, int max_looked) {
+    std::optional<TicketRow> found;
+    bool bad_status = false;
+    pg_call([&] {
+        load_cache();
+        if (cache.unsold_index == InvalidOid) {
+            return;
+        }
+        int looked = 0;
+        // From `start` up, then below it: the index is (event_id, ticket_id).
+        for (const StrategyNumber range : {BTGreaterEqualStrategyNumber, BTLessStrategyNumber}) {
+            ScanKeyData keys[2];
+            ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+            ScanKeyInit(&keys[1], 2, range, range == BTLessStrategyNumber ? F_INT8LT : F_INT8GE,
+                        Int64GetDatum(start));
+            scan(cache.tickets.relid, cache.unsold_index, keys, 2, ForwardScanDirection,
+                 [&](TupleTableSlot* slot) {
+                     ++looked;
+                     const TicketRow row = row_from(slot, std::string_view(), &bad_status);
+                     if (row.state.status == TicketStatus::available && !row.looks_locked) {
+                         found = row;
+                     }
+                     return !found && looked < max_looked;
+                 });
+            if (found || looked >= max_looked) {
+                return;
+            }
+        }
+    });
+    require_known_statuses(bad_status);
+    return found;
 }
 
 std::int64_t read_max_ticket_id(std::int64_t event_id) {
@@ -187,7 +253,7 @@ std::int64_t read_max_ticket_id(std::int64_t event_id) {
         load_cache();
         ScanKeyData key;
         ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
-        const AttrNumber ticket_id = get_attnum(cache.tickets.relid, "ticket_id");
+        const AttrNumber ticket_id = cache.ticket_id;
         probe(
             cache.tickets, &key, 1,
             [&](TupleTableSlot* slot) { highest = DatumGetInt64(slot->tts_values[ticket_id - 1]); },

@@ -6,6 +6,7 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
+#include "direct_writes.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -256,14 +257,40 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     return take(request.event_id, args, event, rows, found, added);
 }
 
+// How many rows of the unsold-ticket index a direct any-seat sale looks at before it
+// leaves the search to the locking statement (held tickets, and ones other claims are
+// selling at this moment, are passed over).
+constexpr int direct_any_rows_looked = 32;
+
+// The plain any-seat sale (one ticket, no hold, no seat prefix, no limit) the way
+// claim_ticket sells: the first ticket from `start` that looks free is read without a
+// lock and sold straight through the table-access API, only if that version is still
+// the newest, still available and not locked by anyone. Nothing, with nothing written,
+// when that cannot be done (none found nearby, the ticket changed or was locked since
+// the read, or tables with triggers or rules): take_one_any then decides with locks.
+std::optional<CallResult> sell_any_directly(const AnyRequest& request, const CallArgs& args,
+                                            std::int64_t start) {
+    const std::optional<TicketRow> seen =
+        read_available(request.event_id, start, direct_any_rows_looked);
+    if (!seen) {
+        return std::nullopt;
+    }
+    TimestampTz at = 0;
+    if (sell_directly(request.event_id, *seen, args.customer_datum, &at) != DirectSale::sold) {
+        return std::nullopt;
+    }
+    CallResult result = empty_result(Outcome::claimed, request.event_id);
+    add_tickets(result, &*seen, 1);
+    result.has_at = true;
+    result.at = at;
+    return result;
+}
+
 // The common any-seat claim, one ticket in an event without a limit: each attempt is one
 // statement that locks, sells (or holds) and audits the first claimable ticket from a
 // random start, then (wrapping around) before it.
-std::optional<CallResult> take_one_any(const AnyRequest& request, const CallArgs& args) {
-    const std::int64_t start = random_start(request.event_id);
-    if (start == 0) {
-        return std::nullopt;
-    }
+std::optional<CallResult> take_one_any(const AnyRequest& request, const CallArgs& args,
+                                       std::int64_t start) {
     const bool hold = args.has_hold_for;
     const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
     TicketRow row{};
@@ -291,8 +318,16 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     // One ticket without a limit is taken as soon as it is locked; anything else may lock
     // tickets and then back out.
     if (request.quantity == 1 && !request.adjacent && !event.has_limit) {
-        if (auto taken = take_one_any(request, args)) {
-            return *taken;
+        const std::int64_t start = random_start(request.event_id);
+        if (start != 0 && !args.has_hold_for && request.prefix == Datum(0)) {
+            if (auto sold = sell_any_directly(request, args, start)) {
+                return *sold;
+            }
+        }
+        if (start != 0) {
+            if (auto taken = take_one_any(request, args, start)) {
+                return *taken;
+            }
         }
         // None could be had: sold out, or every claimable one is locked by a concurrent claim.
         const std::int64_t remaining = count_claimable(request.event_id, request.prefix);
