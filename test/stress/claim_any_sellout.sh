@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Sells a whole event out through ticketing.claim_any from many connections (pgbench),
-# then checks that every ticket was sold exactly once and reports the claim rate in the
+# recording every answer in the same statement as the call (so it commits with the
+# sale), then checks that every ticket was sold exactly once, that there is one
+# `claimed` answer per sale, naming the ticket and buyer the audit log names, and that
+# the calls after the sell-out answered sold_out; and reports the claim rate in the
 # first and the last 10% of the inventory: the access path must not slow down as the
 # event sells out. Rates are reported, not asserted.
 #
@@ -17,11 +20,15 @@ TEST=claim-any-sellout
 SUITE=sellout
 source "$(dirname "${BASH_SOURCE[0]}")/event_db.sh"
 
-create_event_db 'claim_any sell-out'
+create_event_db 'claim_any sell-out' \
+    "CREATE TABLE public.answers (outcome text, ticket_id bigint, customer text)"
 
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
-echo "SELECT outcome FROM ticketing.claim_any(1, 'buyer-' || :client_id);" >"$script"
+cat >"$script" <<'SQL'
+INSERT INTO public.answers
+SELECT outcome, ticket_ids[1], 'buyer-' || :client_id FROM ticketing.claim_any(1, 'buyer-' || :client_id);
+SQL
 # Enough calls to sell everything, then some that must answer sold_out.
 per_client=$((TICKETS / CLIENTS + 20))
 echo "claim_any sell-out: $TICKETS tickets, $CLIENTS clients, $per_client calls each"
@@ -30,15 +37,29 @@ echo "claim_any sell-out: $TICKETS tickets, $CLIENTS clients, $per_client calls 
 grep -E 'tps|latency average|failed' /tmp/sellout.$$
 rm -f /tmp/sellout.$$
 
-read -r sold sales distinct problems <<<"$(psql_db -F ' ' -c "
+psql_db -c "ANALYZE public.answers, ticketing.audit_log" || fail "could not analyze"
+read -r sold sales distinct claimed matched sold_out other problems <<<"$(psql_db -F ' ' -c "
     SELECT (SELECT count(*) FROM ticketing.tickets WHERE event_id = 1 AND status = 'sold'),
            (SELECT count(*) FROM ticketing.audit_log WHERE event_id = 1 AND to_status = 'sold'),
            (SELECT count(DISTINCT ticket_id) FROM ticketing.audit_log
              WHERE event_id = 1 AND to_status = 'sold'),
+           (SELECT count(*) FROM public.answers WHERE outcome = 'claimed'),
+           (SELECT count(*) FROM public.answers a JOIN ticketing.audit_log l
+                ON l.event_id = 1 AND l.ticket_id = a.ticket_id AND l.to_status = 'sold'
+               AND l.customer = a.customer
+             WHERE a.outcome = 'claimed'),
+           (SELECT count(*) FROM public.answers WHERE outcome = 'sold_out'),
+           (SELECT count(*) FROM public.answers WHERE outcome NOT IN ('claimed', 'sold_out', 'busy')),
            (SELECT count(*) FROM ticketing.verify(1))")"
-echo "sold $sold, sales in the audit log $sales, distinct tickets sold $distinct, verify problems $problems"
+echo "sold $sold, sales in the audit log $sales, distinct tickets sold $distinct," \
+    "claimed answers $claimed (matching the audit log: $matched), sold_out answers $sold_out," \
+    "verify problems $problems"
 [[ "$sold" == "$TICKETS" ]] || fail "sold $sold of $TICKETS"
 [[ "$sales" == "$TICKETS" && "$distinct" == "$TICKETS" ]] || fail "a ticket was sold twice"
+[[ "$claimed" == "$TICKETS" ]] || fail "$claimed claimed answers for $TICKETS sales"
+[[ "$matched" == "$TICKETS" ]] || fail "only $matched claimed answers match the audit log"
+[[ "$sold_out" -gt 0 ]] || fail "no call answered sold_out after the sell-out"
+[[ "$other" == "0" ]] || fail "$other answers were neither claimed, sold_out nor busy"
 [[ "$problems" == "0" ]] || fail "verify() reports $problems problems"
 
 # Rates from the sale times: the k-th sale's time, ordered by commit order (audit id).

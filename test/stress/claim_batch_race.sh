@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# claim_batch against claim_ticket on the same tickets, from many connections (pgbench):
-# batches of random tickets (some named twice in one batch, so both of claim_batch's
-# passes run: the lock-free one and the SKIP LOCKED one) race single claims until the
+# claim_batch against claim_ticket and claim_any on the same tickets, from many
+# connections (pgbench): batches of random tickets (some named twice in one batch, so
+# both of claim_batch's passes run: the lock-free one and the SKIP LOCKED one) race
+# single claims and any-seat claims (each sold without a lock when it can be) until the
 # event is sold out. Every answer is recorded in the same statement as the call, so it
 # commits with the sale. Then: every ticket sold exactly once, one `claimed` answer per
 # sale and to the customer the audit log names, and verify() clean.
@@ -38,9 +39,13 @@ cat >"$work/single.sql" <<SQL
 INSERT INTO public.answers
 SELECT 'single', outcome, ticket_id, 'c' || :client_id FROM ticketing.claim_ticket(1, :t, 'c' || :client_id);
 SQL
+cat >"$work/any.sql" <<SQL
+INSERT INTO public.answers
+SELECT 'any', outcome, ticket_ids[1], 'a' || :client_id FROM ticketing.claim_any(1, 'a' || :client_id);
+SQL
 echo "claim_batch race: $TICKETS tickets, $CLIENTS clients, ${SECONDS_TO_RUN}s"
 "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_TO_RUN" \
-    -f "$work/batch.sql@1" -f "$work/single.sql@4" "$DB" >"$work/out" 2>&1 ||
+    -f "$work/batch.sql@1" -f "$work/single.sql@4" -f "$work/any.sql@2" "$DB" >"$work/out" 2>&1 ||
     { cat "$work/out"; fail "pgbench failed"; }
 grep -E '^(tps|number of failed)' "$work/out"
 
