@@ -214,8 +214,8 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
     return row;
 }
 
-std::optional<TicketRow> read_available(std::int64_t event_id, std::int64_t start, int max_looked) {
-    std::optional<TicketRow> found;
+AvailableTicket read_available(std::int64_t event_id, std::int64_t start, int max_looked) {
+    AvailableTicket found{std::nullopt, false};
     bool bad_status = false;
     pg_call([&] {
         load_cache();
@@ -234,14 +234,16 @@ std::optional<TicketRow> read_available(std::int64_t event_id, std::int64_t star
                      ++looked;
                      const TicketRow row = row_from(slot, std::string_view(), &bad_status);
                      if (row.state.status == TicketStatus::available && !row.looks_locked) {
-                         found = row;
+                         found.ticket = row;
                      }
-                     return !found && looked < max_looked;
+                     return !found.ticket && looked < max_looked;
                  });
-            if (found || looked >= max_looked) {
+            if (found.ticket || looked >= max_looked) {
                 return;
             }
         }
+        // Both walks ran to their end without meeting a visible row.
+        found.nothing_unsold = looked == 0;
     });
     require_known_statuses(bad_status);
     return found;

@@ -267,20 +267,27 @@ constexpr int direct_any_rows_looked = 32;
 // lock and sold straight through the table-access API, only if that version is still
 // the newest, still available and not locked by anyone. Nothing, with nothing written,
 // when that cannot be done (none found nearby, the ticket changed or was locked since
-// the read, or tables with triggers or rules): take_one_any then decides with locks.
+// the read, or tables with triggers or rules): take_one_any then decides with locks. A
+// walk that meets no unsold ticket at all answers sold_out itself, as the count would.
 std::optional<CallResult> sell_any_directly(const AnyRequest& request, const CallArgs& args,
                                             std::int64_t start) {
-    const std::optional<TicketRow> seen =
-        read_available(request.event_id, start, direct_any_rows_looked);
-    if (!seen) {
+    const AvailableTicket seen = read_available(request.event_id, start, direct_any_rows_looked);
+    if (seen.nothing_unsold) {
+        CallResult result = empty_result(Outcome::sold_out, request.event_id);
+        result.has_remaining = true;
+        result.remaining = 0;
+        return result;
+    }
+    if (!seen.ticket) {
         return std::nullopt;
     }
     TimestampTz at = 0;
-    if (sell_directly(request.event_id, *seen, args.customer_datum, &at) != DirectSale::sold) {
+    if (sell_directly(request.event_id, *seen.ticket, args.customer_datum, &at) !=
+        DirectSale::sold) {
         return std::nullopt;
     }
     CallResult result = empty_result(Outcome::claimed, request.event_id);
-    add_tickets(result, &*seen, 1);
+    add_tickets(result, &*seen.ticket, 1);
     result.has_at = true;
     result.at = at;
     return result;
