@@ -301,20 +301,25 @@ std::optional<CallResult> take_one_any(const AnyRequest& request, const CallArgs
     const bool hold = args.has_hold_for;
     const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
     TicketRow row{};
-    for (bool before : {false, true}) {
-        if (const auto at = take_one_claimable(request.event_id, start, before, request.prefix,
-                                               args.customer_datum, transition, &row)) {
-            CallResult result =
-                empty_result(hold ? Outcome::hold_placed : Outcome::claimed, request.event_id);
-            add_tickets(result, &row, 1);
-            result.has_at = true;
-            result.at = *at;
-            result.has_hold_expiry = transition.has_hold_expiry;
-            result.hold_expires_at = transition.hold_expires_at;
-            return result;
-        }
+    const auto take_from = [&](bool before) {
+        return take_one_claimable(request.event_id, start, before, request.prefix,
+                                  args.customer_datum, transition, &row);
+    };
+    std::optional<TimestampTz> at = take_from(false);
+    if (!at) {
+        at = take_from(true);
     }
-    return std::nullopt;
+    if (!at) {
+        return std::nullopt;
+    }
+    CallResult result =
+        empty_result(hold ? Outcome::hold_placed : Outcome::claimed, request.event_id);
+    add_tickets(result, &row, 1);
+    result.has_at = true;
+    result.at = *at;
+    result.has_hold_expiry = transition.has_hold_expiry;
+    result.hold_expires_at = transition.hold_expires_at;
+    return result;
 }
 
 CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
