@@ -1,5 +1,6 @@
 # Shared by the pgbench-driven tests in test/stress (sourced): a database of their own
-# with one event of $TICKETS tickets (event_id 1), and the PASS/FAIL lines they end with.
+# with one event of $TICKETS tickets (event_id 1), the check of the answers they recorded
+# against the audit log, and the PASS/FAIL lines they end with.
 # Set before sourcing: DB (database), TEST (name on the PASS/FAIL line), SUITE (name on
 # the closing "SUITE: N passed, M failed" line that scripts/server-suites.sh counts).
 
@@ -40,3 +41,37 @@ create_event_db() {
         -c "SELECT ticketing.add_tickets(1, $TICKETS)" "${extra[@]}" \
         -c "VACUUM ANALYZE" >/dev/null || fail "could not load $TICKETS tickets"
 }
+
+# check_sales [SOLD]: after a run that recorded every answer in public.answers (columns
+# outcome, ticket_id, customer; in the statement that made the call, so each commits
+# with its sale), checks event 1: every ticket sold at most once, one `claimed` answer
+# per sale, naming the ticket and the buyer the audit log names, and verify() clean;
+# with SOLD, also that exactly SOLD tickets were sold. Fails the test otherwise.
+check_sales() {
+    local expected=${1:-} sold sales distinct claimed matched problems
+    # Fresh statistics, or the planner joins the answers to the log by nested loop.
+    psql_db -c "ANALYZE public.answers, ticketing.audit_log, ticketing.tickets" ||
+        fail "could not analyze"
+    read -r sold sales distinct claimed matched problems <<<"$(psql_db -F ' ' -c "
+        SELECT (SELECT count(*) FROM ticketing.tickets WHERE event_id = 1 AND status = 'sold'),
+               (SELECT count(*) FROM ticketing.audit_log WHERE event_id = 1 AND to_status = 'sold'),
+               (SELECT count(DISTINCT ticket_id) FROM ticketing.audit_log
+                 WHERE event_id = 1 AND to_status = 'sold'),
+               (SELECT count(*) FROM public.answers WHERE outcome = 'claimed'),
+               (SELECT count(*) FROM public.answers a JOIN ticketing.audit_log l
+                    ON l.event_id = 1 AND l.ticket_id = a.ticket_id AND l.to_status = 'sold'
+                   AND l.customer = a.customer
+                 WHERE a.outcome = 'claimed'),
+               (SELECT count(*) FROM ticketing.verify(1))")"
+    echo "sold $sold of $TICKETS, sales in the audit log $sales, distinct tickets sold $distinct," \
+        "claimed answers $claimed (matching the audit log: $matched), verify problems $problems"
+    [[ "$sold" -gt 0 ]] || fail "nothing was sold"
+    [[ -z "$expected" || "$sold" == "$expected" ]] || fail "sold $sold of $expected"
+    [[ "$sales" == "$sold" && "$distinct" == "$sold" ]] || fail "a ticket was sold twice"
+    [[ "$claimed" == "$sold" ]] || fail "$claimed claimed answers for $sold sales"
+    [[ "$matched" == "$sold" ]] || fail "only $matched claimed answers match the audit log's buyer"
+    [[ "$problems" == "0" ]] || fail "verify() reports $problems problems"
+}
+
+# count_answers CONDITION: how many recorded answers meet the SQL condition.
+count_answers() { psql_db -c "SELECT count(*) FROM public.answers WHERE $1"; }
