@@ -15,6 +15,10 @@ extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_index.h"
+#include "nodes/primnodes.h"
+#include "utils/lsyscache.h"
 #include "executor/tuptable.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -64,6 +68,44 @@ TableInfo table(Oid schema, const char* name) {
     return TableInfo{relid, primary_key};
 }
 
+// Whether `predicate` (an index's, in implicit-AND form) is exactly `status <> 'sold'`.
+bool is_unsold_predicate(List* predicate, AttrNumber status) {
+    if (list_length(predicate) != 1 || !IsA(linitial(predicate), OpExpr)) {
+        return false;
+    }
+    const OpExpr* comparison = static_cast<const OpExpr*>(linitial(predicate));
+    if (get_opcode(comparison->opno) != F_TEXTNE || list_length(comparison->args) != 2 ||
+        !IsA(linitial(comparison->args), Var) || !IsA(lsecond(comparison->args), Const)) {
+        return false;
+    }
+    const Var* column = static_cast<const Var*>(linitial(comparison->args));
+    const Const* value = static_cast<const Const*>(lsecond(comparison->args));
+    return column->varattno == status && value->consttype == TEXTOID && !value->constisnull &&
+           text_view(value->constvalue) == "sold";
+}
+
+// tickets_claimable_idx, if it is still the index the extension created: a B-tree on
+// (event_id, ticket_id) WHERE status <> 'sold'. claim_any's lock-free walk, and its
+// "nothing unsold" answer, rest on exactly that; anything else (dropped, or redefined by
+// hand) leaves claim_any to its statements, which do not depend on the index.
+// Runs inside pg_call.
+Oid trusted_unsold_index(Oid schema, const Cache& fresh) {
+    const Oid index_id = get_relname_relid("tickets_claimable_idx", schema);
+    if (index_id == InvalidOid) {
+        return InvalidOid;
+    }
+    Relation index = index_open(index_id, AccessShareLock);
+    const Form_pg_index form = index->rd_index;
+    const AttrNumber event_id = require_column(fresh.tickets.relid, "event_id");
+    const bool trusted =
+        index->rd_rel->relam == BTREE_AM_OID && form->indrelid == fresh.tickets.relid &&
+        form->indnkeyatts == 2 && form->indkey.values[0] == event_id &&
+        form->indkey.values[1] == fresh.ticket_id && RelationGetIndexExpressions(index) == NIL &&
+        is_unsold_predicate(RelationGetIndexPredicate(index), fresh.columns.status);
+    index_close(index, AccessShareLock);
+    return trusted ? index_id : InvalidOid;
+}
+
 // Runs inside pg_call.
 void load_cache() {
     if (cache.valid) {
@@ -80,7 +122,7 @@ void load_cache() {
                       require_column(tickets, "updated_at")};
     fresh.ticket_id = require_column(tickets, "ticket_id");
     fresh.per_customer_limit = require_column(fresh.events.relid, "per_customer_limit");
-    fresh.unsold_index = get_relname_relid("tickets_claimable_idx", schema);
+    fresh.unsold_index = trusted_unsold_index(schema, fresh);
     fresh.valid = true;
     cache = fresh;
 }
