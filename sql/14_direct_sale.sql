@@ -112,6 +112,16 @@ SELECT * FROM public.direct_sale_seen WHERE what = 'rule';
 DROP TABLE public.direct_sale_seen;
 DROP FUNCTION public.direct_sale_note();
 
+-- The direct reads probe the primary keys by column position. A primary key redefined
+-- by hand (here with its columns swapped) is refused with 55000, not misread.
+BEGIN;
+ALTER TABLE ticketing.tickets DROP CONSTRAINT tickets_pkey;
+ALTER TABLE ticketing.tickets ADD PRIMARY KEY (ticket_id, event_id);
+SELECT outcome FROM ticketing.claim_ticket(1401, 10, 'kay');
+\echo :SQLSTATE
+ROLLBACK;
+SELECT outcome FROM ticketing.claim_ticket(1401, 10, 'kay');
+
 -- Everything sold is consistent.
 SELECT count(*) FILTER (WHERE status = 'sold') AS sold,
        (SELECT count(*) FROM ticketing.audit_log WHERE event_id = 1401) AS audit_rows

@@ -1,3 +1,5 @@
+#include <initializer_list>
+
 #include "direct_reads.hpp"
 
 #include "catalog_names.hpp"
@@ -60,11 +62,32 @@ void reset_cache(Datum, Oid relid) {
     }
 }
 
-TableInfo table(Oid schema, const char* name) {
+// Table `name` and its primary key, which the direct reads probe by position: it must
+// be a B-tree on exactly `key_columns`, in that order. Runs inside pg_call.
+TableInfo table(Oid schema, const char* name, std::initializer_list<const char*> key_columns,
+                const char* key_text) {
     const Oid relid = require_table(schema, name);
     Relation relation = table_open(relid, AccessShareLock);
     const Oid primary_key = RelationGetPrimaryKeyIndex(relation);
     table_close(relation, NoLock);
+    bool as_made = primary_key != InvalidOid;
+    if (as_made) {
+        Relation index = index_open(primary_key, AccessShareLock);
+        const Form_pg_index form = index->rd_index;
+        as_made = index->rd_rel->relam == BTREE_AM_OID &&
+                  form->indnkeyatts == static_cast<int>(key_columns.size());
+        int position = 0;
+        for (const char* column : key_columns) {
+            as_made = as_made && form->indkey.values[position++] == require_column(relid, column);
+        }
+        index_close(index, AccessShareLock);
+    }
+    if (!as_made) {
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("ticketing: the primary key of ticketing.%s must be %s", name, key_text),
+                 errhint("Restore the extension's own primary key.")));
+    }
     return TableInfo{relid, primary_key};
 }
 
@@ -113,8 +136,8 @@ void load_cache() {
     }
     const Oid schema = get_namespace_oid("ticketing", false);
     Cache fresh{};
-    fresh.tickets = table(schema, "tickets");
-    fresh.events = table(schema, "events");
+    fresh.tickets = table(schema, "tickets", {"event_id", "ticket_id"}, "(event_id, ticket_id)");
+    fresh.events = table(schema, "events", {"event_id"}, "(event_id)");
     const Oid tickets = fresh.tickets.relid;
     fresh.columns =
         TicketColumns{require_column(tickets, "seat"), require_column(tickets, "status"),
