@@ -6,8 +6,13 @@
 -- Access paths
 -------------------------------------------------------------------------------
 
+-- These three indexes name status and owner, so from 1.1 on a sale is no longer a HOT
+-- update (1.0's fillfactor note): each sale adds entries to every index of tickets.
+-- docs/performance.md measures that cost against what the indexes buy.
+--
 -- claim_any walks unsold tickets from a random start; sold tickets are not in this
--- index, so the walk stays short however much of the event is sold.
+-- index, so the walk stays short however much of the event is sold. Its lock-free walk
+-- relies on this exact definition (src/backend/direct_reads.cpp checks it).
 CREATE INDEX tickets_claimable_idx ON ticketing.tickets (event_id, ticket_id)
     WHERE status <> 'sold';
 -- What a customer owns in an event (per-customer limits, verify()).
