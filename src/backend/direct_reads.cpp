@@ -104,7 +104,7 @@ bool is_unsold_predicate(List* predicate, AttrNumber status) {
     const Var* column = static_cast<const Var*>(linitial(comparison->args));
     const Const* value = static_cast<const Const*>(lsecond(comparison->args));
     return column->varattno == status && value->consttype == TEXTOID && !value->constisnull &&
-           text_view(value->constvalue) == "sold";
+           text_view(value->constvalue) == status_name(TicketStatus::sold);
 }
 
 // tickets_claimable_idx, if it is still the index the extension created: a B-tree on

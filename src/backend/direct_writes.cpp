@@ -239,7 +239,9 @@ bool open_writer(Writer* writer) {
                                         : nullptr;
     }
     MemoryContextSwitchTo(caller);
-    writer->sold = CStringGetTextDatum("sold");
+    const std::string_view sold = status_name(TicketStatus::sold);
+    writer->sold =
+        PointerGetDatum(cstring_to_text_with_len(sold.data(), static_cast<int>(sold.size())));
     writer->now = GetCurrentTransactionStartTimestamp();
     return true;
 }
@@ -412,7 +414,8 @@ bool sell_directly(std::int64_t event_id, const TicketSale* sales, int count, Ro
             // keeps it from being pruned), and a row someone holds is left alone.
             const bool went_through =
                 fetch_version(writer, sale.row_version, event_id, sale.ticket_id) &&
-                (held || text_view(writer.old_row->tts_values[cache.status - 1]) == "available") &&
+                (held || text_view(writer.old_row->tts_values[cache.status - 1]) ==
+                             status_name(TicketStatus::available)) &&
                 update_ticket(writer, sale.row_version, sale.buyer, held) == TM_Ok;
             if (went_through) {
                 fill_audit_row(writer, entries[audited++], sale.from_status, sale.buyer);

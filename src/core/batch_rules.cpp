@@ -3,6 +3,7 @@
 #include "ticket_rules.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace ticketing {
 
