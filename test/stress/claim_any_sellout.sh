@@ -20,14 +20,13 @@ TEST=claim-any-sellout
 SUITE=sellout
 source "$(dirname "${BASH_SOURCE[0]}")/event_db.sh"
 
-create_event_db 'claim_any sell-out' \
-    "CREATE TABLE public.answers (outcome text, ticket_id bigint, customer text)"
+create_event_db 'claim_any sell-out' "$ANSWERS_TABLE"
 
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 cat >"$script" <<'SQL'
 INSERT INTO public.answers
-SELECT outcome, ticket_ids[1], 'buyer-' || :client_id FROM ticketing.claim_any(1, 'buyer-' || :client_id);
+SELECT 'any', outcome, ticket_ids[1], 'buyer-' || :client_id FROM ticketing.claim_any(1, 'buyer-' || :client_id);
 SQL
 # Enough calls to sell everything, then some that must answer sold_out.
 per_client=$((TICKETS / CLIENTS + 20))

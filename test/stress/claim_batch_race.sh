@@ -21,8 +21,7 @@ TEST=claim-batch-race
 SUITE=batchrace
 source "$(dirname "${BASH_SOURCE[0]}")/event_db.sh"
 
-create_event_db 'claim_batch race' \
-    "CREATE TABLE public.answers (via text, outcome text, ticket_id bigint, customer text)"
+create_event_db 'claim_batch race' "$ANSWERS_TABLE"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

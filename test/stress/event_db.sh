@@ -42,9 +42,13 @@ create_event_db() {
         -c "VACUUM ANALYZE" >/dev/null || fail "could not load $TICKETS tickets"
 }
 
-# check_sales [SOLD]: after a run that recorded every answer in public.answers (columns
-# outcome, ticket_id, customer; in the statement that made the call, so each commits
-# with its sale), checks event 1: every ticket sold at most once, one `claimed` answer
+# The table a test records every answer in (which call, its outcome, the ticket it
+# names, the customer), in the statement that made the call, so each commits with its
+# sale: pass it to create_event_db.
+ANSWERS_TABLE="CREATE TABLE public.answers (via text, outcome text, ticket_id bigint, customer text)"
+
+# check_sales [SOLD]: after a run that recorded every answer in public.answers
+# (ANSWERS_TABLE), checks event 1: every ticket sold at most once, one `claimed` answer
 # per sale, naming the ticket and the buyer the audit log names, and verify() clean;
 # with SOLD, also that exactly SOLD tickets were sold. Fails the test otherwise.
 check_sales() {
