@@ -29,8 +29,16 @@ endif
 ifdef TICKETING_WERROR
 override PG_CXXFLAGS += -Werror
 endif
+# AddressSanitizer and UndefinedBehaviorSanitizer (scripts/cassert.sh): the server
+# preloads the ASan runtime; any UBSan report aborts the backend, so it cannot pass
+# unnoticed.
+ifdef TICKETING_SANITIZE
+override PG_CXXFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+SANITIZE_LINK = -fsanitize=address,undefined
+endif
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-SHLIB_LINK += -lstdc++ -Wl,--version-script=$(CURDIR)/src/exports.map
+SHLIB_LINK += $(SANITIZE_LINK) -lstdc++ -Wl,--version-script=$(CURDIR)/src/exports.map

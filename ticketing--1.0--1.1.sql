@@ -14,13 +14,13 @@
 -- index, so the walk stays short however much of the event is sold. Its lock-free walk
 -- relies on this exact definition (src/backend/direct_reads.cpp checks it).
 CREATE INDEX tickets_claimable_idx ON ticketing.tickets (event_id, ticket_id)
-    WHERE status <> 'sold';
+    WHERE status OPERATOR(pg_catalog.<>) 'sold';
 -- What a customer owns in an event (per-customer limits, verify()).
 CREATE INDEX tickets_owner_idx ON ticketing.tickets (event_id, owner)
     WHERE owner IS NOT NULL;
 -- Holds to expire (expire_holds()).
 CREATE INDEX tickets_hold_expiry_idx ON ticketing.tickets (hold_expires_at)
-    WHERE status = 'held';
+    WHERE status OPERATOR(pg_catalog.=) 'held';
 
 -------------------------------------------------------------------------------
 -- Tables
@@ -31,7 +31,7 @@ CREATE INDEX tickets_hold_expiry_idx ON ticketing.tickets (hold_expires_at)
 CREATE TABLE ticketing.customer_slots (
     event_id   bigint NOT NULL,
     customer   text NOT NULL,
-    touched_at timestamptz NOT NULL DEFAULT now(),
+    touched_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (event_id, customer)
 );
 
@@ -48,7 +48,7 @@ CREATE TABLE ticketing.idempotency_keys (
     at              timestamptz,
     hold_expires_at timestamptz,
     remaining       bigint,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (customer, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created_idx ON ticketing.idempotency_keys (created_at);
@@ -147,11 +147,12 @@ BEGIN
                  ELSE 'ticketing.release_ticket(bigint, bigint, text, text)' END AS target,
                a.grantee::regrole::text AS grantee, a.is_grantable
           FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
-         WHERE p.oid IN ('ticketing.claim_ticket_1_0(bigint, bigint, text, text)'::regprocedure,
-                         'ticketing.release_ticket_1_0(bigint, bigint, text)'::regprocedure)
-           AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+         WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY['ticketing.claim_ticket_1_0(bigint, bigint, text, text)'::regprocedure,
+                         'ticketing.release_ticket_1_0(bigint, bigint, text)'::regprocedure])
+           AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) 0
+           AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
     LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', g.target, g.grantee,
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s%s', g.target, g.grantee,
                        CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
 END
@@ -174,12 +175,12 @@ AS $$
     WITH lapsed AS (
         SELECT t.event_id, t.ticket_id, t.owner
           FROM ticketing.tickets t
-         WHERE t.status = 'held' AND t.hold_expires_at <= now()
+         WHERE t.status = 'held' AND t.hold_expires_at <= pg_catalog.now()
            AND ($1 IS NULL OR t.event_id = $1)
            FOR UPDATE SKIP LOCKED
     ), returned AS (
         UPDATE ticketing.tickets t
-           SET status = 'available', owner = NULL, hold_expires_at = NULL, updated_at = now()
+           SET status = 'available', owner = NULL, hold_expires_at = NULL, updated_at = pg_catalog.now()
           FROM lapsed l
          WHERE t.event_id = l.event_id AND t.ticket_id = l.ticket_id
         RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at
@@ -188,7 +189,7 @@ AS $$
         SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner, r.updated_at FROM returned r
         RETURNING 1
     )
-    SELECT count(*) FROM audited
+    SELECT pg_catalog.count(*) FROM audited
 $$;
 
 -- Forgets idempotency keys older than `older_than` (default: the
@@ -200,13 +201,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     WITH purged AS (
         DELETE FROM ticketing.idempotency_keys k
-         WHERE k.created_at < now() - coalesce(
+         WHERE k.created_at < pg_catalog.now() - coalesce(
                    $1,
-                   (coalesce(nullif(current_setting('ticketing.idempotency_retention', true), ''),
+                   (coalesce(nullif(pg_catalog.current_setting('ticketing.idempotency_retention', true), ''),
                              '24h'))::interval)
         RETURNING 1
     )
-    SELECT count(*) FROM purged
+    SELECT pg_catalog.count(*) FROM purged
 $$;
 
 -------------------------------------------------------------------------------
@@ -227,10 +228,10 @@ AS $$
            format('a customer owns %s tickets; the limit is %s', o.owned, e.per_customer_limit)
       FROM ticketing.events e
       JOIN LATERAL (
-            SELECT t.owner, count(*) AS owned
+            SELECT t.owner, pg_catalog.count(*) AS owned
               FROM ticketing.tickets t
              WHERE t.event_id = e.event_id AND t.owner IS NOT NULL
-               AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > now()))
+               AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > pg_catalog.now()))
              GROUP BY t.owner) o ON true
      WHERE e.per_customer_limit IS NOT NULL AND o.owned > e.per_customer_limit
        AND ($1 IS NULL OR e.event_id = $1)

@@ -2,18 +2,54 @@
 \echo Use "CREATE EXTENSION ticketing" to load this file. \quit
 
 -------------------------------------------------------------------------------
+-- The schema: the extension's own, or nothing
+-------------------------------------------------------------------------------
+
+-- CREATE EXTENSION creates the schema ticketing when it is missing, and would adopt one
+-- that exists. One made by another role, or holding objects already, could hold a
+-- function or operator that a name in this script or in a sale's statements resolves
+-- to, run later with the extension owner's rights: refused.
+DO $$
+DECLARE
+    schema_owner name;
+    objects bigint;
+BEGIN
+    SELECT r.rolname INTO schema_owner
+      FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'ticketing';
+    SELECT pg_catalog.count(*) INTO objects
+      FROM pg_catalog.pg_depend d
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+       AND d.refobjid OPERATOR(pg_catalog.=) 'ticketing'::pg_catalog.regnamespace
+       AND d.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_extension'::pg_catalog.regclass;
+    IF schema_owner OPERATOR(pg_catalog.<>) CURRENT_USER THEN
+        RAISE EXCEPTION 'schema ticketing already exists and belongs to role %', schema_owner
+            USING ERRCODE = 'invalid_schema_definition',
+                  HINT = 'The extension creates its own schema: drop or rename the existing one '
+                         'after checking what it holds, then run CREATE EXTENSION ticketing again.';
+    END IF;
+    IF objects OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'schema ticketing already exists and holds % objects', objects
+            USING ERRCODE = 'invalid_schema_definition',
+                  HINT = 'The extension creates its own schema: drop or rename the existing one '
+                         'after checking what it holds, then run CREATE EXTENSION ticketing again.';
+    END IF;
+END
+$$;
+
+-------------------------------------------------------------------------------
 -- Tables
 -------------------------------------------------------------------------------
 
 CREATE SEQUENCE ticketing.event_id_seq;
 
 CREATE TABLE ticketing.events (
-    event_id           bigint PRIMARY KEY DEFAULT nextval('ticketing.event_id_seq')
-                       CHECK (event_id > 0),
-    name               text NOT NULL CHECK (name <> ''),
+    event_id           bigint PRIMARY KEY DEFAULT pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass)
+                       CHECK (event_id OPERATOR(pg_catalog.>) 0),
+    name               text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
     starts_at          timestamptz,
-    per_customer_limit integer CHECK (per_customer_limit > 0),
-    created_at         timestamptz NOT NULL DEFAULT now()
+    per_customer_limit integer CHECK (per_customer_limit OPERATOR(pg_catalog.>) 0),
+    created_at         timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 ALTER SEQUENCE ticketing.event_id_seq OWNED BY ticketing.events.event_id;
 
@@ -22,13 +58,13 @@ ALTER SEQUENCE ticketing.event_id_seq OWNED BY ticketing.events.event_id;
 -- fillfactor leaves room for HOT updates: a claim changes no indexed column.
 CREATE TABLE ticketing.tickets (
     event_id        bigint NOT NULL REFERENCES ticketing.events,
-    ticket_id       bigint NOT NULL CHECK (ticket_id > 0),
-    seat            text NOT NULL CHECK (seat <> ''),
+    ticket_id       bigint NOT NULL CHECK (ticket_id OPERATOR(pg_catalog.>) 0),
+    seat            text NOT NULL CHECK (seat OPERATOR(pg_catalog.<>) ''),
     status          text NOT NULL DEFAULT 'available'
-                    CHECK (status IN ('available', 'held', 'sold')),
+                    CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['available', 'held', 'sold'])),
     owner           text,
     hold_expires_at timestamptz,
-    updated_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (event_id, ticket_id),
     UNIQUE (event_id, seat)
 ) WITH (fillfactor = 85);
@@ -38,14 +74,14 @@ CREATE TABLE ticketing.tickets (
 CREATE SEQUENCE ticketing.audit_id_seq;
 
 CREATE TABLE ticketing.audit_log (
-    audit_id    bigint NOT NULL DEFAULT nextval('ticketing.audit_id_seq'),
+    audit_id    bigint NOT NULL DEFAULT pg_catalog.nextval('ticketing.audit_id_seq'::pg_catalog.regclass),
     event_id    bigint NOT NULL,
     ticket_id   bigint NOT NULL,
     from_status text NOT NULL,
     to_status   text NOT NULL,
     customer    text NOT NULL,
-    at          timestamptz NOT NULL DEFAULT now(),
-    txid        xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    txid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     PRIMARY KEY (event_id, ticket_id, audit_id)
 );
 ALTER SEQUENCE ticketing.audit_id_seq OWNED BY ticketing.audit_log.audit_id;
@@ -144,7 +180,7 @@ BEGIN
     -- Sequence-assigned: skip numbers already taken by explicit ids.
     LOOP
         INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
-        VALUES (nextval('ticketing.event_id_seq'), create_event.name,
+        VALUES (pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass), create_event.name,
                 create_event.per_customer_limit, create_event.starts_at)
         ON CONFLICT ON CONSTRAINT events_pkey DO NOTHING
         RETURNING e.event_id INTO new_id;
@@ -174,7 +210,7 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = 'Create it with ticketing.create_event().';
     END IF;
-    RETURN (SELECT coalesce(max(t.ticket_id), 0) FROM ticketing.tickets t
+    RETURN (SELECT coalesce(pg_catalog.max(t.ticket_id), 0) FROM ticketing.tickets t
             WHERE t.event_id = lock_event_for_load.event_id);
 END
 $$;
@@ -199,7 +235,7 @@ BEGIN
     last_id := ticketing.lock_event_for_load(event_id);
     INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
     SELECT add_tickets.event_id, n, seat_prefix || n
-    FROM generate_series(last_id + 1, last_id + quantity) AS n;
+    FROM pg_catalog.generate_series(last_id + 1, last_id + quantity) AS n;
     RETURN quantity;
 END
 $$;
@@ -212,23 +248,23 @@ AS $$
 DECLARE
     last_id bigint;
 BEGIN
-    IF seats IS NULL OR array_position(seats, NULL) IS NOT NULL THEN
+    IF seats IS NULL OR pg_catalog.array_position(seats, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'seats must not be NULL or contain NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF cardinality(seats) = 0 OR cardinality(seats) > 10000000 THEN
-        RAISE EXCEPTION 'seats must hold between 1 and 10000000 labels, got %', cardinality(seats)
+    IF pg_catalog.cardinality(seats) = 0 OR pg_catalog.cardinality(seats) > 10000000 THEN
+        RAISE EXCEPTION 'seats must hold between 1 and 10000000 labels, got %', pg_catalog.cardinality(seats)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF array_position(seats, '') IS NOT NULL THEN
+    IF pg_catalog.array_position(seats, '') IS NOT NULL THEN
         RAISE EXCEPTION 'seat labels must not be empty'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     last_id := ticketing.lock_event_for_load(event_id);
     INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
     SELECT add_tickets.event_id, last_id + s.n, s.seat
-    FROM unnest(seats) WITH ORDINALITY AS s(seat, n);
-    RETURN cardinality(seats);
+    FROM pg_catalog.unnest(seats) WITH ORDINALITY AS s(seat, n);
+    RETURN pg_catalog.cardinality(seats);
 END
 $$;
 
@@ -255,11 +291,11 @@ BEGIN
                   HINT = 'Create it with ticketing.create_event().';
     END IF;
     SELECT event_summary.event_id,
-           count(*),
-           count(*) FILTER (WHERE t.status = 'available'
-                               OR (t.status = 'held' AND t.hold_expires_at <= now())),
-           count(*) FILTER (WHERE t.status = 'held' AND t.hold_expires_at > now()),
-           count(*) FILTER (WHERE t.status = 'sold')
+           pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'available'
+                               OR (t.status = 'held' AND t.hold_expires_at <= pg_catalog.now())),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'held' AND t.hold_expires_at > pg_catalog.now()),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'sold')
       INTO counts
       FROM ticketing.tickets t
      WHERE t.event_id = event_summary.event_id;
@@ -283,13 +319,13 @@ AS $$
          ORDER BY a.event_id, a.ticket_id, a.audit_id DESC
     ), chained AS (
         SELECT a.*,
-               lag(a.to_status) OVER w AS previous_to,
-               count(*) FILTER (WHERE a.to_status = 'available') OVER w AS releases_so_far
+               pg_catalog.lag(a.to_status) OVER w AS previous_to,
+               pg_catalog.count(*) FILTER (WHERE a.to_status = 'available') OVER w AS releases_so_far
           FROM scope_audit a
         WINDOW w AS (PARTITION BY a.event_id, a.ticket_id ORDER BY a.audit_id)
     )
     SELECT t.event_id, t.ticket_id, 'owner_missing',
-           format('status %s but no owner', t.status)
+           pg_catalog.format('status %s but no owner', t.status)
       FROM scope_tickets t WHERE t.status IN ('sold', 'held') AND t.owner IS NULL
     UNION ALL
     SELECT t.event_id, t.ticket_id, 'available_with_owner',
@@ -298,12 +334,12 @@ AS $$
      WHERE t.status = 'available' AND (t.owner IS NOT NULL OR t.hold_expires_at IS NOT NULL)
     UNION ALL
     SELECT t.event_id, t.ticket_id, 'hold_expiry_mismatch',
-           format('status %s with hold expiry %s', t.status, coalesce(t.hold_expires_at::text, 'none'))
+           pg_catalog.format('status %s with hold expiry %s', t.status, coalesce(t.hold_expires_at::text, 'none'))
       FROM scope_tickets t
      WHERE (t.status = 'held') <> (t.hold_expires_at IS NOT NULL)
     UNION ALL
     SELECT t.event_id, t.ticket_id, 'status_disagrees_with_audit',
-           format('status %s but the latest audit row says %s', t.status,
+           pg_catalog.format('status %s but the latest audit row says %s', t.status,
                   coalesce(l.to_status, 'nothing (never changed)'))
       FROM scope_tickets t
       LEFT JOIN latest l ON l.event_id = t.event_id AND l.ticket_id = t.ticket_id
@@ -317,14 +353,14 @@ AS $$
        AND t.owner IS DISTINCT FROM l.customer
     UNION ALL
     SELECT c.event_id, c.ticket_id, 'sold_twice',
-           format('%s sales without a release between them', count(*))
+           pg_catalog.format('%s sales without a release between them', pg_catalog.count(*))
       FROM chained c
      WHERE c.to_status = 'sold'
      GROUP BY c.event_id, c.ticket_id, c.releases_so_far
-    HAVING count(*) > 1
+    HAVING pg_catalog.count(*) > 1
     UNION ALL
     SELECT c.event_id, c.ticket_id, 'audit_chain_broken',
-           format('audit row %s goes from %s, but the row before it left the ticket %s',
+           pg_catalog.format('audit row %s goes from %s, but the row before it left the ticket %s',
                   c.audit_id, c.from_status, coalesce(c.previous_to, 'available'))
       FROM chained c
      WHERE c.from_status <> coalesce(c.previous_to, 'available')

@@ -1,8 +1,9 @@
 --
--- 13_upgrade: the upgrade path from 1.0 to 1.1. The extension is dropped, created at
--- version 1.0, used, and updated with ALTER EXTENSION ... UPDATE. What 1.0 sold
--- survives, and the 1.1 calls work on it. At the end the extension is recreated at the
--- default version, so the files after this one find it as pg_regress left it.
+-- 13_upgrade: the upgrade path from 1.0 to 1.1 to 1.2. The extension is dropped,
+-- created at version 1.0, used, and updated with ALTER EXTENSION ... UPDATE. What 1.0
+-- sold survives, and the 1.1 calls work on it; 1.2 qualifies the column defaults. The
+-- updated extension is compared with a fresh install of the default version, which the
+-- files after this one find as pg_regress left it.
 --
 \set VERBOSITY terse
 
@@ -71,21 +72,6 @@ SELECT c.config::regclass AS dumped
  WHERE e.extname = 'ticketing'
    AND c.config IN ('ticketing.customer_slots'::regclass, 'ticketing.idempotency_keys'::regclass)
  ORDER BY c.config::regclass::text COLLATE "C";
--- What the update made, kept to compare with a fresh install at the end.
-CREATE TEMP TABLE upgraded_members AS
-SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
-  FROM pg_depend d
- WHERE d.refclassid = 'pg_extension'::regclass
-   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'ticketing')
-   AND d.deptype = 'e';
-CREATE TEMP TABLE upgraded_columns AS
-SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
-  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
- WHERE c.relnamespace = 'ticketing'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped;
-CREATE TEMP TABLE upgraded_functions AS
-SELECT p.oid::regprocedure::text AS function, pg_get_function_result(p.oid) AS result,
-       p.prosecdef, p.provolatile, p.proconfig, p.proacl IS NULL AS default_acl
-  FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace;
 -- Nothing for PUBLIC, in 1.1 either.
 SELECT count(*) AS functions_with_default_acl
   FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace AND p.proacl IS NULL;
@@ -136,6 +122,66 @@ SELECT event_id, ticket_id, from_status, to_status, customer
 SELECT * FROM ticketing.verify();
 
 -------------------------------------------------------------------------------
+-- 1.1 -> 1.2: column defaults bound to pg_catalog's functions, whatever search_path
+-- the script ran with; purge_idempotency_keys refuses a negative age.
+-------------------------------------------------------------------------------
+-- A default captured by a function planted in the schema (what an unqualified name
+-- in a 1.1 install could have bound to): the update binds every default to
+-- pg_catalog's functions again.
+CREATE FUNCTION ticketing.now() RETURNS timestamptz
+    LANGUAGE sql AS $$SELECT timestamptz '2000-01-01 00:00+00'$$;
+ALTER TABLE ticketing.audit_log ALTER COLUMN at SET DEFAULT ticketing.now();
+SELECT c.relname, a.attname, p.oid::regprocedure AS default_calls
+  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  JOIN pg_depend x ON x.classid = 'pg_attrdef'::regclass AND x.objid = d.oid
+                  AND x.refclassid = 'pg_proc'::regclass
+  JOIN pg_proc p ON p.oid = x.refobjid
+ WHERE c.relnamespace = 'ticketing'::regnamespace
+ ORDER BY 1, 2;
+SELECT ticketing.purge_idempotency_keys(interval '-1 day');
+\echo :SQLSTATE
+ALTER EXTENSION ticketing UPDATE TO '1.2';
+SELECT extname, extversion FROM pg_extension WHERE extname = 'ticketing';
+SELECT c.relname, a.attname, p.oid::regprocedure AS default_calls
+  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  JOIN pg_depend x ON x.classid = 'pg_attrdef'::regclass AND x.objid = d.oid
+                  AND x.refclassid = 'pg_proc'::regclass
+  JOIN pg_proc p ON p.oid = x.refobjid
+ WHERE c.relnamespace = 'ticketing'::regnamespace
+ ORDER BY 1, 2;
+DROP FUNCTION ticketing.now();
+SELECT ticketing.purge_idempotency_keys(interval '-1 day');
+\echo :SQLSTATE
+SELECT ticketing.purge_idempotency_keys(interval '1 day') AS purged;
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 6, 'ivy');
+SELECT * FROM ticketing.verify();
+-- What the updates made, kept to compare with a fresh install at the end.
+CREATE TEMP TABLE upgraded_members AS
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'ticketing')
+   AND d.deptype = 'e';
+CREATE TEMP TABLE upgraded_columns AS
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'ticketing'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped;
+CREATE TEMP TABLE upgraded_functions AS
+SELECT p.oid::regprocedure::text AS function, pg_get_function_result(p.oid) AS result,
+       p.prosecdef, p.provolatile, p.proconfig, p.proacl IS NULL AS default_acl
+  FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace;
+CREATE TEMP TABLE upgraded_defaults AS
+SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) AS column_default
+  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE c.relnamespace = 'ticketing'::regnamespace;
+CREATE TEMP TABLE upgraded_bodies AS
+SELECT p.oid::regprocedure::text AS function, p.prosrc
+  FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace;
+
+-------------------------------------------------------------------------------
 -- Back to a fresh install at the default version for the files after this one.
 -------------------------------------------------------------------------------
 DROP EXTENSION ticketing;
@@ -176,6 +222,23 @@ UNION ALL
  SELECT p.oid::regprocedure::text, pg_get_function_result(p.oid), p.prosecdef, p.provolatile,
         p.proconfig, p.proacl IS NULL
    FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace);
+(SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)
+   FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+   JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE c.relnamespace = 'ticketing'::regnamespace
+ EXCEPT SELECT * FROM upgraded_defaults)
+UNION ALL
+(SELECT * FROM upgraded_defaults
+ EXCEPT
+ SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)
+   FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+   JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE c.relnamespace = 'ticketing'::regnamespace);
+-- The function bodies are the same as a fresh install's too.
+SELECT u.function
+  FROM upgraded_bodies u JOIN pg_proc p ON p.oid::regprocedure::text = u.function
+ WHERE p.pronamespace = 'ticketing'::regnamespace AND p.prosrc <> u.prosrc
+ ORDER BY 1;
 SELECT (SELECT count(*) FROM ticketing.events) AS events,
        (SELECT count(*) FROM ticketing.tickets) AS tickets,
        (SELECT count(*) FROM ticketing.audit_log) AS audit_rows,

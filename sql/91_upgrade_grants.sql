@@ -32,6 +32,17 @@ SELECT outcome FROM ticketing.release_ticket(9101, 2, 'alice', idempotency_key =
 SELECT outcome FROM ticketing.claim_ticket(9101, 3, 'bob');
 RESET ROLE;
 SELECT * FROM ticketing.verify_tickets(9101);
+-- And on to 1.2: the grants stay.
+ALTER EXTENSION ticketing UPDATE TO '1.2';
+SELECT p.oid::regprocedure AS function,
+       has_function_privilege('regress_upgrade_app', p.oid, 'EXECUTE') AS app_can_execute
+  FROM pg_proc p
+ WHERE p.pronamespace = 'ticketing'::regnamespace
+   AND p.proname IN ('claim_ticket', 'release_ticket', 'claim_any')
+ ORDER BY 1::text COLLATE "C";
+SET ROLE regress_upgrade_app;
+SELECT outcome FROM ticketing.claim_ticket(9101, 2, 'carol');
+RESET ROLE;
 
 DROP EXTENSION ticketing;
 DROP OWNED BY regress_upgrade_app;

@@ -1,3 +1,4 @@
+#include <limits>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -8,7 +9,6 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
-#include "direct_writes.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "ticket_store.hpp"
@@ -24,7 +24,13 @@ namespace {
 struct SeenTicket {
     BatchTicket ticket;
     Datum seat;
-    ItemPointerData row_version; // meaningful when ticket.locked
+};
+
+// What a batch writes for one ticket it sells.
+struct TicketSale {
+    std::int64_t ticket_id;
+    Datum from_status; // text: its status before the sale, for the audit row
+    Datum buyer;       // text
 };
 
 void validate(const BatchArgs& args) {
@@ -37,6 +43,8 @@ void validate(const BatchArgs& args) {
                           "requests must hold between 1 and " + std::to_string(max_batch_requests) +
                               " requests, got " + std::to_string(args.count));
     }
+    // (customer, key) -> the first request that uses it.
+    std::map<std::pair<std::string_view, std::string_view>, int> keys;
     for (int i = 0; i < args.count; ++i) {
         const std::string where = "requests[" + std::to_string(i + 1) + "]";
         if (args.request_null[i]) {
@@ -51,6 +59,15 @@ void validate(const BatchArgs& args) {
         require_customer(text_view(args.customers[i]));
         if (!args.key_null[i]) {
             require_idempotency_key(text_view(args.keys[i]));
+            const auto [first, inserted] =
+                keys.emplace(std::make_pair(text_view(args.customers[i]), text_view(args.keys[i])), i);
+            if (!inserted) {
+                throw DomainError(ErrorKind::invalid_parameter,
+                                  where + " repeats the idempotency key of requests[" +
+                                      std::to_string(first->second + 1) + "] for the same customer",
+                                  "Give each request of a batch its own key: a key stands for "
+                                  "one request.");
+            }
         }
     }
 }
@@ -66,29 +83,33 @@ std::string fingerprint_of(const BatchArgs& args, int i) {
     return fingerprint.text();
 }
 
-// Reads (ticket_id, status, owner, hold_expired, seat, ctid) rows of batch_peek/batch_lock.
-void read_batch_rows(std::uint64_t count, bool locked,
+// Reads (ticket_id, status, owner, hold_expired, seat) rows of batch_peek/batch_lock.
+void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
                      std::unordered_map<std::int64_t, SeenTicket>& seen) {
-    pg_call([&] {
-        for (std::uint64_t i = 0; i < count; ++i) {
+    for (std::uint64_t i = 0; i < count; ++i) {
+        if (i % 64 == 0) {
+            check_for_interrupts();
+        }
+        SeenTicket entry{};
+        pg_call([&] {
             HeapTuple tuple = SPI_tuptable->vals[i];
             TupleDesc desc = SPI_tuptable->tupdesc;
             bool is_null = false;
-            SeenTicket entry{};
             entry.ticket.ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
-            const std::string_view status = text_view(SPI_getbinval(tuple, desc, 2, &is_null));
-            entry.ticket.status = parse_status(status).value_or(TicketStatus::sold);
+            const auto status = parse_status(text_view(SPI_getbinval(tuple, desc, 2, &is_null)));
+            if (!status) {
+                unknown_status(event_id, entry.ticket.ticket_id);
+            }
+            entry.ticket.status = *status;
             const Datum owner = SPI_getbinval(tuple, desc, 3, &is_null);
             entry.ticket.owner =
                 is_null ? std::string_view() : text_view(SPI_datumTransfer(owner, false, -1));
             entry.ticket.hold_expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
             entry.ticket.locked = locked;
             entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
-            entry.row_version = *reinterpret_cast<ItemPointer>(
-                DatumGetPointer(SPI_getbinval(tuple, desc, 6, &is_null)));
-            seen[entry.ticket.ticket_id] = entry;
-        }
-    });
+        });
+        seen[entry.ticket.ticket_id] = entry;
+    }
 }
 
 Datum text_array(const std::vector<Datum>& values) {
@@ -97,20 +118,6 @@ Datum text_array(const std::vector<Datum>& values) {
         array = PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
                                                 static_cast<int>(values.size()), TEXTOID, -1, false,
                                                 TYPALIGN_INT));
-    });
-    return array;
-}
-
-Datum tid_array(const std::vector<ItemPointerData>& values) {
-    Datum array = 0;
-    pg_call([&] {
-        Datum* elements =
-            static_cast<Datum*>(palloc(sizeof(Datum) * (values.empty() ? 1 : values.size())));
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            elements[i] = PointerGetDatum(&values[i]);
-        }
-        array = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TIDOID,
-                                                sizeof(ItemPointerData), false, TYPALIGN_SHORT));
     });
     return array;
 }
@@ -127,7 +134,7 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     }
     Datum lock_args[] = {Int64GetDatum(event_id),
                          int8_array(ids.data(), static_cast<int>(ids.size()))};
-    read_batch_rows(run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+    read_batch_rows(event_id, run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
     std::vector<std::int64_t> rest;
     for (std::int64_t id : ids) {
         if (seen.count(id) == 0) {
@@ -137,7 +144,7 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     if (!rest.empty()) {
         Datum peek_args[] = {Int64GetDatum(event_id),
                              int8_array(rest.data(), static_cast<int>(rest.size()))};
-        read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
+        read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
     }
     for (std::int64_t id : ids) {
         const auto it = seen.find(id);
@@ -165,9 +172,10 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
         start = static_cast<std::int64_t>(
             pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
     });
-    int found = lock_claimable(event_id, start, false, 0, fetch, rows);
+    constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
+    int found = lock_claimable(event_id, start, past_the_end, 0, fetch, rows);
     if (found < fetch) {
-        found += lock_claimable(event_id, start, true, 0, fetch - found, rows + found);
+        found += lock_claimable(event_id, 1, start, 0, fetch - found, rows + found);
     }
     for (int i = 0; i < found && static_cast<int>(pool.size()) < wanted; ++i) {
         if (named.count(rows[i].ticket_id) != 0) {
@@ -176,7 +184,7 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
         const BatchTicket ticket{rows[i].ticket_id, rows[i].state.status, std::string_view(),
                                  rows[i].state.hold_expired, true};
         pool.push_back(ticket);
-        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat, rows[i].row_version};
+        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat};
     }
     return pool;
 }
@@ -197,33 +205,81 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     }
 }
 
-// The statement path of a batch's sales: one UPDATE ... FROM unnest(...) with its audit
-// rows. Returns the time recorded.
-TimestampTz sell_locked_by_statement(std::int64_t event_id, const std::vector<TicketSale>& sales) {
+// Sells the tickets this batch holds locked, with their audit rows, in one statement.
+// Returns the time recorded.
+TimestampTz sell_locked(std::int64_t event_id, const std::vector<TicketSale>& sales) {
     std::vector<std::int64_t> ids;
     std::vector<Datum> from_statuses;
     std::vector<Datum> buyers;
-    std::vector<ItemPointerData> row_versions;
     for (const TicketSale& sale : sales) {
         ids.push_back(sale.ticket_id);
         from_statuses.push_back(sale.from_status);
         buyers.push_back(sale.buyer);
-        row_versions.push_back(sale.row_version);
     }
     Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
-                    text_array(from_statuses), text_array(buyers), tid_array(row_versions)};
-    if (run_plan(PlanId::batch_transition, args, nullptr) != ids.size()) {
-        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+                    text_array(from_statuses), text_array(buyers)};
+    const std::uint64_t changed = run_plan(PlanId::batch_transition, args, nullptr);
+    if (changed != ids.size()) {
+        change_skipped(event_id, changed, ids.size());
     }
-    return first_timestamp();
+    return first_timestamp(2);
 }
 
-// The requests a lock-free look can settle (plan_lock_free): the tickets named by one
-// request each are looked at in one statement; what the look decides is answered, and
-// available tickets are sold at the version seen, without a row lock (one WAL record and
-// one buffer visit less per sale). A sale that finds its row locked or changed since
-// writes nothing and is left, like every other request, to the locking path. Returns
-// which items it settled; their answers are in `rows`.
+struct Sold {
+    TimestampTz at;
+    Datum seat;
+};
+
+// Sells each ticket in `sales` that is still available and that nobody holds locked, in
+// one statement; returns the tickets sold.
+std::unordered_map<std::int64_t, Sold> sell_if_available(std::int64_t event_id,
+                                                         const std::vector<TicketSale>& sales) {
+    std::vector<std::int64_t> ids;
+    std::vector<Datum> buyers;
+    for (const TicketSale& sale : sales) {
+        ids.push_back(sale.ticket_id);
+        buyers.push_back(sale.buyer);
+    }
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
+                    text_array(buyers)};
+    const std::uint64_t count = run_plan(PlanId::batch_sell_available, args, nullptr);
+    std::unordered_map<std::int64_t, Sold> sold;
+    std::uint64_t unchanged = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        std::int64_t id = 0;
+        Sold sale{};
+        bool skipped = false;
+        pg_call([&] {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            bool is_null = false;
+            id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+            const Datum at = SPI_getbinval(tuple, desc, 2, &skipped);
+            if (!skipped) {
+                sale.at = DatumGetTimestampTz(at);
+                sale.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
+            }
+        });
+        if (skipped) {
+            ++unchanged;
+        } else {
+            sold.emplace(id, sale);
+        }
+    }
+    if (unchanged > 0) {
+        change_skipped(event_id, count - unchanged, count);
+    }
+    return sold;
+}
+
+// The requests that need no row lock of the batch's own: those naming a ticket no other
+// request names. In an event without a per-customer limit each one's ticket is sold to
+// it at once if it is available and nobody holds it locked: one statement for all of
+// them, as the hand-written batched UPDATE would. The rest are looked at in one
+// statement, and what the look decides is answered (sold, held by someone, yours, no
+// such ticket); whatever needs a lock (a ticket locked by someone else, a lapsed hold,
+// a limit to count) is left to the locking path with every other request. Returns which
+// items it settled; their answers are in `rows`.
 std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& event,
                                        const std::vector<BatchItem>& items,
                                        const std::vector<int>& item_request, BatchRow* rows) {
@@ -233,53 +289,55 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
     if (once.empty()) {
         return settled;
     }
-    std::vector<std::int64_t> ids(once.begin(), once.end());
-    std::sort(ids.begin(), ids.end());
+    std::unordered_map<std::int64_t, Sold> sold;
+    if (!event.has_limit) {
+        std::vector<TicketSale> sales;
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            if (items[k].ticket_id && once.count(*items[k].ticket_id) != 0) {
+                sales.push_back(TicketSale{*items[k].ticket_id, 0, args.customers[item_request[k]]});
+            }
+        }
+        std::sort(sales.begin(), sales.end(), [](const TicketSale& a, const TicketSale& b) {
+            return a.ticket_id < b.ticket_id;
+        });
+        sold = sell_if_available(event_id, sales);
+    }
+    std::vector<std::int64_t> unsold;
+    for (std::int64_t id : once) {
+        if (sold.count(id) == 0) {
+            unsold.push_back(id);
+        }
+    }
+    std::sort(unsold.begin(), unsold.end());
     std::unordered_map<std::int64_t, SeenTicket> looked;
-    Datum peek_args[] = {Int64GetDatum(event_id),
-                         int8_array(ids.data(), static_cast<int>(ids.size()))};
-    read_batch_rows(run_plan(PlanId::batch_peek, peek_args, nullptr), false, looked);
-
-    const Datum available = make_text(status_name(TicketStatus::available));
-    std::vector<TicketSale> sales;
-    std::vector<std::size_t> sale_item;
+    if (!unsold.empty()) {
+        Datum peek_args[] = {Int64GetDatum(event_id),
+                             int8_array(unsold.data(), static_cast<int>(unsold.size()))};
+        read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, looked);
+    }
     for (std::size_t k = 0; k < items.size(); ++k) {
-        if (!items[k].ticket_id) {
+        if (!items[k].ticket_id || once.count(*items[k].ticket_id) == 0) {
             continue;
         }
         const std::int64_t id = *items[k].ticket_id;
+        if (const auto sale = sold.find(id); sale != sold.end()) {
+            rows[item_request[k]] =
+                BatchRow{Outcome::claimed, id, sale->second.seat, true, sale->second.at};
+            settled[k] = true;
+            continue;
+        }
         const auto it = looked.find(id);
         const SeenTicket* seen = it != looked.end() ? &it->second : nullptr;
+        const Datum seat = seen != nullptr ? seen->seat : Datum(0);
         const LockFreePlan plan =
-            plan_lock_free(seen != nullptr ? &seen->ticket : nullptr, items[k].customer,
-                           once.count(id) != 0, event.has_limit);
+            plan_lock_free(seen != nullptr ? &seen->ticket : nullptr, items[k].customer, true,
+                           event.has_limit);
         if (plan.step == LockFreeStep::answer) {
-            rows[item_request[k]] =
-                BatchRow{plan.outcome, id, seen != nullptr ? seen->seat : Datum(0), false, 0};
-            settled[k] = true;
-        } else if (plan.step == LockFreeStep::sell) {
-            sales.push_back(
-                TicketSale{id, seen->row_version, available, args.customers[item_request[k]]});
-            sale_item.push_back(k);
-        }
-    }
-    if (sales.empty()) {
-        return settled;
-    }
-    bool* sold = nullptr;
-    pg_call([&] { sold = static_cast<bool*>(palloc0(sizeof(bool) * sales.size())); });
-    TimestampTz at = 0;
-    if (!sell_directly(event_id, sales.data(), static_cast<int>(sales.size()), RowLocks::none, sold,
-                       &at)) {
-        return settled; // the tables need the executor: the locking path uses a statement
-    }
-    for (std::size_t j = 0; j < sales.size(); ++j) {
-        if (sold[j]) {
-            const std::size_t k = sale_item[j];
-            rows[item_request[k]] = BatchRow{Outcome::claimed, sales[j].ticket_id,
-                                             looked.at(sales[j].ticket_id).seat, true, at};
+            rows[item_request[k]] = BatchRow{plan.outcome, id, seat, false, 0};
             settled[k] = true;
         }
+        // `sell` (available, but the statement could not sell it: locked, or freed since)
+        // and `lock` go to the locking path.
     }
     return settled;
 }
@@ -310,6 +368,7 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     });
     std::vector<bool> replayed(args.count, false);
     for (int i : keyed) {
+        check_for_interrupts();
         CallResult stored{};
         if (claim_key(args.customers[i], args.keys[i], event_id, fingerprint_of(args, i),
                       &stored) == KeyState::replay) {
@@ -403,21 +462,18 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::vector<BatchDecision> decisions =
         decide_batch(items, given, pool, pool_exhausted, admit);
 
-    // Every ticket the batch hands out is sold in one pass through the table-access API,
-    // or, where that would bypass a trigger or rule, by one statement.
+    // Every ticket the batch hands out under its locks is sold in one statement.
     std::vector<TicketSale> sales;
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         if (decisions[k].takes) {
-            const SeenTicket& ticket = seen.at(decisions[k].ticket_id);
-            sales.push_back(TicketSale{decisions[k].ticket_id, ticket.row_version,
+            sales.push_back(TicketSale{decisions[k].ticket_id,
                                        make_text(status_name(decisions[k].from)),
                                        args.customers[item_request[k]]});
         }
     }
     TimestampTz at = 0;
-    if (!sales.empty() && !sell_directly(event_id, sales.data(), static_cast<int>(sales.size()),
-                                         RowLocks::held, nullptr, &at)) {
-        at = sell_locked_by_statement(event_id, sales);
+    if (!sales.empty()) {
+        at = sell_locked(event_id, sales);
     }
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         const BatchDecision& decision = decisions[k];
@@ -428,6 +484,7 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
     for (int i = 0; i < args.count; ++i) {
         if (!replayed[i] && !args.key_null[i]) {
+            check_for_interrupts();
             remember(args, i, rows[i]);
         }
     }

@@ -1,12 +1,14 @@
 #include "customer_limits.hpp"
 
 #include "pg_guard.hpp"
+#include "schema_shape.hpp"
 #include "spi_plans.hpp"
 
 namespace ticketing::backend {
 
 std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
                                                     SlotWait wait) {
+    pg_call([] { lock_table(OwnTable::customer_slots); });
     Datum args[] = {Int64GetDatum(event_id), customer};
     if (wait == SlotWait::wait) {
         run_plan(PlanId::lock_customer_slot, args, nullptr);

@@ -1,6 +1,11 @@
-// Reads of one ticket and one event straight through their primary-key indexes with the
-// table-access API: no SPI, no executor. A claim's first look uses this, so answering
-// "no" (sold, held, unknown) costs one index probe, no lock and no write.
+// The first looks: one ticket, one event, the event's last ticket id, and the first
+// ticket of an event that looks free, read without a lock. Where the current user may
+// read the tables directly (schema_shape.hpp: SELECT granted, no row security), they go
+// straight through the primary-key and unsold-ticket indexes with the table-access API:
+// no SPI, no executor, so answering "no" (sold, held, unknown) costs one index probe and
+// no lock or write. Otherwise they are statements, which apply privileges and policies.
+// They only read: every decision taken from them is taken again by the statement that
+// writes (`... AND status = 'available'`).
 #pragma once
 
 #include "ticket_store.hpp"
@@ -15,25 +20,22 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
 // What read_available found.
 struct AvailableTicket {
     std::optional<TicketRow> ticket; // the first that looks free to sell
-    bool nothing_unsold;             // the event has no unsold ticket at all
+    bool nothing_unsold;             // under one snapshot, the event has no unsold ticket
 };
 
 // The first ticket of the event that looks free to sell right now (available, and
 // nobody holding it locked or changing it), walking the index of unsold tickets from
-// ticket id `start` up and then from the event's first ticket up to `start`, looking at
-// no more than `max_looked` rows; or that the walk met no unsold ticket at all (sold
-// out as of its snapshot). Neither when the schema has no such index. Takes no lock: a
-// sale of what it returns must be conditional (sell_directly). `seat` is copied into the
-// call's memory context.
+// ticket id `start` up and then from the event's first ticket up to `start`, all under
+// one snapshot, looking at no more than `max_looked` rows; or that the walk met no
+// unsold ticket at all (the event was sold out as of that snapshot). Neither when the
+// walk cannot be made (the index is not the extension's, or direct reads are off).
+// Takes no lock: the sale of what it returns must be a conditional statement.
 AvailableTicket read_available(std::int64_t event_id, std::int64_t start, int max_looked);
 
-// The event's highest ticket id (0: no tickets), from the end of the primary key.
+// The event's highest ticket id (0: no tickets).
 std::int64_t read_max_ticket_id(std::int64_t event_id);
 
 // The event's existence and per-customer limit.
 EventInfo read_event(std::int64_t event_id);
-
-// Called once per backend: forget cached relation ids when the tables are dropped.
-void register_relation_cache_reset();
 
 } // namespace ticketing::backend

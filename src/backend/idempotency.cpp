@@ -1,6 +1,7 @@
 #include "idempotency.hpp"
 
 #include "pg_guard.hpp"
+#include "schema_shape.hpp"
 #include "spi_plans.hpp"
 #include "ticket_store.hpp"
 
@@ -106,6 +107,7 @@ StoredKey read_key_row(const std::string& fingerprint, CallResult* stored) {
 
 KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::string& fingerprint,
                    CallResult* stored) {
+    pg_call([] { lock_table(OwnTable::idempotency_keys); });
     const Datum fingerprint_datum = make_text(fingerprint);
     Datum insert_args[] = {customer, key, Int64GetDatum(event_id), fingerprint_datum};
     // Twice at most: a key purged between our insert and our select is inserted again.
@@ -125,8 +127,8 @@ KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::
         }
         if (!found.fingerprint_matches) {
             throw DomainError(ErrorKind::key_reused,
-                              "idempotency key \"" + std::string(text_view(key)) +
-                                  "\" was already used for a different request",
+                              "idempotency key " + quoted(text_view(key)) +
+                                  " was already used for a different request",
                               "Use a new key for a new request; reuse a key only to retry the "
                               "identical call.");
         }

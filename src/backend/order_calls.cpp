@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "order_calls.hpp"
@@ -6,7 +7,6 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
-#include "direct_writes.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -18,10 +18,6 @@
 namespace ticketing::backend {
 
 namespace {
-
-// How many claimable seats the adjacency search reads, and how many runs it tries.
-constexpr int adjacency_candidates = 10000;
-constexpr int adjacency_runs_tried = 64;
 
 void add_tickets(CallResult& result, const TicketRow* rows, int count) {
     for (int i = 0; i < count && result.count < max_order_tickets; ++i) {
@@ -52,7 +48,7 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
 
 void add_hold_for(Fingerprint& fingerprint, const CallArgs& args) {
     if (args.has_hold_for) {
-        require_hold_duration("hold_for", args.hold_for_micros);
+        require_hold_duration("hold_for", hold_length_micros(args));
         fingerprint.add("hold_for", args.hold_for_micros);
     } else {
         fingerprint.add_null("hold_for");
@@ -112,6 +108,7 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
     // Lock in ascending id order (the global order), then decide on what the locks saw.
     CallResult skipped = empty_result(Outcome::busy, event_id);
     for (int i = 0; i < count; ++i) {
+        check_for_interrupts();
         switch (lock_ticket(event_id, ids[i], args.customer_datum, wait, &rows[i])) {
         case LockStatus::skipped: // rows[i] still holds what the first look saw
             skipped.ticket_ids[skipped.count] = ids[i];
@@ -183,50 +180,70 @@ int lock_any(const AnyRequest& request, TicketRow* rows) {
     if (start == 0) {
         return 0;
     }
-    int found =
-        lock_claimable(request.event_id, start, false, request.prefix, request.quantity, rows);
+    constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
+    int found = lock_claimable(request.event_id, start, past_the_end, request.prefix,
+                               request.quantity, rows);
     if (found < request.quantity) {
-        found += lock_claimable(request.event_id, start, true, request.prefix,
+        found += lock_claimable(request.event_id, 1, start, request.prefix,
                                 request.quantity - found, rows + found);
     }
     return found;
 }
 
+// Locks one block of adjacent seats if every seat of it can still be claimed, in a
+// subtransaction of its own: a block partly taken by a concurrent claimer is let go
+// again (its locks released), so a call never keeps locks on seats it did not buy.
+bool lock_block(const AnyRequest& request, const CallArgs& args,
+                const std::vector<std::int64_t>& run, TicketRow* rows) {
+    std::vector<std::int64_t> ordered(run.begin(), run.end());
+    std::sort(ordered.begin(), ordered.end()); // the global lock order
+    return keep_changes_if([&] {
+        const int locked = lock_tickets_skip(request.event_id, ordered.data(),
+                                             static_cast<int>(ordered.size()),
+                                             args.customer_datum, rows);
+        if (locked != request.quantity) {
+            return false;
+        }
+        for (int i = 0; i < locked; ++i) {
+            if (decide_claim(rows[i].state).action != Action::sell) {
+                return false;
+            }
+        }
+        return true;
+    });
+}
+
 // Best available block: adjacent seats, lowest ticket ids first (load seats in order of
-// preference). Locks each candidate block with SKIP LOCKED; a block partly taken by a
-// concurrent claimer is passed over. Sets *saw_busy when that happened.
+// preference). The whole event is searched, a page of claimable seats at a time, and
+// each block found is locked with SKIP LOCKED; a block partly taken by a concurrent
+// claimer is passed over (*saw_busy).
 int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* rows,
                   bool* saw_busy) {
-    SeatRef* candidates = nullptr;
-    pg_call([&] {
-        candidates = static_cast<SeatRef*>(palloc(sizeof(SeatRef) * adjacency_candidates));
-    });
-    const int candidate_count =
-        claimable_candidates(request.event_id, 1, request.prefix, adjacency_candidates, candidates);
+    SeatRef* page = nullptr;
+    pg_call([&] { page = static_cast<SeatRef*>(palloc(sizeof(SeatRef) * claimable_page_size)); });
+    AdjacentRunSearch search(request.quantity);
     std::vector<SeatCandidate> seats;
-    seats.reserve(candidate_count);
-    for (int i = 0; i < candidate_count; ++i) {
-        seats.push_back(SeatCandidate{candidates[i].ticket_id, text_view(candidates[i].seat)});
-    }
-    const auto runs = find_adjacent_runs(seats, request.quantity, adjacency_runs_tried);
-    for (const auto& run : runs) {
-        std::vector<std::int64_t> ordered(run.begin(), run.end());
-        std::sort(ordered.begin(), ordered.end()); // the global lock order
-        int locked = 0;
-        for (std::int64_t id : ordered) {
-            if (lock_ticket(request.event_id, id, args.customer_datum, WaitPolicy::skip,
-                            &rows[locked]) != LockStatus::locked ||
-                decide_claim(rows[locked].state).action != Action::sell) {
-                *saw_busy = true;
-                break;
+    seats.reserve(claimable_page_size);
+    std::int64_t start = 1;
+    for (;;) {
+        check_for_interrupts();
+        const int count = claimable_candidates(request.event_id, start, request.prefix, page);
+        seats.clear();
+        for (int i = 0; i < count; ++i) {
+            seats.push_back(SeatCandidate{page[i].ticket_id, text_view(page[i].seat)});
+        }
+        for (const auto& run : search.add_page(seats)) {
+            check_for_interrupts();
+            if (lock_block(request, args, run, rows)) {
+                return request.quantity;
             }
-            ++locked;
+            *saw_busy = true;
         }
-        if (locked == request.quantity) {
-            return locked;
+        if (count < claimable_page_size) {
+            return 0; // the whole event was searched
         }
+        start = page[count - 1].ticket_id + 1;
     }
-    return 0;
 }
 
 CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
@@ -257,21 +274,20 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     return take(request.event_id, args, event, rows, found, added);
 }
 
-// How many rows of the unsold-ticket index a direct any-seat sale looks at before it
-// leaves the search to the locking statement (held tickets, and ones other claims are
-// selling at this moment, are passed over).
-constexpr int direct_any_rows_looked = 32;
+// How many rows of the unsold-ticket index the first look of an any-seat sale reads
+// before it leaves the search to the locking statements (held tickets, and ones other
+// claims are selling at this moment, are passed over).
+constexpr int first_look_rows = 32;
 
 // The plain any-seat sale (one ticket, no hold, no seat prefix, no limit) the way
 // claim_ticket sells: the first ticket from `start` that looks free is read without a
-// lock and sold straight through the table-access API, only if that version is still
-// the newest, still available and not locked by anyone. Nothing, with nothing written,
-// when that cannot be done (none found nearby, the ticket changed or was locked since
-// the read, or tables with triggers or rules): take_one_any then decides with locks. A
-// walk that meets no unsold ticket at all answers sold_out itself, as the count would.
-std::optional<CallResult> sell_any_directly(const AnyRequest& request, const CallArgs& args,
-                                            std::int64_t start) {
-    const AvailableTicket seen = read_available(request.event_id, start, direct_any_rows_looked);
+// lock, then sold by the conditional statement claim_ticket uses, which skips it if it
+// was sold or locked since. Nothing, with nothing written, when that could not be done:
+// take_one_any then decides with locks. A look that met no unsold ticket at all (under
+// one snapshot) answers sold_out itself, as the count would.
+std::optional<CallResult> sell_any_first_look(const AnyRequest& request, const CallArgs& args,
+                                              std::int64_t start) {
+    const AvailableTicket seen = read_available(request.event_id, start, first_look_rows);
     if (seen.nothing_unsold) {
         CallResult result = empty_result(Outcome::sold_out, request.event_id);
         result.has_remaining = true;
@@ -281,15 +297,15 @@ std::optional<CallResult> sell_any_directly(const AnyRequest& request, const Cal
     if (!seen.ticket) {
         return std::nullopt;
     }
-    TimestampTz at = 0;
-    if (sell_directly(request.event_id, *seen.ticket, args.customer_datum, &at) !=
-        DirectSale::sold) {
+    const auto at = claim_available(request.event_id, seen.ticket->ticket_id, args.customer_datum,
+                                    WaitPolicy::skip);
+    if (!at) {
         return std::nullopt;
     }
     CallResult result = empty_result(Outcome::claimed, request.event_id);
     add_tickets(result, &*seen.ticket, 1);
     result.has_at = true;
-    result.at = at;
+    result.at = *at;
     return result;
 }
 
@@ -332,7 +348,7 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     if (request.quantity == 1 && !request.adjacent && !event.has_limit) {
         const std::int64_t start = random_start(request.event_id);
         if (start != 0 && !args.has_hold_for && request.prefix == Datum(0)) {
-            if (auto sold = sell_any_directly(request, args, start)) {
+            if (auto sold = sell_any_first_look(request, args, start)) {
                 return *sold;
             }
         }

@@ -12,6 +12,10 @@ int sqlstate_for(ErrorKind kind) {
         return ERRCODE_NO_DATA_FOUND;
     case ErrorKind::key_reused:
         return MAKE_SQLSTATE('T', 'K', '0', '0', '1');
+    case ErrorKind::table_altered:
+        return MAKE_SQLSTATE('T', 'K', '0', '0', '2');
+    case ErrorKind::change_skipped:
+        return MAKE_SQLSTATE('T', 'K', '0', '0', '3');
     case ErrorKind::internal:
         return ERRCODE_INTERNAL_ERROR;
     }

@@ -34,7 +34,10 @@ class PgError : public std::exception {
 
 // Runs `call` (a lambda holding no objects with destructors) under a private
 // sigsetjmp. On ERROR: restores PG_exception_stack, error_context_stack and
-// CurrentMemoryContext, copies the error and throws PgError.
+// CurrentMemoryContext, copies the error and throws PgError. A C++ exception thrown
+// inside `call` (std::bad_alloc from a container, say) passes through too, after the
+// same stacks are restored: PostgreSQL must never see its exception stack pointing into
+// a frame that is gone.
 template <typename Call>
 void pg_call(Call&& call) {
     sigjmp_buf* const saved_exception_stack = PG_exception_stack;
@@ -43,7 +46,13 @@ void pg_call(Call&& call) {
     sigjmp_buf local_jump;
     if (sigsetjmp(local_jump, 0) == 0) {
         PG_exception_stack = &local_jump;
-        call();
+        try {
+            call();
+        } catch (...) {
+            PG_exception_stack = saved_exception_stack;
+            error_context_stack = saved_context_stack;
+            throw; // rethrows the same object: nothing is allocated here
+        }
         PG_exception_stack = saved_exception_stack;
         error_context_stack = saved_context_stack;
         return;
@@ -57,15 +66,38 @@ void pg_call(Call&& call) {
     throw PgError(error);
 }
 
+// CHECK_FOR_INTERRUPTS() for loops over requests, candidates and rows: a cancel or a
+// statement_timeout arrives as an ERROR through pg_call.
+inline void check_for_interrupts() {
+    pg_call([] { CHECK_FOR_INTERRUPTS(); });
+}
+
 int sqlstate_for(ErrorKind kind);
 
+// Room for a message and a hint copied out of a C++ exception. Messages quote at most a
+// short prefix of any argument (see quote_argument), so this bounds nothing useful.
+constexpr std::size_t guard_text_capacity = 1024;
+
+// Copies `text` into `buffer` without allocating (it runs inside a catch block).
+inline void copy_guard_text(char (&buffer)[guard_text_capacity], const char* text) {
+    std::size_t n = 0;
+    for (; text != nullptr && text[n] != '\0' && n + 1 < guard_text_capacity; ++n) {
+        buffer[n] = text[n];
+    }
+    buffer[n] = '\0';
+}
+
 // Runs `body` and turns any C++ exception into ereport(ERROR) after the catch block.
+// Nothing in a catch block allocates or can raise: the message is copied into buffers on
+// this frame, and the ERROR is raised only once the exception object is gone.
 template <typename Body>
 void run_guarded(Body&& body) {
     ErrorData* pg_error = nullptr;
     int sqlstate = ERRCODE_INTERNAL_ERROR;
-    char* message = nullptr;
-    char* hint = nullptr;
+    char message[guard_text_capacity];
+    char hint[guard_text_capacity];
+    message[0] = '\0';
+    hint[0] = '\0';
     try {
         body();
         return;
@@ -73,20 +105,20 @@ void run_guarded(Body&& body) {
         pg_error = error.data();
     } catch (const DomainError& error) {
         sqlstate = sqlstate_for(error.kind());
-        message = pstrdup(error.what());
-        hint = error.hint().empty() ? nullptr : pstrdup(error.hint().c_str());
+        copy_guard_text(message, error.what());
+        copy_guard_text(hint, error.hint().c_str());
     } catch (const std::bad_alloc&) {
         sqlstate = ERRCODE_OUT_OF_MEMORY;
-        message = pstrdup("out of memory in ticketing");
+        copy_guard_text(message, "out of memory in ticketing");
     } catch (const std::exception& error) {
-        message = pstrdup(error.what());
+        copy_guard_text(message, error.what());
     } catch (...) {
-        message = pstrdup("unexpected C++ exception in ticketing");
+        copy_guard_text(message, "unexpected C++ exception in ticketing");
     }
     if (pg_error != nullptr) {
         ReThrowError(pg_error);
     }
-    ereport(ERROR, (errcode(sqlstate), errmsg("%s", message), hint ? errhint("%s", hint) : 0));
+    ereport(ERROR, (errcode(sqlstate), errmsg("%s", message), hint[0] ? errhint("%s", hint) : 0));
 }
 
 } // namespace ticketing::backend

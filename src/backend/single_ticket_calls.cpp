@@ -3,7 +3,6 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
-#include "direct_writes.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -87,27 +86,18 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     return result;
 }
 
-// A claim of an available ticket that nobody seems to hold locked, in an event without
-// a per-customer limit: sold straight through the table-access API, or, where that
-// would bypass a trigger or rule, by one statement. Nothing when neither could (the row
-// is locked or changed): then the caller locks and decides again.
-std::optional<TimestampTz> sell_available(const ValidTicketRequest& request, const CallArgs& args,
-                                          const TicketRow& seen) {
-    TimestampTz at = 0;
-    switch (sell_directly(request.event_id, seen, args.customer_datum, &at)) {
-    case DirectSale::sold:
-        return at;
-    case DirectSale::changed:
-        return std::nullopt;
-    case DirectSale::unsupported:
-        break;
-    }
+// A claim of an available ticket that nobody seems to hold locked, in an event without a
+// per-customer limit: one conditional statement sells it and writes its audit row, as
+// the hand-written single statement would. Nothing when it could not (the row was sold,
+// held or locked since the look): then the caller locks and decides again.
+std::optional<TimestampTz> sell_available(const ValidTicketRequest& request, const CallArgs& args) {
     return claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait);
 }
 
-// A direct read answers "no" with one index probe: no SPI, no lock, no write. A claim
-// that can be a plain sale is one (sell_available); everything else, and a sale that
-// could not complete, goes through lock_and_apply, which counts lock waits and skips.
+// The first look answers "no" without a lock or a write (one index probe where direct
+// reads are allowed). A claim that can be a plain sale is one statement
+// (sell_available); everything else, and a sale that could not complete, goes through
+// lock_and_apply, which counts lock waits and skips and decides again under the lock.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
@@ -118,16 +108,18 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
-    const EventInfo event = read_event(request.event_id);
-    const bool limited = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
+    // The statement sells only in an event without a limit, so the event is read only
+    // when it did not.
     if (kind == TicketCallKind::claim && seen->state.status == TicketStatus::available &&
-        !seen->looks_locked && !limited) {
-        if (const auto sold_at = sell_available(request, args, *seen)) {
+        !seen->looks_locked) {
+        if (const auto sold_at = sell_available(request, args)) {
             CallResult result = answer(request, Outcome::claimed, &*seen);
             result.at = *sold_at;
             return result;
         }
     }
+    const EventInfo event = read_event(request.event_id);
+    const bool limited = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
     TicketRow row = *seen;
     row.has_limit = limited;
     row.limit = event.limit;
@@ -151,7 +143,7 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
         if (!args.has_hold_for) {
             throw DomainError(ErrorKind::null_value, "hold_for must not be NULL");
         }
-        require_hold_duration("hold_for", args.hold_for_micros);
+        require_hold_duration("hold_for", hold_length_micros(args));
         fingerprint.add("hold_for", args.hold_for_micros);
     }
     CallResult result = in_backend_call(info.command, request.event_id, [&] {

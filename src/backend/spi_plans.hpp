@@ -1,46 +1,10 @@
-// Prepared statements, planned once per backend and kept (SPI_prepare + SPI_keepplan).
-// Every identifier is schema-qualified; arguments are always bound parameters.
+// The statements of statements.cpp, planned once per backend and kept (SPI_prepare +
+// SPI_keepplan), and the call frame that connects SPI when a call first needs it.
 #pragma once
 
-#include "pg.hpp"
+#include "statements.hpp"
 
 namespace ticketing::backend {
-
-enum class PlanId {
-    // One ticket (first looks are direct reads, direct_reads.cpp). Columns of the lock
-    // statements: see TicketColumn in ticket_store.cpp.
-    claim_available,          // sell an available ticket with its audit row (conditional UPDATE)
-    claim_available_unlocked, // the same, skipping a ticket someone has locked
-    lock_ticket_wait,         // SELECT ... FOR UPDATE
-    lock_ticket_nowait,       // SELECT ... FOR UPDATE NOWAIT
-    lock_ticket_skip,         // SELECT ... FOR UPDATE SKIP LOCKED
-    transition_ticket,        // UPDATE one ticket and INSERT its audit row, one statement
-    // Several tickets.
-    peek_tickets,         // several tickets and their event's limit, unlocked, in id order
-    transition_tickets,   // transition_ticket for an array of ids
-    claimable_from,       // claimable tickets with id >= $2, locked, SKIP LOCKED
-    claimable_before,     // claimable tickets with id < $2, locked, SKIP LOCKED
-    claimable_candidates, // claimable (id, seat) in id order, unlocked (adjacency search)
-    take_one_from,        // lock, sell or hold, and audit the first claimable ticket >= $2
-    take_one_before,      // the same for ids < $2
-    count_claimable,      // how many claimable tickets remain
-    // claim_batch.
-    batch_peek,       // given tickets with their owners, unlocked
-    batch_lock,       // the same, locked with SKIP LOCKED
-    batch_transition, // sell tickets to several customers, with audit rows
-    // Per-customer limits.
-    lock_customer_slot,      // upsert-and-lock the (event, customer) row
-    lock_customer_slot_skip, // lock it only if nobody else holds it
-    ensure_customer_slot,    // insert the (event, customer) row if missing
-    count_customer_tickets,  // sold + live holds of a customer in an event
-    // Idempotency keys.
-    insert_key, // claim a key; ON CONFLICT DO NOTHING
-    select_key, // the stored request and result, locked
-    renew_key,  // take over a key past its retention
-    store_key,  // remember the result
-    forget_key, // drop a key whose request did not run
-    count_
-};
 
 // Runs a kept plan; returns the number of rows processed. Rows are in SPI_tuptable until
 // the next call. Connects SPI on first use within a call frame. Raises through pg_call.

@@ -15,11 +15,11 @@ extern "C" {
 
 namespace ticketing::backend {
 
-// Runs `body` in an internal subtransaction: released into the caller's transaction
-// when the outcome changed tickets, rolled back (releasing its row locks) when it did
-// not, and rolled back before any error propagates.
+// Runs `body` (returning bool) in an internal subtransaction: released into the caller's
+// transaction when it returns true, rolled back (releasing its row locks) when it
+// returns false, and rolled back before any error propagates.
 template <typename Body>
-CallResult keep_locks_only_on_change(Body&& body) {
+bool keep_changes_if(Body&& body) {
     // SPI must be connected outside the subtransaction: a connection made inside it
     // would be closed by its end.
     ensure_spi_connected();
@@ -40,14 +40,28 @@ CallResult keep_locks_only_on_change(Body&& body) {
         BeginInternalSubTransaction(nullptr);
         MemoryContextSwitchTo(outer_context);
     });
-    CallResult result{};
+    bool keep = false;
+    std::exception_ptr failure; // rolled back after the catch block, then rethrown
     try {
-        result = body();
+        keep = body();
     } catch (...) {
-        finish(false);
-        throw;
+        failure = std::current_exception();
     }
-    finish(changes_tickets(result.outcome));
+    finish(keep && !failure);
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return keep;
+}
+
+// keep_changes_if for a call's body: kept when its outcome changed tickets.
+template <typename Body>
+CallResult keep_locks_only_on_change(Body&& body) {
+    CallResult result{};
+    keep_changes_if([&] {
+        result = body();
+        return changes_tickets(result.outcome);
+    });
     return result;
 }
 

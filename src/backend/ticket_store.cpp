@@ -1,6 +1,9 @@
+#include <limits>
+
 #include "ticket_store.hpp"
 
 #include "pg_guard.hpp"
+#include "schema_shape.hpp"
 #include "spi_plans.hpp"
 #include "stats.hpp"
 
@@ -25,17 +28,20 @@ Datum null_if_absent(Datum datum, char* null_flag) {
     return datum;
 }
 
-// Decodes row `n` of SPI_tuptable. Text columns are copied out of SPI's memory.
-void decode_row(std::uint64_t n, TicketRow* row) {
-    bool bad_status = false;
+// Decodes row `n` of SPI_tuptable (columns: TicketColumn). Text columns are copied out
+// of SPI's memory.
+void decode_row(std::int64_t event_id, std::uint64_t n, TicketRow* row) {
     pg_call([&] {
         HeapTuple tuple = SPI_tuptable->vals[n];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool is_null = false;
+        row->ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, col_ticket_id, &is_null));
         const auto parsed =
             parse_status(text_view(SPI_getbinval(tuple, desc, col_status, &is_null)));
-        bad_status = !parsed;
-        row->state.status = parsed.value_or(TicketStatus::available);
+        if (!parsed) {
+            unknown_status(event_id, row->ticket_id);
+        }
+        row->state.status = *parsed;
         row->state.owned_by_customer = DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
         row->state.hold_expired =
             DatumGetBool(SPI_getbinval(tuple, desc, col_hold_expired, &is_null));
@@ -44,14 +50,10 @@ void decode_row(std::uint64_t n, TicketRow* row) {
         const Datum hold = SPI_getbinval(tuple, desc, col_hold_expires_at, &is_null);
         row->has_hold_expiry = !is_null;
         row->hold_expires_at = is_null ? 0 : DatumGetTimestampTz(hold);
-        row->ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, col_ticket_id, &is_null));
         const Datum limit = SPI_getbinval(tuple, desc, col_limit, &is_null);
         row->has_limit = !is_null;
         row->limit = is_null ? 0 : DatumGetInt32(limit);
     });
-    if (bad_status) {
-        throw DomainError(ErrorKind::internal, "ticketing.tickets holds an unknown status");
-    }
 }
 
 PlanId lock_plan(WaitPolicy policy) {
@@ -67,6 +69,17 @@ PlanId lock_plan(WaitPolicy policy) {
 }
 
 } // namespace
+
+void change_skipped(std::int64_t event_id, std::uint64_t changed,
+                                 std::uint64_t expected) {
+    throw DomainError(ErrorKind::change_skipped,
+                      "ticketing: the update of " + std::to_string(expected) +
+                          " locked ticket(s) of event " + std::to_string(event_id) + " changed " +
+                          std::to_string(changed) + "; nothing was sold, held or released",
+                      "A BEFORE UPDATE trigger on ticketing.tickets returned NULL, or a row "
+                      "security policy hides the row from UPDATE. Remove it, or make it let "
+                      "the extension's changes through.");
+}
 
 Datum int8_array(const std::int64_t* values, int count) {
     Datum array = 0;
@@ -99,12 +112,12 @@ Datum status_array(const TicketRow* rows, int count) {
 
 } // namespace
 
-TimestampTz first_timestamp() {
+TimestampTz first_timestamp(int column) {
     TimestampTz at = 0;
     pg_call([&] {
         bool is_null = false;
         at = DatumGetTimestampTz(
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &is_null));
     });
     return at;
 }
@@ -123,7 +136,11 @@ std::int64_t first_int64(bool* is_null) {
 } // namespace
 
 std::string_view text_view(Datum datum) {
-    text* value = DatumGetTextPP(datum);
+    const varlena* stored = reinterpret_cast<const varlena*>(DatumGetPointer(datum));
+    const text* value = reinterpret_cast<const text*>(stored);
+    if (VARATT_IS_COMPRESSED(stored) || VARATT_IS_EXTERNAL(stored)) {
+        pg_call([&] { value = DatumGetTextPP(datum); });
+    }
     return std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
 }
 
@@ -144,7 +161,50 @@ std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t t
     if (run_plan(plan, args, nullptr) == 0) {
         return std::nullopt;
     }
-    return first_timestamp();
+    bool unchanged = false;
+    TimestampTz at = 0;
+    pg_call([&] {
+        const Datum value =
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &unchanged);
+        at = unchanged ? 0 : DatumGetTimestampTz(value);
+    });
+    if (unchanged) {
+        change_skipped(event_id, 0, 1);
+    }
+    return at;
+}
+
+bool peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, TicketRow* row) {
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
+    if (run_plan(PlanId::peek_ticket, args, nullptr) == 0) {
+        return false;
+    }
+    decode_row(event_id, 0, row);
+    return true;
+}
+
+EventInfo event_by_statement(std::int64_t event_id) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    EventInfo info{false, false, 0};
+    if (run_plan(PlanId::event_limit, args, nullptr) == 0) {
+        return info;
+    }
+    info.exists = true;
+    pg_call([&] {
+        bool is_null = false;
+        const Datum limit =
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
+        info.has_limit = !is_null;
+        info.limit = is_null ? 0 : DatumGetInt32(limit);
+    });
+    return info;
+}
+
+std::int64_t max_ticket_id(std::int64_t event_id) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    run_plan(PlanId::max_ticket_id, args, nullptr);
+    bool is_null = false;
+    return first_int64(&is_null);
 }
 
 int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
@@ -152,7 +212,7 @@ int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datu
     Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
     const std::uint64_t found = run_plan(PlanId::peek_tickets, args, nullptr);
     for (std::uint64_t i = 0; i < found && i < static_cast<std::uint64_t>(max_order_tickets); ++i) {
-        decode_row(i, &rows[i]);
+        decode_row(event_id, i, &rows[i]);
     }
     return static_cast<int>(found);
 }
@@ -163,7 +223,7 @@ LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum cust
                        WaitPolicy policy, TicketRow* row) {
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
     if (run_plan(PlanId::lock_ticket_skip, args, nullptr) == 1) {
-        decode_row(0, row);
+        decode_row(event_id, 0, row);
         return LockStatus::locked;
     }
     // Taken by another transaction (or gone).
@@ -182,7 +242,7 @@ LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum cust
     if (found == 0) {
         return LockStatus::missing;
     }
-    decode_row(0, row);
+    decode_row(event_id, 0, row);
     return LockStatus::locked;
 }
 
@@ -206,6 +266,29 @@ Transition transition_for(Action action, const CallArgs& args) {
     return {TicketStatus::available, false, false, 0};
 }
 
+std::int64_t hold_length_micros(const CallArgs& args) {
+    // Bounds that keep the sum far inside the timestamp range (10,000 years either way):
+    // beyond them the interval is out of any valid hold's range anyway.
+    constexpr std::int64_t max_months = 12 * 10000;
+    constexpr std::int64_t max_days = 366 * 10000;
+    constexpr std::int64_t max_micros = max_days * USECS_PER_DAY;
+    constexpr std::int64_t far_beyond = std::numeric_limits<std::int64_t>::max();
+    std::int64_t length = far_beyond;
+    pg_call([&] {
+        const Interval* interval = DatumGetIntervalP(args.hold_for);
+        if (interval->month > max_months || interval->month < -max_months ||
+            interval->day > max_days || interval->day < -max_days || interval->time > max_micros ||
+            interval->time < -max_micros) {
+            return;
+        }
+        const TimestampTz start = GetCurrentTransactionStartTimestamp();
+        const TimestampTz expiry = DatumGetTimestampTz(DirectFunctionCall2(
+            timestamptz_pl_interval, TimestampTzGetDatum(start), args.hold_for));
+        length = expiry - start;
+    });
+    return length;
+}
+
 TimestampTz apply_transition(std::int64_t event_id, const TicketRow& row, Datum customer,
                              const Transition& transition) {
     char nulls[] = "       ";
@@ -217,8 +300,9 @@ TimestampTz apply_transition(std::int64_t event_id, const TicketRow& row, Datum 
                     make_text(status_name(row.state.status)),
                     customer};
     nulls[4] = transition.has_hold_expiry ? ' ' : 'n';
-    if (run_plan(PlanId::transition_ticket, args, nulls) != 1) {
-        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+    const std::uint64_t changed = run_plan(PlanId::transition_ticket, args, nulls);
+    if (changed != 1) {
+        change_skipped(event_id, changed, 1);
     }
     return first_timestamp();
 }
@@ -238,36 +322,50 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
                     status_array(rows, count),
                     customer};
     nulls[4] = transition.has_hold_expiry ? ' ' : 'n';
-    if (run_plan(PlanId::transition_tickets, args, nulls) != static_cast<std::uint64_t>(count)) {
-        throw DomainError(ErrorKind::internal, "a locked ticket vanished during its update");
+    const std::uint64_t changed = run_plan(PlanId::transition_tickets, args, nulls);
+    if (changed != static_cast<std::uint64_t>(count)) {
+        change_skipped(event_id, changed, static_cast<std::uint64_t>(count));
     }
     return first_timestamp();
 }
 
-int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix, int wanted,
-                   TicketRow* rows) {
-    char nulls[] = "    ";
-    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
-                    null_if_absent(prefix, &nulls[2]), Int32GetDatum(wanted)};
-    const std::uint64_t found =
-        run_plan(before ? PlanId::claimable_before : PlanId::claimable_from, args, nulls);
-    pg_call([&] {
-        for (std::uint64_t i = 0; i < found; ++i) {
-            HeapTuple tuple = SPI_tuptable->vals[i];
+int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
+                   int wanted, TicketRow* rows) {
+    int found = 0;
+    while (found < wanted && from < to) {
+        check_for_interrupts();
+        char nulls[] = "    ";
+        Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(from),
+                        null_if_absent(prefix, &nulls[2]), Int64GetDatum(to)};
+        if (run_plan(PlanId::claimable_between, args, nulls) == 0) {
+            break;
+        }
+        TicketRow& row = rows[found++];
+        pg_call([&] {
+            HeapTuple tuple = SPI_tuptable->vals[0];
             TupleDesc desc = SPI_tuptable->tupdesc;
             bool is_null = false;
-            TicketRow& row = rows[i];
             row = TicketRow{};
             row.ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
-            const bool held = text_view(SPI_getbinval(tuple, desc, 2, &is_null)) == "held";
+            const bool held = text_view(SPI_getbinval(tuple, desc, 2, &is_null)) ==
+                              status_name(TicketStatus::held);
             row.state =
                 TicketState{held ? TicketStatus::held : TicketStatus::available, false, held};
             row.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
-            row.row_version = *reinterpret_cast<ItemPointer>(
-                DatumGetPointer(SPI_getbinval(tuple, desc, 4, &is_null)));
-        }
-    });
-    return static_cast<int>(found);
+        });
+        from = row.ticket_id + 1;
+    }
+    return found;
+}
+
+int lock_tickets_skip(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                      TicketRow* rows) {
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
+    const std::uint64_t locked = run_plan(PlanId::lock_tickets_skip, args, nullptr);
+    for (std::uint64_t i = 0; i < locked && i < static_cast<std::uint64_t>(count); ++i) {
+        decode_row(event_id, i, &rows[i]);
+    }
+    return static_cast<int>(locked);
 }
 
 std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_t start,
@@ -285,26 +383,32 @@ std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_
         return std::nullopt;
     }
     TimestampTz at = 0;
+    bool unchanged = false;
     pg_call([&] {
         HeapTuple tuple = SPI_tuptable->vals[0];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool is_null = false;
         *row = TicketRow{};
         row->ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
-        row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
-        at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &is_null));
+        const Datum time = SPI_getbinval(tuple, desc, 3, &unchanged);
+        if (!unchanged) {
+            row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
+            at = DatumGetTimestampTz(time);
+        }
     });
+    if (unchanged) {
+        change_skipped(event_id, 0, 1);
+    }
     return at;
 }
 
-int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, int limit,
-                         SeatRef* out) {
-    char nulls[] = "    ";
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out) {
+    char nulls[] = "   ";
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
-                    null_if_absent(prefix, &nulls[2]), Int32GetDatum(limit)};
+                    null_if_absent(prefix, &nulls[2])};
     const std::uint64_t found = run_plan(PlanId::claimable_candidates, args, nulls);
     pg_call([&] {
-        for (std::uint64_t i = 0; i < found; ++i) {
+        for (std::uint64_t i = 0; i < found && i < claimable_page_size; ++i) {
             HeapTuple tuple = SPI_tuptable->vals[i];
             TupleDesc desc = SPI_tuptable->tupdesc;
             bool is_null = false;
@@ -312,7 +416,7 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
             out[i].seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
         }
     });
-    return static_cast<int>(found);
+    return static_cast<int>(found < claimable_page_size ? found : claimable_page_size);
 }
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix) {

@@ -1,6 +1,6 @@
-// Row-level access to ticketing.tickets and ticketing.audit_log through kept plans.
-// Callers are inside an SPI connection. Text Datums returned are copied to the
-// caller's memory context, so they outlive SPI_finish.
+// Row-level access to ticketing.tickets and ticketing.audit_log through kept plans
+// (statements.cpp): every write is a statement the executor runs. Text Datums returned
+// are copied to the caller's memory context, so they outlive SPI_finish.
 #pragma once
 
 #include "call_types.hpp"
@@ -9,13 +9,18 @@
 
 namespace ticketing::backend {
 
+struct EventInfo {
+    bool exists;
+    bool has_limit;
+    std::int64_t limit;
+};
+
 struct TicketRow {
     std::int64_t ticket_id;
     Datum seat;
     TimestampTz updated_at;
     TimestampTz hold_expires_at;
     std::int64_t limit;
-    ItemPointerData row_version; // the version read (read_ticket) or locked (lock_claimable)
     TicketState state;
     bool has_hold_expiry;
     bool has_limit;    // the event's per-customer limit (peeks only)
@@ -30,6 +35,10 @@ struct TicketRow {
 // ticket someone has locked is skipped (nothing returned).
 std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t ticket_id,
                                            Datum customer, WaitPolicy policy);
+
+// The first look by statement (when direct reads are off): false when there is no such
+// ticket.
+bool peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, TicketRow* row);
 
 // peek_ticket for several ids; fills `rows` (capacity max_order_tickets) in id order and
 // returns how many exist.
@@ -56,8 +65,16 @@ struct Transition {
 
 Transition transition_for(Action action, const CallArgs& args);
 
+// How long a hold for `args.hold_for` lasts: its expiry (the transaction's start plus
+// the interval, months counted as calendar months) minus the start. Intervals so large
+// that no timestamp could hold the expiry come back as a length far beyond any limit.
+std::int64_t hold_length_micros(const CallArgs& args);
+
 // Updates a locked ticket and writes its audit row in one statement; returns the time
-// recorded for the change.
+// recorded for the change. A BEFORE trigger that returns NULL (or a row security policy
+// that hides the row from UPDATE) makes the statement change nothing, as it would for
+// hand-written SQL; the call then fails with TK003 rather than answer a change that did
+// not happen.
 TimestampTz apply_transition(std::int64_t event_id, const TicketRow& row, Datum customer,
                              const Transition& transition);
 
@@ -65,11 +82,15 @@ TimestampTz apply_transition(std::int64_t event_id, const TicketRow& row, Datum 
 TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int count,
                               Datum customer, const Transition& transition);
 
-// Claimable tickets (available or with a lapsed hold), locked with SKIP LOCKED, in id
-// order from `start` (ids >= start), or before it (ids < start). Fills id, state, seat
-// and row_version.
-int lock_claimable(std::int64_t event_id, std::int64_t start, bool before, Datum prefix, int wanted,
-                   TicketRow* rows);
+// Up to `wanted` claimable tickets (available or with a lapsed hold) with
+// `from` <= id < `to`, locked with SKIP LOCKED, in id order. Fills id, state and seat.
+int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
+                   int wanted, TicketRow* rows);
+
+// Tickets `ids` (ascending) locked with SKIP LOCKED, with their states relative to
+// `customer`; fills `rows` in id order and returns how many it locked.
+int lock_tickets_skip(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                      TicketRow* rows);
 
 // Takes the first claimable ticket from `start` (or before it) in one statement: locks it
 // with SKIP LOCKED, applies `transition` for `customer`, audits it. Fills `row` (id, seat,
@@ -78,23 +99,34 @@ std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_
                                               bool before, Datum prefix, Datum customer,
                                               const Transition& transition, TicketRow* row);
 
-// Claimable (id, seat) pairs from `start` on, unlocked; up to `limit`.
+// Claimable (id, seat) pairs from `start` on, unlocked, in id order: one page of at most
+// claimable_page_size.
+constexpr int claimable_page_size = 2000; // the LIMIT of claimable_candidates
 struct SeatRef {
     std::int64_t ticket_id;
     Datum seat;
 };
-int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, int limit,
-                         SeatRef* out);
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out);
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix);
+
+// The first looks by statement (when direct reads are off).
+std::int64_t max_ticket_id(std::int64_t event_id);
+EventInfo event_by_statement(std::int64_t event_id);
+
+// TK003: a statement that had to change `expected` locked tickets changed `changed`
+// (a BEFORE trigger returned NULL, or a row security policy hid the row from UPDATE).
+[[noreturn]] void change_skipped(std::int64_t event_id, std::uint64_t changed,
+                                 std::uint64_t expected);
 
 // A bigint[] Datum of `count` values, in the current memory context.
 Datum int8_array(const std::int64_t* values, int count);
 
-// Column 1 of the first row the last statement returned, as a timestamp.
-TimestampTz first_timestamp();
+// Column `column` of the first row the last statement returned, as a timestamp.
+TimestampTz first_timestamp(int column = 1);
 
-// The text in a text Datum, without copying.
+// The text in a text Datum: without copying when it is stored plainly, detoasted (inside
+// pg_call) when it is compressed or out of line.
 std::string_view text_view(Datum datum);
 
 // A text Datum in the current memory context.
@@ -102,12 +134,3 @@ Datum make_text(std::string_view text);
 
 } // namespace ticketing::backend
 
-namespace ticketing::backend {
-
-struct EventInfo {
-    bool exists;
-    bool has_limit;
-    std::int64_t limit;
-};
-
-} // namespace ticketing::backend

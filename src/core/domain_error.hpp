@@ -2,8 +2,10 @@
 // the core itself knows nothing of PostgreSQL.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace ticketing {
 
@@ -12,6 +14,8 @@ enum class ErrorKind {
     invalid_parameter, // 22023 invalid_parameter_value
     no_such_event,     // P0002 no_data_found (administrative calls only)
     key_reused,        // TK001 an idempotency key reused with other parameters
+    table_altered,     // TK002 a table of the extension altered into a shape it cannot use
+    change_skipped,    // TK003 a trigger or row security policy skipped a ticket's change
     internal,          // XX000 internal_error
 };
 
@@ -27,5 +31,11 @@ class DomainError : public std::runtime_error {
     ErrorKind kind_;
     std::string hint_;
 };
+
+// An argument's text for an error message, in double quotes: at most
+// `max_quoted_bytes` of it (cut at a UTF-8 character boundary) followed by "..." when
+// longer, so a multi-megabyte argument never ends up in a message or the server log.
+inline constexpr std::size_t max_quoted_bytes = 40;
+std::string quoted(std::string_view text);
 
 } // namespace ticketing

@@ -98,4 +98,60 @@ find_adjacent_runs(const std::vector<SeatCandidate>& candidates, int quantity, i
     return runs;
 }
 
+AdjacentRunSearch::AdjacentRunSearch(int quantity) : quantity_(quantity) {}
+
+std::vector<std::vector<std::int64_t>>
+AdjacentRunSearch::add_page(const std::vector<SeatCandidate>& page) {
+    std::vector<std::vector<std::int64_t>> runs;
+    if (quantity_ <= 0) {
+        return runs;
+    }
+    // The rows this page touches, in order of first appearance, each with its new seats.
+    std::vector<std::vector<Seat>*> touched;
+    for (const SeatCandidate& candidate : page) {
+        const auto label = parse_seat_label(candidate.label);
+        if (!label) {
+            continue;
+        }
+        auto [it, inserted] = rows_.try_emplace(
+            {std::string(label->section), std::string(label->row)}, std::vector<Seat>{});
+        std::vector<Seat>& seats = it->second;
+        if (std::find(touched.begin(), touched.end(), &seats) == touched.end()) {
+            touched.push_back(&seats);
+        }
+        seats.push_back(Seat{label->number, candidate.ticket_id, true});
+    }
+    for (std::vector<Seat>* row : touched) {
+        std::vector<Seat>& seats = *row;
+        std::sort(seats.begin(), seats.end(),
+                  [](const Seat& a, const Seat& b) { return a.number < b.number; });
+        std::size_t start = 0; // first seat of the current stretch of consecutive numbers
+        for (std::size_t i = 0; i < seats.size(); ++i) {
+            if (i > start && seats[i].number != seats[i - 1].number + 1) {
+                start = i; // a gap (or a duplicate number) starts a new stretch
+            }
+            if (static_cast<int>(i - start + 1) < quantity_) {
+                continue;
+            }
+            // The window of `quantity` seats ending at seat i, if it holds a new seat.
+            const std::size_t first = i + 1 - static_cast<std::size_t>(quantity_);
+            bool has_new = false;
+            for (std::size_t j = first; j <= i; ++j) {
+                has_new = has_new || seats[j].on_this_page;
+            }
+            if (has_new) {
+                std::vector<std::int64_t> run;
+                for (std::size_t j = first; j <= i; ++j) {
+                    run.push_back(seats[j].ticket_id);
+                }
+                runs.push_back(std::move(run));
+            }
+        }
+        for (Seat& seat : seats) {
+            seat.on_this_page = false;
+        }
+    }
+    return runs;
+}
+
 } // namespace ticketing

@@ -8,8 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ticketing {
@@ -34,5 +37,29 @@ struct SeatCandidate {
 // `max_runs` runs.
 std::vector<std::vector<std::int64_t>>
 find_adjacent_runs(const std::vector<SeatCandidate>& candidates, int quantity, int max_runs);
+
+// The same search over a whole event read page by page in ticket-id order, so no run is
+// missed however many seats come before it. Every page's seats are kept (id and number,
+// per row), so a run whose seats arrive on different pages, in any order, is found on
+// the page that completes it.
+class AdjacentRunSearch {
+  public:
+    explicit AdjacentRunSearch(int quantity);
+
+    // Adds the next page of candidates and returns the runs it completes: every window of
+    // `quantity` consecutive seats of one row that includes at least one seat of this
+    // page, rows in the order of their first appearance on the page, windows within a row
+    // from the lowest seat up (as find_adjacent_runs orders them). The labels are copied.
+    std::vector<std::vector<std::int64_t>> add_page(const std::vector<SeatCandidate>& page);
+
+  private:
+    struct Seat {
+        std::int64_t number;
+        std::int64_t ticket_id;
+        bool on_this_page;
+    };
+    int quantity_;
+    std::map<std::pair<std::string, std::string>, std::vector<Seat>> rows_; // seats by number
+};
 
 } // namespace ticketing

@@ -25,7 +25,7 @@ WaitPolicy parse_wait_policy(std::string_view text) {
         }
     }
     throw DomainError(ErrorKind::invalid_parameter,
-                      "unknown wait policy \"" + std::string(text) + "\"",
+                      "unknown wait policy " + quoted(text),
                       "Use 'wait', 'nowait' or 'skip'.");
 }
 

@@ -1,8 +1,7 @@
 // Module initialisation: the extension's settings and, when preloaded, its shared
 // memory for ticketing.stats.
-#include "../backend/direct_reads.hpp"
-#include "../backend/direct_writes.hpp"
 #include "../backend/idempotency.hpp"
+#include "../backend/schema_shape.hpp"
 #include "../backend/stats.hpp"
 
 extern "C" {
@@ -13,8 +12,7 @@ void _PG_init(void); // NOLINT(bugprone-reserved-identifier)
 void _PG_init(void) { // NOLINT(bugprone-reserved-identifier)
     ticketing::backend::define_idempotency_settings();
     ticketing::backend::install_stats_hooks();
-    ticketing::backend::register_relation_cache_reset();
-    ticketing::backend::register_direct_write_cache_reset();
+    ticketing::backend::register_schema_shape_reset();
 }
 
 } // extern "C"

@@ -1,0 +1,58 @@
+// The statements the calls run, by name (statements.cpp holds their text and the rules
+// they follow).
+#pragma once
+
+#include "pg.hpp"
+
+namespace ticketing::backend {
+
+enum class PlanId {
+    // One ticket. The first looks are direct reads (direct_reads.cpp) where allowed.
+    claim_available,          // sell an available ticket with its audit row (conditional UPDATE)
+    claim_available_unlocked, // the same, skipping a ticket someone has locked
+    peek_ticket,              // a ticket's state, unlocked (first look by statement)
+    lock_ticket_wait,         // SELECT ... FOR UPDATE
+    lock_ticket_nowait,       // SELECT ... FOR UPDATE NOWAIT
+    lock_ticket_skip,         // SELECT ... FOR UPDATE SKIP LOCKED
+    transition_ticket,        // UPDATE one locked ticket and INSERT its audit row
+    // Several tickets.
+    peek_tickets,         // several tickets and their event's limit, unlocked, in id order
+    lock_tickets_skip,    // several tickets locked with SKIP LOCKED (an adjacent block)
+    transition_tickets,   // transition_ticket for an array of locked ids
+    claimable_between,    // the first claimable ticket in an id range, locked, SKIP LOCKED
+    take_one_from,        // lock, sell or hold, and audit the first claimable ticket >= $2
+    take_one_before,      // the same for ids < $2
+    claimable_candidates, // a page of claimable (id, seat) in id order, unlocked
+    count_claimable,      // how many claimable tickets remain
+    event_limit,          // an event's per-customer limit (first look by statement)
+    max_ticket_id,        // an event's highest ticket id (first look by statement)
+    // claim_batch.
+    batch_peek,           // given tickets with their owners, unlocked
+    batch_lock,           // the same, locked with SKIP LOCKED
+    batch_sell_available, // sell given tickets that are available and unlocked, with audit rows
+    batch_transition,     // sell locked tickets to several customers, with audit rows
+    // Per-customer limits.
+    lock_customer_slot,      // upsert-and-lock the (event, customer) row
+    lock_customer_slot_skip, // lock it only if nobody else holds it
+    ensure_customer_slot,    // insert the (event, customer) row if missing
+    count_customer_tickets,  // sold + live holds of a customer in an event
+    // Idempotency keys.
+    insert_key, // claim a key; ON CONFLICT DO NOTHING
+    select_key, // the stored request and result, locked
+    renew_key,  // take over a key past its retention
+    store_key,  // remember the result
+    forget_key, // drop a key whose request did not run
+    count_
+};
+
+constexpr int max_plan_args = 8;
+
+struct PlanSpec {
+    const char* sql;
+    int nargs;
+    Oid argtypes[max_plan_args];
+};
+
+const PlanSpec& statement_for(PlanId id);
+
+} // namespace ticketing::backend

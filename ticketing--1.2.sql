@@ -1,0 +1,631 @@
+-- ticketing 1.2: oversell-proof ticket claims inside the backend (full install script).
+\echo Use "CREATE EXTENSION ticketing" to load this file. \quit
+
+-- Every function and operator this script names is qualified with its schema, in
+-- column defaults and constraints too: CREATE EXTENSION runs it with the schema
+-- ticketing first on search_path, where nobody else's objects may resolve a name.
+
+-------------------------------------------------------------------------------
+-- The schema: the extension's own, or nothing
+-------------------------------------------------------------------------------
+
+-- CREATE EXTENSION creates the schema ticketing when it is missing, and would adopt one
+-- that exists. One made by another role, or holding objects already, could hold a
+-- function or operator that a name in this script or in a sale's statements resolves
+-- to, run later with the extension owner's rights: refused.
+DO $$
+DECLARE
+    schema_owner name;
+    objects bigint;
+BEGIN
+    SELECT r.rolname INTO schema_owner
+      FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'ticketing';
+    SELECT pg_catalog.count(*) INTO objects
+      FROM pg_catalog.pg_depend d
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+       AND d.refobjid OPERATOR(pg_catalog.=) 'ticketing'::pg_catalog.regnamespace
+       AND d.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_extension'::pg_catalog.regclass;
+    IF schema_owner OPERATOR(pg_catalog.<>) CURRENT_USER THEN
+        RAISE EXCEPTION 'schema ticketing already exists and belongs to role %', schema_owner
+            USING ERRCODE = 'invalid_schema_definition',
+                  HINT = 'The extension creates its own schema: drop or rename the existing one '
+                         'after checking what it holds, then run CREATE EXTENSION ticketing again.';
+    END IF;
+    IF objects OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'schema ticketing already exists and holds % objects', objects
+            USING ERRCODE = 'invalid_schema_definition',
+                  HINT = 'The extension creates its own schema: drop or rename the existing one '
+                         'after checking what it holds, then run CREATE EXTENSION ticketing again.';
+    END IF;
+END
+$$;
+
+-------------------------------------------------------------------------------
+-- Tables
+-------------------------------------------------------------------------------
+
+CREATE SEQUENCE ticketing.event_id_seq;
+
+CREATE TABLE ticketing.events (
+    event_id           bigint PRIMARY KEY
+                       DEFAULT pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass)
+                       CHECK (event_id OPERATOR(pg_catalog.>) 0),
+    name               text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
+    starts_at          timestamptz,
+    per_customer_limit integer CHECK (per_customer_limit OPERATOR(pg_catalog.>) 0),
+    created_at         timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+ALTER SEQUENCE ticketing.event_id_seq OWNED BY ticketing.events.event_id;
+
+-- One row per sellable ticket. Ticket ids are numbered per event (1, 2, ...), so
+-- (event_id, ticket_id) routes to the node that owns the event without a lookup.
+CREATE TABLE ticketing.tickets (
+    event_id        bigint NOT NULL REFERENCES ticketing.events,
+    ticket_id       bigint NOT NULL CHECK (ticket_id OPERATOR(pg_catalog.>) 0),
+    seat            text NOT NULL CHECK (seat OPERATOR(pg_catalog.<>) ''),
+    status          text NOT NULL DEFAULT 'available'
+                    CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['available', 'held', 'sold'])),
+    owner           text,
+    hold_expires_at timestamptz,
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (event_id, ticket_id),
+    UNIQUE (event_id, seat)
+) WITH (fillfactor = 85);
+
+-- These three indexes name status and owner, so a sale is not a HOT update: each sale
+-- adds entries to every index of tickets. docs/performance.md measures that cost
+-- against what the indexes buy.
+--
+-- claim_any walks unsold tickets from a random start; sold tickets are not in this
+-- index, so the walk stays short however much of the event is sold. Its lock-free walk
+-- relies on this exact definition (src/backend/schema_shape.cpp checks it).
+CREATE INDEX tickets_claimable_idx ON ticketing.tickets (event_id, ticket_id)
+    WHERE status OPERATOR(pg_catalog.<>) 'sold';
+-- What a customer owns in an event (per-customer limits, verify()).
+CREATE INDEX tickets_owner_idx ON ticketing.tickets (event_id, owner)
+    WHERE owner IS NOT NULL;
+-- Holds to expire (expire_holds()).
+CREATE INDEX tickets_hold_expiry_idx ON ticketing.tickets (hold_expires_at)
+    WHERE status OPERATOR(pg_catalog.=) 'held';
+
+-- One row per state change. No foreign key: the log must be cheap to append to and
+-- must outlive anything it describes.
+CREATE SEQUENCE ticketing.audit_id_seq;
+
+CREATE TABLE ticketing.audit_log (
+    audit_id    bigint NOT NULL
+                DEFAULT pg_catalog.nextval('ticketing.audit_id_seq'::pg_catalog.regclass),
+    event_id    bigint NOT NULL,
+    ticket_id   bigint NOT NULL,
+    from_status text NOT NULL,
+    to_status   text NOT NULL,
+    customer    text NOT NULL,
+    at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    txid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    PRIMARY KEY (event_id, ticket_id, audit_id)
+);
+ALTER SEQUENCE ticketing.audit_id_seq OWNED BY ticketing.audit_log.audit_id;
+
+-- One row per (event, customer) that ever claimed in an event with a limit. Claims of
+-- one customer lock this row, so they count what each other committed.
+CREATE TABLE ticketing.customer_slots (
+    event_id   bigint NOT NULL,
+    customer   text NOT NULL,
+    touched_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (event_id, customer)
+);
+
+-- Idempotency keys, scoped per customer, with the request's fingerprint and the result
+-- it got. Written in the same transaction as the change it records.
+CREATE TABLE ticketing.idempotency_keys (
+    customer        text NOT NULL,
+    idempotency_key text NOT NULL,
+    event_id        bigint NOT NULL,
+    fingerprint     text NOT NULL,
+    outcome         text,
+    ticket_ids      bigint[],
+    seats           text[],
+    at              timestamptz,
+    hold_expires_at timestamptz,
+    remaining       bigint,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (customer, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created_idx ON ticketing.idempotency_keys (created_at);
+
+-- pg_dump keeps the inventory and its history.
+SELECT pg_catalog.pg_extension_config_dump('ticketing.events', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.event_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.tickets', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.audit_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.customer_slots', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.idempotency_keys', '');
+
+-------------------------------------------------------------------------------
+-- Result types
+-------------------------------------------------------------------------------
+
+-- What every single-ticket call answers. `outcome` is a value, not an error; another
+-- customer's identity is never part of it.
+CREATE TYPE ticketing.ticket_result AS (
+    outcome         text,
+    event_id        bigint,
+    ticket_id       bigint,
+    seat            text,
+    owner_is_you    boolean,
+    at              timestamptz,
+    hold_expires_at timestamptz
+);
+
+-- What a multi-ticket call answers. On success ticket_ids/seats are the customer's
+-- tickets; when blocked, the tickets in the way; `remaining` is set when there were
+-- not enough (insufficient, sold_out, busy).
+CREATE TYPE ticketing.order_result AS (
+    outcome         text,
+    event_id        bigint,
+    ticket_ids      bigint[],
+    seats           text[],
+    remaining       bigint,
+    at              timestamptz,
+    hold_expires_at timestamptz
+);
+
+CREATE TYPE ticketing.event_counts AS (
+    event_id  bigint,
+    total     bigint,
+    available bigint,
+    held      bigint,
+    sold      bigint
+);
+
+CREATE TYPE ticketing.violation AS (
+    event_id  bigint,
+    ticket_id bigint,
+    problem   text,
+    detail    text
+);
+
+-- One claim request: a given ticket, or any seat when ticket_id is NULL.
+CREATE TYPE ticketing.claim_request AS (
+    ticket_id       bigint,
+    customer        text,
+    idempotency_key text
+);
+
+CREATE TYPE ticketing.batch_result AS (
+    request_no integer,
+    outcome    text,
+    ticket_id  bigint,
+    seat       text,
+    at         timestamptz
+);
+
+-------------------------------------------------------------------------------
+-- Calls (C++). SECURITY DEFINER: an application role needs EXECUTE on these and USAGE
+-- on the schema, never rights on the tables. Their statements qualify every name and
+-- operator, so the caller's search_path cannot change what they do.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, customer text,
+                                       wait text DEFAULT 'wait',
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_ticket'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
+                                         idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_release_ticket'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
+                                      hold_for interval DEFAULT '10 minutes',
+                                      wait text DEFAULT 'wait',
+                                      idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_hold_ticket'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.confirm_hold(event_id bigint, ticket_id bigint, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_confirm_hold'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.release_hold(event_id bigint, ticket_id bigint, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_release_hold'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
+                                        wait text DEFAULT 'wait',
+                                        hold_for interval DEFAULT NULL,
+                                        idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_tickets'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
+                                    quantity integer DEFAULT 1,
+                                    section text DEFAULT NULL,
+                                    seat_prefix text DEFAULT NULL,
+                                    adjacent boolean DEFAULT false,
+                                    hold_for interval DEFAULT NULL,
+                                    idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_any'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- Many independent claims in one call and one transaction; one answer per request, in
+-- request order. It never waits for a row lock (a ticket another transaction has
+-- locked answers busy), so one request's conflict never affects another's.
+CREATE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.claim_request[])
+RETURNS SETOF ticketing.batch_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_batch'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 100;
+
+-------------------------------------------------------------------------------
+-- Administration (run with the caller's rights)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION ticketing.create_event(name text, per_customer_limit integer DEFAULT NULL,
+                                       starts_at timestamptz DEFAULT NULL,
+                                       event_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    IF name IS NULL THEN
+        RAISE EXCEPTION 'name must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF name = '' THEN
+        RAISE EXCEPTION 'name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF per_customer_limit IS NOT NULL AND per_customer_limit <= 0 THEN
+        RAISE EXCEPTION 'per_customer_limit must be a positive number, got %', per_customer_limit
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL for no limit.';
+    END IF;
+    IF create_event.event_id IS NOT NULL AND create_event.event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', create_event.event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF create_event.event_id IS NOT NULL THEN
+        INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
+        VALUES (create_event.event_id, create_event.name, create_event.per_customer_limit,
+                create_event.starts_at)
+        RETURNING e.event_id INTO new_id;
+        RETURN new_id;
+    END IF;
+    -- Sequence-assigned: skip numbers already taken by explicit ids.
+    LOOP
+        INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
+        VALUES (pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass),
+                create_event.name, create_event.per_customer_limit, create_event.starts_at)
+        ON CONFLICT ON CONSTRAINT events_pkey DO NOTHING
+        RETURNING e.event_id INTO new_id;
+        EXIT WHEN new_id IS NOT NULL;
+    END LOOP;
+    RETURN new_id;
+END
+$$;
+
+-- Locks the event row so concurrent loads number their tickets without collisions.
+CREATE FUNCTION ticketing.lock_event_for_load(event_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF event_id IS NULL THEN
+        RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM 1 FROM ticketing.events e WHERE e.event_id = lock_event_for_load.event_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Create it with ticketing.create_event().';
+    END IF;
+    RETURN (SELECT coalesce(pg_catalog.max(t.ticket_id), 0) FROM ticketing.tickets t
+            WHERE t.event_id = lock_event_for_load.event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.add_tickets(event_id bigint, quantity integer,
+                                      seat_prefix text DEFAULT 'GA-')
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    last_id bigint;
+BEGIN
+    IF quantity IS NULL OR seat_prefix IS NULL THEN
+        RAISE EXCEPTION 'quantity and seat_prefix must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF quantity <= 0 OR quantity > 10000000 THEN
+        RAISE EXCEPTION 'quantity must be between 1 and 10000000, got %', quantity
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    last_id := ticketing.lock_event_for_load(event_id);
+    INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
+    SELECT add_tickets.event_id, n, seat_prefix || n
+    FROM pg_catalog.generate_series(last_id + 1, last_id + quantity) AS n;
+    RETURN quantity;
+END
+$$;
+
+CREATE FUNCTION ticketing.add_tickets(event_id bigint, seats text[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    last_id bigint;
+BEGIN
+    IF seats IS NULL OR pg_catalog.array_position(seats, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'seats must not be NULL or contain NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF pg_catalog.cardinality(seats) = 0 OR pg_catalog.cardinality(seats) > 10000000 THEN
+        RAISE EXCEPTION 'seats must hold between 1 and 10000000 labels, got %',
+                        pg_catalog.cardinality(seats)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.array_position(seats, '') IS NOT NULL THEN
+        RAISE EXCEPTION 'seat labels must not be empty'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    last_id := ticketing.lock_event_for_load(event_id);
+    INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
+    SELECT add_tickets.event_id, last_id + s.n, s.seat
+    FROM pg_catalog.unnest(seats) WITH ORDINALITY AS s(seat, n);
+    RETURN pg_catalog.cardinality(seats);
+END
+$$;
+
+-- Counts per status. A lapsed hold counts as available: every claim treats it so.
+CREATE FUNCTION ticketing.event_summary(event_id bigint)
+RETURNS ticketing.event_counts
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    counts ticketing.event_counts;
+BEGIN
+    IF event_id IS NULL THEN
+        RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM 1 FROM ticketing.events e WHERE e.event_id = event_summary.event_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Create it with ticketing.create_event().';
+    END IF;
+    SELECT event_summary.event_id,
+           pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'available'
+                               OR (t.status = 'held' AND t.hold_expires_at <= pg_catalog.now())),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'held'
+                                         AND t.hold_expires_at > pg_catalog.now()),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'sold')
+      INTO counts
+      FROM ticketing.tickets t
+     WHERE t.event_id = event_summary.event_id;
+    RETURN counts;
+END
+$$;
+
+-- One row per broken invariant of the tickets and their audit trail; no rows means
+-- healthy. verify() adds the per-customer limits.
+CREATE FUNCTION ticketing.verify_tickets(event_id bigint DEFAULT NULL)
+RETURNS SETOF ticketing.violation
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH scope_tickets AS (
+        SELECT * FROM ticketing.tickets t WHERE $1 IS NULL OR t.event_id = $1
+    ), scope_audit AS (
+        SELECT * FROM ticketing.audit_log a WHERE $1 IS NULL OR a.event_id = $1
+    ), latest AS (
+        SELECT DISTINCT ON (a.event_id, a.ticket_id) a.event_id, a.ticket_id, a.to_status, a.customer
+          FROM scope_audit a
+         ORDER BY a.event_id, a.ticket_id, a.audit_id DESC
+    ), chained AS (
+        SELECT a.*,
+               pg_catalog.lag(a.to_status) OVER w AS previous_to,
+               pg_catalog.count(*) FILTER (WHERE a.to_status = 'available') OVER w AS releases_so_far
+          FROM scope_audit a
+        WINDOW w AS (PARTITION BY a.event_id, a.ticket_id ORDER BY a.audit_id)
+    )
+    SELECT t.event_id, t.ticket_id, 'owner_missing',
+           pg_catalog.format('status %s but no owner', t.status)
+      FROM scope_tickets t WHERE t.status IN ('sold', 'held') AND t.owner IS NULL
+    UNION ALL
+    SELECT t.event_id, t.ticket_id, 'available_with_owner',
+           'status available but an owner or a hold expiry is set'
+      FROM scope_tickets t
+     WHERE t.status = 'available' AND (t.owner IS NOT NULL OR t.hold_expires_at IS NOT NULL)
+    UNION ALL
+    SELECT t.event_id, t.ticket_id, 'hold_expiry_mismatch',
+           pg_catalog.format('status %s with hold expiry %s', t.status,
+                             coalesce(t.hold_expires_at::text, 'none'))
+      FROM scope_tickets t
+     WHERE (t.status = 'held') <> (t.hold_expires_at IS NOT NULL)
+    UNION ALL
+    SELECT t.event_id, t.ticket_id, 'status_disagrees_with_audit',
+           pg_catalog.format('status %s but the latest audit row says %s', t.status,
+                             coalesce(l.to_status, 'nothing (never changed)'))
+      FROM scope_tickets t
+      LEFT JOIN latest l ON l.event_id = t.event_id AND l.ticket_id = t.ticket_id
+     WHERE t.status <> coalesce(l.to_status, 'available')
+    UNION ALL
+    SELECT t.event_id, t.ticket_id, 'owner_disagrees_with_audit',
+           'the owner is not the customer of the latest audit row'
+      FROM scope_tickets t
+      JOIN latest l ON l.event_id = t.event_id AND l.ticket_id = t.ticket_id
+     WHERE t.status IN ('sold', 'held') AND l.to_status = t.status
+       AND t.owner IS DISTINCT FROM l.customer
+    UNION ALL
+    SELECT c.event_id, c.ticket_id, 'sold_twice',
+           pg_catalog.format('%s sales without a release between them', pg_catalog.count(*))
+      FROM chained c
+     WHERE c.to_status = 'sold'
+     GROUP BY c.event_id, c.ticket_id, c.releases_so_far
+    HAVING pg_catalog.count(*) > 1
+    UNION ALL
+    SELECT c.event_id, c.ticket_id, 'audit_chain_broken',
+           pg_catalog.format('audit row %s goes from %s, but the row before it left the ticket %s',
+                             c.audit_id, c.from_status, coalesce(c.previous_to, 'available'))
+      FROM chained c
+     WHERE c.from_status <> coalesce(c.previous_to, 'available')
+$$;
+
+CREATE FUNCTION ticketing.verify(event_id bigint DEFAULT NULL)
+RETURNS SETOF ticketing.violation
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM ticketing.verify_tickets($1)
+    UNION ALL
+    SELECT e.event_id, NULL::bigint, 'limit_exceeded',
+           pg_catalog.format('a customer owns %s tickets; the limit is %s', o.owned,
+                             e.per_customer_limit)
+      FROM ticketing.events e
+      JOIN LATERAL (
+            SELECT t.owner, pg_catalog.count(*) AS owned
+              FROM ticketing.tickets t
+             WHERE t.event_id = e.event_id AND t.owner IS NOT NULL
+               AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > pg_catalog.now()))
+             GROUP BY t.owner) o ON true
+     WHERE e.per_customer_limit IS NOT NULL AND o.owned > e.per_customer_limit
+       AND ($1 IS NULL OR e.event_id = $1)
+$$;
+
+-------------------------------------------------------------------------------
+-- Housekeeping
+-------------------------------------------------------------------------------
+
+-- Returns lapsed holds to inventory, with an audit row each. Not needed for
+-- correctness (every claim treats a lapsed hold as available); safe to run while claims
+-- run: it skips rows that claims have locked.
+CREATE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH lapsed AS (
+        SELECT t.event_id, t.ticket_id, t.owner
+          FROM ticketing.tickets t
+         WHERE t.status = 'held' AND t.hold_expires_at <= pg_catalog.now()
+           AND ($1 IS NULL OR t.event_id = $1)
+           FOR UPDATE SKIP LOCKED
+    ), returned AS (
+        UPDATE ticketing.tickets t
+           SET status = 'available', owner = NULL, hold_expires_at = NULL,
+               updated_at = pg_catalog.now()
+          FROM lapsed l
+         WHERE t.event_id = l.event_id AND t.ticket_id = l.ticket_id
+        RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at
+    ), audited AS (
+        INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)
+        SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner, r.updated_at FROM returned r
+        RETURNING 1
+    )
+    SELECT pg_catalog.count(*) FROM audited
+$$;
+
+-- Forgets idempotency keys older than `older_than` (default: the
+-- ticketing.idempotency_retention setting, 24 hours unless set). Both must be positive:
+-- a negative age would forget every key, and a retry would then buy again.
+CREATE FUNCTION ticketing.purge_idempotency_keys(older_than interval DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    retention interval;
+    purged bigint;
+BEGIN
+    retention := coalesce(
+        older_than,
+        coalesce(nullif(
+            pg_catalog.current_setting('ticketing.idempotency_retention', true), ''), '24h')::interval);
+    IF retention <= interval '0' THEN
+        RAISE EXCEPTION 'idempotency keys can only be purged after a positive age, got %', retention
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = CASE WHEN older_than IS NULL
+                              THEN 'Set ticketing.idempotency_retention to a positive duration.'
+                              ELSE 'For example older_than => interval ''1 day''.' END;
+    END IF;
+    DELETE FROM ticketing.idempotency_keys k
+     WHERE k.created_at < pg_catalog.now() - retention;
+    GET DIAGNOSTICS purged = ROW_COUNT;
+    RETURN purged;
+END
+$$;
+
+-------------------------------------------------------------------------------
+-- Metrics
+-------------------------------------------------------------------------------
+
+-- In-memory counters, no table writes. With shared_preload_libraries = 'ticketing'
+-- they cover the whole cluster (scope 'cluster'); without it, this session's calls
+-- (scope 'session'). event_id NULL is the total over all events.
+CREATE FUNCTION ticketing.read_stats(
+    OUT event_id      bigint,
+    OUT scope         text,
+    OUT attempts      bigint,
+    OUT claimed       bigint,
+    OUT already_owned bigint,
+    OUT already_sold  bigint,
+    OUT held          bigint,
+    OUT not_found     bigint,
+    OUT busy          bigint,
+    OUT released      bigint,
+    OUT not_owner     bigint,
+    OUT hold_placed   bigint,
+    OUT hold_expired  bigint,
+    OUT not_held      bigint,
+    OUT limit_reached bigint,
+    OUT insufficient  bigint,
+    OUT sold_out      bigint,
+    OUT errors        bigint,
+    OUT lock_waits    bigint,
+    OUT lock_wait_ms  double precision,
+    OUT skips         bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ticketing_read_stats'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE VIEW ticketing.stats AS SELECT * FROM ticketing.read_stats();
+
+CREATE FUNCTION ticketing.reset_stats()
+RETURNS void
+AS 'MODULE_PATHNAME', 'ticketing_reset_stats'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-------------------------------------------------------------------------------
+-- Privileges: nothing for PUBLIC. See the README for an application role's grants.
+-------------------------------------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA ticketing FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA ticketing FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ticketing FROM PUBLIC;
