@@ -79,6 +79,8 @@ if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     result sellout $?
     PGBENCH=$prefix/bin/pgbench bash "$TICKETING_ROOT/test/stress/claim_batch_race.sh" >&2
     result batchrace $?
+    PGBENCH=$prefix/bin/pgbench bash "$TICKETING_ROOT/test/stress/claim_any_sold_out_check.sh" >&2
+    result soldoutcheck $?
     bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" >&2
     result stress $?
 fi

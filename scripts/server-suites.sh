@@ -48,6 +48,10 @@ say "claim_any sell-out"
 bash "$TICKETING_ROOT/test/stress/claim_any_sellout.sh" 2>&1 | tee "$log" >&2
 record_summary sellout "$log"
 
+say "claim_any sold-out check"
+bash "$TICKETING_ROOT/test/stress/claim_any_sold_out_check.sh" 2>&1 | tee "$log" >&2
+record_summary soldoutcheck "$log"
+
 say "claim_batch race"
 bash "$TICKETING_ROOT/test/stress/claim_batch_race.sh" 2>&1 | tee "$log" >&2
 record_summary batchrace "$log"

@@ -161,3 +161,14 @@ SELECT count(*) - :audit_before AS new_audit_rows FROM ticketing.audit_log;
 SELECT outcome, owner_is_you FROM ticketing.claim_ticket(501, 1, 'bob');
 SELECT outcome, owner_is_you FROM ticketing.claim_ticket(501, 4, 'bob');
 SELECT * FROM ticketing.verify(501);
+
+-- An argument of several megabytes is never written into a message (or the server
+-- log) in full: at most a short prefix is quoted.
+SELECT t.state, length(t.message) < 200 AS short_message, t.message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_ticket(501, 1, 'bob', wait => repeat('w', 5000000))$$) t;
+SELECT t.state, length(t.message) < 200 AS short_message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_ticket(501, 1, repeat('c', 5000000))$$) t;
+SELECT t.state, length(t.message) < 200 AS short_message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_any(501, 'bob', idempotency_key => repeat('k', 5000000))$$) t;
+SELECT t.state, length(t.message) < 200 AS short_message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_any(501, 'bob', seat_prefix => repeat('p', 5000000))$$) t;

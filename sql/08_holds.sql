@@ -167,10 +167,34 @@ SELECT ord, t.*
         (20, $$SELECT ticketing.hold_ticket(801, 8, 'dave', idempotency_key => repeat('k', 201))$$),
         -- checked before anything is looked up
         (21, $$SELECT ticketing.hold_ticket(899999, 1, 'dave', interval '0')$$),
-        (22, $$SELECT ticketing.hold_ticket(801, 7, 'bob', interval '1 year')$$)
+        (22, $$SELECT ticketing.hold_ticket(801, 7, 'bob', interval '1 year')$$),
+        -- the expiry itself is checked (months are calendar months): a year less 331
+        -- days ends 34 or 35 days from now, minus a year plus 361 days 4 or 5 days ago
+        (23, $$SELECT ticketing.hold_ticket(801, 8, 'dave', interval '12 mon -331 days')$$),
+        (24, $$SELECT ticketing.hold_ticket(801, 8, 'dave', interval '-12 mon 361 days')$$),
+        (25, $$SELECT ticketing.claim_tickets(801, ARRAY[8], 'dave', hold_for => interval '-12 mon 361 days')$$),
+        (26, $$SELECT ticketing.claim_any(801, 'dave', hold_for => interval '12 mon -331 days')$$),
+        -- far beyond any timestamp: refused, not an overflow
+        (27, $$SELECT ticketing.hold_ticket(801, 8, 'dave', interval '178000000 years')$$),
+        (28, $$SELECT ticketing.hold_ticket(801, 8, 'dave', interval '-2147483648 days')$$)
        ) AS v(ord, stmt),
        LATERAL pg_temp.try(v.stmt) AS t
  ORDER BY ord;
+-- A hold whose interval mixes months and days is placed when its expiry falls within
+-- 1 second .. 30 days of now, whatever the month lengths are today.
+SELECT ticketing.create_event('Hold test, calendar months', event_id => 809);
+SELECT ticketing.add_tickets(809, 1);
+SELECT ((now() + interval '-1 mon 30 days 1 sec' - now())
+            BETWEEN interval '1 second' AND interval '30 days')
+       = (state = '00000') AS placed_exactly_when_in_range,
+       state IN ('00000', '22023') AS placed_or_refused
+  FROM pg_temp.try($$SELECT ticketing.hold_ticket(809, 1, 'dave', interval '-1 mon 30 days 1 sec')$$);
+SELECT count(*) FILTER (WHERE status = 'held') = count(*) FILTER (WHERE hold_expires_at > now())
+           AS every_hold_placed_is_live
+  FROM ticketing.tickets WHERE event_id = 809;
+-- Whether it was placed depends on today's month lengths: leave nothing of it behind.
+DELETE FROM ticketing.audit_log WHERE event_id = 809;
+DELETE FROM ticketing.tickets WHERE event_id = 809;
 -- A key of 200 bytes is fine.
 SELECT outcome, ticket_id FROM ticketing.hold_ticket(801, 8, 'dave', idempotency_key => repeat('k', 200));
 SELECT count(*) - :audit_before AS new_audit_rows FROM ticketing.audit_log;

@@ -286,4 +286,17 @@ SELECT outcome, cardinality(ticket_ids) AS tickets FROM ticketing.claim_any(1007
 SELECT outcome, cardinality(ticket_ids) AS tickets FROM ticketing.claim_any(1007, 'lee');
 SELECT outcome, remaining FROM ticketing.claim_any(1007, 'lee');
 
+-- Adjacent seats are searched for in the whole event: here the only two adjacent seats
+-- come after 12,000 seats that are each alone in their row.
+SELECT ticketing.create_event('Any test, adjacent at the end', event_id => 1008);
+SELECT ticketing.add_tickets(1008, ARRAY(SELECT 'S-' || g || '-1' FROM generate_series(1, 12000) g));
+SELECT ticketing.add_tickets(1008, ARRAY['Z-1-1', 'Z-1-2']);
+SELECT outcome, ticket_ids, seats FROM ticketing.claim_any(1008, 'mo', 2, adjacent => true);
+SELECT outcome, remaining FROM ticketing.claim_any(1008, 'mo', 2, adjacent => true);
+-- A block of three in a row of its own (isolation spec adjacent_blocks: a block
+-- partly locked elsewhere is passed over, its locks let go).
+SELECT ticketing.add_tickets(1008, ARRAY['Y-1-1', 'Y-1-2', 'Y-1-3']);
+SELECT outcome, seats FROM ticketing.claim_any(1008, 'ned', 3, adjacent => true);
+SELECT * FROM ticketing.verify(1008);
+
 SELECT * FROM ticketing.verify();

@@ -84,4 +84,15 @@ SELECT * FROM ticketing.claim_batch(9201, ARRAY[ROW(1, 'a', NULL)]::ticketing.cl
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
+-- One idempotency key stands for one request: two requests of one batch with the same
+-- customer and key are refused (22023) before anything runs; the same key for two
+-- customers is two keys.
+SELECT * FROM ticketing.claim_batch(9201, ARRAY[ROW(3, 'dup', 'k-dup'), ROW(4, 'dup', 'k-dup')]::ticketing.claim_request[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM ticketing.claim_batch(9201, ARRAY[ROW(3, 'dup', 'k-dup'), ROW(NULL, 'dup', 'k-dup')]::ticketing.claim_request[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS keys FROM ticketing.idempotency_keys WHERE idempotency_key = 'k-dup';
+SELECT request_no, outcome FROM ticketing.claim_batch(9201, ARRAY[ROW(3, 'dup-a', 'k-dup'), ROW(4, 'dup-b', 'k-dup')]::ticketing.claim_request[]);
+SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(9201, ARRAY[ROW(3, 'dup-a', 'k-dup')]::ticketing.claim_request[]);
+
 SELECT * FROM ticketing.verify();

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <vector>
 
 using namespace ticketing;
@@ -83,6 +84,56 @@ BOOST_AUTO_TEST_CASE(duplicate_numbers_break_a_run) {
     const auto runs = find_adjacent_runs(seats, 2, 10);
     BOOST_REQUIRE_EQUAL(runs.size(), 1u);
     BOOST_TEST(runs[0] == (std::vector<std::int64_t>{2, 3}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(search_over_pages_finds_a_run_split_between_pages) {
+    AdjacentRunSearch search(2);
+    BOOST_TEST(search.add_page({{1, "A-1-1"}, {2, "B-1-1"}}).empty());
+    const auto runs = search.add_page({{3, "A-1-2"}, {4, "C-1-1"}});
+    BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{1, 3}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(search_over_pages_reports_each_run_once) {
+    AdjacentRunSearch search(2);
+    const auto first = search.add_page({{1, "A-1-1"}, {2, "A-1-2"}});
+    BOOST_REQUIRE_EQUAL(first.size(), 1u);
+    // Seat 3 completes only the window 2-3; 1-2 was reported with the first page.
+    const auto second = search.add_page({{3, "A-1-3"}});
+    BOOST_REQUIRE_EQUAL(second.size(), 1u);
+    BOOST_TEST(second[0] == (std::vector<std::int64_t>{2, 3}), boost::test_tools::per_element());
+    BOOST_TEST(search.add_page({{4, "B-1-9"}}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(search_over_pages_takes_seats_in_any_order) {
+    // Seat numbers arrive out of order across pages: 3, then 1, then 2.
+    AdjacentRunSearch search(3);
+    BOOST_TEST(search.add_page({{10, "A-1-3"}}).empty());
+    BOOST_TEST(search.add_page({{11, "A-1-1"}}).empty());
+    const auto runs = search.add_page({{12, "A-1-2"}});
+    BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{11, 12, 10}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(search_over_pages_agrees_with_one_page) {
+    const std::vector<SeatCandidate> seats = {{1, "A-1-1"}, {2, "A-1-2"}, {3, "B-1-1"},
+                                              {4, "A-1-3"}, {5, "B-1-2"}, {6, "GA-7"}};
+    AdjacentRunSearch search(2);
+    std::vector<std::vector<std::int64_t>> paged;
+    for (const SeatCandidate& seat : seats) {
+        for (auto& run : search.add_page({seat})) {
+            paged.push_back(run);
+        }
+    }
+    auto whole = find_adjacent_runs(seats, 2, 100);
+    std::sort(paged.begin(), paged.end());
+    std::sort(whole.begin(), whole.end());
+    BOOST_TEST(paged == whole);
+}
+
+BOOST_AUTO_TEST_CASE(search_ignores_labels_outside_the_format) {
+    AdjacentRunSearch search(2);
+    BOOST_TEST(search.add_page({{1, "stage"}, {2, "A-01"}, {3, "A-1"}, {4, "A-3"}}).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -96,4 +96,25 @@ BOOST_AUTO_TEST_CASE(error_messages_say_what_to_fix) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(quoted_arguments_are_short) {
+    BOOST_TEST(quoted("nowait!") == "\"nowait!\"");
+    const std::string long_text(5'000'000, 'x');
+    const std::string shown = quoted(long_text);
+    BOOST_TEST(shown.size() < 80u);
+    BOOST_TEST(shown.find("(5000000 bytes)") != std::string::npos);
+    // A cut never splits a UTF-8 character: 39 ASCII bytes, then a 2-byte character.
+    const std::string accented = std::string(39, 'a') + "\xC3\xA9" + std::string(10, 'b');
+    const std::string cut = quoted(accented);
+    BOOST_TEST(cut.find('\xC3') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_wait_policy_message_quotes_a_prefix) {
+    try {
+        parse_wait_policy(std::string(1'000'000, 'w'));
+        BOOST_FAIL("accepted");
+    } catch (const DomainError& error) {
+        BOOST_TEST(std::string(error.what()).size() < 120u);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
