@@ -5,8 +5,8 @@
 #
 # usage: bench/inside.sh quick|full RESULTS [INFO]   (INFO: server version and settings)
 # Environment (all optional): BENCH_SECONDS (run length), BENCH_ANYSEAT_SECONDS (run
-# length of the sell-through), BENCH_WORKLOADS and BENCH_STRATEGIES (space-separated
-# filters), BENCH_SPREAD_TICKETS, BENCH_ANYSEAT_TICKETS, BENCH_BATCH (claim_batch size),
+# length of the sell-through), BENCH_WORKLOADS, BENCH_STRATEGIES, BENCH_CLIENTS and
+# BENCH_SYNCS (space-separated filters of the matrix), BENCH_SPREAD_TICKETS, BENCH_ANYSEAT_TICKETS, BENCH_BATCH (claim_batch size),
 # BENCH_EXTRA_SQL (a file run after bench/setup.sql, e.g. a stand-in for a function this
 # build lacks, to try a strategy's wiring), BENCH_RTT_US (a simulated network round trip:
 # every script sleeps this many microseconds before each SQL command; see lib.sh).
@@ -17,7 +17,7 @@ MODE=${1:?usage: inside.sh quick|full RESULTS}
 RESULTS=${2:?usage: inside.sh quick|full RESULTS}
 INFO=${3:-/dev/null}
 
-SINGLE_TICKET="naive client_txn single_statement plpgsql claim_ticket claim_batch"
+SINGLE_TICKET="naive client_txn single_statement plpgsql claim_ticket batch_statement claim_batch"
 GENERAL_ADMISSION="ga_for_update ga_skip_locked ga_single_statement claim_any claim_batch"
 
 # anyseat runs are longer and its event sized so that the fast strategies sell through
@@ -90,6 +90,8 @@ say "runs of ${SECONDS_PER_RUN}s, anyseat ${ANYSEAT_SECONDS}s ($MODE)"
 SECONDS=0
 matrix | while read -r workload clients sync; do
     wanted "$workload" "${BENCH_WORKLOADS:-}" || continue
+    wanted "$clients" "${BENCH_CLIENTS:-}" || continue
+    wanted "$sync" "${BENCH_SYNCS:-}" || continue
     for strategy in $(strategies_of "$workload"); do
         wanted "$strategy" "${BENCH_STRATEGIES:-}" || continue
         seconds=$SECONDS_PER_RUN

@@ -135,7 +135,7 @@ run_one() {
     fi
     event=$(event_of "$workload")
     tickets=$(tickets_of "$workload")
-    [ "$strategy" = claim_batch ] && batch=${BENCH_BATCH:-100}
+    case $strategy in claim_batch | batch_statement) batch=${BENCH_BATCH:-100} ;; esac
     [ "$workload" = anyseat ] && any=1
     threads=$(( clients < $(nproc) ? clients : $(nproc) ))
     work=$(mktemp -d)

@@ -27,7 +27,8 @@ WORKLOAD_TITLES = {
     "anyseat": "anyseat: general admission, any available ticket, until sold out",
 }
 ORDER = ("naive", "client_txn", "single_statement", "plpgsql", "claim_ticket",
-         "ga_for_update", "ga_skip_locked", "ga_single_statement", "claim_any", "claim_batch")
+         "ga_for_update", "ga_skip_locked", "ga_single_statement", "claim_any",
+         "batch_statement", "claim_batch")
 RACE_DEMO = "naive"
 
 
@@ -259,6 +260,8 @@ def ratios(runs):
     add("claim_any (anyseat) / single_statement (spread)", ("anyseat", "spread"),
         "claims_per_s", "claim_any", "single_statement", main_clients, ("on", "off"),
         "claims/s")
+    add("claim_batch / batch_statement", ("spread", "spread"), "fresh_claims_per_s",
+        "claim_batch", "batch_statement", main_clients, ("on", "off"), fresh)
     add("claim_batch / single_statement", ("spread", "spread"), "fresh_claims_per_s",
         "claim_batch", "single_statement", main_clients, ("on",), fresh)
     add("whole run: claim_ticket / single_statement", ("spread", "spread"), "claims_per_s",
@@ -292,6 +295,85 @@ def ratios(runs):
             run["strategy"], run["clients"], run["sync"], fmt(num(run, "first_second")),
             fmt(num(run, "last_second")), "–" if lr is None else "%.2f" % lr,
             "yes, after %.1f s" % run["selling_s"] if run["sold_out"] else "no"))
+    return lines
+
+
+def ab_tables(directory):
+    """Markdown tables of an A/B (bench/ab.sh): each figure per build as the median of its
+    rounds, B over A, and the ratios the targets name within each build."""
+    import glob
+    import os
+    import statistics
+
+    def figure(run):
+        derive(run)
+        if run["workload"] == "hot":
+            return run.get("soldout_attempts_per_s") or run["attempts_per_s"], "attempts/s"
+        if run["workload"] == "spread":
+            return run["fresh_claims_per_s"], "claims/s (first tenth)"
+        return run["claims_per_s"], "claims/s"
+
+    sides = {}
+    for side in ("a", "b"):
+        cells = {}
+        for path in sorted(glob.glob(os.path.join(directory, side + "-*.jsonl"))):
+            for run in load(path):
+                if run.get("status") == "unavailable":
+                    continue
+                key = (run["workload"], run["strategy"], run["clients"], run["sync"])
+                value, unit = figure(run)
+                cells.setdefault(key, ([], unit, []))[0].append(value)
+                if run["workload"] == "anyseat" and run.get("last_vs_first") is not None:
+                    cells[key][2].append(run["last_vs_first"])
+        sides[side] = cells
+    keys = sorted(set(sides["a"]) | set(sides["b"]),
+                  key=lambda k: (WORKLOADS.index(k[0]) if k[0] in WORKLOADS else 9,
+                                 ORDER.index(k[1]) if k[1] in ORDER else 99, k[2], k[3]))
+    med = lambda values: statistics.median(values) if values else None
+    lines = ["| workload | strategy | clients | sync | A (median) | B (median) | B / A | runs |",
+             "|---|---|---|---|---|---|---|---|"]
+    for key in keys:
+        a = sides["a"].get(key, ([], "", []))
+        b = sides["b"].get(key, ([], "", []))
+        ma, mb = med(a[0]), med(b[0])
+        r = ratio(mb, ma)
+        lines.append("| %s | %s | %d | %s | %s | %s | %s | %d / %d |" % (
+            key[0], key[1], key[2], key[3], fmt(ma), fmt(mb),
+            "–" if r is None else "%.2f×" % r, len(a[0]), len(b[0])))
+    lines.append("")
+    lines.append("| within each build | workload | clients | sync | A | B |")
+    lines.append("|---|---|---|---|---|---|")
+    pairs = (("claim_ticket", "single_statement", "spread"),
+             ("claim_ticket", "single_statement", "hot"),
+             ("claim_any", "ga_single_statement", "anyseat"),
+             ("claim_batch", "batch_statement", "spread"),
+             ("claim_batch", "single_statement", "spread"))
+    for x, y, workload in pairs:
+        for clients in sorted({k[2] for k in keys}):
+            for sync in ("on", "off"):
+                cells = []
+                for side in ("a", "b"):
+                    vx = med(sides[side].get((workload, x, clients, sync), ([], "", []))[0])
+                    vy = med(sides[side].get((workload, y, clients, sync), ([], "", []))[0])
+                    r = ratio(vx, vy)
+                    cells.append("–" if r is None else "%.2f×" % r)
+                if cells != ["–", "–"]:
+                    lines.append("| %s / %s | %s | %d | %s | %s | %s |"
+                                 % (x, y, workload, clients, sync, cells[0], cells[1]))
+    paces = []
+    for key in keys:
+        if key[0] == "anyseat":
+            for side in ("a", "b"):
+                values = sides[side].get(key, ([], "", []))[2]
+                if values:
+                    paces.append("| %s | %d | %s | %s | %s |" % (
+                        key[1], key[2], key[3], side.upper(),
+                        ", ".join("%.2f" % v for v in values)))
+    if paces:
+        lines.append("")
+        lines.append("| anyseat pace (last second / first second) | clients | sync | build | rounds |")
+        lines.append("|---|---|---|---|---|")
+        lines.extend(paces)
     return lines
 
 
@@ -353,7 +435,7 @@ def markdown(runs, out_path, plot_path, info):
         lines.append("")
     lines += ["Columns: *claims/s* tickets sold per second of selling (the whole run, or up to "
               "the last sale when the event sold out); *attempts/s* claim requests per second "
-              "(claim_batch: 100 per call); *p50/p99 ms* latency of one script execution (one "
+              "(claim_batch and batch_statement: 100 per call); *p50/p99 ms* latency of one script execution (one "
               "attempt, one batch of 100 for claim_batch) from pgbench's per-transaction log; "
               "*oversells* sale records minus distinct tickets sold; *errors* aborted clients "
               "and failed transactions; *claims/s, first tenth* (spread) claims/s up to the "
@@ -409,6 +491,9 @@ def main(argv):
         tail = ", %d skipped" % skipped if skipped else ""
         print("bench: %d passed, %d failed%s" % (passed, failed, tail))
         return 1 if failed else 0
+    if len(argv) == 2 and argv[0] == "--ab":
+        print("\n".join(ab_tables(argv[1])))
+        return 0
     if len(argv) >= 4 and argv[0] == "--markdown":
         info = dict(kv.split("=", 1) for kv in argv[4:])
         markdown(load(argv[1]), argv[2], argv[3], info)

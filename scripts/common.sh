@@ -37,8 +37,20 @@ ensure_packages() {
     fi
     say "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # A fresh machine often runs unattended upgrades right after boot: wait for the
+    # package manager's lock (up to 10 minutes) instead of going on without the packages.
+    local apt=(apt-get -o DPkg::Lock::Timeout=600)
+    if ! "${apt[@]}" update -qq || ! "${apt[@]}" install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null; then
+        say "could not install: ${missing[*]} (see apt-get's message above); stopping"
+        exit 1
+    fi
+    for pkg in "${missing[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            say "$pkg is still not installed; stopping"
+            exit 1
+        fi
+    done
 }
 
 # PGXS build + install of the extension; CMake build of unit tests and the load client.

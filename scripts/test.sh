@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite of ticketing on this machine, from nothing: installs missing
 # Debian packages, builds, installs, starts a throwaway cluster, runs the unit tests
-# (ctest), pg_regress, the isolation specs, the sell-out and stress tests and a
-# benchmark smoke run, removes the clusters,
+# (ctest), pg_regress, the isolation specs, the sell-out and stress tests, the same
+# suites again on an assert-enabled PostgreSQL with sanitizers (scripts/cassert.sh,
+# built once into /var/cache/ticketing) and a benchmark smoke run, removes the clusters,
 # and ends with one line: "N passed, N failed". Exit status is non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -30,6 +31,17 @@ rm -f "$ctest_log"
 
 say "server suites in a throwaway cluster"
 with_cluster bash "$TICKETING_ROOT/scripts/server-suites.sh" "$TALLY"
+
+say "the assert-enabled server (scripts/cassert.sh)"
+cassert_log=$(mktemp)
+bash "$TICKETING_ROOT/scripts/cassert.sh" 2>&1 | tee "$cassert_log" >&2
+line=$(grep -E '^cassert: [0-9]+ passed, [0-9]+ failed' "$cassert_log" | tail -1)
+if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    echo "cassert ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
+else
+    echo "cassert 0 1" >>"$TALLY"
+fi
+rm -f "$cassert_log"
 
 say "benchmark smoke run (bench/run.sh --quick)"
 bench_log=$(mktemp)

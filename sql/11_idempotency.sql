@@ -262,6 +262,21 @@ SELECT ticketing.purge_idempotency_keys() AS purged_by_setting;
 SELECT count(*) AS keys_left FROM ticketing.idempotency_keys;
 RESET ticketing.idempotency_retention;
 SHOW ticketing.idempotency_retention;
+-- Only a superuser sets the retention: on a pooled connection one client's SET would
+-- decide whether the next client's retry is recognised. Never less than a second.
+CREATE ROLE regress_pooled_app;
+SET ROLE regress_pooled_app;
+SET ticketing.idempotency_retention = '1s';
+\echo :LAST_ERROR_SQLSTATE
+SET LOCAL ticketing.idempotency_retention = '1s';
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP ROLE regress_pooled_app;
+SET ticketing.idempotency_retention = '-1';
+\echo :LAST_ERROR_SQLSTATE
+SET ticketing.idempotency_retention = 0;
+\echo :LAST_ERROR_SQLSTATE
+SHOW ticketing.idempotency_retention;
 -- The default retention is a day: a fresh key stays.
 SELECT outcome FROM ticketing.claim_ticket(1103, 4, 'ivan', idempotency_key => 'r-4');
 SELECT ticketing.purge_idempotency_keys() AS purged_default;

@@ -9,11 +9,15 @@ namespace ticketing::backend {
 
 int idempotency_retention_seconds = 24 * 3600;
 
+// Whether a retry is recognised must not be up to the session that retries: on a pooled
+// server connection one client's SET would outlive its transaction and decide for the
+// next client. So only a superuser (or the configuration file, ALTER SYSTEM, ALTER
+// DATABASE/ROLE ... SET by a superuser) sets it, and never to less than a second.
 void define_idempotency_settings() {
     DefineCustomIntVariable(
         "ticketing.idempotency_retention", "How long an idempotency key is remembered.",
         "Older keys are treated as unused and removed by ticketing.purge_idempotency_keys().",
-        &idempotency_retention_seconds, 24 * 3600, 1, INT_MAX, PGC_USERSET, GUC_UNIT_S, nullptr,
+        &idempotency_retention_seconds, 24 * 3600, 1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr,
         nullptr, nullptr);
 }
 
