@@ -268,7 +268,9 @@ CREATE ROLE regress_pooled_app;
 SET ROLE regress_pooled_app;
 SET ticketing.idempotency_retention = '1s';
 \echo :LAST_ERROR_SQLSTATE
+BEGIN;
 SET LOCAL ticketing.idempotency_retention = '1s';
+ROLLBACK;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE regress_pooled_app;

@@ -29,14 +29,27 @@ INSERT INTO calls VALUES
     (11, $$SELECT * FROM ticketing.claim_ticket(1501, 3, 'bob', idempotency_key => 'k-1')$$);
 
 -- try_all(ALTERATION): runs ALTERATION, then every call, in one transaction that is
--- rolled back; one row per call with its SQLSTATE.
+-- rolled back; one row per call with its SQLSTATE. Each call's own changes are rolled
+-- back too (its subtransaction ends with a sentinel error), so the calls do not depend
+-- on each other.
 CREATE FUNCTION pg_temp.try_all(alteration text)
 RETURNS TABLE (n int, state text, message text)
 LANGUAGE plpgsql AS $$
+DECLARE
+    c record;
 BEGIN
     EXECUTE alteration;
-    RETURN QUERY SELECT c.n, t.state, t.message FROM calls c, LATERAL pg_temp.try(c.stmt) t
-                  ORDER BY c.n;
+    FOR c IN SELECT * FROM calls ORDER BY calls.n LOOP
+        n := c.n;
+        BEGIN
+            EXECUTE c.stmt;
+            RAISE EXCEPTION 'undo' USING ERRCODE = 'TKUND';
+        EXCEPTION WHEN OTHERS THEN
+            state := CASE WHEN SQLSTATE = 'TKUND' THEN '00000' ELSE SQLSTATE END;
+            message := CASE WHEN SQLSTATE = 'TKUND' THEN NULL ELSE SQLERRM END;
+        END;
+        RETURN NEXT;
+    END LOOP;
 END $$;
 
 -- Retyped columns: seat to bigint (the crash of the past), owner to bigint (a memory

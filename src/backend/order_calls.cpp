@@ -297,15 +297,16 @@ std::optional<CallResult> sell_any_first_look(const AnyRequest& request, const C
     if (!seen.ticket) {
         return std::nullopt;
     }
-    const auto at = claim_available(request.event_id, seen.ticket->ticket_id, args.customer_datum,
-                                    WaitPolicy::skip);
-    if (!at) {
+    const auto sale = claim_available(request.event_id, seen.ticket->ticket_id,
+                                      args.customer_datum, WaitPolicy::skip);
+    if (!sale) {
         return std::nullopt;
     }
     CallResult result = empty_result(Outcome::claimed, request.event_id);
     add_tickets(result, &*seen.ticket, 1);
+    result.seats[0] = sale->seat;
     result.has_at = true;
-    result.at = *at;
+    result.at = sale->at;
     return result;
 }
 

@@ -9,6 +9,7 @@
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
+#include "../core/sale_odds.hpp"
 
 namespace ticketing::backend {
 
@@ -86,21 +87,48 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     return result;
 }
 
-// A claim of an available ticket that nobody seems to hold locked, in an event without a
-// per-customer limit: one conditional statement sells it and writes its audit row, as
-// the hand-written single statement would. Nothing when it could not (the row was sold,
-// held or locked since the look): then the caller locks and decides again.
-std::optional<TimestampTz> sell_available(const ValidTicketRequest& request, const CallArgs& args) {
-    return claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait);
+// Which first step claims take, per event, in this backend (core/sale_odds.hpp).
+SaleOdds sale_odds;
+
+// A claim sold by the one conditional statement: the hand-written single statement's own
+// shape (`UPDATE ... WHERE status = 'available'` in an event without a per-customer
+// limit, with its audit row). Nothing when it sold nothing (sold, held or locked since,
+// or a limit to count): the caller then looks, or locks and decides again.
+std::optional<CallResult> sell_available(const ValidTicketRequest& request, const CallArgs& args) {
+    const auto sale =
+        claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait);
+    sale_odds.record(request.event_id, sale.has_value());
+    if (!sale) {
+        return std::nullopt;
+    }
+    TicketRow sold{};
+    sold.ticket_id = request.ticket_id;
+    sold.seat = sale->seat;
+    sold.updated_at = sale->at;
+    return answer(request, Outcome::claimed, &sold);
 }
 
-// The first look answers "no" without a lock or a write (one index probe where direct
-// reads are allowed). A claim that can be a plain sale is one statement
-// (sell_available); everything else, and a sale that could not complete, goes through
-// lock_and_apply, which counts lock waits and skips and decides again under the lock.
+// A claim tries the selling statement first while this backend's recent claims in the
+// event mostly sold (SaleOdds); otherwise, and when the statement sold nothing, the
+// first look answers "no" without a lock or a write (one index probe where direct reads
+// are allowed). A claim the look shows to be a plain sale is the statement; everything
+// else, and a sale that could not complete, goes through lock_and_apply, which counts
+// lock waits and skips and decides again under the lock.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
+    const bool claim = kind == TicketCallKind::claim;
+    const bool tried_first = claim && sale_odds.expect_sale(request.event_id);
+    if (tried_first) {
+        if (auto sold = sell_available(request, args)) {
+            return *sold;
+        }
+    }
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
+    const bool plain_sale = claim && seen && seen->state.status == TicketStatus::available &&
+                            !seen->looks_locked;
+    if (claim && !tried_first && !plain_sale) {
+        sale_odds.record(request.event_id, false); // the statement would not have sold
+    }
     if (!seen) {
         return answer(request, Outcome::not_found, nullptr);
     }
@@ -108,16 +136,12 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
-    // The statement sells only in an event without a limit, so the event is read only
-    // when it did not.
-    if (kind == TicketCallKind::claim && seen->state.status == TicketStatus::available &&
-        !seen->looks_locked) {
-        if (const auto sold_at = sell_available(request, args)) {
-            CallResult result = answer(request, Outcome::claimed, &*seen);
-            result.at = *sold_at;
-            return result;
+    if (plain_sale && !tried_first) {
+        if (auto sold = sell_available(request, args)) {
+            return *sold;
         }
     }
+    // The event is read only now: the statement sells only in an event without a limit.
     const EventInfo event = read_event(request.event_id);
     const bool limited = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
     TicketRow row = *seen;
@@ -137,17 +161,24 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
     const ValidTicketRequest request = validate_ticket_request(
         TicketRequest{args.event_id, args.ticket_id, args.customer, args.wait}, info.takes_wait);
     require_idempotency_key(args.idempotency_key);
-    Fingerprint fingerprint(info.name);
-    fingerprint.add("event_id", request.event_id).add("ticket_id", request.ticket_id);
     if (kind == TicketCallKind::hold) {
         if (!args.has_hold_for) {
             throw DomainError(ErrorKind::null_value, "hold_for must not be NULL");
         }
         require_hold_duration("hold_for", hold_length_micros(args));
-        fingerprint.add("hold_for", args.hold_for_micros);
+    }
+    // The request's fingerprint, only when a key must remember it.
+    std::string fingerprint;
+    if (args.idempotency_key) {
+        Fingerprint print(info.name);
+        print.add("event_id", request.event_id).add("ticket_id", request.ticket_id);
+        if (kind == TicketCallKind::hold) {
+            print.add("hold_for", args.hold_for_micros);
+        }
+        fingerprint = print.text();
     }
     CallResult result = in_backend_call(info.command, request.event_id, [&] {
-        return with_idempotency(args, request.event_id, fingerprint.text(),
+        return with_idempotency(args, request.event_id, fingerprint,
                                 [&] { return settle(kind, request, args); });
     });
     result.requested_ticket_id = request.ticket_id;

@@ -70,14 +70,15 @@ namespace {
 #define AUDIT_INSERT                                                                               \
     "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at) "
 
-// A sale of one available ticket to $3 and its audit row; returns the time recorded.
+// A sale of one available ticket to $3 and its audit row; returns the time recorded and
+// the seat.
 // The conditional UPDATE re-checks `status = 'available'` on the newest version after
 // any wait, so a ticket someone else sold meanwhile is left alone (no row returned).
 #define SELL_AND_AUDIT                                                                             \
-    " RETURNING t.event_id, t.ticket_id, t.updated_at),"                                           \
+    " RETURNING t.event_id, t.ticket_id, t.updated_at, t.seat),"                                   \
     " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, 'available', 'sold', $3,"        \
     " s.updated_at FROM sold s RETURNING 1)"                                                       \
-    " SELECT s.updated_at FROM sold s"
+    " SELECT s.updated_at, s.seat FROM sold s"
 
 const PlanSpec claim_available{
     "WITH sold AS (UPDATE ticketing.tickets t"
@@ -96,12 +97,12 @@ const PlanSpec claim_available_unlocked{
     " sold AS (UPDATE ticketing.tickets t"
     " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
     " FROM target x WHERE " ONE_TICKET " AND t.ticket_id OPERATOR(pg_catalog.=) x.ticket_id"
-    " RETURNING t.event_id, t.ticket_id, t.updated_at),"
+    " RETURNING t.event_id, t.ticket_id, t.updated_at, t.seat),"
     " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, 'available', 'sold', $3,"
     " s.updated_at FROM sold s RETURNING 1)"
     // A row locked here but left unchanged (a trigger skipped the update) comes back
     // with a NULL time.
-    " SELECT s.updated_at FROM target x LEFT JOIN sold s ON true",
+    " SELECT s.updated_at, s.seat FROM target x LEFT JOIN sold s ON true",
     3,
     {INT8OID, INT8OID, TEXTOID}};
 

@@ -153,8 +153,8 @@ Datum make_text(std::string_view text) {
     return datum;
 }
 
-std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t ticket_id,
-                                           Datum customer, WaitPolicy policy) {
+std::optional<Sale> claim_available(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
+                                    WaitPolicy policy) {
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
     const PlanId plan =
         policy == WaitPolicy::wait ? PlanId::claim_available : PlanId::claim_available_unlocked;
@@ -162,16 +162,21 @@ std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t t
         return std::nullopt;
     }
     bool unchanged = false;
-    TimestampTz at = 0;
+    Sale sale{};
     pg_call([&] {
-        const Datum value =
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &unchanged);
-        at = unchanged ? 0 : DatumGetTimestampTz(value);
+        HeapTuple tuple = SPI_tuptable->vals[0];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        const Datum at = SPI_getbinval(tuple, desc, 1, &unchanged);
+        if (!unchanged) {
+            bool is_null = false;
+            sale.at = DatumGetTimestampTz(at);
+            sale.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
+        }
     });
     if (unchanged) {
         change_skipped(event_id, 0, 1);
     }
-    return at;
+    return sale;
 }
 
 bool peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, TicketRow* row) {

@@ -28,13 +28,17 @@ struct TicketRow {
 };
 
 // Sells an available ticket with its audit row in one statement, if its event has no
-// per-customer limit; the time recorded, or nothing when it did not (no longer
+// per-customer limit; the time recorded and the seat, or nothing when it did not (no longer
 // available, or a limit to check: then nothing was written). With
 // WaitPolicy::wait it is a conditional UPDATE, which queues behind a lock holder like
 // the lock step would (one row version written, no separate lock record); otherwise a
 // ticket someone has locked is skipped (nothing returned).
-std::optional<TimestampTz> claim_available(std::int64_t event_id, std::int64_t ticket_id,
-                                           Datum customer, WaitPolicy policy);
+struct Sale {
+    TimestampTz at;
+    Datum seat; // text, in the call's memory context
+};
+std::optional<Sale> claim_available(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
+                                    WaitPolicy policy);
 
 // The first look by statement (when direct reads are off): false when there is no such
 // ticket.
