@@ -91,9 +91,9 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
 SaleOdds sale_odds;
 
 // A claim sold by the one conditional statement: the hand-written single statement's own
-// shape (`UPDATE ... WHERE status = 'available'` in an event without a per-customer
-// limit, with its audit row). Nothing when it sold nothing (sold, held or locked since,
-// or a limit to count): the caller then looks, or locks and decides again.
+// shape (`UPDATE ... WHERE status = 'available'`, with its audit row), in an event the
+// caller has read to have no per-customer limit. Nothing when it sold nothing (sold,
+// held or locked since): the caller then looks, or locks and decides again.
 std::optional<CallResult> sell_available(const ValidTicketRequest& request, const CallArgs& args) {
     const auto sale =
         claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait);
@@ -116,7 +116,11 @@ std::optional<CallResult> sell_available(const ValidTicketRequest& request, cons
 // lock waits and skips and decides again under the lock.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const bool claim = kind == TicketCallKind::claim;
-    const bool tried_first = claim && sale_odds.expect_sale(request.event_id);
+    // The event first (one probe of its primary key): only an event without a limit has
+    // plain sales. 1.0 did not enforce limits.
+    const EventInfo event = read_event(request.event_id);
+    const bool limited = event.has_limit && !args.schema_1_0;
+    const bool tried_first = claim && !limited && sale_odds.expect_sale(request.event_id);
     if (tried_first) {
         if (auto sold = sell_available(request, args)) {
             return *sold;
@@ -124,8 +128,8 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     }
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
-    const bool plain_sale = claim && seen && seen->state.status == TicketStatus::available &&
-                            !seen->looks_locked;
+    const bool plain_sale = claim && !limited && seen &&
+                            seen->state.status == TicketStatus::available && !seen->looks_locked;
     if (claim && !tried_first && !plain_sale) {
         sale_odds.record(request.event_id, false); // the statement would not have sold
     }
@@ -141,9 +145,6 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
             return *sold;
         }
     }
-    // The event is read only now: the statement sells only in an event without a limit.
-    const EventInfo event = read_event(request.event_id);
-    const bool limited = event.has_limit && !args.schema_1_0; // 1.0 did not enforce limits
     TicketRow row = *seen;
     row.has_limit = limited;
     row.limit = event.limit;

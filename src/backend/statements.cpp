@@ -61,17 +61,15 @@ namespace {
     "t.event_id OPERATOR(pg_catalog.=) $1 AND t.owner OPERATOR(pg_catalog.=) $2 "                  \
     "AND (t.status OPERATOR(pg_catalog.=) 'sold' OR (t.status OPERATOR(pg_catalog.=) 'held' AND "  \
     "t.hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()))"
-// Only in an event without a per-customer limit (a limit needs the counted path).
-#define NO_LIMIT                                                                                   \
-    " AND NOT EXISTS (SELECT 1 FROM ticketing.events e"                                            \
-    " WHERE e.event_id OPERATOR(pg_catalog.=) $1 AND e.per_customer_limit IS NOT NULL)"
 // The position of a ticket in the parallel arrays a statement was given.
 #define POSITION_OF_TICKET "pg_catalog.array_position($2::pg_catalog.int8[], t.ticket_id)"
 #define AUDIT_INSERT                                                                               \
     "INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at) "
 
 // A sale of one available ticket to $3 and its audit row; returns the time recorded and
-// the seat.
+// the seat. Only for an event without a per-customer limit: the caller has read the
+// event (a limit needs the counted path, and a limit set while a claim runs applies
+// from the next claim on).
 // The conditional UPDATE re-checks `status = 'available'` on the newest version after
 // any wait, so a ticket someone else sold meanwhile is left alone (no row returned).
 #define SELL_AND_AUDIT                                                                             \
@@ -83,7 +81,7 @@ namespace {
 const PlanSpec claim_available{
     "WITH sold AS (UPDATE ticketing.tickets t"
     " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
-    " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'available'" NO_LIMIT SELL_AND_AUDIT,
+    " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'available'" SELL_AND_AUDIT,
     3,
     {INT8OID, INT8OID, TEXTOID}};
 
@@ -92,7 +90,7 @@ const PlanSpec claim_available{
 // time.
 const PlanSpec claim_available_unlocked{
     "WITH target AS (SELECT t.event_id, t.ticket_id FROM ticketing.tickets t"
-    " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'available'" NO_LIMIT
+    " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'available'"
     " FOR UPDATE OF t SKIP LOCKED),"
     " sold AS (UPDATE ticketing.tickets t"
     " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
@@ -219,12 +217,13 @@ const PlanSpec batch_lock{BATCH_STATE "AND t.status OPERATOR(pg_catalog.<>) 'sol
                           {INT8OID, INT8ARRAYOID}};
 
 // A batch's lock-free sales: tickets $2 to buyers $3 (parallel arrays), each only if it
-// is still available and nobody holds it locked, in an event without a limit. Returns
+// is still available and nobody holds it locked; the caller has read that the event has
+// no limit. Returns
 // (ticket_id, recorded time, seat) for each ticket it locked; time and seat are NULL
 // where a trigger skipped the update.
 const PlanSpec batch_sell_available{
     "WITH target AS (SELECT t.ticket_id FROM ticketing.tickets t WHERE " GIVEN_TICKETS
-    "AND t.status OPERATOR(pg_catalog.=) 'available'" NO_LIMIT " FOR UPDATE OF t SKIP LOCKED),"
+    "AND t.status OPERATOR(pg_catalog.=) 'available' FOR UPDATE OF t SKIP LOCKED),"
     " sold AS (UPDATE ticketing.tickets t"
     " SET status = 'sold', owner = ($3::pg_catalog.text[])[" POSITION_OF_TICKET "],"
     " hold_expires_at = NULL, updated_at = pg_catalog.now()"
