@@ -24,13 +24,15 @@ namespace {
 struct SeenTicket {
     BatchTicket ticket;
     Datum seat;
+    ItemPointerData row_version; // the version its lock returned (when ticket.locked)
 };
 
 // What a batch writes for one ticket it sells.
 struct TicketSale {
     std::int64_t ticket_id;
-    Datum from_status; // text: its status before the sale, for the audit row
-    Datum buyer;       // text
+    ItemPointerData row_version; // the version this transaction's lock returned
+    Datum from_status;           // text: its status before the sale, for the audit row
+    Datum buyer;                 // text
 };
 
 void validate(const BatchArgs& args) {
@@ -83,7 +85,7 @@ std::string fingerprint_of(const BatchArgs& args, int i) {
     return fingerprint.text();
 }
 
-// Reads (ticket_id, status, owner, hold_expired, seat) rows of batch_peek/batch_lock.
+// Reads (ticket_id, status, owner, hold_expired, seat, ctid) rows of batch_peek/batch_lock.
 void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
                      std::unordered_map<std::int64_t, SeenTicket>& seen) {
     for (std::uint64_t i = 0; i < count; ++i) {
@@ -107,6 +109,8 @@ void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
             entry.ticket.hold_expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
             entry.ticket.locked = locked;
             entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
+            entry.row_version = *reinterpret_cast<ItemPointer>(
+                DatumGetPointer(SPI_getbinval(tuple, desc, 6, &is_null)));
         });
         seen[entry.ticket.ticket_id] = entry;
     }
@@ -118,6 +122,20 @@ Datum text_array(const std::vector<Datum>& values) {
         array = PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
                                                 static_cast<int>(values.size()), TEXTOID, -1, false,
                                                 TYPALIGN_INT));
+    });
+    return array;
+}
+
+Datum tid_array(const std::vector<ItemPointerData>& values) {
+    Datum array = 0;
+    pg_call([&] {
+        Datum* elements =
+            static_cast<Datum*>(palloc(sizeof(Datum) * (values.empty() ? 1 : values.size())));
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            elements[i] = PointerGetDatum(&values[i]);
+        }
+        array = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TIDOID,
+                                                sizeof(ItemPointerData), false, TYPALIGN_SHORT));
     });
     return array;
 }
@@ -184,7 +202,7 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
         const BatchTicket ticket{rows[i].ticket_id, rows[i].state.status, std::string_view(),
                                  rows[i].state.hold_expired, true};
         pool.push_back(ticket);
-        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat};
+        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat, rows[i].row_version};
     }
     return pool;
 }
@@ -205,71 +223,69 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     }
 }
 
-// Sells the tickets this batch holds locked, with their audit rows, in one statement.
-// Returns the time recorded.
-TimestampTz sell_locked(std::int64_t event_id, const std::vector<TicketSale>& sales) {
-    std::vector<std::int64_t> ids;
-    std::vector<Datum> from_statuses;
-    std::vector<Datum> buyers;
-    for (const TicketSale& sale : sales) {
-        ids.push_back(sale.ticket_id);
-        from_statuses.push_back(sale.from_status);
-        buyers.push_back(sale.buyer);
-    }
-    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
-                    text_array(from_statuses), text_array(buyers)};
-    const std::uint64_t changed = run_plan(PlanId::batch_transition, args, nullptr);
-    if (changed != ids.size()) {
-        change_skipped(event_id, changed, ids.size());
-    }
-    return first_timestamp(2);
-}
-
 struct Sold {
     TimestampTz at;
     Datum seat;
 };
 
-// Sells each ticket in `sales` that is still available and that nobody holds locked, in
-// one statement; returns the tickets sold.
-std::unordered_map<std::int64_t, Sold> sell_if_available(std::int64_t event_id,
-                                                         const std::vector<TicketSale>& sales) {
+// Sells the tickets this batch holds locked, at the row versions the locks returned,
+// with their audit rows, in one statement; returns what it sold. Every one of them is
+// sold unless a trigger or policy skipped the change (TK003).
+std::unordered_map<std::int64_t, Sold> sell_locked(std::int64_t event_id,
+                                                   const std::vector<TicketSale>& sales) {
     std::vector<std::int64_t> ids;
+    std::vector<Datum> from_statuses;
     std::vector<Datum> buyers;
+    std::vector<ItemPointerData> row_versions;
     for (const TicketSale& sale : sales) {
         ids.push_back(sale.ticket_id);
+        from_statuses.push_back(sale.from_status);
         buyers.push_back(sale.buyer);
+        row_versions.push_back(sale.row_version);
     }
     Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
-                    text_array(buyers)};
-    const std::uint64_t count = run_plan(PlanId::batch_sell_available, args, nullptr);
+                    text_array(from_statuses), text_array(buyers), tid_array(row_versions)};
+    const std::uint64_t count = run_plan(PlanId::batch_transition, args, nullptr);
+    if (count != ids.size()) {
+        change_skipped(event_id, count, ids.size());
+    }
     std::unordered_map<std::int64_t, Sold> sold;
-    std::uint64_t unchanged = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
         std::int64_t id = 0;
         Sold sale{};
-        bool skipped = false;
         pg_call([&] {
             HeapTuple tuple = SPI_tuptable->vals[i];
             TupleDesc desc = SPI_tuptable->tupdesc;
             bool is_null = false;
             id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
-            const Datum at = SPI_getbinval(tuple, desc, 2, &skipped);
-            if (!skipped) {
-                sale.at = DatumGetTimestampTz(at);
-                sale.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
-            }
+            sale.at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 2, &is_null));
+            sale.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
         });
-        if (skipped) {
-            ++unchanged;
-        } else {
-            sold.emplace(id, sale);
-        }
-    }
-    if (unchanged > 0) {
-        change_skipped(event_id, count - unchanged, count);
+        sold.emplace(id, sale);
     }
     return sold;
+}
+
+// Locks those of `ids` that are available (SKIP LOCKED): their row versions by id.
+std::unordered_map<std::int64_t, ItemPointerData>
+lock_available(std::int64_t event_id, const std::vector<std::int64_t>& ids) {
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size()))};
+    const std::uint64_t count = run_plan(PlanId::batch_lock_available, args, nullptr);
+    std::unordered_map<std::int64_t, ItemPointerData> locked;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        std::int64_t id = 0;
+        ItemPointerData version{};
+        pg_call([&] {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            bool is_null = false;
+            id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+            version = *reinterpret_cast<ItemPointer>(
+                DatumGetPointer(SPI_getbinval(tuple, desc, 2, &is_null)));
+        });
+        locked.emplace(id, version);
+    }
+    return locked;
 }
 
 // The requests that need no row lock of the batch's own: those naming a ticket no other
@@ -291,16 +307,24 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
     }
     std::unordered_map<std::int64_t, Sold> sold;
     if (!event.has_limit) {
+        std::vector<std::int64_t> ids(once.begin(), once.end());
+        std::sort(ids.begin(), ids.end());
+        const auto locked = lock_available(event_id, ids);
         std::vector<TicketSale> sales;
+        const Datum available = make_text(status_name(TicketStatus::available));
         for (std::size_t k = 0; k < items.size(); ++k) {
-            if (items[k].ticket_id && once.count(*items[k].ticket_id) != 0) {
-                sales.push_back(TicketSale{*items[k].ticket_id, 0, args.customers[item_request[k]]});
+            if (!items[k].ticket_id || once.count(*items[k].ticket_id) == 0) {
+                continue;
+            }
+            const auto it = locked.find(*items[k].ticket_id);
+            if (it != locked.end()) {
+                sales.push_back(TicketSale{it->first, it->second, available,
+                                           args.customers[item_request[k]]});
             }
         }
-        std::sort(sales.begin(), sales.end(), [](const TicketSale& a, const TicketSale& b) {
-            return a.ticket_id < b.ticket_id;
-        });
-        sold = sell_if_available(event_id, sales);
+        if (!sales.empty()) {
+            sold = sell_locked(event_id, sales);
+        }
     }
     std::vector<std::int64_t> unsold;
     for (std::int64_t id : once) {
@@ -466,14 +490,15 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     std::vector<TicketSale> sales;
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         if (decisions[k].takes) {
-            sales.push_back(TicketSale{decisions[k].ticket_id,
+            const SeenTicket& ticket = seen.at(decisions[k].ticket_id);
+            sales.push_back(TicketSale{decisions[k].ticket_id, ticket.row_version,
                                        make_text(status_name(decisions[k].from)),
                                        args.customers[item_request[k]]});
         }
     }
     TimestampTz at = 0;
     if (!sales.empty()) {
-        at = sell_locked(event_id, sales);
+        at = sell_locked(event_id, sales).begin()->second.at;
     }
     for (std::size_t k = 0; k < decisions.size(); ++k) {
         const BatchDecision& decision = decisions[k];

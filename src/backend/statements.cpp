@@ -51,11 +51,11 @@ namespace {
 // Tickets $2 (an array) of event $1.
 #define GIVEN_TICKETS                                                                              \
     "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) ANY ($2) "
-// For a batch: (ticket_id, status, owner, hold lapsed, seat).
+// For a batch: (ticket_id, status, owner, hold lapsed, seat, row version).
 #define BATCH_STATE                                                                                \
     "SELECT t.ticket_id, t.status, t.owner, "                                                      \
     "coalesce(t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at "                       \
-    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat "                                    \
+    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat, t.ctid "                            \
     "FROM ticketing.tickets t WHERE " GIVEN_TICKETS
 #define LIVE_OWNED                                                                                 \
     "t.event_id OPERATOR(pg_catalog.=) $1 AND t.owner OPERATOR(pg_catalog.=) $2 "                  \
@@ -152,10 +152,10 @@ const PlanSpec transition_tickets{
     {INT8OID, INT8ARRAYOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTOID}};
 
 // The first claimable ticket with $2 <= id < $4 (ids in order), locked with SKIP LOCKED:
-// (ticket_id, status, seat). Called once per ticket wanted, each from the id after the
-// last one it locked: a constant LIMIT keeps the plan an ordered index walk.
+// (ticket_id, status, seat, row version). Called once per ticket wanted, each from the
+// id after the last one it locked: a constant LIMIT keeps the plan an ordered index walk.
 const PlanSpec claimable_between{
-    "SELECT t.ticket_id, t.status, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
     "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
     " ORDER BY t.ticket_id LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
     4,
@@ -216,41 +216,34 @@ const PlanSpec batch_lock{BATCH_STATE "AND t.status OPERATOR(pg_catalog.<>) 'sol
                           2,
                           {INT8OID, INT8ARRAYOID}};
 
-// A batch's lock-free sales: tickets $2 to buyers $3 (parallel arrays), each only if it
-// is still available and nobody holds it locked; the caller has read that the event has
-// no limit. Returns
-// (ticket_id, recorded time, seat) for each ticket it locked; time and seat are NULL
-// where a trigger skipped the update.
-const PlanSpec batch_sell_available{
-    "WITH target AS (SELECT t.ticket_id FROM ticketing.tickets t WHERE " GIVEN_TICKETS
-    "AND t.status OPERATOR(pg_catalog.=) 'available' FOR UPDATE OF t SKIP LOCKED),"
-    " sold AS (UPDATE ticketing.tickets t"
-    " SET status = 'sold', owner = ($3::pg_catalog.text[])[" POSITION_OF_TICKET "],"
-    " hold_expires_at = NULL, updated_at = pg_catalog.now()"
-    " FROM target x WHERE " GIVEN_TICKETS "AND t.ticket_id OPERATOR(pg_catalog.=) x.ticket_id"
-    " RETURNING t.event_id, t.ticket_id, ($3::pg_catalog.text[])[" POSITION_OF_TICKET "] AS buyer,"
-    " t.updated_at, t.seat),"
-    " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, 'available', 'sold', s.buyer,"
-    " s.updated_at FROM sold s RETURNING 1)"
-    " SELECT x.ticket_id, s.updated_at, s.seat FROM target x"
-    " LEFT JOIN sold s ON s.ticket_id OPERATOR(pg_catalog.=) x.ticket_id",
-    3,
-    {INT8OID, INT8ARRAYOID, TEXTARRAYOID}};
+// The given tickets that are available, locked with SKIP LOCKED (a batch's first pass):
+// (ticket_id, row version).
+const PlanSpec batch_lock_available{
+    "SELECT t.ticket_id, t.ctid FROM ticketing.tickets t WHERE " GIVEN_TICKETS
+    "AND t.status OPERATOR(pg_catalog.=) 'available' ORDER BY t.ticket_id"
+    " FOR UPDATE OF t SKIP LOCKED",
+    2,
+    {INT8OID, INT8ARRAYOID}};
 
-// Sells the locked tickets $2 (old statuses $3, buyers $4, parallel arrays) with their
-// audit rows. Returns one row per ticket sold.
+// Sells tickets $2 that this transaction holds locked, found by the row versions $5 its
+// locks returned (a TID scan: no second index descent; a version is current because the
+// lock keeps it so, and a later statement's snapshot sees it), each to its buyer $4,
+// recording its old status $3 (parallel arrays), with the audit rows. Event and ticket
+// id are checked again all the same. Returns (ticket_id, recorded time, seat) per
+// ticket sold.
 const PlanSpec batch_transition{
     "WITH sold AS (UPDATE ticketing.tickets t"
     " SET status = 'sold', owner = ($4::pg_catalog.text[])[" POSITION_OF_TICKET "],"
     " hold_expires_at = NULL, updated_at = pg_catalog.now()"
-    " WHERE " GIVEN_TICKETS
+    " WHERE t.ctid OPERATOR(pg_catalog.=) ANY ($5::pg_catalog.tid[]) AND " GIVEN_TICKETS
     " RETURNING t.event_id, t.ticket_id, ($3::pg_catalog.text[])[" POSITION_OF_TICKET "]"
-    " AS from_status, ($4::pg_catalog.text[])[" POSITION_OF_TICKET "] AS buyer, t.updated_at),"
+    " AS from_status, ($4::pg_catalog.text[])[" POSITION_OF_TICKET "] AS buyer, t.updated_at,"
+    " t.seat),"
     " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, s.from_status, 'sold', s.buyer,"
     " s.updated_at FROM sold s RETURNING 1)"
-    " SELECT s.ticket_id, s.updated_at FROM sold s",
-    4,
-    {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}};
+    " SELECT s.ticket_id, s.updated_at, s.seat FROM sold s",
+    5,
+    {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID}};
 
 const PlanSpec lock_customer_slot{
     "INSERT INTO ticketing.customer_slots AS s (event_id, customer, touched_at)"
@@ -346,8 +339,8 @@ const PlanSpec& statement_for(PlanId id) {
         return batch_peek;
     case PlanId::batch_lock:
         return batch_lock;
-    case PlanId::batch_sell_available:
-        return batch_sell_available;
+    case PlanId::batch_lock_available:
+        return batch_lock_available;
     case PlanId::batch_transition:
         return batch_transition;
     case PlanId::lock_customer_slot:

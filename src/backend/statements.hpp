@@ -29,7 +29,7 @@ enum class PlanId {
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED
-    batch_sell_available, // sell given tickets that are available and unlocked, with audit rows
+    batch_lock_available, // lock given tickets that are available, SKIP LOCKED
     batch_transition,     // sell locked tickets to several customers, with audit rows
     // Per-customer limits.
     lock_customer_slot,      // upsert-and-lock the (event, customer) row

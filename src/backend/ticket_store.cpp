@@ -357,6 +357,8 @@ int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Da
             row.state =
                 TicketState{held ? TicketStatus::held : TicketStatus::available, false, held};
             row.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
+            row.row_version = *reinterpret_cast<ItemPointer>(
+                DatumGetPointer(SPI_getbinval(tuple, desc, 4, &is_null)));
         });
         from = row.ticket_id + 1;
     }

@@ -17,6 +17,7 @@ struct EventInfo {
 
 struct TicketRow {
     std::int64_t ticket_id;
+    ItemPointerData row_version; // the version a lock returned (lock_claimable)
     Datum seat;
     TimestampTz updated_at;
     TimestampTz hold_expires_at;
@@ -87,7 +88,8 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
                               Datum customer, const Transition& transition);
 
 // Up to `wanted` claimable tickets (available or with a lapsed hold) with
-// `from` <= id < `to`, locked with SKIP LOCKED, in id order. Fills id, state and seat.
+// `from` <= id < `to`, locked with SKIP LOCKED, in id order. Fills id, state, seat and
+// row_version.
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
                    int wanted, TicketRow* rows);
 
