@@ -5,6 +5,7 @@ import unittest
 from ticketing_client import (DatabaseError, IdempotencyKeyReusedError, InvalidInputError,
                               OrderResult, PrivilegeError, RetryableError, TicketResult,
                               error_for)
+from ticketing_client.errors import connection_lost
 from ticketing_client.client import _statement
 
 
@@ -30,6 +31,11 @@ class ValuesTest(unittest.TestCase):
             err = error_for(sqlstate, "m")
             self.assertIs(type(err), cls, sqlstate)
             self.assertEqual(err.sqlstate, sqlstate)
+
+    def test_connection_loss_is_not_a_group(self) -> None:
+        for sqlstate, lost in [("08006", True), ("57P01", True), ("57P03", True),
+                               ("57014", False), ("55P03", False)]:
+            self.assertEqual(connection_lost(sqlstate), lost, sqlstate)
 
     def test_statement_leaves_out_optional_nones(self) -> None:
         sql, params = _statement("claim_any", "outcome",

@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import psycopg
 from psycopg.rows import tuple_row
 
-from .errors import error_for
+from .errors import connection_lost, error_for
 from .results import EventSummary, OrderResult, TicketResult
 
 T = TypeVar("T")
@@ -52,7 +52,7 @@ class Ticketing:
                 cur.execute(sql, params)
                 row = cur.fetchone()
         except psycopg.Error as exc:
-            if exc.sqlstate is None:
+            if exc.sqlstate is None or connection_lost(exc.sqlstate):
                 raise
             raise error_for(exc.sqlstate, exc.diag.message_primary or str(exc)) from exc
         if row is None:

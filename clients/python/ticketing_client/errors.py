@@ -1,6 +1,7 @@
-"""One exception class per SQLSTATE group. A connection that fails (no SQLSTATE) is
-the driver's own error, re-raised unchanged: the call may or may not have committed,
-so retry it with the same idempotency key."""
+"""One exception class per SQLSTATE group. A connection that fails (no SQLSTATE, or
+class 08 / 57P01..57P03: the server closed it) is the driver's own error, re-raised
+unchanged: the call may or may not have committed, so retry it with the same
+idempotency key."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ class PrivilegeError(TicketingError):
 
 class DatabaseError(TicketingError):
     """Any other SQLSTATE, e.g. P0002 for event_summary of an unknown event."""
+
+
+def connection_lost(sqlstate: str) -> bool:
+    """True for SQLSTATEs of a connection the server closed or lost."""
+    return sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03")
 
 
 def error_for(sqlstate: str, message: str) -> TicketingError:
