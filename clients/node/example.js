@@ -15,11 +15,12 @@ async function main() {
     const event = Number(rows[0].id);
     await client.query('SELECT ticketing.add_tickets($1, 10)', [event]);
     const tk = new Ticketing(client);
+    const order = `order-${event}-1`; // a key per request: keys are scoped per customer, not per event
 
-    const mine = await tk.claim(event, 1, 'alice', { idempotencyKey: 'order-1' });
+    const mine = await tk.claim(event, 1, 'alice', { idempotencyKey: order });
     console.log(`alice claims ticket 1: ${mine.outcome} (${mine.seat})`);
-    const again = await tk.claim(event, 1, 'alice', { idempotencyKey: 'order-1' });
-    console.log(`alice retries order-1: ${again.outcome} (the first answer again, no second sale)`);
+    const again = await tk.claim(event, 1, 'alice', { idempotencyKey: order });
+    console.log(`alice retries ${order}: ${again.outcome} (the first answer again, no second sale)`);
     console.log(`bob claims ticket 1: ${(await tk.claim(event, 1, 'bob')).outcome}`);
 
     const held = await tk.hold(event, 2, 'bob', { holdForSeconds: 300 });

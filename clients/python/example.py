@@ -19,11 +19,12 @@ def main() -> None:
         event: int = row[0]
         conn.execute("SELECT ticketing.add_tickets(%s, 10)", [event])
         tk = Ticketing(conn)
+        order = f"order-{event}-1"  # a key per request: keys are scoped per customer, not per event
 
-        mine = tk.claim(event, 1, "alice", idempotency_key="order-1")
+        mine = tk.claim(event, 1, "alice", idempotency_key=order)
         print(f"alice claims ticket 1: {mine.outcome} ({mine.seat})")
-        again = tk.claim(event, 1, "alice", idempotency_key="order-1")
-        print(f"alice retries order-1: {again.outcome} (the first answer again, no second sale)")
+        again = tk.claim(event, 1, "alice", idempotency_key=order)
+        print(f"alice retries {order}: {again.outcome} (the first answer again, no second sale)")
         print(f"bob claims ticket 1: {tk.claim(event, 1, 'bob').outcome}")
 
         held = tk.hold(event, 2, "bob", hold_for=timedelta(minutes=5))
