@@ -47,8 +47,9 @@ type failure struct {
 
 // errorAnswer maps an error to its HTTP answer: by SQLSTATE group for database
 // errors (22xxx 400, 55P03/40001 503 + Retry-After, TK001 422, 42501 403, P0002 404,
-// a server shutting down 503, others 500); a lost or unreachable database is 503 + Retry-After (the call may have
-// committed: a retry with the same Idempotency-Key returns its answer).
+// a server shutting down 503, others 500); a lost or unreachable database, or a
+// request cancelled on the way, is 503 + Retry-After (the call may have committed: a
+// retry with the same Idempotency-Key returns its answer).
 func errorAnswer(err error) failure {
 	var reqErr *requestError
 	if errors.As(err, &reqErr) {
@@ -93,6 +94,6 @@ func serverGone(sqlstate string) bool {
 func unavailable(err error) bool {
 	var netErr net.Error
 	return errors.As(err, &netErr) || pgconn.Timeout(err) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
 }

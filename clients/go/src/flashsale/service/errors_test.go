@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -39,6 +40,9 @@ func TestErrorStatus(t *testing.T) {
 	}
 	if f := errorAnswer(badRequest("b")); f.status != http.StatusBadRequest {
 		t.Errorf("bad request: %d", f.status)
+	}
+	if f := errorAnswer(fmt.Errorf("acquire: %w", context.Canceled)); f.status != http.StatusServiceUnavailable || !f.retryAfter {
+		t.Errorf("a cancelled request: %d", f.status)
 	}
 	if f := errorAnswer(errors.New("scan failed")); f.status != http.StatusInternalServerError {
 		t.Errorf("unknown error: %d", f.status)
