@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Inside a throwaway cluster (PG* set, superuser): runs the matrix of
 # clients/go/bench/run.sh and appends one JSON record per run to $RECORDS.
-# Needs BIN (the built binaries), SECONDS_PER_RUN, BUYERS, RECORDS.
+# Needs BIN (the built binaries), SECONDS_PER_RUN, BUYERS, REPEATS, RECORDS. The runs
+# of one cell are interleaved with the other handlers' at the same load, so that a
+# disturbance of a few seconds does not land on one handler only.
 set -euo pipefail
 DB=flashsale_bench
 HANDLERS=(extension article extension+ids)
@@ -52,16 +54,18 @@ URLS[article]=$URL
 
 for workload in "${WORKLOADS[@]}"; do
     for buyers in $BUYERS; do
+        for repeat in $(seq "$REPEATS"); do
         for handler in "${HANDLERS[@]}"; do
             event=$(psql_db -c "SELECT ticketing.create_event('$workload $handler $buyers')")
             psql_db -c "SELECT ticketing.add_tickets($event, ${TICKETS[$workload]})" >/dev/null
-            psql_db -c "VACUUM ANALYZE ticketing.tickets" >/dev/null
+            psql_db -c "ANALYZE ticketing.tickets" >/dev/null
             ids=false
             [ "$handler" = extension+ids ] && ids=true
-            say "$workload, $buyers buyers, $handler (event $event)"
+            say "$workload, $buyers buyers, $handler, run $repeat of $REPEATS (event $event)"
             "$BIN/flashload" -url "${URLS[$handler]}" -event "$event" -tickets "${TICKETS[$workload]}" \
                 -concurrency "$buyers" -duration "${SECONDS_PER_RUN}s" -warmup 1s -request-ids="$ids" \
                 -handler "${handler%+ids}" -workload "$workload" >>"$RECORDS"
+        done
         done
     done
 done

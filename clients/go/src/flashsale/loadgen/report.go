@@ -21,30 +21,30 @@ type Ratio struct {
 	P99         float64 // the article's p99 over the extension's
 }
 
-// Ratios pairs the extension's and the article's runs (without request ids) of each
-// workload and concurrency, in the order the records came.
-func Ratios(records []Record) []Ratio {
+// Ratios compares the medians of the extension's and the article's cells (without
+// request ids) at each workload and concurrency, in the order the cells came.
+func Ratios(cells []Cell) []Ratio {
 	type key struct {
 		workload    string
 		concurrency int
 	}
-	byKey := map[key]map[string]Record{}
+	medians := map[key]map[string]Record{}
 	var order []key
-	for _, r := range records {
-		if r.RequestIDs {
+	for _, c := range cells {
+		if c.RequestIDs {
 			continue
 		}
-		k := key{r.Workload, r.Concurrency}
-		if byKey[k] == nil {
-			byKey[k] = map[string]Record{}
+		k := key{c.Workload, c.Concurrency}
+		if medians[k] == nil {
+			medians[k] = map[string]Record{}
 			order = append(order, k)
 		}
-		byKey[k][r.Handler] = r
+		medians[k][c.Handler] = c.Median()
 	}
 	var ratios []Ratio
 	for _, k := range order {
-		ext, okE := byKey[k][extensionHandler]
-		art, okA := byKey[k][articleHandler]
+		ext, okE := medians[k][extensionHandler]
+		art, okA := medians[k][articleHandler]
 		if !okE || !okA || art.RequestsPerSec == 0 || ext.P99Ms == 0 {
 			continue
 		}
@@ -54,22 +54,27 @@ func Ratios(records []Record) []Ratio {
 	return ratios
 }
 
-// WriteMarkdown writes the results table and the ratios.
+// WriteMarkdown writes the results table (each cell's median run, with the range of
+// requests/s over its runs) and the ratios.
 func WriteMarkdown(w io.Writer, records []Record) {
-	fmt.Fprintln(w, "| workload | buyers | handler | claim requests/s | sales/s | p50 ms | p99 ms | answers |")
-	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---|")
-	for _, r := range records {
-		handler := r.Handler
-		if r.RequestIDs {
+	cells := Cells(records)
+	fmt.Fprintln(w, "| workload | buyers | handler | claim requests/s | range (runs) | sales/s | p50 ms | p99 ms | answers |")
+	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---|")
+	for _, c := range cells {
+		handler := c.Handler
+		if c.RequestIDs {
 			handler += " + Idempotency-Key"
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.2f | %.2f | %s |\n", r.Workload, r.Concurrency, handler,
-			thousands(r.RequestsPerSec), thousands(r.SalesPerSec), r.P50Ms, r.P99Ms, answers(r.Result))
+		m := c.Median()
+		low, high := c.Range()
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s–%s (%d) | %s | %.2f | %.2f | %s |\n", c.Workload, c.Concurrency,
+			handler, thousands(m.RequestsPerSec), thousands(low), thousands(high), len(c.Runs),
+			thousands(m.SalesPerSec), m.P50Ms, m.P99Ms, answers(m.Result))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| workload | buyers | extension / article, requests/s | article / extension, p99 |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
-	for _, q := range Ratios(records) {
+	for _, q := range Ratios(cells) {
 		fmt.Fprintf(w, "| %s | %d | %.2f× | %.2f× |\n", q.Workload, q.Concurrency, q.Throughput, q.P99)
 	}
 }

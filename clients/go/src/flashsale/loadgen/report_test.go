@@ -12,20 +12,31 @@ func rec(handler, workload string, conc int, rps, p99 float64, ids bool) Record 
 			ByStatus: map[string]int64{"200": 4, "409": 6}}}
 }
 
-func TestRatiosPairHandlers(t *testing.T) {
+func TestRatiosPairHandlerMedians(t *testing.T) {
 	records := []Record{
 		rec("extension", "hot", 16, 3000, 10, false),
 		rec("article", "hot", 16, 1000, 40, false),
 		rec("extension", "hot", 16, 9999, 1, true), // with request ids: not paired
 		rec("extension", "spread", 64, 2000, 5, false),
+		rec("extension", "hot", 16, 2000, 20, false),
+		rec("extension", "hot", 16, 5000, 5, false),
+		rec("article", "hot", 16, 500, 80, false),
 	}
-	ratios := Ratios(records)
-	if len(ratios) != 1 || ratios[0] != (Ratio{Workload: "hot", Concurrency: 16, Throughput: 3, P99: 4}) {
+	cells := Cells(records)
+	if len(cells) != 4 || len(cells[0].Runs) != 3 || cells[0].Median().RequestsPerSec != 3000 {
+		t.Fatalf("cells = %+v", cells)
+	}
+	if low, high := cells[0].Range(); low != 2000 || high != 5000 {
+		t.Fatalf("range %v-%v", low, high)
+	}
+	// The article's two runs: the lower middle one, 500 requests/s at 80 ms.
+	ratios := Ratios(cells)
+	if len(ratios) != 1 || ratios[0] != (Ratio{Workload: "hot", Concurrency: 16, Throughput: 6, P99: 8}) {
 		t.Fatalf("ratios = %+v", ratios)
 	}
 	var b bytes.Buffer
 	WriteMarkdown(&b, records)
-	for _, want := range []string{"| hot | 16 | extension | 3,000 |", "| hot | 16 | 3.00× | 4.00× |",
+	for _, want := range []string{"| hot | 16 | extension | 3,000 | 2,000–5,000 (3) |", "| hot | 16 | 6.00× | 8.00× |",
 		"extension + Idempotency-Key", "already_sold 60%, claimed 40%"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
