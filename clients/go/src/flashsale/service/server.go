@@ -1,0 +1,70 @@
+// Package service is the flash-sale HTTP service: each route makes one call of the
+// ticketing extension and answers its outcome as JSON.
+package service
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/jackc/pgx/v4/pgxpool"
+
+	"flashsale/ticketing"
+)
+
+// Handler names for New (the service's -handler flag).
+const (
+	HandlerExtension = "extension"
+	HandlerArticle   = "article"
+)
+
+// Server serves:
+//
+//	GET  /events/{event}                                 event_summary
+//	POST /events/{event}/claim-any                       claim_any
+//	POST /events/{event}/tickets/{ticket}/claim          claim_ticket (or the article's transaction)
+//	POST /events/{event}/tickets/{ticket}/hold           hold_ticket
+//	POST /events/{event}/tickets/{ticket}/confirm        confirm_hold
+//	POST /events/{event}/tickets/{ticket}/release        release_ticket
+//	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
+type Server struct {
+	tk      *ticketing.Client
+	claimer Claimer
+}
+
+// New returns the service on pool. handler chooses how a given ticket is claimed
+// (HandlerExtension or HandlerArticle); every other route calls the extension.
+func New(pool *pgxpool.Pool, handler string) (*Server, error) {
+	tk := ticketing.New(pool)
+	s := &Server{tk: tk}
+	switch handler {
+	case HandlerExtension:
+		s.claimer = extensionClaimer{tk: tk}
+	case HandlerArticle:
+		s.claimer = articleClaimer{pool: pool}
+	default:
+		return nil, fmt.Errorf("unknown handler %q (want %q or %q)", handler, HandlerExtension, HandlerArticle)
+	}
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt, ok := parseRoute(r.URL.Path)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "no_route", Message: "no such route: " + r.URL.Path})
+		return
+	}
+	if r.Method != rt.method() {
+		w.Header().Set("Allow", rt.method())
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method_not_allowed",
+			Message: rt.method() + " only"})
+		return
+	}
+	switch rt.action {
+	case routeSummary:
+		s.summary(w, r, rt)
+	case routeClaimAny:
+		s.claimAny(w, r, rt)
+	default:
+		s.ticketAction(w, r, rt)
+	}
+}

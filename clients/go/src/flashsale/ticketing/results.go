@@ -1,0 +1,62 @@
+// Package ticketing calls the ticketing extension's functions through pgx: one SQL
+// statement per call, the outcome returned as a value, errors classified by SQLSTATE.
+package ticketing
+
+import "time"
+
+// Outcome is what a call answered. It is a plain string: the extension may add
+// outcomes, and an unknown one is still a value, never an error.
+type Outcome string
+
+// The outcomes the extension answers today (README, "API").
+const (
+	Claimed      Outcome = "claimed"
+	AlreadyOwned Outcome = "already_owned"
+	AlreadySold  Outcome = "already_sold"
+	Held         Outcome = "held"
+	NotFound     Outcome = "not_found"
+	Busy         Outcome = "busy"
+	LimitReached Outcome = "limit_reached"
+	Released     Outcome = "released"
+	NotOwner     Outcome = "not_owner"
+	HoldPlaced   Outcome = "hold_placed"
+	HoldExpired  Outcome = "hold_expired"
+	NotHeld      Outcome = "not_held"
+	Insufficient Outcome = "insufficient"
+	SoldOut      Outcome = "sold_out"
+)
+
+// TicketResult is ticketing.ticket_result: the answer of a single-ticket call.
+// Columns the extension leaves NULL are nil.
+type TicketResult struct {
+	Outcome       Outcome    `json:"outcome"`
+	EventID       *int64     `json:"event_id,omitempty"`
+	TicketID      *int64     `json:"ticket_id,omitempty"`
+	Seat          *string    `json:"seat,omitempty"`
+	OwnerIsYou    *bool      `json:"owner_is_you,omitempty"`
+	At            *time.Time `json:"at,omitempty"`
+	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
+}
+
+// OrderResult is ticketing.order_result: the answer of claim_any and claim_tickets.
+// On success TicketIDs and Seats are the customer's tickets; when blocked, the
+// tickets in the way; Remaining is set when there were not enough.
+type OrderResult struct {
+	Outcome       Outcome    `json:"outcome"`
+	EventID       *int64     `json:"event_id,omitempty"`
+	TicketIDs     []int64    `json:"ticket_ids,omitempty"`
+	Seats         []string   `json:"seats,omitempty"`
+	Remaining     *int64     `json:"remaining,omitempty"`
+	At            *time.Time `json:"at,omitempty"`
+	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
+}
+
+// EventCounts is ticketing.event_counts (event_summary): a lapsed hold counts as
+// available.
+type EventCounts struct {
+	EventID   int64 `json:"event_id"`
+	Total     int64 `json:"total"`
+	Available int64 `json:"available"`
+	Held      int64 `json:"held"`
+	Sold      int64 `json:"sold"`
+}

@@ -1,0 +1,9 @@
+// @ts-check
+'use strict';
+// A typed wrapper of the ticketing extension for node-postgres (pg).
+
+const { Ticketing } = require('./client');
+const errors = require('./errors');
+const { SUCCESSES } = require('./results');
+
+module.exports = { Ticketing, SUCCESSES, ...errors };
