@@ -56,6 +56,10 @@ say "claim_batch race"
 bash "$TICKETING_ROOT/test/stress/claim_batch_race.sh" 2>&1 | tee "$log" >&2
 record_summary batchrace "$log"
 
+say "clients: Go, Python and Node"
+bash "$TICKETING_ROOT/test/clients/run_clients.sh" 2>&1 | tee "$log" >&2
+record_summary clients "$log"
+
 say "stress test"
 bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" 2>&1 \
     | tee "$log" >&2

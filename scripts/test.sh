@@ -43,6 +43,17 @@ else
 fi
 rm -f "$cassert_log"
 
+say "the Debian package (test/package/run_package.sh)"
+package_log=$(mktemp)
+bash "$TICKETING_ROOT/test/package/run_package.sh" 2>&1 | tee "$package_log" >&2
+line=$(grep -E '^package: [0-9]+ passed, [0-9]+ failed' "$package_log" | tail -1)
+if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    echo "package ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
+else
+    echo "package 0 1" >>"$TALLY"
+fi
+rm -f "$package_log"
+
 say "benchmark smoke run (bench/run.sh --quick)"
 bench_log=$(mktemp)
 bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build 2>&1 | tee "$bench_log" >&2
