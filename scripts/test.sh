@@ -32,38 +32,31 @@ rm -f "$ctest_log"
 say "server suites in a throwaway cluster"
 with_cluster bash "$TICKETING_ROOT/scripts/server-suites.sh" "$TALLY"
 
+# run_suite SUITE COMMAND...: runs a suite of our own, whose output ends with
+# "SUITE: N passed, M failed", and adds its line to the tally (one failure if the line
+# never came).
+run_suite() {
+    local suite=$1 log line
+    shift
+    log=$(mktemp)
+    "$@" 2>&1 | tee "$log" >&2
+    line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+    if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        echo "$suite ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
+    else
+        echo "$suite 0 1" >>"$TALLY"
+    fi
+    rm -f "$log"
+}
+
 say "the assert-enabled server (scripts/cassert.sh)"
-cassert_log=$(mktemp)
-bash "$TICKETING_ROOT/scripts/cassert.sh" 2>&1 | tee "$cassert_log" >&2
-line=$(grep -E '^cassert: [0-9]+ passed, [0-9]+ failed' "$cassert_log" | tail -1)
-if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-    echo "cassert ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
-else
-    echo "cassert 0 1" >>"$TALLY"
-fi
-rm -f "$cassert_log"
+run_suite cassert bash "$TICKETING_ROOT/scripts/cassert.sh"
 
 say "the Debian package (test/package/run_package.sh)"
-package_log=$(mktemp)
-bash "$TICKETING_ROOT/test/package/run_package.sh" 2>&1 | tee "$package_log" >&2
-line=$(grep -E '^package: [0-9]+ passed, [0-9]+ failed' "$package_log" | tail -1)
-if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-    echo "package ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
-else
-    echo "package 0 1" >>"$TALLY"
-fi
-rm -f "$package_log"
+run_suite package bash "$TICKETING_ROOT/test/package/run_package.sh"
 
 say "benchmark smoke run (bench/run.sh --quick)"
-bench_log=$(mktemp)
-bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build 2>&1 | tee "$bench_log" >&2
-line=$(grep -E '^bench: [0-9]+ passed, [0-9]+ failed' "$bench_log" | tail -1)
-if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-    echo "bench ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
-else
-    echo "bench 0 1" >>"$TALLY"
-fi
-rm -f "$bench_log"
+run_suite bench bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build
 
 passed=0
 failed=0
