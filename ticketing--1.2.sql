@@ -116,8 +116,10 @@ CREATE TABLE ticketing.customer_slots (
     PRIMARY KEY (event_id, customer)
 );
 
--- Idempotency keys, scoped per customer, with the request's fingerprint and the result
--- it got. Written in the same transaction as the change it records.
+-- Idempotency keys, scoped per (event, customer), with the request's fingerprint and the
+-- result it got. Written in the same transaction as the change it records. The event is
+-- part of the key so that a key means the same wherever its event lives (one node, or
+-- the shard that owns it).
 CREATE TABLE ticketing.idempotency_keys (
     customer        text NOT NULL,
     idempotency_key text NOT NULL,
@@ -130,9 +132,22 @@ CREATE TABLE ticketing.idempotency_keys (
     hold_expires_at timestamptz,
     remaining       bigint,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    PRIMARY KEY (customer, idempotency_key)
+    PRIMARY KEY (event_id, customer, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created_idx ON ticketing.idempotency_keys (created_at);
+
+-- Which shard of a cluster this node is (set with set_shard(); no row: a node of its
+-- own). An event belongs to shard shard_of(event_id, shard_count), PL/Proxy's
+-- `RUN ON hashint8(event_id)` over shard_count partitions.
+CREATE TABLE ticketing.shard_identity (
+    one_row     boolean PRIMARY KEY DEFAULT true CHECK (one_row),
+    shard_index integer NOT NULL,
+    shard_count integer NOT NULL,
+    CHECK (shard_count OPERATOR(pg_catalog.>=) 1 AND shard_count OPERATOR(pg_catalog.<=) 1024
+           AND (shard_count OPERATOR(pg_catalog.&) (shard_count OPERATOR(pg_catalog.-) 1))
+               OPERATOR(pg_catalog.=) 0),
+    CHECK (shard_index OPERATOR(pg_catalog.>=) 0 AND shard_index OPERATOR(pg_catalog.<) shard_count)
+);
 
 -- pg_dump keeps the inventory and its history.
 SELECT pg_catalog.pg_extension_config_dump('ticketing.events', '');
@@ -142,6 +157,7 @@ SELECT pg_catalog.pg_extension_config_dump('ticketing.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.audit_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.customer_slots', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.idempotency_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.shard_identity', '');
 
 -------------------------------------------------------------------------------
 -- Result types
@@ -273,6 +289,52 @@ ROWS 100;
 -- Administration (run with the caller's rights)
 -------------------------------------------------------------------------------
 
+-- The shard an event belongs to in a cluster of shard_count shards (a power of 2): the
+-- partition PL/Proxy's `RUN ON hashint8(event_id)` picks.
+CREATE FUNCTION ticketing.shard_of(event_id bigint, shard_count integer)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.hashint8($1) & ($2 - 1) $$;
+
+-- Makes this node shard shard_index of shard_count. Refused while it holds an event that
+-- belongs to another shard.
+CREATE FUNCTION ticketing.set_shard(shard_index integer, shard_count integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    misplaced bigint;
+BEGIN
+    IF shard_index IS NULL OR shard_count IS NULL THEN
+        RAISE EXCEPTION 'shard_index and shard_count must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF shard_count < 1 OR shard_count > 1024 OR (shard_count & (shard_count - 1)) <> 0 THEN
+        RAISE EXCEPTION 'shard_count must be a power of 2 between 1 and 1024, got %', shard_count
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'PL/Proxy splits by hash over a power-of-2 number of partitions.';
+    END IF;
+    IF shard_index < 0 OR shard_index >= shard_count THEN
+        RAISE EXCEPTION 'shard_index must be between 0 and %, got %', shard_count - 1, shard_index
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pg_catalog.count(*) INTO misplaced FROM ticketing.events e
+     WHERE ticketing.shard_of(e.event_id, set_shard.shard_count) <> set_shard.shard_index;
+    IF misplaced > 0 THEN
+        RAISE EXCEPTION 'this node holds % events that belong to other shards of %', misplaced,
+                        shard_count
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Move whole events (tickets, audit rows, keys, slots) to their shards first.';
+    END IF;
+    INSERT INTO ticketing.shard_identity AS s (shard_index, shard_count)
+    VALUES (set_shard.shard_index, set_shard.shard_count)
+    ON CONFLICT (one_row) DO UPDATE
+       SET shard_index = excluded.shard_index, shard_count = excluded.shard_count;
+END
+$$;
+
 CREATE FUNCTION ticketing.create_event(name text, per_customer_limit integer DEFAULT NULL,
                                        starts_at timestamptz DEFAULT NULL,
                                        event_id bigint DEFAULT NULL)
@@ -282,6 +344,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     new_id bigint;
+    shard ticketing.shard_identity;
 BEGIN
     IF name IS NULL THEN
         RAISE EXCEPTION 'name must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -298,6 +361,17 @@ BEGIN
         RAISE EXCEPTION 'event_id must be a positive number, got %', create_event.event_id
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- On a shard, only ids that belong to it.
+    SELECT * INTO shard FROM ticketing.shard_identity;
+    IF create_event.event_id IS NOT NULL AND shard.shard_count IS NOT NULL
+       AND ticketing.shard_of(create_event.event_id, shard.shard_count) <> shard.shard_index THEN
+        RAISE EXCEPTION 'event % belongs to shard % of %, not to this node (shard %)',
+                        create_event.event_id,
+                        ticketing.shard_of(create_event.event_id, shard.shard_count),
+                        shard.shard_count, shard.shard_index
+            USING ERRCODE = 'TK004',
+                  HINT = 'Create events through the router, which sends each to its shard.';
+    END IF;
     IF create_event.event_id IS NOT NULL THEN
         INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
         VALUES (create_event.event_id, create_event.name, create_event.per_customer_limit,
@@ -305,11 +379,14 @@ BEGIN
         RETURNING e.event_id INTO new_id;
         RETURN new_id;
     END IF;
-    -- Sequence-assigned: skip numbers already taken by explicit ids.
+    -- Sequence-assigned: skip numbers already taken by explicit ids and, on a shard,
+    -- numbers that belong to other shards.
     LOOP
+        new_id := pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass);
+        CONTINUE WHEN shard.shard_count IS NOT NULL
+                  AND ticketing.shard_of(new_id, shard.shard_count) <> shard.shard_index;
         INSERT INTO ticketing.events AS e (event_id, name, per_customer_limit, starts_at)
-        VALUES (pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass),
-                create_event.name, create_event.per_customer_limit, create_event.starts_at)
+        VALUES (new_id, create_event.name, create_event.per_customer_limit, create_event.starts_at)
         ON CONFLICT ON CONSTRAINT events_pkey DO NOTHING
         RETURNING e.event_id INTO new_id;
         EXIT WHEN new_id IS NOT NULL;
@@ -516,6 +593,14 @@ AS $$
                AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > pg_catalog.now()))
              GROUP BY t.owner) o ON true
      WHERE e.per_customer_limit IS NOT NULL AND o.owned > e.per_customer_limit
+       AND ($1 IS NULL OR e.event_id = $1)
+    UNION ALL
+    SELECT e.event_id, NULL::bigint, 'misplaced_event',
+           pg_catalog.format('the event belongs to shard %s of %s; this node is shard %s',
+                             ticketing.shard_of(e.event_id, s.shard_count), s.shard_count,
+                             s.shard_index)
+      FROM ticketing.events e, ticketing.shard_identity s
+     WHERE ticketing.shard_of(e.event_id, s.shard_count) <> s.shard_index
        AND ($1 IS NULL OR e.event_id = $1)
 $$;
 

@@ -69,9 +69,9 @@ SELECT outcome, ticket_ids, seats, at FROM ticketing.idempotency_keys
 SELECT count(*) AS audit_before FROM ticketing.audit_log \gset
 SELECT ord, t.*
   FROM (VALUES
-        -- another ticket, another event, another call
+        -- another ticket, another call (another event is another key: see the end)
         (1, $$SELECT ticketing.claim_ticket(1101, 2, 'alice', idempotency_key => 'order-1')$$),
-        (2, $$SELECT ticketing.claim_ticket(1102, 1, 'alice', idempotency_key => 'order-1')$$),
+        (2, $$SELECT ticketing.claim_tickets(1101, ARRAY[1, 2], 'alice', idempotency_key => 'order-1')$$),
         (3, $$SELECT ticketing.hold_ticket(1101, 1, 'alice', idempotency_key => 'order-1')$$),
         (4, $$SELECT ticketing.release_ticket(1101, 1, 'alice', idempotency_key => 'order-1')$$),
         (5, $$SELECT ticketing.confirm_hold(1101, 1, 'alice', idempotency_key => 'order-1')$$),
@@ -284,5 +284,21 @@ SELECT outcome FROM ticketing.claim_ticket(1103, 4, 'ivan', idempotency_key => '
 SELECT ticketing.purge_idempotency_keys() AS purged_default;
 SELECT ticketing.purge_idempotency_keys(NULL) AS purged_null;
 SELECT idempotency_key, outcome FROM ticketing.idempotency_keys ORDER BY idempotency_key COLLATE "C";
+
+-- Keys are scoped per (event, customer): the same key in two events is two keys, so the
+-- answer does not depend on whether the events live on one node or on two shards.
+SELECT ticketing.create_event('Keys, first event', event_id => 1190);
+SELECT ticketing.add_tickets(1190, 2);
+SELECT ticketing.create_event('Keys, second event', event_id => 1191);
+SELECT ticketing.add_tickets(1191, 2);
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1190, 1, 'jo', idempotency_key => 'order-1');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1191, 1, 'jo', idempotency_key => 'order-1');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1190, 1, 'jo', idempotency_key => 'order-1');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1191, 1, 'jo', idempotency_key => 'order-1');
+SELECT outcome, ticket_id FROM ticketing.claim_ticket(1190, 2, 'jo', idempotency_key => 'order-1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT event_id, customer, idempotency_key, outcome FROM ticketing.idempotency_keys
+ WHERE idempotency_key = 'order-1' ORDER BY event_id;
+SELECT count(*) AS sales FROM ticketing.audit_log WHERE event_id IN (1190, 1191) AND customer = 'jo';
 
 SELECT * FROM ticketing.verify();

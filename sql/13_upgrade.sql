@@ -155,6 +155,17 @@ DROP FUNCTION ticketing.now();
 SELECT ticketing.purge_idempotency_keys(interval '-1 day');
 \echo :SQLSTATE
 SELECT ticketing.purge_idempotency_keys(interval '1 day') AS purged;
+-- Keys are scoped per (event, customer) now: gina's key 'u-1' in event 1301 does not
+-- stand in the way of the same key in event 1302. (1.1's purge with a negative age above
+-- forgot the key of 1301 already, so that call runs again: the event is sold out now.)
+SELECT pg_get_constraintdef(c.oid) AS idempotency_key
+  FROM pg_constraint c
+ WHERE c.conrelid = 'ticketing.idempotency_keys'::regclass AND c.contype = 'p';
+SELECT outcome, pg_temp.sorted(ticket_ids) AS ticket_ids
+  FROM ticketing.claim_any(1301, 'gina', 2, idempotency_key => 'u-1');
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1302, ARRAY[3], 'gina', idempotency_key => 'u-1');
+SELECT event_id, customer, idempotency_key, outcome FROM ticketing.idempotency_keys
+ WHERE idempotency_key = 'u-1' ORDER BY event_id;
 SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 6, 'ivy');
 SELECT * FROM ticketing.verify();
 -- What the updates made, kept to compare with a fresh install at the end.

@@ -217,9 +217,9 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     result.has_at = row.has_at;
     result.at = row.at;
     if (remembered_by_idempotency_key(row.outcome)) {
-        remember_result(args.customers[i], args.keys[i], result);
+        remember_result(*args.event_id, args.customers[i], args.keys[i], result);
     } else {
-        forget_key(args.customers[i], args.keys[i]);
+        forget_key(*args.event_id, args.customers[i], args.keys[i]);
     }
 }
 
@@ -469,7 +469,8 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         auto it = room.find(customer);
         if (it == room.end()) {
             const auto owned =
-                lock_and_count_customer(event_id, customer_datum[customer], SlotWait::skip);
+                lock_and_count_customer(event_id, customer_datum[customer],
+                                        SlotWait{SlotWait::skip, 0});
             it = room.emplace(customer, owned ? std::optional<std::int64_t>(event.limit - *owned)
                                               : std::nullopt)
                      .first;

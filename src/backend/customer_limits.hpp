@@ -8,14 +8,26 @@
 
 #include "pg.hpp"
 
+#include "../core/wait_policy.hpp"
+
 namespace ticketing::backend {
 
-enum class SlotWait { wait, skip };
+// How a request waits for its customer's slot: as the call's wait policy says for
+// tickets (wait, or at most a bound), or not at all (skip, as claim_batch does).
+struct SlotWait {
+    enum Kind { wait, skip, bounded } kind;
+    std::int32_t bound_ms; // bounded only
+};
+
+// The slot wait of a call whose tickets wait by `wait` (nowait waits for the slot: the
+// slot is held only for the few statements of another request of the same customer).
+SlotWait slot_wait_for(LockWait wait);
 
 enum class SlotAdmission { admitted, limit_reached, busy };
 
 // Locks the customer's slot and counts their sold tickets and live holds in the event;
-// std::nullopt when the policy is skip and another transaction holds the slot.
+// std::nullopt when another transaction holds the slot and the policy is skip, or a
+// bounded wait for it ran out.
 std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
                                                     SlotWait wait);
 

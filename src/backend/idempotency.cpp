@@ -109,30 +109,56 @@ StoredKey read_key_row(const std::string& fingerprint, CallResult* stored) {
 
 } // namespace
 
+namespace {
+
+// The key statements for the schema's scope of keys (1.2: per event and customer).
+PlanId key_plan(PlanId per_event) {
+    if (keys_scoped_per_event()) {
+        return per_event;
+    }
+    switch (per_event) {
+    case PlanId::insert_key:
+        return PlanId::insert_key_1_1;
+    case PlanId::select_key:
+        return PlanId::select_key_1_1;
+    case PlanId::renew_key:
+        return PlanId::renew_key_1_1;
+    case PlanId::store_key:
+        return PlanId::store_key_1_1;
+    case PlanId::forget_key:
+        return PlanId::forget_key_1_1;
+    default:
+        return per_event;
+    }
+}
+
+} // namespace
+
 KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::string& fingerprint,
                    CallResult* stored) {
     pg_call([] { lock_table(OwnTable::idempotency_keys); });
     const Datum fingerprint_datum = make_text(fingerprint);
-    Datum insert_args[] = {customer, key, Int64GetDatum(event_id), fingerprint_datum};
+    Datum key_args[] = {Int64GetDatum(event_id), customer, key, fingerprint_datum};
     // Twice at most: a key purged between our insert and our select is inserted again.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        if (run_plan(PlanId::insert_key, insert_args, nullptr) == 1) {
+        if (run_plan(key_plan(PlanId::insert_key), key_args, nullptr) == 1) {
             return KeyState::fresh;
         }
-        Datum select_args[] = {customer, key,
+        Datum select_args[] = {Int64GetDatum(event_id), customer, key,
                                Float8GetDatum(static_cast<double>(idempotency_retention_seconds))};
-        if (run_plan(PlanId::select_key, select_args, nullptr) == 0) {
+        if (run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0) {
             continue;
         }
         const StoredKey found = read_key_row(fingerprint, stored);
         if (found.expired || !found.has_outcome) {
-            run_plan(PlanId::renew_key, insert_args, nullptr);
+            run_plan(key_plan(PlanId::renew_key), key_args, nullptr);
             return KeyState::fresh;
         }
         if (!found.fingerprint_matches) {
             throw DomainError(ErrorKind::key_reused,
                               "idempotency key " + quoted(text_view(key)) +
-                                  " was already used for a different request",
+                                  " was already used for a different request in event " +
+                                  std::to_string(event_id),
                               "Use a new key for a new request; reuse a key only to retry the "
                               "identical call.");
         }
@@ -142,7 +168,7 @@ KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::
     throw DomainError(ErrorKind::internal, "idempotency key vanished twice while being claimed");
 }
 
-void remember_result(Datum customer, Datum key, const CallResult& result) {
+void remember_result(std::int64_t event_id, Datum customer, Datum key, const CallResult& result) {
     Datum ids = 0;
     Datum seats = 0;
     pg_call([&] {
@@ -162,7 +188,8 @@ void remember_result(Datum customer, Datum key, const CallResult& result) {
                                                    -1, false, TYPALIGN_INT));
     });
     const std::string_view outcome = outcome_name(result.outcome);
-    Datum args[] = {customer,
+    Datum args[] = {Int64GetDatum(event_id),
+                    customer,
                     key,
                     make_text(outcome),
                     ids,
@@ -175,15 +202,16 @@ void remember_result(Datum customer, Datum key, const CallResult& result) {
                           ' ',
                           ' ',
                           ' ',
+                          ' ',
                           result.has_at ? ' ' : 'n',
                           result.has_hold_expiry ? ' ' : 'n',
                           result.has_remaining ? ' ' : 'n'};
-    run_plan(PlanId::store_key, args, nulls);
+    run_plan(key_plan(PlanId::store_key), args, nulls);
 }
 
-void forget_key(Datum customer, Datum key) {
-    Datum args[] = {customer, key};
-    run_plan(PlanId::forget_key, args, nullptr);
+void forget_key(std::int64_t event_id, Datum customer, Datum key) {
+    Datum args[] = {Int64GetDatum(event_id), customer, key};
+    run_plan(key_plan(PlanId::forget_key), args, nullptr);
 }
 
 } // namespace ticketing::backend

@@ -1,5 +1,6 @@
-// Idempotency keys, scoped per customer. The key row is inserted before the request
-// runs and carries its result, all in the caller's transaction: a rolled-back request
+// Idempotency keys, scoped per (event, customer): the same key means the same thing
+// wherever the event lives (one node, or the shard that owns it). The key row is
+// inserted before the request runs and carries its result, all in the caller's transaction: a rolled-back request
 // leaves no key, a committed one answers every retry with the original result. A second
 // request with the same key waits on the first's insert (unique index), then finds the
 // committed row.
@@ -22,8 +23,8 @@ enum class KeyState {
 KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::string& fingerprint,
                    CallResult* stored);
 
-void remember_result(Datum customer, Datum key, const CallResult& result);
-void forget_key(Datum customer, Datum key);
+void remember_result(std::int64_t event_id, Datum customer, Datum key, const CallResult& result);
+void forget_key(std::int64_t event_id, Datum customer, Datum key);
 
 // claim_key + run + remember/forget, for calls that have an optional key.
 template <typename Run>
@@ -39,9 +40,9 @@ CallResult with_idempotency(const CallArgs& args, std::int64_t event_id,
     }
     result = run();
     if (remembered_by_idempotency_key(result.outcome)) {
-        remember_result(args.customer_datum, args.idempotency_key_datum, result);
+        remember_result(event_id, args.customer_datum, args.idempotency_key_datum, result);
     } else {
-        forget_key(args.customer_datum, args.idempotency_key_datum);
+        forget_key(event_id, args.customer_datum, args.idempotency_key_datum);
     }
     return result;
 }

@@ -29,12 +29,17 @@ void add_tickets(CallResult& result, const TicketRow* rows, int count) {
 
 // Sells or holds `rows` (all locked, all changing) after the customer's limit check.
 CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& event,
-                TicketRow* rows, int count, int added) {
+                TicketRow* rows, int count, int added, SlotWait slot_wait) {
     const bool hold = args.has_hold_for;
-    if (event.has_limit && added > 0 &&
-        admit_customer(event_id, args.customer_datum, event.limit, added, SlotWait::wait) !=
-            SlotAdmission::admitted) {
-        return empty_result(Outcome::limit_reached, event_id);
+    if (event.has_limit && added > 0) {
+        switch (admit_customer(event_id, args.customer_datum, event.limit, added, slot_wait)) {
+        case SlotAdmission::limit_reached:
+            return empty_result(Outcome::limit_reached, event_id);
+        case SlotAdmission::busy: // a bounded wait for the customer's slot ran out
+            return empty_result(Outcome::busy, event_id);
+        case SlotAdmission::admitted:
+            break;
+        }
     }
     const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
     CallResult result = empty_result(hold ? Outcome::hold_placed : Outcome::claimed, event_id);
@@ -81,7 +86,7 @@ std::vector<Decision> decide_all(TicketCallKind kind, const TicketRow* rows, int
 }
 
 CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& args,
-                        std::int64_t event_id, WaitPolicy wait) {
+                        std::int64_t event_id, LockWait wait) {
     const TicketCallKind kind = args.has_hold_for ? TicketCallKind::hold : TicketCallKind::claim;
     const int count = static_cast<int>(ids.size());
     TicketRow rows[max_order_tickets];
@@ -141,8 +146,9 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
             added += added_to_customer(rows[i].state, decisions[i]);
         }
     }
-    CallResult result = take(event_id, args, event, changing, changing_count, added);
-    if (result.outcome != Outcome::limit_reached) {
+    CallResult result =
+        take(event_id, args, event, changing, changing_count, added, slot_wait_for(wait));
+    if (changes_tickets(result.outcome)) {
         result.count = 0;
         add_tickets(result, rows, count);
     }
@@ -271,7 +277,7 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     for (int i = 0; i < found; ++i) {
         added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
     }
-    return take(request.event_id, args, event, rows, found, added);
+    return take(request.event_id, args, event, rows, found, added, SlotWait{SlotWait::wait, 0});
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads
@@ -402,7 +408,7 @@ CallResult run_claim_tickets(const CallArgs& args) {
     if (!args.wait) {
         throw DomainError(ErrorKind::null_value, "wait must not be NULL");
     }
-    const WaitPolicy wait = parse_wait_policy(*args.wait);
+    const LockWait wait = parse_lock_wait(*args.wait);
     require_idempotency_key(args.idempotency_key);
     Fingerprint fingerprint("claim_tickets");
     fingerprint.add("event_id", *args.event_id).add("ticket_ids", ids);

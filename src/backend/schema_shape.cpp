@@ -16,6 +16,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/rls.h"
+#include "utils/syscache.h"
 }
 
 namespace ticketing::backend {
@@ -77,9 +78,25 @@ struct Cache {
     bool core_valid;
     Layout layout;
     bool row_security[2]; // relrowsecurity of events, tickets
+    bool keys_per_event;  // idempotency_keys' primary key includes event_id (1.2)
 };
 
 Cache cache{};
+
+// Whether the current user may read tickets and events directly, kept per user until a
+// grant (a relcache change of either table) or a role change (the role syscaches) may
+// have changed the answer. Not kept when row security is on: that answer also depends
+// on settings of the session.
+struct ReadAccess {
+    bool valid;
+    Oid user;
+    bool direct;
+};
+ReadAccess read_access{};
+
+void reset_read_access(Datum, int, uint32) {
+    read_access.valid = false;
+}
 // Bumped by every relcache callback that concerns us: a load that saw it move starts
 // over, so it never keeps a layout checked against a table that changed meanwhile.
 unsigned long generation = 0;
@@ -90,6 +107,7 @@ void reset_cache(Datum, Oid relid) {
         ours = cache.relid[i] == relid;
     }
     if (ours) {
+        read_access.valid = false;
         for (bool& checked : cache.checked) {
             checked = false;
         }
@@ -155,7 +173,7 @@ AttrNumber column(Oid relid, const char* name) {
 // The primary key of a table the first looks probe by position: a B-tree on exactly
 // `key_columns`, in that order.
 Oid primary_key(Oid relid, const char* table, std::initializer_list<const char*> key_columns,
-                const char* key_text) {
+                const char* key_text, const char* hint = nullptr) {
     Relation relation = table_open(relid, NoLock);
     const Oid key = RelationGetPrimaryKeyIndex(relation);
     table_close(relation, NoLock);
@@ -174,9 +192,11 @@ Oid primary_key(Oid relid, const char* table, std::initializer_list<const char*>
     }
     if (!as_made) {
         altered(psprintf("the primary key of ticketing.%s must be %s", table, key_text),
-                psprintf("Restore the extension's own primary key: ALTER TABLE ticketing.%s ADD "
-                         "PRIMARY KEY %s.",
-                         table, key_text));
+                hint != nullptr
+                    ? hint
+                    : psprintf("Restore the extension's own primary key: ALTER TABLE ticketing.%s "
+                               "ADD PRIMARY KEY %s.",
+                               table, key_text));
     }
     return key;
 }
@@ -219,6 +239,32 @@ Oid trusted_unsold_index(const TicketsLayout& tickets) {
         is_unsold_predicate(RelationGetIndexPredicate(index), tickets.status);
     index_close(index, NoLock);
     return trusted ? index_id : InvalidOid;
+}
+
+// The primary key of idempotency_keys: (event_id, customer, idempotency_key) from 1.2 on,
+// (customer, idempotency_key) in a 1.1 schema. True for the first.
+bool check_key_scope(Oid relid) {
+    Relation relation = table_open(relid, NoLock);
+    const Oid key = RelationGetPrimaryKeyIndex(relation);
+    table_close(relation, NoLock);
+    int natts = 0;
+    AttrNumber first = InvalidAttrNumber;
+    if (key != InvalidOid) {
+        Relation index = index_open(key, AccessShareLock);
+        natts = index->rd_index->indnkeyatts;
+        first = index->rd_index->indkey.values[0];
+        index_close(index, NoLock);
+    }
+    if (natts == 3 && first == column(relid, "event_id")) {
+        primary_key(relid, "idempotency_keys", {"event_id", "customer", "idempotency_key"},
+                    "(event_id, customer, idempotency_key)");
+        return true;
+    }
+    primary_key(relid, "idempotency_keys", {"customer", "idempotency_key"},
+                "(event_id, customer, idempotency_key)",
+                "Restore it: ALTER TABLE ticketing.idempotency_keys ADD PRIMARY KEY (event_id, "
+                "customer, idempotency_key).");
+    return false;
 }
 
 bool has_row_security(Oid relid) {
@@ -287,8 +333,16 @@ const Layout& lock_core_tables() {
         }
     }
     Layout& layout = cache.layout;
-    layout.direct_reads = readable_directly(layout.events.relid, cache.row_security[0]) &&
-                          readable_directly(layout.tickets.relid, cache.row_security[1]);
+    const Oid user = GetUserId();
+    if (!read_access.valid || read_access.user != user) {
+        const bool direct = readable_directly(layout.events.relid, cache.row_security[0]) &&
+                            readable_directly(layout.tickets.relid, cache.row_security[1]);
+        const bool row_security = cache.row_security[0] || cache.row_security[1];
+        read_access = ReadAccess{!row_security, user, direct};
+        layout.direct_reads = direct;
+    } else {
+        layout.direct_reads = read_access.direct;
+    }
     return layout;
 }
 
@@ -300,12 +354,19 @@ void lock_table(OwnTable table) {
             LockRelationOid(cache.relid[i], AccessShareLock);
         } else {
             cache.relid[i] = lock_and_check(specs[i]);
+            if (table == OwnTable::idempotency_keys) {
+                cache.keys_per_event = check_key_scope(cache.relid[i]);
+            }
         }
         if (generation == seen) {
             cache.checked[i] = true;
             return;
         }
     }
+}
+
+bool keys_scoped_per_event() {
+    return cache.keys_per_event;
 }
 
 const Layout& core_layout() {
@@ -325,6 +386,8 @@ void unknown_status(std::int64_t event_id, std::int64_t ticket_id) {
 
 void register_schema_shape_reset() {
     CacheRegisterRelcacheCallback(reset_cache, 0);
+    CacheRegisterSyscacheCallback(AUTHOID, reset_read_access, 0);
+    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, reset_read_access, 0);
 }
 
 } // namespace ticketing::backend

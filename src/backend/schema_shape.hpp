@@ -47,6 +47,10 @@ const Layout& lock_core_tables();
 // Inside pg_call.
 void lock_table(OwnTable table);
 
+// After lock_table(OwnTable::idempotency_keys): whether keys are scoped per (event,
+// customer), as from 1.2, or per customer, as a 1.1 schema not yet updated has them.
+bool keys_scoped_per_event();
+
 // The layout lock_core_tables() returned in this call. Inside pg_call.
 const Layout& core_layout();
 

@@ -74,10 +74,16 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
         return answer(request, decision.outcome, &locked);
     }
     const int added = added_to_customer(locked.state, decision);
-    if (seen.has_limit && added > 0 &&
-        admit_customer(request.event_id, customer, seen.limit, added, SlotWait::wait) !=
-            SlotAdmission::admitted) {
-        return answer(request, Outcome::limit_reached, &locked);
+    if (seen.has_limit && added > 0) {
+        switch (admit_customer(request.event_id, customer, seen.limit, added,
+                               slot_wait_for(request.wait))) {
+        case SlotAdmission::limit_reached:
+            return answer(request, Outcome::limit_reached, &locked);
+        case SlotAdmission::busy: // a bounded wait for the customer's slot ran out
+            return answer(request, Outcome::busy, &locked);
+        case SlotAdmission::admitted:
+            break;
+        }
     }
     const Transition transition = transition_for(decision.action, args);
     CallResult result = answer(request, decision.outcome, &locked);
@@ -96,7 +102,7 @@ SaleOdds sale_odds;
 // held or locked since): the caller then looks, or locks and decides again.
 std::optional<CallResult> sell_available(const ValidTicketRequest& request, const CallArgs& args) {
     const auto sale =
-        claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait);
+        claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait.policy);
     sale_odds.record(request.event_id, sale.has_value());
     if (!sale) {
         return std::nullopt;
@@ -116,11 +122,16 @@ std::optional<CallResult> sell_available(const ValidTicketRequest& request, cons
 // lock waits and skips and decides again under the lock.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const bool claim = kind == TicketCallKind::claim;
-    // The event first (one probe of its primary key): only an event without a limit has
-    // plain sales. 1.0 did not enforce limits.
-    const EventInfo event = read_event(request.event_id);
-    const bool limited = event.has_limit && !args.schema_1_0;
-    const bool tried_first = claim && !limited && sale_odds.expect_sale(request.event_id);
+    // The event (one probe of its primary key) is read only when a sale may follow: only
+    // an event without a limit has plain sales. 1.0 did not enforce limits.
+    std::optional<EventInfo> event;
+    const auto limited = [&] {
+        if (!event) {
+            event = read_event(request.event_id);
+        }
+        return event->has_limit && !args.schema_1_0;
+    };
+    const bool tried_first = claim && sale_odds.expect_sale(request.event_id) && !limited();
     if (tried_first) {
         if (auto sold = sell_available(request, args)) {
             return *sold;
@@ -128,9 +139,9 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     }
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
-    const bool plain_sale = claim && !limited && seen &&
-                            seen->state.status == TicketStatus::available && !seen->looks_locked;
-    if (claim && !tried_first && !plain_sale) {
+    const bool available = claim && seen && seen->state.status == TicketStatus::available &&
+                           !seen->looks_locked;
+    if (claim && !tried_first && !available) {
         sale_odds.record(request.event_id, false); // the statement would not have sold
     }
     if (!seen) {
@@ -140,14 +151,18 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
+    const bool plain_sale = available && !limited();
+    if (claim && !tried_first && available && !plain_sale) {
+        sale_odds.record(request.event_id, false); // a limit: the statement does not sell
+    }
     if (plain_sale && !tried_first) {
         if (auto sold = sell_available(request, args)) {
             return *sold;
         }
     }
     TicketRow row = *seen;
-    row.has_limit = limited;
-    row.limit = event.limit;
+    row.has_limit = limited();
+    row.limit = event->limit;
     if (!row.has_limit) {
         return lock_and_apply(kind, request, args, row);
     }

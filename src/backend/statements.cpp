@@ -264,38 +264,75 @@ const PlanSpec ensure_customer_slot{
 const PlanSpec count_customer_tickets{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
 
+// Idempotency keys are scoped per (event, customer): $1 event, $2 customer, $3 key.
+#define ONE_KEY                                                                                    \
+    "k.event_id OPERATOR(pg_catalog.=) $1 AND k.customer OPERATOR(pg_catalog.=) $2 AND "           \
+    "k.idempotency_key OPERATOR(pg_catalog.=) $3"
 const PlanSpec insert_key{
-    "INSERT INTO ticketing.idempotency_keys (customer, idempotency_key, event_id, fingerprint)"
-    " VALUES ($1, $2, $3, $4) ON CONFLICT (customer, idempotency_key) DO NOTHING RETURNING 1",
+    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, customer, idempotency_key) DO NOTHING"
+    " RETURNING 1",
     4,
-    {TEXTOID, TEXTOID, INT8OID, TEXTOID}};
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
 const PlanSpec select_key{
     "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
     " k.remaining, k.created_at OPERATOR(pg_catalog.<)"
-    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3)) AS expired"
-    " FROM ticketing.idempotency_keys k WHERE k.customer OPERATOR(pg_catalog.=) $1 AND "
-    "k.idempotency_key OPERATOR(pg_catalog.=) $2 FOR UPDATE",
-    3,
-    {TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key{
-    "UPDATE ticketing.idempotency_keys k SET event_id = $3, fingerprint = $4,"
-    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
-    " hold_expires_at = NULL, remaining = NULL"
-    " WHERE k.customer OPERATOR(pg_catalog.=) $1 AND k.idempotency_key OPERATOR(pg_catalog.=) $2",
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"
+    " FROM ticketing.idempotency_keys k WHERE " ONE_KEY " FOR UPDATE",
     4,
-    {TEXTOID, TEXTOID, INT8OID, TEXTOID}};
+    {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
+const PlanSpec renew_key{
+    "UPDATE ticketing.idempotency_keys k SET fingerprint = $4,"
+    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
+    " hold_expires_at = NULL, remaining = NULL WHERE " ONE_KEY,
+    4,
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
 const PlanSpec store_key{
-    "UPDATE ticketing.idempotency_keys k SET outcome = $3, ticket_ids = $4, seats = $5,"
-    " at = $6, hold_expires_at = $7, remaining = $8"
-    " WHERE k.customer OPERATOR(pg_catalog.=) $1 AND k.idempotency_key OPERATOR(pg_catalog.=) $2",
-    8,
-    {TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-     INT8OID}};
-const PlanSpec forget_key{
-    "DELETE FROM ticketing.idempotency_keys k WHERE k.customer OPERATOR(pg_catalog.=) $1 AND "
-    "k.idempotency_key OPERATOR(pg_catalog.=) $2",
-    2,
-    {TEXTOID, TEXTOID}};
+    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"
+    " at = $7, hold_expires_at = $8, remaining = $9 WHERE " ONE_KEY,
+    9,
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,
+     TIMESTAMPTZOID, INT8OID}};
+const PlanSpec forget_key{"DELETE FROM ticketing.idempotency_keys k WHERE " ONE_KEY,
+                          3,
+                          {INT8OID, TEXTOID, TEXTOID}};
+#undef ONE_KEY
+
+// The same for a 1.1 schema, where keys are scoped per customer (the library serves it
+// until ALTER EXTENSION ticketing UPDATE); $1 is unused there.
+#define ONE_KEY_1_1                                                                                \
+    "k.customer OPERATOR(pg_catalog.=) $2 AND k.idempotency_key OPERATOR(pg_catalog.=) $3"
+const PlanSpec insert_key_1_1{
+    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT (customer, idempotency_key) DO NOTHING RETURNING 1",
+    4,
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
+const PlanSpec select_key_1_1{
+    "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
+    " k.remaining, k.created_at OPERATOR(pg_catalog.<)"
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"
+    " FROM ticketing.idempotency_keys k WHERE "
+    ONE_KEY_1_1 " FOR UPDATE",
+    4,
+    {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
+const PlanSpec renew_key_1_1{
+    "UPDATE ticketing.idempotency_keys k SET event_id = $1, fingerprint = $4,"
+    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
+    " hold_expires_at = NULL, remaining = NULL WHERE " ONE_KEY_1_1,
+    4,
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
+const PlanSpec store_key_1_1{
+    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"
+    " at = $7, hold_expires_at = $8, remaining = $9"
+    " WHERE " ONE_KEY_1_1,
+    9,
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,
+     TIMESTAMPTZOID, INT8OID}};
+const PlanSpec forget_key_1_1{"DELETE FROM ticketing.idempotency_keys k"
+                              " WHERE " ONE_KEY_1_1,
+                              3,
+                              {INT8OID, TEXTOID, TEXTOID}};
+#undef ONE_KEY_1_1
 
 } // namespace
 
@@ -361,6 +398,16 @@ const PlanSpec& statement_for(PlanId id) {
         return store_key;
     case PlanId::forget_key:
         return forget_key;
+    case PlanId::insert_key_1_1:
+        return insert_key_1_1;
+    case PlanId::select_key_1_1:
+        return select_key_1_1;
+    case PlanId::renew_key_1_1:
+        return renew_key_1_1;
+    case PlanId::store_key_1_1:
+        return store_key_1_1;
+    case PlanId::forget_key_1_1:
+        return forget_key_1_1;
     case PlanId::count_:
         break;
     }

@@ -42,10 +42,16 @@ enum class PlanId {
     renew_key,  // take over a key past its retention
     store_key,  // remember the result
     forget_key, // drop a key whose request did not run
+    // The same on a 1.1 schema (keys per customer), until ALTER EXTENSION ... UPDATE.
+    insert_key_1_1,
+    select_key_1_1,
+    renew_key_1_1,
+    store_key_1_1,
+    forget_key_1_1,
     count_
 };
 
-constexpr int max_plan_args = 8;
+constexpr int max_plan_args = 9;
 
 struct PlanSpec {
     const char* sql;

@@ -54,6 +54,35 @@ bool keep_changes_if(Body&& body) {
     return keep;
 }
 
+// Runs `body` in a subtransaction with lock_timeout set to `bound_ms` for that
+// subtransaction only (GUC_ACTION_SAVE: its end restores the caller's setting). True
+// when the body completed, its locks and changes kept; false, with everything it did
+// rolled back, when it ran out of time waiting for a lock (55P03). Any other error
+// propagates, after the rollback.
+template <typename Body>
+bool within_wait_bound(std::int32_t bound_ms, Body&& body) {
+    bool timed_out = false;
+    try {
+        keep_changes_if([&] {
+            pg_call([&] {
+                char value[16];
+                snprintf(value, sizeof value, "%d", static_cast<int>(bound_ms));
+                (void)set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+                                        GUC_ACTION_SAVE, true, 0, false);
+            });
+            body();
+            return true;
+        });
+    } catch (const PgError& error) {
+        // The subtransaction is rolled back already; only the code is read here.
+        timed_out = error.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+        if (!timed_out) {
+            throw;
+        }
+    }
+    return !timed_out;
+}
+
 // keep_changes_if for a call's body: kept when its outcome changed tickets.
 template <typename Body>
 CallResult keep_locks_only_on_change(Body&& body) {

@@ -6,6 +6,7 @@
 #include "schema_shape.hpp"
 #include "spi_plans.hpp"
 #include "stats.hpp"
+#include "subtransaction.hpp"
 
 namespace ticketing::backend {
 
@@ -63,6 +64,7 @@ PlanId lock_plan(WaitPolicy policy) {
     case WaitPolicy::skip:
         return PlanId::lock_ticket_skip;
     case WaitPolicy::wait:
+    case WaitPolicy::bounded:
         break;
     }
     return PlanId::lock_ticket_wait;
@@ -225,13 +227,30 @@ int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datu
 // Tries SKIP LOCKED first, so a lock that is free costs one statement and a lock that
 // is taken is counted (ticketing.stats) before the call queues or gives up.
 LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
-                       WaitPolicy policy, TicketRow* row) {
+                       LockWait wait, TicketRow* row) {
+    const WaitPolicy policy = wait.policy;
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
     if (run_plan(PlanId::lock_ticket_skip, args, nullptr) == 1) {
         decode_row(event_id, 0, row);
         return LockStatus::locked;
     }
     // Taken by another transaction (or gone).
+    if (policy == WaitPolicy::bounded) {
+        const TimestampTz started = GetCurrentTimestamp();
+        std::uint64_t found = 0;
+        const bool in_time = within_wait_bound(wait.bound_ms, [&] {
+            found = run_plan(PlanId::lock_ticket_wait, args, nullptr);
+            if (found != 0) {
+                decode_row(event_id, 0, row);
+            }
+        });
+        count_lock_wait(event_id, GetCurrentTimestamp() - started);
+        if (!in_time) {
+            count_skip(event_id);
+            return LockStatus::skipped;
+        }
+        return found == 0 ? LockStatus::missing : LockStatus::locked;
+    }
     if (policy == WaitPolicy::skip) {
         count_skip(event_id);
         return LockStatus::skipped;

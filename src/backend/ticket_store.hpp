@@ -52,14 +52,16 @@ int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datu
 
 enum class LockStatus {
     locked,  // row locked; the row is its newest committed version
-    skipped, // another transaction holds the lock and the policy is skip
+    skipped, // another transaction holds the lock and the policy is skip, or a bounded
+             // wait ran out
     missing  // the row no longer exists
 };
 
 // SELECT ... FOR UPDATE with a wait policy. Under READ COMMITTED a waiter gets the
-// version the lock holder left behind.
+// version the lock holder left behind. A bounded wait runs in a subtransaction of its
+// own, so running out of time rolls back nothing but that wait.
 LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
-                       WaitPolicy policy, TicketRow* row);
+                       LockWait wait, TicketRow* row);
 
 struct Transition {
     TicketStatus to;

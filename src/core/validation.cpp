@@ -44,12 +44,12 @@ ValidTicketRequest validate_ticket_request(const TicketRequest& request, bool ta
     require_id("event_id", request.event_id);
     require_id("ticket_id", request.ticket_id);
     require_customer(request.customer);
-    WaitPolicy wait = WaitPolicy::wait;
+    LockWait wait{WaitPolicy::wait, 0};
     if (takes_wait) {
         if (!request.wait) {
             throw_null("wait");
         }
-        wait = parse_wait_policy(*request.wait);
+        wait = parse_lock_wait(*request.wait);
     }
     return ValidTicketRequest{*request.event_id, *request.ticket_id, *request.customer, wait};
 }

@@ -25,7 +25,7 @@ struct ValidTicketRequest {
     std::int64_t event_id;
     std::int64_t ticket_id;
     std::string_view customer;
-    WaitPolicy wait;
+    LockWait wait;
 };
 
 void require_id(std::string_view argument, const std::optional<std::int64_t>& value);

@@ -26,7 +26,9 @@ Datum ticketing_read_stats(PG_FUNCTION_ARGS) {
     });
     InitMaterializedSRF(fcinfo, 0);
     ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    const char* scope = shared ? "cluster" : "session";
+    // Without shared_preload_libraries each backend counts only its own calls: through a
+    // pooler, successive reads come from different backends. The scope says which.
+    const char* scope = shared ? "cluster" : "backend";
     for (int r = 0; r < count; ++r) {
         const StatsRow& row = rows[r];
         Datum values[stats_columns];

@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(valid_request_passes_through) {
     BOOST_TEST(valid.event_id == 7);
     BOOST_TEST(valid.ticket_id == 42);
     BOOST_TEST(valid.customer == "alice");
-    BOOST_TEST(wait_policy_name(valid.wait) == "wait");
+    BOOST_TEST(wait_policy_name(valid.wait.policy) == "wait");
 }
 
 BOOST_AUTO_TEST_CASE(nulls_are_null_value_errors) {
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(nulls_are_null_value_errors) {
 BOOST_AUTO_TEST_CASE(wait_is_ignored_when_the_call_takes_none) {
     TicketRequest request = good_request();
     request.wait.reset();
-    BOOST_TEST(wait_policy_name(validate_ticket_request(request, false).wait) == "wait");
+    BOOST_TEST(wait_policy_name(validate_ticket_request(request, false).wait.policy) == "wait");
 }
 
 BOOST_AUTO_TEST_CASE(non_positive_ids_are_invalid) {
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(quoted_arguments_are_short) {
 
 BOOST_AUTO_TEST_CASE(unknown_wait_policy_message_quotes_a_prefix) {
     try {
-        parse_wait_policy(std::string(1'000'000, 'w'));
+        parse_lock_wait(std::string(1'000'000, 'w'));
         BOOST_FAIL("accepted");
     } catch (const DomainError& error) {
         BOOST_TEST(std::string(error.what()).size() < 120u);
