@@ -61,8 +61,8 @@ void validate(const BatchArgs& args) {
         require_customer(text_view(args.customers[i]));
         if (!args.key_null[i]) {
             require_idempotency_key(text_view(args.keys[i]));
-            const auto [first, inserted] =
-                keys.emplace(std::make_pair(text_view(args.customers[i]), text_view(args.keys[i])), i);
+            const auto [first, inserted] = keys.emplace(
+                std::make_pair(text_view(args.customers[i]), text_view(args.keys[i])), i);
             if (!inserted) {
                 throw DomainError(ErrorKind::invalid_parameter,
                                   where + " repeats the idempotency key of requests[" +
@@ -318,8 +318,8 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
             }
             const auto it = locked.find(*items[k].ticket_id);
             if (it != locked.end()) {
-                sales.push_back(TicketSale{it->first, it->second, available,
-                                           args.customers[item_request[k]]});
+                sales.push_back(
+                    TicketSale{it->first, it->second, available, args.customers[item_request[k]]});
             }
         }
         if (!sales.empty()) {
@@ -353,9 +353,8 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
         const auto it = looked.find(id);
         const SeenTicket* seen = it != looked.end() ? &it->second : nullptr;
         const Datum seat = seen != nullptr ? seen->seat : Datum(0);
-        const LockFreePlan plan =
-            plan_lock_free(seen != nullptr ? &seen->ticket : nullptr, items[k].customer, true,
-                           event.has_limit);
+        const LockFreePlan plan = plan_lock_free(seen != nullptr ? &seen->ticket : nullptr,
+                                                 items[k].customer, true, event.has_limit);
         if (plan.step == LockFreeStep::answer) {
             rows[item_request[k]] = BatchRow{plan.outcome, id, seat, false, 0};
             settled[k] = true;
@@ -468,9 +467,8 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         }
         auto it = room.find(customer);
         if (it == room.end()) {
-            const auto owned =
-                lock_and_count_customer(event_id, customer_datum[customer],
-                                        SlotWait{SlotWait::skip, 0});
+            const auto owned = lock_and_count_customer(event_id, customer_datum[customer],
+                                                       SlotWait{SlotWait::skip, 0});
             it = room.emplace(customer, owned ? std::optional<std::int64_t>(event.limit - *owned)
                                               : std::nullopt)
                      .first;

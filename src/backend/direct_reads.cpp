@@ -138,8 +138,9 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
         ScanKeyData keys[2];
         ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
-        found = probe(layout.tickets.relid, layout.tickets.primary_key, keys, 2,
-                      [&](TupleTableSlot* slot) { row = row_from(layout.tickets, slot, customer); });
+        found =
+            probe(layout.tickets.relid, layout.tickets.primary_key, keys, 2,
+                  [&](TupleTableSlot* slot) { row = row_from(layout.tickets, slot, customer); });
     });
     if (!direct) {
         found = peek_ticket(event_id, ticket_id, make_text(customer), &row);
@@ -165,10 +166,8 @@ AvailableTicket read_available(std::int64_t event_id, std::int64_t start, int ma
             for (const StrategyNumber range :
                  {BTGreaterEqualStrategyNumber, BTLessStrategyNumber}) {
                 ScanKeyData keys[2];
-                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-                            Int64GetDatum(event_id));
-                ScanKeyInit(&keys[1], 2, range,
-                            range == BTLessStrategyNumber ? F_INT8LT : F_INT8GE,
+                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+                ScanKeyInit(&keys[1], 2, range, range == BTLessStrategyNumber ? F_INT8LT : F_INT8GE,
                             Int64GetDatum(start));
                 scan(snapshot, layout.tickets.relid, layout.tickets.unsold_index, keys, 2,
                      ForwardScanDirection, [&](TupleTableSlot* slot) {
@@ -225,13 +224,11 @@ EventInfo read_event(std::int64_t event_id) {
         ScanKeyData key;
         ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
         const AttrNumber limit = layout.events.per_customer_limit;
-        info.exists = probe(layout.events.relid, layout.events.primary_key, &key, 1,
-                            [&](TupleTableSlot* slot) {
-                                info.has_limit = !slot->tts_isnull[limit - 1];
-                                info.limit = info.has_limit
-                                                 ? DatumGetInt32(slot->tts_values[limit - 1])
-                                                 : 0;
-                            });
+        info.exists = probe(
+            layout.events.relid, layout.events.primary_key, &key, 1, [&](TupleTableSlot* slot) {
+                info.has_limit = !slot->tts_isnull[limit - 1];
+                info.limit = info.has_limit ? DatumGetInt32(slot->tts_values[limit - 1]) : 0;
+            });
     });
     return direct ? info : event_by_statement(event_id);
 }

@@ -1,8 +1,8 @@
 // Idempotency keys, scoped per (event, customer): the same key means the same thing
 // wherever the event lives (one node, or the shard that owns it). The key row is
-// inserted before the request runs and carries its result, all in the caller's transaction: a rolled-back request
-// leaves no key, a committed one answers every retry with the original result. A second
-// request with the same key waits on the first's insert (unique index), then finds the
+// inserted before the request runs and carries its result, all in the caller's transaction: a
+// rolled-back request leaves no key, a committed one answers every retry with the original result.
+// A second request with the same key waits on the first's insert (unique index), then finds the
 // committed row.
 #pragma once
 

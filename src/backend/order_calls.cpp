@@ -204,9 +204,9 @@ bool lock_block(const AnyRequest& request, const CallArgs& args,
     std::vector<std::int64_t> ordered(run.begin(), run.end());
     std::sort(ordered.begin(), ordered.end()); // the global lock order
     return keep_changes_if([&] {
-        const int locked = lock_tickets_skip(request.event_id, ordered.data(),
-                                             static_cast<int>(ordered.size()),
-                                             args.customer_datum, rows);
+        const int locked =
+            lock_tickets_skip(request.event_id, ordered.data(), static_cast<int>(ordered.size()),
+                              args.customer_datum, rows);
         if (locked != request.quantity) {
             return false;
         }
@@ -303,8 +303,8 @@ std::optional<CallResult> sell_any_first_look(const AnyRequest& request, const C
     if (!seen.ticket) {
         return std::nullopt;
     }
-    const auto sale = claim_available(request.event_id, seen.ticket->ticket_id,
-                                      args.customer_datum, WaitPolicy::skip);
+    const auto sale = claim_available(request.event_id, seen.ticket->ticket_id, args.customer_datum,
+                                      WaitPolicy::skip);
     if (!sale) {
         return std::nullopt;
     }

@@ -42,16 +42,16 @@ struct TableSpec {
 
 constexpr ColumnSpec events_columns[] = {{"event_id", INT8OID}, {"per_customer_limit", INT4OID}};
 constexpr ColumnSpec tickets_columns[] = {
-    {"event_id", INT8OID}, {"ticket_id", INT8OID},       {"seat", TEXTOID},
-    {"status", TEXTOID},   {"owner", TEXTOID},           {"hold_expires_at", TIMESTAMPTZOID},
+    {"event_id", INT8OID},         {"ticket_id", INT8OID}, {"seat", TEXTOID},
+    {"status", TEXTOID},           {"owner", TEXTOID},     {"hold_expires_at", TIMESTAMPTZOID},
     {"updated_at", TIMESTAMPTZOID}};
-constexpr ColumnSpec audit_log_columns[] = {
-    {"event_id", INT8OID},    {"ticket_id", INT8OID}, {"from_status", TEXTOID},
-    {"to_status", TEXTOID},   {"customer", TEXTOID},  {"at", TIMESTAMPTZOID}};
+constexpr ColumnSpec audit_log_columns[] = {{"event_id", INT8OID},    {"ticket_id", INT8OID},
+                                            {"from_status", TEXTOID}, {"to_status", TEXTOID},
+                                            {"customer", TEXTOID},    {"at", TIMESTAMPTZOID}};
 constexpr ColumnSpec idempotency_keys_columns[] = {
-    {"customer", TEXTOID},    {"idempotency_key", TEXTOID},       {"event_id", INT8OID},
-    {"fingerprint", TEXTOID}, {"outcome", TEXTOID},               {"ticket_ids", INT8ARRAYOID},
-    {"seats", TEXTARRAYOID},  {"at", TIMESTAMPTZOID},             {"hold_expires_at", TIMESTAMPTZOID},
+    {"customer", TEXTOID},    {"idempotency_key", TEXTOID},  {"event_id", INT8OID},
+    {"fingerprint", TEXTOID}, {"outcome", TEXTOID},          {"ticket_ids", INT8ARRAYOID},
+    {"seats", TEXTARRAYOID},  {"at", TIMESTAMPTZOID},        {"hold_expires_at", TIMESTAMPTZOID},
     {"remaining", INT8OID},   {"created_at", TIMESTAMPTZOID}};
 constexpr ColumnSpec customer_slots_columns[] = {
     {"event_id", INT8OID}, {"customer", TEXTOID}, {"touched_at", TIMESTAMPTZOID}};
@@ -62,11 +62,11 @@ constexpr TableSpec table_spec(const char* name, const ColumnSpec (&columns)[N])
 }
 
 constexpr int table_count = 5;
-constexpr TableSpec specs[table_count] = {
-    table_spec("events", events_columns), table_spec("tickets", tickets_columns),
-    table_spec("audit_log", audit_log_columns),
-    table_spec("idempotency_keys", idempotency_keys_columns),
-    table_spec("customer_slots", customer_slots_columns)};
+constexpr TableSpec specs[table_count] = {table_spec("events", events_columns),
+                                          table_spec("tickets", tickets_columns),
+                                          table_spec("audit_log", audit_log_columns),
+                                          table_spec("idempotency_keys", idempotency_keys_columns),
+                                          table_spec("customer_slots", customer_slots_columns)};
 
 constexpr int index_of(OwnTable table) {
     return static_cast<int>(table);
@@ -279,8 +279,7 @@ void load_core_layout() {
     const Oid tickets = lock_and_check(specs[index_of(OwnTable::tickets)]);
     const Oid audit_log = lock_and_check(specs[index_of(OwnTable::audit_log)]);
     Layout layout{};
-    layout.events = EventsLayout{events,
-                                 primary_key(events, "events", {"event_id"}, "(event_id)"),
+    layout.events = EventsLayout{events, primary_key(events, "events", {"event_id"}, "(event_id)"),
                                  column(events, "event_id"), column(events, "per_customer_limit")};
     TicketsLayout& t = layout.tickets;
     t.relid = tickets;

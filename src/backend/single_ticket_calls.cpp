@@ -101,8 +101,8 @@ SaleOdds sale_odds;
 // caller has read to have no per-customer limit. Nothing when it sold nothing (sold,
 // held or locked since): the caller then looks, or locks and decides again.
 std::optional<CallResult> sell_available(const ValidTicketRequest& request, const CallArgs& args) {
-    const auto sale =
-        claim_available(request.event_id, request.ticket_id, args.customer_datum, request.wait.policy);
+    const auto sale = claim_available(request.event_id, request.ticket_id, args.customer_datum,
+                                      request.wait.policy);
     sale_odds.record(request.event_id, sale.has_value());
     if (!sale) {
         return std::nullopt;
@@ -139,8 +139,8 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     }
     const std::optional<TicketRow> seen =
         read_ticket(request.event_id, request.ticket_id, request.customer);
-    const bool available = claim && seen && seen->state.status == TicketStatus::available &&
-                           !seen->looks_locked;
+    const bool available =
+        claim && seen && seen->state.status == TicketStatus::available && !seen->looks_locked;
     if (claim && !tried_first && !available) {
         sale_odds.record(request.event_id, false); // the statement would not have sold
     }

@@ -37,9 +37,9 @@ namespace {
     "coalesce(t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at "                       \
     "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), "                                           \
     "t.seat, t.updated_at, t.hold_expires_at, t.ticket_id, "
-#define ONE_TICKET                                                                                 \
-    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2"
-#define LOCK_ONE TICKET_STATE "NULL::integer FROM ticketing.tickets t WHERE " ONE_TICKET " FOR UPDATE OF t"
+#define ONE_TICKET "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2"
+#define LOCK_ONE                                                                                   \
+    TICKET_STATE "NULL::integer FROM ticketing.tickets t WHERE " ONE_TICKET " FOR UPDATE OF t"
 // Available, or held with the hold lapsed: every claim path treats both alike. $3 is a
 // seat prefix or NULL.
 #define CLAIMABLE                                                                                  \
@@ -132,8 +132,9 @@ const PlanSpec peek_tickets{TICKET_STATE "e.per_customer_limit FROM ticketing.ti
 
 // Several tickets of one event, with their states relative to $3, locked with SKIP
 // LOCKED (an adjacent block).
-const PlanSpec lock_tickets_skip{TICKET_STATE "NULL::integer FROM ticketing.tickets t WHERE " GIVEN_TICKETS
-                                              "ORDER BY t.ticket_id FOR UPDATE OF t SKIP LOCKED",
+const PlanSpec lock_tickets_skip{TICKET_STATE
+                                 "NULL::integer FROM ticketing.tickets t WHERE " GIVEN_TICKETS
+                                 "ORDER BY t.ticket_id FOR UPDATE OF t SKIP LOCKED",
                                  3,
                                  {INT8OID, INT8ARRAYOID, TEXTOID}};
 
@@ -193,14 +194,15 @@ const PlanSpec claimable_candidates{
     3,
     {INT8OID, INT8OID, TEXTOID}};
 
-const PlanSpec count_claimable{"SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE,
-                               3, // $2 unused
-                               {INT8OID, INT8OID, TEXTOID}};
+const PlanSpec count_claimable{
+    "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE,
+    3, // $2 unused
+    {INT8OID, INT8OID, TEXTOID}};
 
-const PlanSpec event_limit{
-    "SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id OPERATOR(pg_catalog.=) $1",
-    1,
-    {INT8OID}};
+const PlanSpec event_limit{"SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id "
+                           "OPERATOR(pg_catalog.=) $1",
+                           1,
+                           {INT8OID}};
 
 const PlanSpec max_ticket_id{
     "SELECT pg_catalog.max(t.ticket_id) FROM ticketing.tickets t WHERE t.event_id "
@@ -291,11 +293,10 @@ const PlanSpec store_key{
     "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"
     " at = $7, hold_expires_at = $8, remaining = $9 WHERE " ONE_KEY,
     9,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,
-     TIMESTAMPTZOID, INT8OID}};
-const PlanSpec forget_key{"DELETE FROM ticketing.idempotency_keys k WHERE " ONE_KEY,
-                          3,
-                          {INT8OID, TEXTOID, TEXTOID}};
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+     INT8OID}};
+const PlanSpec forget_key{
+    "DELETE FROM ticketing.idempotency_keys k WHERE " ONE_KEY, 3, {INT8OID, TEXTOID, TEXTOID}};
 #undef ONE_KEY
 
 // The same for a 1.1 schema, where keys are scoped per customer (the library serves it
@@ -311,8 +312,7 @@ const PlanSpec select_key_1_1{
     "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
     " k.remaining, k.created_at OPERATOR(pg_catalog.<)"
     " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"
-    " FROM ticketing.idempotency_keys k WHERE "
-    ONE_KEY_1_1 " FOR UPDATE",
+    " FROM ticketing.idempotency_keys k WHERE " ONE_KEY_1_1 " FOR UPDATE",
     4,
     {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
 const PlanSpec renew_key_1_1{
@@ -326,8 +326,8 @@ const PlanSpec store_key_1_1{
     " at = $7, hold_expires_at = $8, remaining = $9"
     " WHERE " ONE_KEY_1_1,
     9,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,
-     TIMESTAMPTZOID, INT8OID}};
+    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+     INT8OID}};
 const PlanSpec forget_key_1_1{"DELETE FROM ticketing.idempotency_keys k"
                               " WHERE " ONE_KEY_1_1,
                               3,

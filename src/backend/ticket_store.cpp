@@ -72,8 +72,7 @@ PlanId lock_plan(WaitPolicy policy) {
 
 } // namespace
 
-void change_skipped(std::int64_t event_id, std::uint64_t changed,
-                                 std::uint64_t expected) {
+void change_skipped(std::int64_t event_id, std::uint64_t changed, std::uint64_t expected) {
     throw DomainError(ErrorKind::change_skipped,
                       "ticketing: the update of " + std::to_string(expected) +
                           " locked ticket(s) of event " + std::to_string(event_id) + " changed " +
@@ -226,8 +225,8 @@ int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datu
 
 // Tries SKIP LOCKED first, so a lock that is free costs one statement and a lock that
 // is taken is counted (ticketing.stats) before the call queues or gives up.
-LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
-                       LockWait wait, TicketRow* row) {
+LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, LockWait wait,
+                       TicketRow* row) {
     const WaitPolicy policy = wait.policy;
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id), customer};
     if (run_plan(PlanId::lock_ticket_skip, args, nullptr) == 1) {
@@ -293,8 +292,8 @@ Transition transition_for(Action action, const CallArgs& args) {
 std::int64_t hold_length_micros(const CallArgs& args) {
     // Bounds that keep the sum far inside the timestamp range (10,000 years either way):
     // beyond them the interval is out of any valid hold's range anyway.
-    constexpr std::int64_t max_months = 12 * 10000;
-    constexpr std::int64_t max_days = 366 * 10000;
+    constexpr std::int64_t max_months = std::int64_t{12} * 10000;
+    constexpr std::int64_t max_days = std::int64_t{366} * 10000;
     constexpr std::int64_t max_micros = max_days * USECS_PER_DAY;
     constexpr std::int64_t far_beyond = std::numeric_limits<std::int64_t>::max();
     std::int64_t length = far_beyond;

@@ -60,8 +60,8 @@ enum class LockStatus {
 // SELECT ... FOR UPDATE with a wait policy. Under READ COMMITTED a waiter gets the
 // version the lock holder left behind. A bounded wait runs in a subtransaction of its
 // own, so running out of time rolls back nothing but that wait.
-LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer,
-                       LockWait wait, TicketRow* row);
+LockStatus lock_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, LockWait wait,
+                       TicketRow* row);
 
 struct Transition {
     TicketStatus to;
@@ -141,4 +141,3 @@ std::string_view text_view(Datum datum);
 Datum make_text(std::string_view text);
 
 } // namespace ticketing::backend
-

@@ -112,7 +112,8 @@ BOOST_AUTO_TEST_CASE(search_over_pages_takes_seats_in_any_order) {
     BOOST_TEST(search.add_page({{11, "A-1-1"}}).empty());
     const auto runs = search.add_page({{12, "A-1-2"}});
     BOOST_REQUIRE_EQUAL(runs.size(), 1u);
-    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{11, 12, 10}), boost::test_tools::per_element());
+    BOOST_TEST(runs[0] == (std::vector<std::int64_t>{11, 12, 10}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(search_over_pages_agrees_with_one_page) {

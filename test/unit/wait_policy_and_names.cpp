@@ -23,12 +23,11 @@ BOOST_AUTO_TEST_CASE(wait_policies_parse) {
 
 BOOST_AUTO_TEST_CASE(durations_are_bounded_waits) {
     const std::pair<std::string_view, int> cases[] = {
-        {"250ms", 250}, {"250 ms", 250}, {"2s", 2000},     {"1.5s", 1500},
-        {"0.25 s", 250}, {"1ms", 1},     {"300s", 300000}, {"300000ms", 300000}};
+        {"250ms", 250},  {"250 ms", 250}, {"2s", 2000},     {"1.5s", 1500},
+        {"0.25 s", 250}, {"1ms", 1},      {"300s", 300000}, {"300000ms", 300000}};
     for (const auto& [text, ms] : cases) {
         const LockWait parsed = parse_lock_wait(text);
-        BOOST_TEST(static_cast<int>(parsed.policy) == static_cast<int>(WaitPolicy::bounded),
-                   text);
+        BOOST_TEST(static_cast<int>(parsed.policy) == static_cast<int>(WaitPolicy::bounded), text);
         BOOST_TEST(parsed.bound_ms == ms, text);
     }
 }
