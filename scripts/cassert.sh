@@ -59,19 +59,19 @@ cassert_start "$prefix" "$work" || { result server-start 1; finish; }
 export PGHOST="$work/socket" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 unset PGPASSWORD
 
-say "pg_regress on the assert-enabled server"
-make -C "$work/src" -s installcheck ISOLATION= PG_CONFIG="$prefix/bin/pg_config" >"$work/regress.log" 2>&1
-rc=$?
-cat "$work/regress.log" >&2
-[ -f "$work/src/regression.diffs" ] && cat "$work/src/regression.diffs" >&2
-result regress $rc
-
-say "isolation specs on the assert-enabled server"
-make -C "$work/src" -s installcheck REGRESS= PG_CONFIG="$prefix/bin/pg_config" >"$work/isolation.log" 2>&1
-rc=$?
-cat "$work/isolation.log" >&2
-[ -f "$work/src/test/isolation/regression.diffs" ] && cat "$work/src/test/isolation/regression.diffs" >&2
-result isolation $rc
+# installcheck SUITE DIR MAKE_ARGS...: pg_regress or the isolation specs from the copy.
+installcheck() {
+    local suite=$1 dir=$2 rc
+    shift 2
+    say "$suite on the assert-enabled server"
+    make -C "$work/src" -s installcheck "$@" PG_CONFIG="$prefix/bin/pg_config" >"$work/$suite.log" 2>&1
+    rc=$?
+    cat "$work/$suite.log" >&2
+    [ -f "$work/src/$dir/regression.diffs" ] && cat "$work/src/$dir/regression.diffs" >&2
+    result "$suite" $rc
+}
+installcheck regress . ISOLATION=
+installcheck isolation test/isolation REGRESS=
 
 if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     say "stress tests on the assert-enabled server"

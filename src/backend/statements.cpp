@@ -266,73 +266,57 @@ const PlanSpec ensure_customer_slot{
 const PlanSpec count_customer_tickets{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
 
-// Idempotency keys are scoped per (event, customer): $1 event, $2 customer, $3 key.
-#define ONE_KEY                                                                                    \
+// Idempotency keys are scoped per (event, customer): $1 event, $2 customer, $3 key. A
+// 1.1 schema scopes them per customer (the library serves it until ALTER EXTENSION
+// ticketing UPDATE): the same statements with `key` and `conflict` of that scope, where
+// $1 only sets the row's event.
+#define INSERT_KEY(conflict)                                                                       \
+    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"    \
+    " VALUES ($1, $2, $3, $4) ON CONFLICT " conflict " DO NOTHING RETURNING 1"
+#define SELECT_KEY(key)                                                                            \
+    "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"             \
+    " k.remaining, k.created_at OPERATOR(pg_catalog.<)"                                            \
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"   \
+    " FROM ticketing.idempotency_keys k WHERE " key " FOR UPDATE"
+#define RENEW_KEY(key)                                                                             \
+    "UPDATE ticketing.idempotency_keys k SET event_id = $1, fingerprint = $4,"                     \
+    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"  \
+    " hold_expires_at = NULL, remaining = NULL WHERE " key
+#define STORE_KEY(key)                                                                             \
+    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"           \
+    " at = $7, hold_expires_at = $8, remaining = $9 WHERE " key
+#define FORGET_KEY(key) "DELETE FROM ticketing.idempotency_keys k WHERE " key
+#define PER_EVENT                                                                                  \
     "k.event_id OPERATOR(pg_catalog.=) $1 AND k.customer OPERATOR(pg_catalog.=) $2 AND "           \
     "k.idempotency_key OPERATOR(pg_catalog.=) $3"
-const PlanSpec insert_key{
-    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"
-    " VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, customer, idempotency_key) DO NOTHING"
-    " RETURNING 1",
-    4,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
-const PlanSpec select_key{
-    "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
-    " k.remaining, k.created_at OPERATOR(pg_catalog.<)"
-    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"
-    " FROM ticketing.idempotency_keys k WHERE " ONE_KEY " FOR UPDATE",
-    4,
-    {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key{
-    "UPDATE ticketing.idempotency_keys k SET fingerprint = $4,"
-    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
-    " hold_expires_at = NULL, remaining = NULL WHERE " ONE_KEY,
-    4,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
-const PlanSpec store_key{
-    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"
-    " at = $7, hold_expires_at = $8, remaining = $9 WHERE " ONE_KEY,
-    9,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-     INT8OID}};
-const PlanSpec forget_key{
-    "DELETE FROM ticketing.idempotency_keys k WHERE " ONE_KEY, 3, {INT8OID, TEXTOID, TEXTOID}};
-#undef ONE_KEY
-
-// The same for a 1.1 schema, where keys are scoped per customer (the library serves it
-// until ALTER EXTENSION ticketing UPDATE); $1 is unused there.
-#define ONE_KEY_1_1                                                                                \
+#define PER_CUSTOMER                                                                               \
     "k.customer OPERATOR(pg_catalog.=) $2 AND k.idempotency_key OPERATOR(pg_catalog.=) $3"
-const PlanSpec insert_key_1_1{
-    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"
-    " VALUES ($1, $2, $3, $4) ON CONFLICT (customer, idempotency_key) DO NOTHING RETURNING 1",
-    4,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
-const PlanSpec select_key_1_1{
-    "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"
-    " k.remaining, k.created_at OPERATOR(pg_catalog.<)"
-    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"
-    " FROM ticketing.idempotency_keys k WHERE " ONE_KEY_1_1 " FOR UPDATE",
-    4,
-    {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key_1_1{
-    "UPDATE ticketing.idempotency_keys k SET event_id = $1, fingerprint = $4,"
-    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"
-    " hold_expires_at = NULL, remaining = NULL WHERE " ONE_KEY_1_1,
-    4,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID}};
-const PlanSpec store_key_1_1{
-    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"
-    " at = $7, hold_expires_at = $8, remaining = $9"
-    " WHERE " ONE_KEY_1_1,
-    9,
-    {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-     INT8OID}};
-const PlanSpec forget_key_1_1{"DELETE FROM ticketing.idempotency_keys k"
-                              " WHERE " ONE_KEY_1_1,
-                              3,
-                              {INT8OID, TEXTOID, TEXTOID}};
-#undef ONE_KEY_1_1
+#define KEY_ARGS                                                                                   \
+    { INT8OID, TEXTOID, TEXTOID, TEXTOID }
+#define STORE_ARGS                                                                                 \
+    {                                                                                              \
+        INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,            \
+            TIMESTAMPTZOID, INT8OID                                                                \
+    }
+const PlanSpec insert_key{INSERT_KEY("(event_id, customer, idempotency_key)"), 4, KEY_ARGS};
+const PlanSpec select_key{SELECT_KEY(PER_EVENT), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
+const PlanSpec renew_key{RENEW_KEY(PER_EVENT), 4, KEY_ARGS};
+const PlanSpec store_key{STORE_KEY(PER_EVENT), 9, STORE_ARGS};
+const PlanSpec forget_key{FORGET_KEY(PER_EVENT), 3, {INT8OID, TEXTOID, TEXTOID}};
+const PlanSpec insert_key_1_1{INSERT_KEY("(customer, idempotency_key)"), 4, KEY_ARGS};
+const PlanSpec select_key_1_1{SELECT_KEY(PER_CUSTOMER), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
+const PlanSpec renew_key_1_1{RENEW_KEY(PER_CUSTOMER), 4, KEY_ARGS};
+const PlanSpec store_key_1_1{STORE_KEY(PER_CUSTOMER), 9, STORE_ARGS};
+const PlanSpec forget_key_1_1{FORGET_KEY(PER_CUSTOMER), 3, {INT8OID, TEXTOID, TEXTOID}};
+#undef INSERT_KEY
+#undef SELECT_KEY
+#undef RENEW_KEY
+#undef STORE_KEY
+#undef FORGET_KEY
+#undef PER_EVENT
+#undef PER_CUSTOMER
+#undef KEY_ARGS
+#undef STORE_ARGS
 
 } // namespace
 

@@ -10,28 +10,11 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DB=ticketing_clients
 PYTHON=/usr/bin/python3 # Debian's, where python3-psycopg is; not a pyenv one on PATH
-passed=0
-failed=0
 LOG=$(mktemp)
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 WORK=$(mktemp -d)
 
-say() { printf '==> %s\n' "$*" >&2; }
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 
-# check NAME COMMAND...: one PASS or FAIL line for the command's exit status; its
-# output goes to stderr.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$LOG" 2>&1; then
-        cat "$LOG" >&2
-        pass "$name"
-    else
-        cat "$LOG" >&2
-        fail "$name"
-    fi
-}
 
 # count SUITE PASSED FAILED: adds a suite's own counts (or one failure when the suite
 # did not report).

@@ -14,29 +14,13 @@ source "$TICKETING_ROOT/packaging/version.sh"
 
 PACKAGES=(dpkg-dev debhelper postgresql-server-dev-all lintian debootstrap g++ make)
 SOCKET_DIR=/var/tmp/ticketing-package # inside the chroot
-passed=0
-failed=0
 WORK=$(mktemp -d /tmp/ticketing-package.XXXXXX)
 chmod 755 "$WORK" # the package build's installcheck runs the server as postgres on files below it
 CHROOT="$WORK/root"
 LOG="$WORK/log"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 
-# check NAME COMMAND...: one PASS or FAIL line; the command's output goes to stderr.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$LOG" 2>&1; then
-        cat "$LOG" >&2
-        pass "$name"
-    else
-        cat "$LOG" >&2
-        fail "$name"
-        return 1
-    fi
-}
 
 cleanup() {
     if [ -f "$CHROOT$SOCKET_DIR/data/postmaster.pid" ]; then
