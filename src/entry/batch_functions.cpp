@@ -1,5 +1,5 @@
-// SQL entry point for claim_batch: decode the request array, run through the guard,
-// return one row per request.
+// SQL entry point for claim_batch: decode the request array, run, return one row per
+// request, all through the guard (decoding and encoding inside pg_call).
 #include "../backend/batch_calls.hpp"
 #include "../backend/pg_guard.hpp"
 #include "../backend/sql_codec.hpp"
@@ -72,24 +72,32 @@ extern "C" {
 // claim_batch(event_id, requests claim_request[]) RETURNS SETOF batch_result
 PG_FUNCTION_INFO_V1(ticketing_claim_batch);
 Datum ticketing_claim_batch(PG_FUNCTION_ARGS) {
-    const BatchArgs args = decode_batch(fcinfo);
-    BatchRow* rows = static_cast<BatchRow*>(palloc0(sizeof(BatchRow) * (args.count + 1)));
-    run_guarded([&] { run_claim_batch(args, rows); });
-
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    for (int i = 0; i < args.count; ++i) {
-        const std::string_view outcome = outcome_name(rows[i].outcome);
-        Datum values[5];
-        bool nulls[5] = {false, false, rows[i].ticket_id == 0, rows[i].seat == 0, !rows[i].has_at};
-        values[0] = Int32GetDatum(i + 1);
-        values[1] = PointerGetDatum(
-            cstring_to_text_with_len(outcome.data(), static_cast<int>(outcome.size())));
-        values[2] = Int64GetDatum(rows[i].ticket_id);
-        values[3] = rows[i].seat;
-        values[4] = TimestampTzGetDatum(rows[i].at);
-        tuplestore_putvalues(result_set->setResult, result_set->setDesc, values, nulls);
-    }
+    run_guarded([&] {
+        BatchArgs args{};
+        BatchRow* rows = nullptr;
+        pg_call([&] {
+            args = decode_batch(fcinfo);
+            rows = static_cast<BatchRow*>(palloc0(sizeof(BatchRow) * (args.count + 1)));
+        });
+        run_claim_batch(args, rows);
+        pg_call([&] {
+            InitMaterializedSRF(fcinfo, 0);
+            ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            for (int i = 0; i < args.count; ++i) {
+                const std::string_view outcome = outcome_name(rows[i].outcome);
+                Datum values[5];
+                bool nulls[5] = {false, false, rows[i].ticket_id == 0, rows[i].seat == 0,
+                                 !rows[i].has_at};
+                values[0] = Int32GetDatum(i + 1);
+                values[1] = PointerGetDatum(
+                    cstring_to_text_with_len(outcome.data(), static_cast<int>(outcome.size())));
+                values[2] = Int64GetDatum(rows[i].ticket_id);
+                values[3] = rows[i].seat;
+                values[4] = TimestampTzGetDatum(rows[i].at);
+                tuplestore_putvalues(result_set->setResult, result_set->setDesc, values, nulls);
+            }
+        });
+    });
     return static_cast<Datum>(0);
 }
 
