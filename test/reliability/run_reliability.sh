@@ -11,7 +11,8 @@
 #                                (make install DESTDIR=...; development)
 #   RELIABILITY_LONG=1           the long run: 10 minutes of sqlsmith, a 3-minute crash
 #                                load with 6 kills (instead of 2 minutes, 45 s and 3)
-#   SQLSMITH_SECONDS, LEDGER_SECONDS, KILLS, CLIENTS, REPLICA_SECONDS   override one part
+#   SQLSMITH_SECONDS, SQLSMITH_SEED, SQLSMITH_WEIGHT, LEDGER_SECONDS, LEDGER_SEED, KILLS,
+#   CLIENTS, REPLICA_SECONDS     override one part (see each test file)
 # The last line is "reliability: N passed, M failed" (TAP assertions; a test file that
 # dies or ends early counts one more failure).
 set -uo pipefail
@@ -100,12 +101,13 @@ for test in "${tests[@]}"; do
         TICKETING_OLD_SCRIPTS="$OLD_SCRIPTS" TICKETING_SQL_INCLUDE="$SUITE/sql-include" \
         ${TICKETING_EXTENSION_DESTDIR:+TICKETING_EXTENSION_DESTDIR="$TICKETING_EXTENSION_DESTDIR"} \
         ${SQLSMITH_SECONDS:+SQLSMITH_SECONDS="$SQLSMITH_SECONDS"} \
-        ${SQLSMITH_SEED:+SQLSMITH_SEED="$SQLSMITH_SEED"} \
+        ${SQLSMITH_SEED:+SQLSMITH_SEED="$SQLSMITH_SEED"} ${SQLSMITH_WEIGHT:+SQLSMITH_WEIGHT="$SQLSMITH_WEIGHT"} \
         ${LEDGER_SECONDS:+LEDGER_SECONDS="$LEDGER_SECONDS"} \
         ${LEDGER_SEED:+LEDGER_SEED="$LEDGER_SEED"} \
         ${LEDGER_SYNCHRONOUS_COMMIT:+LEDGER_SYNCHRONOUS_COMMIT="$LEDGER_SYNCHRONOUS_COMMIT"} \
         ${KILLS:+KILLS="$KILLS"} ${CLIENTS:+CLIENTS="$CLIENTS"} \
         ${REPLICA_SECONDS:+REPLICA_SECONDS="$REPLICA_SECONDS"} \
+        ${API_FUZZ_SECONDS:+API_FUZZ_SECONDS="$API_FUZZ_SECONDS"} ${API_FUZZ_SEED:+API_FUZZ_SEED="$API_FUZZ_SEED"} \
         prove -v "$test" >"$log" 2>&1
     status=$?
     cat "$log" >&2

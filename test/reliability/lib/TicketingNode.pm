@@ -9,7 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(ticketing_node amcheck_problems leftover_locks table_text sqlstate_of
-  tables_checksum);
+  tables_checksum crash_lines error_entries);
 
 # A node that restarts after a backend crash (Cluster.pm turns that off), logs each
 # line's SQLSTATE and no statements. TICKETING_EXTENSION_DESTDIR points it at a private
@@ -114,6 +114,36 @@ sub tables_checksum
 		        UNION ALL
 		        SELECT 's' || s::text FROM (SELECT * FROM ticketing.customer_slots
 		                                    ORDER BY event_id, customer) s) rows});
+}
+
+# Lines of a server log that tell of a crashed backend (signal, exception, an exit code
+# other than 0 or 1), a PANIC or a failed assertion.
+sub crash_lines
+{
+	my ($log) = @_;
+	return $log =~ /^(.*(?:terminated by signal|terminated by exception|exited with exit code [^01]|PANIC:|TRAP:).*)$/mg;
+}
+
+# The ERROR entries of a server log written with log_line_prefix '%m [%p] %e ' and
+# log_error_verbosity = verbose: { state, text } with the LOCATION, CONTEXT, DETAIL,
+# HINT and STATEMENT lines that follow each.
+sub error_entries
+{
+	my ($log) = @_;
+	my @entries;
+	for my $line (split /\n/, $log)
+	{
+		if ($line =~ /^\S+ \S+ \S+ \[\d+\] (\w{5}) ERROR:/)
+		{
+			push @entries, { state => $1, text => $line };
+		}
+		elsif (@entries && ($line =~ /^\S+ \S+ \S+ \[\d+\] \w{5} (LOCATION|CONTEXT|DETAIL|HINT|STATEMENT):/
+				|| $line =~ /^\t/))
+		{
+			$entries[-1]{text} .= "\n$line";
+		}
+	}
+	return @entries;
 }
 
 # Runs one statement through psql and returns its SQLSTATE ('00000' on success) and
