@@ -55,7 +55,7 @@ $src->safe_psql('shop', q{
 	  TO shop_app;
 	SELECT ticketing.create_event('limited', per_customer_limit => 2, event_id => 4);
 	SELECT ticketing.add_tickets(4, 10);
-	SELECT outcome FROM ticketing.claim_any(4, 'limited-buyer', 2);
+	SELECT outcome FROM ticketing.claim_tickets(4, ARRAY[1, 2], 'limited-buyer');
 	SELECT outcome FROM ticketing.claim_ticket(4, 9, 'retrying-buyer', idempotency_key => 'before-dump');
 	CREATE SCHEMA site;
 	CREATE FUNCTION site.touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
