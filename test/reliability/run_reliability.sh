@@ -10,9 +10,11 @@
 #   TICKETING_EXTENSION_DESTDIR  use the extension installed under this DESTDIR instead
 #                                (make install DESTDIR=...; development)
 #   RELIABILITY_LONG=1           the long run: 10 minutes of sqlsmith, a 3-minute crash
-#                                load with 6 kills (instead of 2 minutes, 45 s and 3)
+#                                load with 6 kills, 1 minute of replica load, 2 minutes
+#                                of API fuzzing (instead of 2 min, 45 s and 3, 20 s, 30 s)
 #   SQLSMITH_SECONDS, SQLSMITH_SEED, SQLSMITH_WEIGHT, LEDGER_SECONDS, LEDGER_SEED, KILLS,
-#   CLIENTS, REPLICA_SECONDS     override one part (see each test file)
+#   LEDGER_SYNCHRONOUS_COMMIT, CLIENTS, REPLICA_SECONDS, API_FUZZ_SECONDS, API_FUZZ_SEED
+#                                override one part (see each test file)
 # The last line is "reliability: N passed, M failed" (TAP assertions; a test file that
 # dies or ends early counts one more failure).
 set -uo pipefail
@@ -50,6 +52,8 @@ if [ "${RELIABILITY_LONG:-0}" = 1 ]; then
     export SQLSMITH_SECONDS=${SQLSMITH_SECONDS:-600}
     export LEDGER_SECONDS=${LEDGER_SECONDS:-180}
     export KILLS=${KILLS:-6}
+    export REPLICA_SECONDS=${REPLICA_SECONDS:-60}
+    export API_FUZZ_SECONDS=${API_FUZZ_SECONDS:-120}
 fi
 
 # The TAP clusters run as postgres (PostgreSQL refuses root) in a directory of their own.
