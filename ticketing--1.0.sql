@@ -6,23 +6,41 @@
 -------------------------------------------------------------------------------
 
 -- CREATE EXTENSION creates the schema ticketing when it is missing, and would adopt one
--- that exists. One made by another role, or holding objects already, could hold a
--- function or operator that a name in this script or in a sale's statements resolves
--- to, run later with the extension owner's rights: refused.
+-- that exists. One made by another role (other than a superuser), holding objects
+-- already, or letting another role create objects in it could hold a function or
+-- operator that a name in this script or in a sale's statements resolves to, run later
+-- with the extension owner's rights: refused.
 DO $$
 DECLARE
     schema_owner name;
+    owner_is_superuser boolean;
     objects bigint;
+    creators text;
 BEGIN
-    SELECT r.rolname INTO schema_owner
+    SELECT r.rolname, r.rolsuper INTO schema_owner, owner_is_superuser
       FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
      WHERE n.nspname OPERATOR(pg_catalog.=) 'ticketing';
+    IF NOT FOUND THEN
+        RETURN; -- CREATE EXTENSION created it just now
+    END IF;
     SELECT pg_catalog.count(*) INTO objects
       FROM pg_catalog.pg_depend d
      WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
        AND d.refobjid OPERATOR(pg_catalog.=) 'ticketing'::pg_catalog.regnamespace
        AND d.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_extension'::pg_catalog.regclass;
-    IF schema_owner OPERATOR(pg_catalog.<>) CURRENT_USER THEN
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                      ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')
+      INTO creators
+      FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'ticketing'
+       AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+       AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
+    -- A schema made by CREATE EXTENSION itself, by the role running it, or by a superuser
+    -- (pg_restore recreates it under its old owner) is fine while it is empty and nobody
+    -- else may create in it. Anything else could hold a function or operator that a name
+    -- in this script or in a sale's statements resolves to, run with the extension
+    -- owner's rights.
+    IF schema_owner OPERATOR(pg_catalog.<>) CURRENT_USER AND NOT owner_is_superuser THEN
         RAISE EXCEPTION 'schema ticketing already exists and belongs to role %', schema_owner
             USING ERRCODE = 'invalid_schema_definition',
                   HINT = 'The extension creates its own schema: drop or rename the existing one '
@@ -33,6 +51,12 @@ BEGIN
             USING ERRCODE = 'invalid_schema_definition',
                   HINT = 'The extension creates its own schema: drop or rename the existing one '
                          'after checking what it holds, then run CREATE EXTENSION ticketing again.';
+    END IF;
+    IF creators IS NOT NULL THEN
+        RAISE EXCEPTION 'schema ticketing already exists and lets % create objects in it', creators
+            USING ERRCODE = 'invalid_schema_definition',
+                  HINT = 'Revoke CREATE on schema ticketing from every role but its owner, or drop '
+                         'the schema, then run CREATE EXTENSION ticketing again.';
     END IF;
 END
 $$;

@@ -52,6 +52,9 @@ run_suite() {
 say "the assert-enabled server (scripts/cassert.sh)"
 run_suite cassert bash "$TICKETING_ROOT/scripts/cassert.sh"
 
+say "reliability: crashes, a replica, dump and restore, bad input, fuzzing (test/reliability)"
+run_suite reliability bash "$TICKETING_ROOT/test/reliability/run_reliability.sh"
+
 say "the Debian package (test/package/run_package.sh)"
 run_suite package bash "$TICKETING_ROOT/test/package/run_package.sh"
 

@@ -1,8 +1,9 @@
 --
 -- 20_schema_hijack: CREATE EXTENSION refuses (42P15) a schema ticketing that it did
 -- not create: one owned by another role (the attack of issue 11, and the same schema
--- empty), or one that already holds another role's objects. A superuser's own empty
--- schema is accepted. test/reliability/t/005_hijack_1_1.pl runs the same attack
+-- empty), one that already holds another role's objects, or one where another role may
+-- create objects. A superuser's own empty schema is accepted, also another
+-- superuser's (as pg_restore makes it). test/reliability/t/005_hijack_1_1.pl runs the same attack
 -- against the 1.1 scripts, where the attacker becomes superuser.
 --
 \set VERBOSITY terse
@@ -40,7 +41,30 @@ RESET ROLE;
 CREATE EXTENSION ticketing;
 \echo :LAST_ERROR_SQLSTATE
 DROP SCHEMA ticketing CASCADE;
+-- The superuser's own empty schema, but another role may create objects in it (and
+-- could add, after the install, a claim_ticket(bigint, bigint, text) that an
+-- application's three-argument call would run).
+CREATE SCHEMA ticketing;
+GRANT CREATE ON SCHEMA ticketing TO regress_attacker;
+CREATE EXTENSION ticketing;
+\echo :LAST_ERROR_SQLSTATE
+GRANT CREATE ON SCHEMA ticketing TO PUBLIC;
+REVOKE CREATE ON SCHEMA ticketing FROM regress_attacker;
+CREATE EXTENSION ticketing;
+\echo :LAST_ERROR_SQLSTATE
+DROP SCHEMA ticketing;
 SELECT rolsuper AS attacker_is_superuser FROM pg_roles WHERE rolname = 'regress_attacker';
+-- An empty schema of another superuser (pg_restore recreates the schema under its old
+-- owner before CREATE EXTENSION runs) is accepted; tried in a transaction rolled back.
+CREATE ROLE regress_other_superuser SUPERUSER;
+BEGIN;
+CREATE SCHEMA ticketing AUTHORIZATION regress_other_superuser;
+CREATE EXTENSION ticketing;
+SELECT extname, pg_get_userbyid(n.nspowner) AS schema_owner
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+ WHERE extname = 'ticketing';
+ROLLBACK;
+DROP ROLE regress_other_superuser;
 
 -- The superuser's own empty schema is accepted, and the extension works there, for
 -- an application role too.

@@ -180,6 +180,9 @@ SELECT outcome, ticket_ids FROM ticketing.claim_tickets(2101, ARRAY[9, 10], 'app
 SELECT outcome, ticket_ids FROM ticketing.claim_tickets(2101, ARRAY[9, 10], 'app-erin', idempotency_key => 'k-9');
 SELECT outcome, seats FROM ticketing.claim_any(2102, 'app-erin', 2, adjacent => true);
 SELECT outcome, remaining FROM ticketing.claim_any(2102, 'app-carol', 2);
+-- Only ticket 3 stays free for the batch's any-seat request (any-seat picks start at a
+-- random ticket).
+SELECT outcome FROM ticketing.claim_ticket(2101, 1, 'app-erin');
 SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(2101, ARRAY[
     ROW(11, 'app-erin', NULL), ROW(12, 'app-erin', NULL), ROW(NULL, 'app-erin', 'k-any')
     ]::ticketing.claim_request[]);

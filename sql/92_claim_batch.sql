@@ -79,6 +79,8 @@ SELECT * FROM ticketing.claim_batch(9201, ARRAY[ROW(1, 'a', '')]::ticketing.clai
 SELECT count(*) FROM ticketing.claim_batch(9201,
     ARRAY(SELECT ROW(NULL, 'c' || g, NULL)::ticketing.claim_request FROM generate_series(1, 1001) g));
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM ticketing.claim_batch(9201, '{{"(1,a,)"},{"(2,a,)"}}'::ticketing.claim_request[]);
+\echo :LAST_ERROR_SQLSTATE
 BEGIN READ ONLY;
 SELECT * FROM ticketing.claim_batch(9201, ARRAY[ROW(1, 'a', NULL)]::ticketing.claim_request[]);
 \echo :LAST_ERROR_SQLSTATE

@@ -18,6 +18,10 @@ BatchArgs decode_batch(FunctionCallInfo fcinfo) {
         return args;
     }
     ArrayType* array = PG_GETARG_ARRAYTYPE_P(1);
+    if (ARR_NDIM(array) > 1) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("requests must be a one-dimensional array")));
+    }
     Oid element_type = ARR_ELEMTYPE(array);
     int16 element_length = 0;
     bool by_value = false;

@@ -152,14 +152,19 @@ is($dst->safe_psql('shop', $additions), '3', 'the site script puts them back');
 is((sqlstate_of($dst, 'shop', q{SELECT ticketing.add_tickets(1, ARRAY['a-seat-label-longer-than-twenty'])}))[0],
 	'23514', '... and they apply again');
 
-# Restored by another superuser than the one that owned the schema: with --no-owner the
-# schema is the restoring role's and CREATE EXTENSION accepts it. (Without --no-owner,
-# pg_restore gives the new schema to its old owner before CREATE EXTENSION runs, which
-# then refuses it with 42P15: docs/reliability.md.)
+# Restored by another superuser than the one that owned the schema. Without --no-owner,
+# pg_restore gives the new, empty schema to its old owner (a superuser) before CREATE
+# EXTENSION runs, which accepts an empty schema of a superuser; with --no-owner the
+# schema is the restoring role's.
 $dst->safe_psql('postgres', 'CREATE ROLE other_admin SUPERUSER LOGIN; CREATE DATABASE shop2 OWNER other_admin');
 command_ok([ 'pg_restore', '--no-owner', '--exit-on-error', '-U', 'other_admin', '-h', $dst->host, '-p', $dst->port,
 		'-d', 'shop2', $dump ], 'pg_restore --no-owner by another superuser');
 is(table_text($dst, 'shop2', 'SELECT count(*) FROM ticketing.audit_log'), $counts{audit},
+	'... restores the same audit log');
+$dst->safe_psql('postgres', 'CREATE DATABASE shop3 OWNER other_admin');
+command_ok([ 'pg_restore', '--exit-on-error', '-U', 'other_admin', '-h', $dst->host, '-p', $dst->port,
+		'-d', 'shop3', $dump ], 'pg_restore by another superuser, owners kept');
+is(table_text($dst, 'shop3', 'SELECT count(*) FROM ticketing.audit_log'), $counts{audit},
 	'... restores the same audit log');
 
 # A column added to an extension table: the dump's COPY names it, the restore fails.
