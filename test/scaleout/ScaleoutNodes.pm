@@ -10,8 +10,9 @@ use Exporter 'import';
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
-our @EXPORT = qw(start_node start_cluster shard_conninfo psql_error);
+our @EXPORT = qw(start_node start_cluster shard_conninfo psql_error run_pgbench preload_ticketing);
 
 my $DB = 'shop';
 
@@ -31,6 +32,17 @@ sub start_node
 	$node->start;
 	$node->safe_psql('postgres', "CREATE DATABASE $DB");
 	return $node;
+}
+
+# The shared_preload_libraries entry for ticketing: the library's path in a private install
+# (the one CREATE EXTENSION will load through extension_destdir; preloading the system's
+# copy as well would load the library twice), else its name.
+sub preload_ticketing
+{
+	return 'ticketing' unless $ENV{TICKETING_EXTENSION_DESTDIR};
+	my $pkglibdir = `pg_config --pkglibdir`;
+	chomp $pkglibdir;
+	return "$ENV{TICKETING_EXTENSION_DESTDIR}$pkglibdir/ticketing";
 }
 
 sub shard_conninfo
@@ -70,6 +82,30 @@ sub psql_error
 	return ('', '') if $ret == 0;
 	my ($state) = $err =~ /ERROR:\s+([0-9A-Z]{5}):/;
 	return ($state // 'none', $err);
+}
+
+# run_pgbench(HOST, PORT, [pgbench options], {FILE => script}): (exit code, stdout + stderr).
+# Scripts are written next to the test's logs.
+sub run_pgbench
+{
+	my ($host, $port, $opts, $scripts) = @_;
+	my @files;
+	for my $name (sort keys %$scripts)
+	{
+		my ($file, $weight) = split /@/, $name;
+		my $path = "${PostgreSQL::Test::Utils::tmp_check}/$file";
+		open my $fh, '>', $path or die "$path: $!";
+		print $fh $scripts->{$name};
+		close $fh;
+		push @files, '-f', defined $weight ? "$path\@$weight" : $path;
+	}
+	my @cmd = ('pgbench', '-n', '-h', $host, '-p', $port, '-U', 'postgres', @$opts, @files, $DB);
+	note("running: @cmd");
+	my ($out, $err) = ('', '');
+	IPC::Run::run(\@cmd, '>', \$out, '2>', \$err);
+	my $code = $? >> 8;
+	note($out . $err);
+	return ($code, $out . $err);
 }
 
 1;

@@ -7,6 +7,7 @@
 # Debian's extension_destdir). Installs the Debian packages it needs. Ends with
 #   scaleout: N passed, M failed
 # (N and M count TAP assertions; a test script that dies counts one failure more).
+# Arguments, if any, name the test scripts to run (t/001_routing.pl ...); default: all.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 
@@ -56,13 +57,15 @@ chown -R postgres: "$WORK"
 # the usual 1,024; the limit is inherited through runuser.
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
+TESTS=("$@")
+[ ${#TESTS[@]} -gt 0 ] || TESTS=(t/*.pl)
 LOG="$WORK/prove.log"
 (
     cd "$WORK/suite" &&
         runuser -u postgres -- env PATH="$PG_BINDIR:/usr/sbin:/usr/bin:/bin" \
             PERL5LIB="$PERL_TEST_LIB" TICKETING_EXTENSION_DESTDIR="$DESTDIR" \
             PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
-            prove -v t/*.pl
+            prove -v "${TESTS[@]}"
 ) 2>&1 | tee "$LOG"
 ok=$(grep -cE '^\s*ok [0-9]+' "$LOG")
 not_ok=$(grep -cE '^\s*not ok [0-9]+' "$LOG")
