@@ -58,7 +58,7 @@ chown -R postgres: "$WORK"
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 TESTS=("$@")
-[ ${#TESTS[@]} -gt 0 ] || TESTS=(t/*.pl)
+[ ${#TESTS[@]} -gt 0 ] || mapfile -t TESTS < <(cd "$WORK/suite" && ls t/*.pl)
 LOG="$WORK/prove.log"
 (
     cd "$WORK/suite" &&
