@@ -20,11 +20,16 @@ node_start() {
         echo "unix_socket_directories = '$SCALE_DIR'"
         echo "max_connections = 300"
         echo "shared_buffers = 256MB"
+        # Statement times per node (the report's executor time per call); loaded on every
+        # node of every configuration alike.
         echo "max_wal_size = 4GB"
         echo "checkpoint_timeout = 30min"
+        # The commit's flush is the same work with or without a router, but its CPU per
+        # claim depends on how many commits share one flush, which on one shared machine
+        # follows each configuration's throughput: left out of the comparison.
+        echo "synchronous_commit = off"
         echo "log_min_messages = warning"
         echo "shared_preload_libraries = 'pg_stat_statements'"
-        echo "pg_stat_statements.track_planning = on"
         if [ -n "${TICKETING_EXTENSION_DESTDIR:-}" ]; then
             echo "extension_destdir = '$TICKETING_EXTENSION_DESTDIR'"
         fi
@@ -45,6 +50,13 @@ npsql() {
     local port=$1
     shift
     as_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$SCALE_DIR" -p "$port" -U postgres "$@"
+}
+
+# pid_cpu_ticks PID: user + system CPU of one process (clock ticks).
+pid_cpu_ticks() {
+    local f
+    read -r -a f < <(sed 's/^.*) //' "/proc/$1/stat")
+    echo $((f[11] + f[12]))
 }
 
 # node_cpu_ticks NAME: CPU time (clock ticks, user + system) the node has used so far: the
