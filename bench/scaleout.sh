@@ -165,7 +165,7 @@ cp "$RESULTS" "${OUT%.md}.tsv"
 "${PYTHON:-python3}" "$BENCH_ROOT/scaleout/report.py" "$RESULTS" "$SCALE_DIR/verify.tsv" \
     --started "$STARTED" --duration "$DURATION" --repeats "$REPEATS" \
     --load "$LOAD_BEFORE -> $LOAD_AFTER" --commit "$(git -C "$TICKETING_ROOT" rev-parse --short HEAD 2>/dev/null)" \
-    --command "bash bench/scaleout.sh $([ "$REPEATS" = 1 ] && echo --quick)" >"$OUT"
+    --command "bash bench/scaleout.sh$([ "$REPEATS" = 1 ] && echo ' --quick')" >"$OUT"
 say "report: $OUT (raw: ${OUT%.md}.tsv)"
 problems=$(awk -F'\t' '$3 != 0' "$SCALE_DIR/verify.tsv" | wc -l)
 echo "scaleout-bench: $(wc -l <"$SCALE_DIR/verify.tsv") configurations, $problems with verify() problems"

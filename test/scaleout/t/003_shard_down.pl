@@ -26,6 +26,7 @@ for my $e (@{ $on{1} })
 {
 	my ($state, $msg) = psql_error($router, "SELECT * FROM ticketing.claim_ticket($e, 2, 'during')");
 	isnt($state, '', "event $e (shard 1, stopped): the claim fails");
+	note("the error: $msg");
 	like($msg, qr/ticketing\.claim_ticket.*(could not connect|connection|server closed).*$down_port|\.s\.PGSQL\.$down_port/s,
 		"and the error names the connection to the stopped shard (port $down_port)");
 }
