@@ -1,7 +1,9 @@
 # PGXS build of the ticketing extension: make && make install && make installcheck
-EXTENSION = ticketing
+# Two extensions: ticketing (the core, C++) and ticketing_router (SQL and PL/Proxy only,
+# for a router node in front of shards that run ticketing; docs/scale-out.md).
+EXTENSION = ticketing ticketing_router
 MODULE_big = ticketing
-DATA = $(wildcard ticketing--*.sql)
+DATA = $(wildcard ticketing--*.sql) $(wildcard ticketing_router--*.sql)
 
 CXX_SOURCES = $(wildcard src/core/*.cpp src/backend/*.cpp src/entry/*.cpp)
 OBJS = $(CXX_SOURCES:.cpp=.o)

@@ -83,13 +83,15 @@ build_package() {
     (cd "$src" && dpkg-buildpackage -us -uc -b)
 }
 
-# deb_contents DEB: the package holds the module, the control file and every
-# ticketing--*.sql of the tree, in the server's directories, and nothing else but docs.
+# deb_contents DEB: the package holds the module, the control files and every
+# ticketing--*.sql and ticketing_router--*.sql of the tree (the router extension ships in
+# the same package), in the server's directories, and nothing else but docs.
 deb_contents() {
     local deb=$1 expected actual f
     expected=$(
         echo ./usr/lib/postgresql/15/lib/ticketing.so
-        for f in "$TICKETING_ROOT"/ticketing.control "$TICKETING_ROOT"/ticketing--*.sql; do
+        for f in "$TICKETING_ROOT"/ticketing.control "$TICKETING_ROOT"/ticketing--*.sql \
+            "$TICKETING_ROOT"/ticketing_router.control "$TICKETING_ROOT"/ticketing_router--*.sql; do
             echo "./usr/share/postgresql/15/extension/${f##*/}"
         done | sort
     )
