@@ -58,6 +58,9 @@ run_suite reliability bash "$TICKETING_ROOT/test/reliability/run_reliability.sh"
 say "the Debian package (test/package/run_package.sh)"
 run_suite package bash "$TICKETING_ROOT/test/package/run_package.sh"
 
+say "scale-out: a PL/Proxy router, two shards, pgbouncer (test/scaleout/run_scaleout.sh)"
+run_suite scaleout bash "$TICKETING_ROOT/test/scaleout/run_scaleout.sh"
+
 say "benchmark smoke run (bench/run.sh --quick)"
 run_suite bench bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build
 
