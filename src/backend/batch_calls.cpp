@@ -178,8 +178,11 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
                                    const std::unordered_set<std::int64_t>& named,
                                    std::unordered_map<std::int64_t, SeenTicket>& seen) {
     std::vector<BatchTicket> pool;
+    if (wanted == 0) {
+        return pool;
+    }
     const std::int64_t highest = read_max_ticket_id(event_id);
-    if (wanted == 0 || highest == 0) {
+    if (highest == 0) {
         return pool;
     }
     const int fetch = wanted + static_cast<int>(named.size());
