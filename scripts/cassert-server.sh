@@ -83,7 +83,8 @@ cassert_server_prefix() {
                 make -s -C "$dir" -j"$jobs" install >>install.log 2>&1 || exit 1
             done
     ) >&2 || {
-        say "the PostgreSQL build failed; see $src/tree/*.log"
+        say "the PostgreSQL build failed; the end of its logs ($src/tree/*.log):"
+        tail -n 25 "$src"/tree/*.log >&2 2>/dev/null
         return 1
     }
     touch "$prefix/.complete"
@@ -95,7 +96,7 @@ cassert_server_prefix() {
 cassert_build_extension() {
     local prefix=$1 dir=$2
     mkdir -p "$dir"
-    (cd "$TICKETING_ROOT" && tar cf - Makefile ticketing.control ticketing--*.sql src sql expected \
+    (cd "$TICKETING_ROOT" && tar cf - Makefile ./*.control ./*--*.sql src sql expected \
         test/isolation) | tar xf - -C "$dir" || return 1
     find "$dir" -name '*.o' -delete
     local -a flags=(PG_CONFIG="$prefix/bin/pg_config" TICKETING_WERROR=1)

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # The suites that need a running server; run by scripts/test.sh inside pg_virtualenv
-# (PGHOST, PGPORT, PGUSER, PGPASSWORD set). Appends "suite passed failed" lines to $1.
+# (PGHOST, PGPORT, PGUSER, PGPASSWORD set). Appends "suite passed failed" lines to $1
+# and the lines naming what failed to $2.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 TALLY=$1
+FAILURES=${2:-/dev/null}
+
+# note_failures SUITE LOG: our scripts' "FAIL ..." lines, pg_regress's "... FAILED".
+note_failures() {
+    grep -E '^FAIL|FAILED' "$2" | sed "s/^/$1: /" >>"$FAILURES"
+}
 
 # pg_regress and pg_isolation_regress end with "All N tests passed." or
 # "M of N tests failed." (PostgreSQL 15).
 record_regress() {
     local suite=$1 log=$2 line total failed
+    note_failures "$suite" "$log"
     line=$(grep -E 'All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed' "$log" | tail -1)
     if [[ $line =~ All\ ([0-9]+)\ tests\ passed ]]; then
         echo "$suite ${BASH_REMATCH[1]} 0" >>"$TALLY"
@@ -25,6 +33,7 @@ record_regress() {
 # Scripts of our own end with "<suite>: N passed, M failed".
 record_summary() {
     local suite=$1 log=$2 line
+    note_failures "$suite" "$log"
     line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
     if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
         echo "$suite ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"

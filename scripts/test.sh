@@ -13,8 +13,9 @@ ensure_packages
 build_and_install || { say "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 TALLY=$(mktemp)
-chmod 644 "$TALLY"
-trap 'rm -f "$TALLY"' EXIT
+FAILURES=$(mktemp) # the FAIL lines of every suite, repeated above the closing line
+chmod 644 "$TALLY" "$FAILURES"
+trap 'rm -f "$TALLY" "$FAILURES"' EXIT
 
 say "unit tests (ctest)"
 ctest_log=$(mktemp)
@@ -30,7 +31,7 @@ fi
 rm -f "$ctest_log"
 
 say "server suites in a throwaway cluster"
-with_cluster bash "$TICKETING_ROOT/scripts/server-suites.sh" "$TALLY"
+with_cluster bash "$TICKETING_ROOT/scripts/server-suites.sh" "$TALLY" "$FAILURES"
 
 # run_suite SUITE COMMAND...: runs a suite of our own, whose output ends with
 # "SUITE: N passed, M failed", and adds its line to the tally (one failure if the line
@@ -41,6 +42,7 @@ run_suite() {
     log=$(mktemp)
     "$@" 2>&1 | tee "$log" >&2
     line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+    grep -E '^FAIL' "$log" | sed "s/^/$suite: /" >>"$FAILURES"
     if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
         echo "$suite ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" >>"$TALLY"
     else
@@ -64,6 +66,10 @@ run_suite scaleout bash "$TICKETING_ROOT/test/scaleout/run_scaleout.sh"
 say "benchmark smoke run (bench/run.sh --quick)"
 run_suite bench bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build
 
+if [ -s "$FAILURES" ]; then
+    say "what failed:"
+    sed 's/^/    /' "$FAILURES" >&2
+fi
 passed=0
 failed=0
 while read -r suite p f; do
