@@ -65,6 +65,7 @@ cell() {
     local before after sales0 sales1 threads=2 per_call=1
     [ "$clients" -ge 500 ] && threads=4
     [ "$workload" = batch ] && per_call=20
+    [ "$workload" = batch100 ] && per_call=100
     for ((run = 1; run <= runs; run++)); do
         [ "$workload" = refusal ] || reset_sales
         exec_us_per_call $(node_ports) >/dev/null
@@ -116,6 +117,7 @@ best=$(awk -F'\t' '$1 == "direct" && $2 == "sale" { s[$4] += $7; n[$4]++ }
 say "direct: best client count $best"
 cell direct refusal prepared "$ROUTED_CLIENTS"
 cell direct batch prepared "$ROUTED_CLIENTS"
+cell direct batch100 prepared "$ROUTED_CLIENTS"
 cell direct sale extended "$best"
 check_config 55500 direct
 stop_config
@@ -146,6 +148,7 @@ for shards in 2 4; do
     cell "routed-$shards" sale prepared "$ROUTED_CLIENTS"
     cell "routed-$shards" refusal prepared "$ROUTED_CLIENTS"
     cell "routed-$shards" batch prepared "$ROUTED_CLIENTS"
+    cell "routed-$shards" batch100 prepared "$ROUTED_CLIENTS"
     if [ "$shards" = 2 ]; then
         say "routed: variants of the routed call"
         variants

@@ -82,7 +82,8 @@ def main():
       "configuration's throughput, not on routing); **refusal**: a seat in a sold-out event "
       "(answered `already_sold` by the lock-free look: no lock, no write); **batch**: "
       "`claim_batch` of 20 consecutive seats of one sale event (20 claims per call; "
-      "claims/s and µs are per claim). Clients use "
+      "claims/s and µs are per claim); **batch100**: the same with 100 seats per call. "
+      "Clients use "
       "`-M prepared` except where the protocol says `extended` (pgbouncer 1.18 cannot carry "
       "named prepared statements).\n")
     w("| config | workload | protocol | clients | claims/s | range | sold/call | router µs | "
