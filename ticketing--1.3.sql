@@ -1,4 +1,4 @@
--- ticketing 1.2: oversell-proof ticket claims inside the backend (full install script).
+-- ticketing 1.3: oversell-proof ticket claims inside the backend (full install script).
 \echo Use "CREATE EXTENSION ticketing" to load this file. \quit
 
 -- Every function and operator this script names is qualified with its schema, in
@@ -461,6 +461,12 @@ BEGIN
         RAISE EXCEPTION 'quantity must be between 1 and 10000000, got %', quantity
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF pg_catalog.octet_length(seat_prefix) > 180 THEN
+        RAISE EXCEPTION 'seat_prefix must be at most 180 bytes long, got %',
+                        pg_catalog.octet_length(seat_prefix)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Seat labels are the prefix followed by the ticket id, at most 200 bytes.';
+    END IF;
     last_id := ticketing.lock_event_for_load(event_id);
     INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
     SELECT add_tickets.event_id, n, seat_prefix || n
@@ -488,6 +494,11 @@ BEGIN
     END IF;
     IF pg_catalog.array_position(seats, '') IS NOT NULL THEN
         RAISE EXCEPTION 'seat labels must not be empty'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.unnest(seats) AS s(seat)
+                WHERE pg_catalog.octet_length(s.seat) > 200) THEN
+        RAISE EXCEPTION 'seat labels must be at most 200 bytes long'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     last_id := ticketing.lock_event_for_load(event_id);

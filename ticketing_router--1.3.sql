@@ -1,4 +1,4 @@
--- ticketing_router 1.2: the ticketing API on a router node. Every call that names an event
+-- ticketing_router 1.3: the ticketing API on a router node. Every call that names an event
 -- runs, through PL/Proxy, on the shard that owns the event (PL/Proxy's partition of
 -- hashint8(event_id)); the calls about the whole cluster run on every shard and combine.
 -- Shards run the core extension `ticketing` at the same version, each made shard i of n
