@@ -872,7 +872,7 @@ $$;
 
 -- One pass over the requests. A key that one customer uses twice in a batch is left to
 -- the shard (22023 there): finding it here would cost every batch with keys a grouping of
--- its requests (about 0.4 us per request, docs/scale-out.md), for a client's bug.
+-- its requests (about half a microsecond per request), for a client's bug.
 CREATE FUNCTION ticketing.route_claim_batch(event_id bigint, requests ticketing.claim_request[])
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
