@@ -70,3 +70,34 @@ BEGIN
 END
 $$;
 
+
+-- Returns lapsed holds to inventory, with an audit row each. Not needed for
+-- correctness (every claim treats a lapsed hold as available); safe to run while claims
+-- run: it skips rows that claims have locked. FOR NO KEY UPDATE, the lock its UPDATE
+-- takes anyway: a foreign key check on a table that references tickets does not stop it.
+CREATE OR REPLACE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH lapsed AS (
+        SELECT t.event_id, t.ticket_id, t.owner
+          FROM ticketing.tickets t
+         WHERE t.status = 'held' AND t.hold_expires_at <= pg_catalog.now()
+           AND ($1 IS NULL OR t.event_id = $1)
+           FOR NO KEY UPDATE SKIP LOCKED
+    ), returned AS (
+        UPDATE ticketing.tickets t
+           SET status = 'available', owner = NULL, hold_expires_at = NULL,
+               updated_at = pg_catalog.now()
+          FROM lapsed l
+         WHERE t.event_id = l.event_id AND t.ticket_id = l.ticket_id
+        RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at
+    ), audited AS (
+        INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)
+        SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner, r.updated_at FROM returned r
+        RETURNING 1
+    )
+    SELECT pg_catalog.count(*) FROM audited
+$$;
+

@@ -645,7 +645,8 @@ $$;
 
 -- Returns lapsed holds to inventory, with an audit row each. Not needed for
 -- correctness (every claim treats a lapsed hold as available); safe to run while claims
--- run: it skips rows that claims have locked.
+-- run: it skips rows that claims have locked. FOR NO KEY UPDATE, the lock its UPDATE
+-- takes anyway: a foreign key check on a table that references tickets does not stop it.
 CREATE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -656,7 +657,7 @@ AS $$
           FROM ticketing.tickets t
          WHERE t.status = 'held' AND t.hold_expires_at <= pg_catalog.now()
            AND ($1 IS NULL OR t.event_id = $1)
-           FOR UPDATE SKIP LOCKED
+           FOR NO KEY UPDATE SKIP LOCKED
     ), returned AS (
         UPDATE ticketing.tickets t
            SET status = 'available', owner = NULL, hold_expires_at = NULL,

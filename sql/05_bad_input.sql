@@ -172,3 +172,21 @@ SELECT t.state, length(t.message) < 200 AS short_message
   FROM pg_temp.try($$SELECT * FROM ticketing.claim_any(501, 'bob', idempotency_key => repeat('k', 5000000))$$) t;
 SELECT t.state, length(t.message) < 200 AS short_message
   FROM pg_temp.try($$SELECT * FROM ticketing.claim_any(501, 'bob', seat_prefix => repeat('p', 5000000))$$) t;
+-- add_tickets caps labels as claim_any caps seat_prefix: 22023 with a short message,
+-- not the index's 54000 ("index row requires ... bytes").
+SELECT t.state, length(t.message) < 200 AS short_message, t.message
+  FROM pg_temp.try($$SELECT ticketing.add_tickets(501, 1, seat_prefix => repeat('p', 5000000))$$) t;
+SELECT t.state, t.message
+  FROM pg_temp.try($$SELECT ticketing.add_tickets(501, ARRAY['A-1', repeat('s', 201)])$$) t;
+SELECT t.state, t.message
+  FROM pg_temp.try($$SELECT ticketing.add_tickets(501, 1, seat_prefix => repeat('p', 181))$$) t;
+-- In a batch, a bad customer or key names its request, as a NULL does.
+SELECT t.state, t.message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_batch(501, ARRAY[ROW(2, 'bob', NULL), ROW(3, '', NULL)]::ticketing.claim_request[])$$) t;
+SELECT t.state, t.message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_batch(501, ARRAY[ROW(2, 'bob', NULL), ROW(3, repeat('c', 201), NULL)]::ticketing.claim_request[])$$) t;
+SELECT t.state, t.message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_batch(501, ARRAY[ROW(2, 'bob', NULL), ROW(NULL, 'bob', ''), ROW(3, 'bob', 'k')]::ticketing.claim_request[])$$) t;
+SELECT t.state, t.message
+  FROM pg_temp.try($$SELECT * FROM ticketing.claim_batch(501, ARRAY[ROW(2, 'bob', NULL), ROW(3, 'bob', repeat('k', 201))]::ticketing.claim_request[])$$) t;
+SELECT ticket_id, status FROM ticketing.tickets WHERE event_id = 501 ORDER BY ticket_id;

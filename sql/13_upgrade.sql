@@ -1,5 +1,5 @@
 --
--- 13_upgrade: the upgrade path from 1.0 to 1.1 to 1.2. The extension is dropped,
+-- 13_upgrade: the upgrade path from 1.0 to 1.1 to 1.2 to 1.3. The extension is dropped,
 -- created at version 1.0, used, and updated with ALTER EXTENSION ... UPDATE. What 1.0
 -- sold survives, and the 1.1 calls work on it; 1.2 qualifies the column defaults. The
 -- updated extension is compared with a fresh install of the default version, which the
@@ -167,6 +167,28 @@ SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1302, ARRAY[3], 'gina', 
 SELECT event_id, customer, idempotency_key, outcome FROM ticketing.idempotency_keys
  WHERE idempotency_key = 'u-1' ORDER BY event_id;
 SELECT outcome, ticket_id FROM ticketing.claim_ticket(1301, 6, 'ivy');
+SELECT * FROM ticketing.verify();
+
+-------------------------------------------------------------------------------
+-- 1.2 -> 1.3, with the inventory in place: add_tickets refuses seat labels over 200
+-- bytes (22023 instead of the index's 54000); expire_holds locks FOR NO KEY UPDATE.
+-------------------------------------------------------------------------------
+SELECT ticketing.add_tickets(1302, 1, seat_prefix => repeat('p', 5000000));
+\echo :SQLSTATE
+ALTER EXTENSION ticketing UPDATE TO '1.3';
+SELECT extname, extversion FROM pg_extension WHERE extname = 'ticketing';
+SELECT ticketing.add_tickets(1302, 1, seat_prefix => repeat('p', 5000000));
+\echo :SQLSTATE
+SELECT ticketing.add_tickets(1302, ARRAY[repeat('s', 201)]);
+\echo :SQLSTATE
+SELECT (SELECT count(*) FROM ticketing.tickets WHERE event_id IN (1301, 1302)) AS tickets,
+       (SELECT count(*) FROM ticketing.audit_log WHERE event_id IN (1301, 1302)) AS audit_rows,
+       (SELECT count(*) FROM ticketing.idempotency_keys) AS keys;
+-- Selling goes on: a replayed key, a new sale, a hold.
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1302, ARRAY[3], 'gina', idempotency_key => 'u-1');
+SELECT ticketing.add_tickets(1302, ARRAY['A-1-5']);
+SELECT outcome, ticket_id FROM ticketing.hold_ticket(1302, 5, 'jane');
+SELECT ticketing.expire_holds(1302) AS expired;
 SELECT * FROM ticketing.verify();
 -- What the updates made, kept to compare with a fresh install at the end.
 CREATE TEMP TABLE upgraded_members AS

@@ -28,6 +28,23 @@ SELECT event_id, scope, attempts, claimed, already_owned, already_sold, not_foun
 SELECT ticketing.reset_stats();
 SELECT event_id, attempts, claimed, errors FROM ticketing.stats ORDER BY event_id NULLS FIRST;
 
+-- Calls naming events that do not exist never take counters of their own (issue 16,
+-- finding 9): 1,101 of them, then a real event's call is still tracked by event. They
+-- count in the total.
+SELECT count(*) AS not_found
+  FROM pg_catalog.generate_series(100001, 101101) AS g,
+       LATERAL ticketing.claim_ticket(g, 1, 'ghost') AS r
+ WHERE r.outcome = 'not_found';
+SELECT count(*) AS tracked_events FROM ticketing.stats WHERE event_id IS NOT NULL;
+SELECT outcome FROM ticketing.claim_ticket(9002, 1, 'zed');
+SELECT event_id, attempts, claimed, already_sold, not_found FROM ticketing.stats
+ ORDER BY event_id NULLS FIRST;
+-- reset_stats() frees the events' counters: a later call tracks its event again.
+SELECT ticketing.reset_stats();
+SELECT count(*) AS tracked_events FROM ticketing.stats WHERE event_id IS NOT NULL;
+SELECT outcome FROM ticketing.claim_ticket(9001, 1, 'zed');
+SELECT event_id, attempts, claimed FROM ticketing.stats ORDER BY event_id NULLS FIRST;
+
 -- Nothing for PUBLIC.
 CREATE ROLE regress_stats_nobody;
 SELECT has_table_privilege('regress_stats_nobody', 'ticketing.stats', 'SELECT') AS can_read,

@@ -11,6 +11,7 @@
 #include "direct_reads.hpp"
 #include "idempotency.hpp"
 #include "stats.hpp"
+#include "subtransaction.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/batch_rules.hpp"
@@ -58,9 +59,9 @@ void validate(const BatchArgs& args) {
         if (args.customer_null[i]) {
             throw DomainError(ErrorKind::null_value, where + ".customer must not be NULL");
         }
-        require_customer(text_view(args.customers[i]));
+        require_customer(text_view(args.customers[i]), where + ".customer");
         if (!args.key_null[i]) {
-            require_idempotency_key(text_view(args.keys[i]));
+            require_idempotency_key(text_view(args.keys[i]), where + ".idempotency_key");
             const auto [first, inserted] = keys.emplace(
                 std::make_pair(text_view(args.customers[i]), text_view(args.keys[i])), i);
             if (!inserted) {
@@ -140,21 +141,34 @@ Datum tid_array(const std::vector<ItemPointerData>& values) {
     return array;
 }
 
-// The tickets named by requests: SKIP LOCKED locks on those that may still be sold, then
-// a lock-free look at the rest (sold, locked by someone else, or missing). Sold tickets
-// are answered from the look, without a lock; a ticket that can be sold costs one index
-// descent.
-std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std::int64_t>& ids,
+// The tickets named by requests (`named`, sorted): SKIP LOCKED locks on those of
+// `lockable` (sorted) that a request may take (claimable, or held by a customer whose
+// request names it: `requests`, the (ticket, customer) pairs), then a lock-free look at
+// the rest (sold, held by someone else, locked by another transaction, or missing).
+// Only what a request may take is locked, so the batch keeps no lock on a ticket it
+// does not sell.
+struct NamedPairs {
+    std::vector<std::int64_t> ticket_ids;
+    std::vector<Datum> customers; // text
+};
+
+std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std::int64_t>& named,
+                                    const std::vector<std::int64_t>& lockable,
+                                    const NamedPairs& requests,
                                     std::unordered_map<std::int64_t, SeenTicket>& seen) {
     std::vector<BatchTicket> given;
-    if (ids.empty()) {
+    if (named.empty()) {
         return given;
     }
-    Datum lock_args[] = {Int64GetDatum(event_id),
-                         int8_array(ids.data(), static_cast<int>(ids.size()))};
-    read_batch_rows(event_id, run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+    if (!lockable.empty()) {
+        Datum lock_args[] = {
+            Int64GetDatum(event_id), int8_array(lockable.data(), static_cast<int>(lockable.size())),
+            int8_array(requests.ticket_ids.data(), static_cast<int>(requests.ticket_ids.size())),
+            text_array(requests.customers)};
+        read_batch_rows(event_id, run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+    }
     std::vector<std::int64_t> rest;
-    for (std::int64_t id : ids) {
+    for (std::int64_t id : named) {
         if (seen.count(id) == 0) {
             rest.push_back(id);
         }
@@ -164,7 +178,7 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
                              int8_array(rest.data(), static_cast<int>(rest.size()))};
         read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
     }
-    for (std::int64_t id : ids) {
+    for (std::int64_t id : named) {
         const auto it = seen.find(id);
         if (it != seen.end()) {
             given.push_back(it->second.ticket);
@@ -173,9 +187,9 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     return given;
 }
 
-// Claimable tickets for any-seat requests, from a random start, not named by requests.
-std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
-                                   const std::unordered_set<std::int64_t>& named,
+// `wanted` claimable tickets for any-seat requests, from a random start, none of the
+// tickets the requests name (`named`, a bigint[]), locked with SKIP LOCKED.
+std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum named,
                                    std::unordered_map<std::int64_t, SeenTicket>& seen) {
     std::vector<BatchTicket> pool;
     if (wanted == 0) {
@@ -185,23 +199,19 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted,
     if (highest == 0) {
         return pool;
     }
-    const int fetch = wanted + static_cast<int>(named.size());
     TicketRow* rows = nullptr;
     std::int64_t start = 1;
     pg_call([&] {
-        rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * fetch));
+        rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted));
         start = static_cast<std::int64_t>(
             pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
     });
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
-    int found = lock_claimable(event_id, start, past_the_end, 0, fetch, rows);
-    if (found < fetch) {
-        found += lock_claimable(event_id, 1, start, 0, fetch - found, rows + found);
+    int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows);
+    if (found < wanted) {
+        found += lock_claimable(event_id, 1, start, 0, named, wanted - found, rows + found);
     }
-    for (int i = 0; i < found && static_cast<int>(pool.size()) < wanted; ++i) {
-        if (named.count(rows[i].ticket_id) != 0) {
-            continue; // a request names it: it is decided as a given ticket
-        }
+    for (int i = 0; i < found; ++i) {
         const BatchTicket ticket{rows[i].ticket_id, rows[i].state.status, std::string_view(),
                                  rows[i].state.hold_expired, true};
         pool.push_back(ticket);
@@ -368,6 +378,200 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
     return settled;
 }
 
+// Stores the answer of every keyed request that ran (a replayed one has its answer
+// stored already).
+void remember_keys(const BatchArgs& args, const std::vector<bool>& replayed, const BatchRow* rows) {
+    for (int i = 0; i < args.count; ++i) {
+        if (!replayed[i] && !args.key_null[i]) {
+            check_for_interrupts();
+            remember(args, i, rows[i]);
+        }
+    }
+}
+
+int any_seat_count(const std::vector<BatchItem>& items) {
+    return static_cast<int>(std::count_if(items.begin(), items.end(),
+                                          [](const BatchItem& item) { return !item.ticket_id; }));
+}
+
+// Room under the per-customer limit, per customer of the batch, from their slots (taken
+// once, before any ticket lock: try-locks, so the batch never waits for one).
+class Rooms {
+  public:
+    void set(std::string_view customer, std::optional<std::int64_t> room) {
+        room_[customer] = room;
+    }
+
+    // No entry: an event without a limit. nullopt: the slot was busy.
+    AdmitFunction admit() {
+        return [this](std::string_view customer, bool take) {
+            const auto it = room_.find(customer);
+            if (it == room_.end()) {
+                return Admission::admitted;
+            }
+            if (!it->second) {
+                return Admission::busy;
+            }
+            if (*it->second <= 0) {
+                return Admission::limit_reached;
+            }
+            *it->second -= take ? 1 : 0;
+            return Admission::admitted;
+        };
+    }
+
+    // How many tickets to lock for any-seat requests: no more than their customers have
+    // room for.
+    int pool_size(const std::vector<BatchItem>& items) const {
+        std::map<std::string_view, std::int64_t> wanted;
+        for (const BatchItem& item : items) {
+            if (!item.ticket_id) {
+                ++wanted[item.customer];
+            }
+        }
+        std::int64_t size = 0;
+        for (const auto& [customer, count] : wanted) {
+            const auto it = room_.find(customer);
+            const std::int64_t room =
+                it == room_.end() ? count
+                                  : (it->second ? std::max<std::int64_t>(*it->second, 0) : 0);
+            size += std::min(room, count);
+        }
+        return static_cast<int>(size);
+    }
+
+  private:
+    std::map<std::string_view, std::optional<std::int64_t>> room_;
+};
+
+// Takes the slot of every customer with a request left (in customer order, without
+// waiting: a slot another transaction holds makes that customer's requests busy) and
+// counts their room.
+Rooms take_slots(const BatchArgs& args, const EventInfo& event, const std::vector<BatchItem>& items,
+                 const std::vector<int>& item_request) {
+    std::map<std::string_view, Datum> customers; // sorted: one order for every batch
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        customers.emplace(items[k].customer, args.customers[item_request[k]]);
+    }
+    Rooms rooms;
+    for (const auto& [customer, datum] : customers) {
+        check_for_interrupts();
+        const auto owned =
+            lock_and_count_customer(*args.event_id, datum, SlotWait{SlotWait::skip, 0});
+        rooms.set(customer,
+                  owned ? std::optional<std::int64_t>(event.limit - *owned) : std::nullopt);
+    }
+    return rooms;
+}
+
+// The decisions of one pass under row locks, with what the batch saw of each ticket.
+struct LockedDecisions {
+    std::vector<BatchDecision> decisions;
+    std::unordered_map<std::int64_t, SeenTicket> seen;
+    int unsold_locks = 0; // tickets locked but not taken
+};
+
+// Locking and deciding the requests left after the lock-free pass.
+struct LockAndDecide {
+    std::int64_t event_id;
+    const std::vector<BatchItem>& items;
+    const std::vector<std::int64_t>& named; // every ticket a request left names, sorted
+    const NamedPairs& pairs;
+    Datum named_array; // every ticket any request names: never in the pool
+
+    // Locks what `lockable` may give and `pool_size` pooled tickets, and decides every
+    // request in order.
+    LockedDecisions run(const std::vector<std::int64_t>& lockable, int pool_size,
+                        const AdmitFunction& admit, const std::vector<bool>& only) const {
+        LockedDecisions out;
+        std::vector<BatchTicket> given = load_given(event_id, named, lockable, pairs, out.seen);
+        std::vector<BatchTicket> pool = load_pool(event_id, pool_size, named_array, out.seen);
+        Outcome pool_exhausted = Outcome::sold_out;
+        if (static_cast<int>(pool.size()) < pool_size) {
+            // Claimable tickets beyond the ones this batch holds are locked by concurrent
+            // claims: busy, not sold out. Only claimable tickets count here (a named
+            // ticket held by its requester is locked but not claimable).
+            std::int64_t held_here = static_cast<std::int64_t>(pool.size());
+            for (const BatchTicket& ticket : given) {
+                const bool claimable = ticket.status == TicketStatus::available ||
+                                       (ticket.status == TicketStatus::held && ticket.hold_expired);
+                held_here += ticket.locked && claimable ? 1 : 0;
+            }
+            if (count_claimable(event_id, 0) > held_here) {
+                pool_exhausted = Outcome::busy;
+            }
+        }
+        if (only.empty()) {
+            out.decisions = decide_batch(items, given, pool, pool_exhausted, admit);
+        } else {
+            // Only the requests `only` marks; the others are left with an empty decision.
+            std::vector<BatchItem> subset;
+            for (std::size_t k = 0; k < items.size(); ++k) {
+                if (only[k]) {
+                    subset.push_back(items[k]);
+                }
+            }
+            const std::vector<BatchDecision> decided =
+                decide_batch(subset, given, pool, pool_exhausted, admit);
+            out.decisions.assign(items.size(), BatchDecision{Outcome::busy, false, 0});
+            for (std::size_t k = 0, j = 0; k < items.size(); ++k) {
+                if (only[k]) {
+                    out.decisions[k] = decided[j++];
+                }
+            }
+        }
+        std::unordered_set<std::int64_t> taken;
+        for (const BatchDecision& decision : out.decisions) {
+            if (decision.takes) {
+                taken.insert(decision.ticket_id);
+            }
+        }
+        for (const auto& [id, ticket] : out.seen) {
+            out.unsold_locks += ticket.ticket.locked && taken.count(id) == 0 ? 1 : 0;
+        }
+        return out;
+    }
+
+    // The second pass of an event with a limit: locks again exactly the tickets the first
+    // pass granted (named ones, and as many pooled ones as any-seat requests took) and
+    // gives them to the same requests. Every other request keeps its first answer. A
+    // ticket taken by someone else between the passes answers for itself (sold, or busy).
+    LockedDecisions confirm(const LockedDecisions& first) const {
+        std::vector<std::int64_t> lockable;
+        std::vector<bool> only(items.size(), false);
+        int pooled = 0;
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            if (!first.decisions[k].takes) {
+                continue;
+            }
+            only[k] = true;
+            if (items[k].ticket_id) {
+                lockable.push_back(*items[k].ticket_id);
+            } else {
+                ++pooled;
+            }
+        }
+        std::sort(lockable.begin(), lockable.end());
+        lockable.erase(std::unique(lockable.begin(), lockable.end()), lockable.end());
+        const AdmitFunction granted = [](std::string_view, bool) { return Admission::admitted; };
+        LockedDecisions out = run(lockable, pooled, granted, only);
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            if (!only[k]) {
+                out.decisions[k] = first.decisions[k];
+            }
+        }
+        // A refused request's ticket may be in `first.seen` only: keep its seat.
+        for (const auto& [id, ticket] : first.seen) {
+            if (out.seen.count(id) == 0) {
+                SeenTicket unlocked = ticket;
+                unlocked.ticket.locked = false;
+                out.seen.emplace(id, unlocked);
+            }
+        }
+        return out;
+    }
+};
+
 void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::int64_t event_id = *args.event_id;
     const EventInfo event = read_event(event_id);
@@ -425,76 +629,69 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     // The rest are decided in order under SKIP LOCKED row locks.
     std::vector<BatchItem> items;
     std::vector<int> item_request;
-    std::vector<std::int64_t> named_ids;
-    int any_seat = 0;
     for (std::size_t k = 0; k < requested.size(); ++k) {
-        if (settled[k]) {
-            continue;
-        }
-        if (requested[k].ticket_id) {
-            named_ids.push_back(*requested[k].ticket_id);
-        } else {
-            ++any_seat;
-        }
-        items.push_back(requested[k]);
-        item_request.push_back(requested_index[k]);
-    }
-    std::sort(named_ids.begin(), named_ids.end());
-    named_ids.erase(std::unique(named_ids.begin(), named_ids.end()), named_ids.end());
-
-    std::unordered_map<std::int64_t, SeenTicket> seen;
-    std::vector<BatchTicket> given = load_given(event_id, named_ids, seen);
-    std::vector<BatchTicket> pool = load_pool(event_id, any_seat, named, seen);
-    Outcome pool_exhausted = Outcome::sold_out;
-    if (static_cast<int>(pool.size()) < any_seat) {
-        // Claimable tickets beyond the ones this batch holds are locked by concurrent
-        // claims: busy, not sold out.
-        std::int64_t held_here = static_cast<std::int64_t>(pool.size());
-        for (const BatchTicket& ticket : given) {
-            held_here += ticket.locked && ticket.status != TicketStatus::sold ? 1 : 0;
-        }
-        if (count_claimable(event_id, 0) > held_here) {
-            pool_exhausted = Outcome::busy;
+        if (!settled[k]) {
+            items.push_back(requested[k]);
+            item_request.push_back(requested_index[k]);
         }
     }
-
-    // Per-customer limits: each customer's slot is locked (SKIP LOCKED) and counted once.
-    std::map<std::string_view, std::optional<std::int64_t>> room;
-    std::map<std::string_view, Datum> customer_datum;
+    if (items.empty()) {
+        remember_keys(args, replayed, rows);
+        return;
+    }
+    Rooms rooms = event.has_limit ? take_slots(args, event, items, item_request) : Rooms{};
+    const std::vector<std::int64_t> named_ids = [&] {
+        std::vector<std::int64_t> ids;
+        for (const BatchItem& item : items) {
+            if (item.ticket_id) {
+                ids.push_back(*item.ticket_id);
+            }
+        }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        return ids;
+    }();
+    NamedPairs pairs;
     for (std::size_t k = 0; k < items.size(); ++k) {
-        customer_datum.emplace(items[k].customer, args.customers[item_request[k]]);
+        if (items[k].ticket_id) {
+            pairs.ticket_ids.push_back(*items[k].ticket_id);
+            pairs.customers.push_back(args.customers[item_request[k]]);
+        }
     }
-    const auto admit = [&](std::string_view customer) {
-        if (!event.has_limit) {
-            return Admission::admitted;
+    const std::vector<std::int64_t> all_named(named.begin(), named.end());
+    const Datum named_array = int8_array(all_named.data(), static_cast<int>(all_named.size()));
+    const LockAndDecide lock_and_decide{event_id, items, named_ids, pairs, named_array};
+
+    LockedDecisions decided;
+    if (!event.has_limit) {
+        // Every ticket locked here is taken: a named ticket by the first request that may
+        // take it, a pooled one by an any-seat request (one per request).
+        decided = lock_and_decide.run(named_ids, any_seat_count(items), rooms.admit(), {});
+    } else {
+        // A limit can refuse a request whose ticket is locked already. Decide under the
+        // locks in a subtransaction; if any locked ticket would stay unsold, roll the locks
+        // back and take again exactly the tickets the requests were granted, so the batch
+        // keeps no lock on a ticket it does not sell (the slots are kept: taken before).
+        Rooms first_rooms = rooms;
+        const bool exact = keep_changes_if([&] {
+            decided = lock_and_decide.run(named_ids, first_rooms.pool_size(items),
+                                          first_rooms.admit(), {});
+            return decided.unsold_locks == 0;
+        });
+        if (!exact) {
+            const LockedDecisions granted = decided;
+            decided = lock_and_decide.confirm(granted);
         }
-        auto it = room.find(customer);
-        if (it == room.end()) {
-            const auto owned = lock_and_count_customer(event_id, customer_datum[customer],
-                                                       SlotWait{SlotWait::skip, 0});
-            it = room.emplace(customer, owned ? std::optional<std::int64_t>(event.limit - *owned)
-                                              : std::nullopt)
-                     .first;
-        }
-        if (!it->second) {
-            return Admission::busy;
-        }
-        if (*it->second <= 0) {
-            return Admission::limit_reached;
-        }
-        --*it->second;
-        return Admission::admitted;
-    };
-    const std::vector<BatchDecision> decisions =
-        decide_batch(items, given, pool, pool_exhausted, admit);
+    }
 
     // Every ticket the batch hands out under its locks is sold in one statement.
     std::vector<TicketSale> sales;
-    for (std::size_t k = 0; k < decisions.size(); ++k) {
-        if (decisions[k].takes) {
-            const SeenTicket& ticket = seen.at(decisions[k].ticket_id);
-            sales.push_back(TicketSale{decisions[k].ticket_id, ticket.row_version,
-                                       make_text(status_name(decisions[k].from)),
+    for (std::size_t k = 0; k < decided.decisions.size(); ++k) {
+        const BatchDecision& decision = decided.decisions[k];
+        if (decision.takes) {
+            const SeenTicket& ticket = decided.seen.at(decision.ticket_id);
+            sales.push_back(TicketSale{decision.ticket_id, ticket.row_version,
+                                       make_text(status_name(decision.from)),
                                        args.customers[item_request[k]]});
         }
     }
@@ -502,19 +699,14 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     if (!sales.empty()) {
         at = sell_locked(event_id, sales).begin()->second.at;
     }
-    for (std::size_t k = 0; k < decisions.size(); ++k) {
-        const BatchDecision& decision = decisions[k];
-        const auto it = seen.find(decision.ticket_id);
+    for (std::size_t k = 0; k < decided.decisions.size(); ++k) {
+        const BatchDecision& decision = decided.decisions[k];
+        const auto it = decided.seen.find(decision.ticket_id);
         rows[item_request[k]] = BatchRow{decision.outcome, decision.ticket_id,
-                                         it != seen.end() ? it->second.seat : Datum(0),
+                                         it != decided.seen.end() ? it->second.seat : Datum(0),
                                          decision.takes, decision.takes ? at : 0};
     }
-    for (int i = 0; i < args.count; ++i) {
-        if (!replayed[i] && !args.key_null[i]) {
-            check_for_interrupts();
-            remember(args, i, rows[i]);
-        }
-    }
+    remember_keys(args, replayed, rows);
 }
 
 } // namespace

@@ -1,9 +1,19 @@
 // Race-free per-customer limits. A claim that would add tickets to a customer in an
-// event with a limit first locks the (event, customer) row in ticketing.customer_slots,
-// then counts what the customer owns. Concurrent requests of one customer queue on that
-// row, so each counts what the previous one committed; under REPEATABLE READ the second
-// gets a serialization failure instead of a stale count. The slot is always the last
-// lock a request takes, after its tickets, so it cannot close a deadlock cycle.
+// event with a limit first takes the customer's slot, then counts what the customer
+// owns. Taking the slot is two steps:
+//
+// 1. A heavyweight lock on (database, event, customer), the "slot lock" (an advisory
+//    lock tag of the extension's own, so it never meets an application's advisory
+//    locks). It is what a call waits for, tries, or gives up on, as its wait policy
+//    says: a try-lock answers busy (skip, claim_batch) or 55P03 (nowait) at once, and
+//    never waits inside an index for another transaction's uncommitted slot row.
+// 2. A write of the slot row in ticketing.customer_slots (an upsert), under that lock.
+//    Every path that adds tickets to a customer writes it, so under REPEATABLE READ or
+//    SERIALIZABLE a transaction whose snapshot predates another's committed claim gets
+//    a serialization failure (40001) instead of counting with a stale snapshot.
+//
+// The slot is the last lock a single call takes, after its tickets; claim_batch, which
+// never waits, takes the slots of its customers (try-locks, in customer order) first.
 #pragma once
 
 #include "pg.hpp"
@@ -13,26 +23,28 @@
 namespace ticketing::backend {
 
 // How a request waits for its customer's slot: as the call's wait policy says for
-// tickets (wait, or at most a bound), or not at all (skip, as claim_batch does).
+// tickets.
 struct SlotWait {
-    enum Kind { wait, skip, bounded } kind;
+    enum Kind { wait, skip, nowait, bounded } kind;
     std::int32_t bound_ms; // bounded only
 };
 
-// The slot wait of a call whose tickets wait by `wait` (nowait waits for the slot: the
-// slot is held only for the few statements of another request of the same customer).
+// The slot wait of a call whose tickets wait by `wait`.
 SlotWait slot_wait_for(LockWait wait);
 
 enum class SlotAdmission { admitted, limit_reached, busy };
 
-// Locks the customer's slot and counts their sold tickets and live holds in the event;
-// std::nullopt when another transaction holds the slot and the policy is skip, or a
-// bounded wait for it ran out.
+// Takes the customer's slot (lock, then write) and counts their sold tickets and live
+// holds in the event; std::nullopt when another transaction holds the slot and the
+// policy is skip, or a bounded wait for it ran out. nowait raises 55P03.
 std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
                                                     SlotWait wait);
 
 // Whether the customer may take `added` more tickets with at most `limit` in all.
 SlotAdmission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,
                              SlotWait wait);
+
+// The lock tag's fourth field: advisory locks of the SQL functions use 1 and 2.
+inline constexpr std::uint16_t slot_lock_tag_field = 0x544B; // "TK"
 
 } // namespace ticketing::backend

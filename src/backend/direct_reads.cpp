@@ -12,7 +12,9 @@ extern "C" {
 #include "access/tableam.h"
 #include "access/transam.h"
 #include "executor/tuptable.h"
+#include "storage/bufmgr.h"
 #include "storage/procarray.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -22,25 +24,42 @@ namespace ticketing::backend {
 
 namespace {
 
-// Whether another transaction holds a lock on the row version the slot holds, or is
-// updating it: its xmax belongs to a live transaction (or a live multixact).
-bool locked_by_other(TupleTableSlot* slot) {
-    bool should_free = false;
-    HeapTuple tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
-    const HeapTupleHeader header = tuple->t_data;
-    bool locked = false;
-    if (!(header->t_infomask & HEAP_XMAX_INVALID)) {
-        const TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
-        if (header->t_infomask & HEAP_XMAX_IS_MULTI) {
-            locked = MultiXactIdIsRunning(xmax, false);
-        } else {
-            locked = !TransactionIdIsCurrentTransactionId(xmax) && TransactionIdIsInProgress(xmax);
+// What a lock-free look copies of a row version's header: enough to tell whether
+// another transaction holds a lock on it (or is changing it).
+struct XmaxCopy {
+    std::uint16_t infomask;
+    TransactionId xmax;
+};
+
+// Whether another live transaction holds the row version in a mode that conflicts with
+// the FOR NO KEY UPDATE the claims take (FOR SHARE, FOR NO KEY UPDATE, FOR UPDATE, an
+// update or a delete). A FOR KEY SHARE lock, which a foreign key check on a table that
+// references tickets takes, does not conflict: the hand-written UPDATE sells through it,
+// and so do the claims. Read from a copy taken under the buffer's content lock.
+bool locked_by_other(const XmaxCopy& header) {
+    if (header.infomask & HEAP_XMAX_INVALID) {
+        return false;
+    }
+    if (header.infomask & HEAP_XMAX_IS_MULTI) {
+        MultiXactMember* members = nullptr;
+        const int count = GetMultiXactIdMembers(header.xmax, &members, false,
+                                                HEAP_XMAX_IS_LOCKED_ONLY(header.infomask));
+        bool locked = false;
+        for (int i = 0; i < count && !locked; ++i) {
+            locked = members[i].status != MultiXactStatusForKeyShare &&
+                     !TransactionIdIsCurrentTransactionId(members[i].xid) &&
+                     TransactionIdIsInProgress(members[i].xid);
         }
+        if (members != nullptr) {
+            pfree(members);
+        }
+        return locked;
     }
-    if (should_free) {
-        heap_freetuple(tuple);
+    if (HEAP_XMAX_IS_LOCKED_ONLY(header.infomask) && HEAP_XMAX_IS_KEYSHR_LOCKED(header.infomask)) {
+        return false;
     }
-    return locked;
+    return !TransactionIdIsCurrentTransactionId(header.xmax) &&
+           TransactionIdIsInProgress(header.xmax);
 }
 
 // Runs `read` under one snapshot, taken like a new statement's: it sees what this
@@ -97,28 +116,57 @@ bool probe(Oid relid, Oid index_id, ScanKeyData* keys, int nkeys, Use&& use,
     return found;
 }
 
+// A datum of `slot`'s row copied as stored (a TOAST pointer stays a pointer): safe to
+// take under the buffer's content lock, and to read after it.
+Datum copy_stored(const TupleTableSlot* slot, AttrNumber column) {
+    return datumCopy(slot->tts_values[column - 1], false, -1);
+}
+
 // The ticket in `slot`, relative to `customer`; `seat` is copied into the call's memory
-// context. Inside pg_call.
+// context. The row's header and its text columns are copied under the buffer's share
+// content lock (writers change the header under the exclusive lock); decoding and
+// detoasting happen after it is released. Inside pg_call.
 TicketRow row_from(const TicketsLayout& c, TupleTableSlot* slot, std::string_view customer) {
+    XmaxCopy header{HEAP_XMAX_INVALID, InvalidTransactionId};
+    Datum status = 0;
+    Datum owner = 0;
+    Datum seat = 0;
+    const bool has_owner = !slot->tts_isnull[c.owner - 1];
+    const Buffer buffer = TTS_IS_BUFFERTUPLE(slot)
+                              ? reinterpret_cast<BufferHeapTupleTableSlot*>(slot)->buffer
+                              : InvalidBuffer;
+    const MemoryContext old = MemoryContextSwitchTo(call_memory_context());
+    if (BufferIsValid(buffer)) {
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        const HeapTupleHeader tuple = reinterpret_cast<HeapTupleTableSlot*>(slot)->tuple->t_data;
+        header = XmaxCopy{tuple->t_infomask, HeapTupleHeaderGetRawXmax(tuple)};
+    }
+    status = copy_stored(slot, c.status);
+    owner = has_owner ? copy_stored(slot, c.owner) : Datum(0);
+    seat = copy_stored(slot, c.seat);
+    if (BufferIsValid(buffer)) {
+        LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+    }
+    MemoryContextSwitchTo(old);
+
     TicketRow row{};
     row.ticket_id = DatumGetInt64(slot->tts_values[c.ticket_id - 1]);
-    const auto status = parse_status(text_view(slot->tts_values[c.status - 1]));
-    if (!status) {
+    const auto parsed = parse_status(text_view(status));
+    if (!parsed) {
         unknown_status(DatumGetInt64(slot->tts_values[c.event_id - 1]), row.ticket_id);
     }
-    row.state.status = *status;
-    row.state.owned_by_customer =
-        !slot->tts_isnull[c.owner - 1] && text_view(slot->tts_values[c.owner - 1]) == customer;
+    row.state.status = *parsed;
+    row.state.owned_by_customer = has_owner && text_view(owner) == customer;
     row.has_hold_expiry = !slot->tts_isnull[c.hold_expires_at - 1];
     row.hold_expires_at =
         row.has_hold_expiry ? DatumGetTimestampTz(slot->tts_values[c.hold_expires_at - 1]) : 0;
     row.state.hold_expired = row.state.status == TicketStatus::held && row.has_hold_expiry &&
                              row.hold_expires_at <= GetCurrentTransactionStartTimestamp();
     row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
-    row.looks_locked = row.state.status != TicketStatus::sold && locked_by_other(slot);
-    MemoryContext old = MemoryContextSwitchTo(call_memory_context());
-    row.seat = PointerGetDatum(DatumGetTextPCopy(slot->tts_values[c.seat - 1]));
-    MemoryContextSwitchTo(old);
+    row.looks_locked = row.state.status != TicketStatus::sold && locked_by_other(header);
+    const MemoryContext caller = MemoryContextSwitchTo(call_memory_context());
+    row.seat = PointerGetDatum(DatumGetTextPCopy(seat)); // detoasted: results store it as is
+    MemoryContextSwitchTo(caller);
     return row;
 }
 

@@ -187,10 +187,10 @@ int lock_any(const AnyRequest& request, TicketRow* rows) {
         return 0;
     }
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
-    int found = lock_claimable(request.event_id, start, past_the_end, request.prefix,
+    int found = lock_claimable(request.event_id, start, past_the_end, request.prefix, 0,
                                request.quantity, rows);
     if (found < request.quantity) {
-        found += lock_claimable(request.event_id, 1, start, request.prefix,
+        found += lock_claimable(request.event_id, 1, start, request.prefix, 0,
                                 request.quantity - found, rows + found);
     }
     return found;

@@ -16,6 +16,8 @@ int sqlstate_for(ErrorKind kind) {
         return MAKE_SQLSTATE('T', 'K', '0', '0', '2');
     case ErrorKind::change_skipped:
         return MAKE_SQLSTATE('T', 'K', '0', '0', '3');
+    case ErrorKind::lock_not_available:
+        return ERRCODE_LOCK_NOT_AVAILABLE;
     case ErrorKind::internal:
         return ERRCODE_INTERNAL_ERROR;
     }

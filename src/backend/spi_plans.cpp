@@ -1,6 +1,7 @@
 #include "spi_plans.hpp"
 
 #include "pg_guard.hpp"
+#include "plan_settings.hpp"
 
 namespace ticketing::backend {
 
@@ -14,12 +15,14 @@ SPIPlanPtr prepared(PlanId id) {
     const int index = static_cast<int>(id);
     if (kept_plans[index] == nullptr) {
         const PlanSpec& spec = statement_for(id);
+        // The marker tells the planner hook to plan it with default settings.
+        const std::string sql = std::string(plan_marker(spec.shape)) + spec.sql;
         SPIPlanPtr plan = nullptr;
         pg_call([&] {
             // Always the generic plan: these are key lookups whose best plan does not depend
             // on the values, and a custom plan would be planned again on every call (the
             // plan cache keeps choosing custom plans when the generic estimate looks worse).
-            plan = SPI_prepare_cursor(spec.sql, spec.nargs, const_cast<Oid*>(spec.argtypes),
+            plan = SPI_prepare_cursor(sql.c_str(), spec.nargs, const_cast<Oid*>(spec.argtypes),
                                       CURSOR_OPT_GENERIC_PLAN);
             if (plan == nullptr) {
                 elog(ERROR, "ticketing: SPI_prepare failed: %s",

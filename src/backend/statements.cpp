@@ -39,7 +39,8 @@ namespace {
     "t.seat, t.updated_at, t.hold_expires_at, t.ticket_id, "
 #define ONE_TICKET "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) $2"
 #define LOCK_ONE                                                                                   \
-    TICKET_STATE "NULL::integer FROM ticketing.tickets t WHERE " ONE_TICKET " FOR UPDATE OF t"
+    TICKET_STATE "NULL::integer FROM ticketing.tickets t WHERE " ONE_TICKET                        \
+                 " FOR NO KEY UPDATE OF t"
 // Available, or held with the hold lapsed: every claim path treats both alike. $3 is a
 // seat prefix or NULL.
 #define CLAIMABLE                                                                                  \
@@ -91,7 +92,7 @@ const PlanSpec claim_available{
 const PlanSpec claim_available_unlocked{
     "WITH target AS (SELECT t.event_id, t.ticket_id FROM ticketing.tickets t"
     " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'available'"
-    " FOR UPDATE OF t SKIP LOCKED),"
+    " FOR NO KEY UPDATE OF t SKIP LOCKED),"
     " sold AS (UPDATE ticketing.tickets t"
     " SET status = 'sold', owner = $3, hold_expires_at = NULL, updated_at = pg_catalog.now()"
     " FROM target x WHERE " ONE_TICKET " AND t.ticket_id OPERATOR(pg_catalog.=) x.ticket_id"
@@ -134,7 +135,7 @@ const PlanSpec peek_tickets{TICKET_STATE "e.per_customer_limit FROM ticketing.ti
 // LOCKED (an adjacent block).
 const PlanSpec lock_tickets_skip{TICKET_STATE
                                  "NULL::integer FROM ticketing.tickets t WHERE " GIVEN_TICKETS
-                                 "ORDER BY t.ticket_id FOR UPDATE OF t SKIP LOCKED",
+                                 "ORDER BY t.ticket_id FOR NO KEY UPDATE OF t SKIP LOCKED",
                                  3,
                                  {INT8OID, INT8ARRAYOID, TEXTOID}};
 
@@ -152,15 +153,19 @@ const PlanSpec transition_tickets{
     7,
     {INT8OID, INT8ARRAYOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTOID}};
 
-// The first claimable ticket with $2 <= id < $4 (ids in order), locked with SKIP LOCKED:
-// (ticket_id, status, seat, row version). Called once per ticket wanted, each from the
-// id after the last one it locked: a constant LIMIT keeps the plan an ordered index walk.
+// The first claimable ticket with $2 <= id < $4 (ids in order) that is not one of $5,
+// locked with SKIP LOCKED: (ticket_id, status, seat, row version). Called once per
+// ticket wanted, each from the id after the last one it locked: a constant LIMIT and the
+// planner settings of an ordered walk (plan_settings.cpp) keep the plan an ordered index
+// walk. $5 (never NULL) is what a batch's requests name: it must not lock them twice.
 const PlanSpec claimable_between{
     "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
     "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " ORDER BY t.ticket_id LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
-    4,
-    {INT8OID, INT8OID, TEXTOID, INT8OID}};
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    5,
+    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
+    PlanShape::ordered_walk};
 
 // One any-seat ticket in one statement: the first claimable ticket from (or before) $2,
 // locked with SKIP LOCKED, changed to status $4 for owner $5 (hold expiry $6), audited.
@@ -169,7 +174,7 @@ const PlanSpec claimable_between{
 #define TAKE_ONE(range)                                                                            \
     "WITH target AS (SELECT t.event_id, t.ticket_id, t.status FROM ticketing.tickets t "           \
     "WHERE " CLAIMABLE "AND t.ticket_id " range " $2 ORDER BY t.ticket_id LIMIT 1"                 \
-    " FOR UPDATE OF t SKIP LOCKED),"                                                               \
+    " FOR NO KEY UPDATE OF t SKIP LOCKED),"                                                        \
     " changed AS (UPDATE ticketing.tickets t"                                                      \
     " SET status = $4, owner = $5, hold_expires_at = $6, updated_at = pg_catalog.now()"            \
     " FROM target x WHERE t.event_id OPERATOR(pg_catalog.=) $1"                                    \
@@ -180,10 +185,12 @@ const PlanSpec claimable_between{
     " SELECT x.ticket_id, c.seat, c.updated_at FROM target x LEFT JOIN changed c ON true"
 const PlanSpec take_one_from{TAKE_ONE("OPERATOR(pg_catalog.>=)"),
                              6,
-                             {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID}};
+                             {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID},
+                             PlanShape::ordered_walk};
 const PlanSpec take_one_before{TAKE_ONE("OPERATOR(pg_catalog.<)"),
                                6,
-                               {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID}};
+                               {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID},
+                               PlanShape::ordered_walk};
 #undef TAKE_ONE
 
 // Claimable (id, seat) from id $2 on, in id order, unlocked: one page of the adjacency
@@ -192,7 +199,8 @@ const PlanSpec claimable_candidates{
     "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
     "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
     3,
-    {INT8OID, INT8OID, TEXTOID}};
+    {INT8OID, INT8OID, TEXTOID},
+    PlanShape::ordered_walk};
 
 const PlanSpec count_claimable{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE,
@@ -212,18 +220,27 @@ const PlanSpec max_ticket_id{
 
 // Owners are compared in C++: one batch speaks for many customers.
 const PlanSpec batch_peek{BATCH_STATE "ORDER BY t.ticket_id", 2, {INT8OID, INT8ARRAYOID}};
-// Locks only what may still be sold; the rest is answered from batch_peek.
-const PlanSpec batch_lock{BATCH_STATE "AND t.status OPERATOR(pg_catalog.<>) 'sold' "
-                                      "ORDER BY t.ticket_id FOR UPDATE OF t SKIP LOCKED",
-                          2,
-                          {INT8OID, INT8ARRAYOID}};
+// Locks only what a request may take: claimable tickets, and tickets held by a customer
+// whose request names them ($3 and $4: the (ticket, customer) pairs of the requests).
+// The rest (sold, or held by someone who did not ask for it) is answered from
+// batch_peek without a lock, so the batch keeps no lock on a ticket it will not sell.
+const PlanSpec batch_lock{
+    BATCH_STATE "AND (t.status OPERATOR(pg_catalog.=) 'available' OR (t.status "
+                "OPERATOR(pg_catalog.=) 'held' AND (t.hold_expires_at OPERATOR(pg_catalog.<=) "
+                "pg_catalog.now() OR EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest("
+                "$3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[])) AS "
+                "r(ticket_id, customer) WHERE r.ticket_id "
+                "OPERATOR(pg_catalog.=) t.ticket_id AND r.customer OPERATOR(pg_catalog.=) "
+                "t.owner)))) ORDER BY t.ticket_id FOR NO KEY UPDATE OF t SKIP LOCKED",
+    4,
+    {INT8OID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}};
 
 // The given tickets that are available, locked with SKIP LOCKED (a batch's first pass):
 // (ticket_id, row version).
 const PlanSpec batch_lock_available{
     "SELECT t.ticket_id, t.ctid FROM ticketing.tickets t WHERE " GIVEN_TICKETS
     "AND t.status OPERATOR(pg_catalog.=) 'available' ORDER BY t.ticket_id"
-    " FOR UPDATE OF t SKIP LOCKED",
+    " FOR NO KEY UPDATE OF t SKIP LOCKED",
     2,
     {INT8OID, INT8ARRAYOID}};
 
@@ -247,20 +264,13 @@ const PlanSpec batch_transition{
     5,
     {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID}};
 
-const PlanSpec lock_customer_slot{
+// The customer's slot row, written under the slot lock (customer_limits.cpp): a claim
+// that adds tickets changes it, so a REPEATABLE READ transaction with an older snapshot
+// that tries to write it gets 40001 instead of counting stale rows.
+const PlanSpec write_customer_slot{
     "INSERT INTO ticketing.customer_slots AS s (event_id, customer, touched_at)"
     " VALUES ($1, $2, pg_catalog.now())"
     " ON CONFLICT (event_id, customer) DO UPDATE SET touched_at = excluded.touched_at",
-    2,
-    {INT8OID, TEXTOID}};
-const PlanSpec lock_customer_slot_skip{
-    "SELECT 1 FROM ticketing.customer_slots s WHERE s.event_id OPERATOR(pg_catalog.=) $1 AND "
-    "s.customer OPERATOR(pg_catalog.=) $2 FOR UPDATE SKIP LOCKED",
-    2,
-    {INT8OID, TEXTOID}};
-const PlanSpec ensure_customer_slot{
-    "INSERT INTO ticketing.customer_slots (event_id, customer, touched_at)"
-    " VALUES ($1, $2, pg_catalog.now()) ON CONFLICT (event_id, customer) DO NOTHING",
     2,
     {INT8OID, TEXTOID}};
 const PlanSpec count_customer_tickets{
@@ -364,12 +374,8 @@ const PlanSpec& statement_for(PlanId id) {
         return batch_lock_available;
     case PlanId::batch_transition:
         return batch_transition;
-    case PlanId::lock_customer_slot:
-        return lock_customer_slot;
-    case PlanId::lock_customer_slot_skip:
-        return lock_customer_slot_skip;
-    case PlanId::ensure_customer_slot:
-        return ensure_customer_slot;
+    case PlanId::write_customer_slot:
+        return write_customer_slot;
     case PlanId::count_customer_tickets:
         return count_customer_tickets;
     case PlanId::insert_key:

@@ -11,9 +11,9 @@ enum class PlanId {
     claim_available,          // sell an available ticket with its audit row (conditional UPDATE)
     claim_available_unlocked, // the same, skipping a ticket someone has locked
     peek_ticket,              // a ticket's state, unlocked (first look by statement)
-    lock_ticket_wait,         // SELECT ... FOR UPDATE
-    lock_ticket_nowait,       // SELECT ... FOR UPDATE NOWAIT
-    lock_ticket_skip,         // SELECT ... FOR UPDATE SKIP LOCKED
+    lock_ticket_wait,         // SELECT ... FOR NO KEY UPDATE
+    lock_ticket_nowait,       // SELECT ... FOR NO KEY UPDATE NOWAIT
+    lock_ticket_skip,         // SELECT ... FOR NO KEY UPDATE SKIP LOCKED
     transition_ticket,        // UPDATE one locked ticket and INSERT its audit row
     // Several tickets.
     peek_tickets,         // several tickets and their event's limit, unlocked, in id order
@@ -32,10 +32,8 @@ enum class PlanId {
     batch_lock_available, // lock given tickets that are available, SKIP LOCKED
     batch_transition,     // sell locked tickets to several customers, with audit rows
     // Per-customer limits.
-    lock_customer_slot,      // upsert-and-lock the (event, customer) row
-    lock_customer_slot_skip, // lock it only if nobody else holds it
-    ensure_customer_slot,    // insert the (event, customer) row if missing
-    count_customer_tickets,  // sold + live holds of a customer in an event
+    write_customer_slot,    // upsert the (event, customer) row, under the slot lock
+    count_customer_tickets, // sold + live holds of a customer in an event
     // Idempotency keys.
     insert_key, // claim a key; ON CONFLICT DO NOTHING
     select_key, // the stored request and result, locked
@@ -53,10 +51,18 @@ enum class PlanId {
 
 constexpr int max_plan_args = 9;
 
+// How a statement is planned (plan_settings.cpp). Every kept plan is made with the
+// planner settings at their defaults, whatever the session that happened to plan it had
+// set; an ordered walk is also planned with sorts, bitmap and sequential scans disabled,
+// so it stays an ordered index walk whatever the statistics say (a table loaded a
+// moment ago has none).
+enum class PlanShape { any, ordered_walk };
+
 struct PlanSpec {
     const char* sql;
     int nargs;
     Oid argtypes[max_plan_args];
+    PlanShape shape = PlanShape::any;
 };
 
 const PlanSpec& statement_for(PlanId id);

@@ -1,7 +1,11 @@
-// Counters of what the calls did, per event and overall, kept in memory: no table
+// Counters of what the calls did, per event and per database, kept in memory: no table
 // writes on the hot path. With shared_preload_libraries = 'ticketing' they live in
-// shared memory and cover the whole cluster; without it each backend counts its own
-// calls and ticketing.stats shows the current session's.
+// shared memory and cover every backend of the server, keyed by (database, event), so
+// events of the same id in two databases never mix; without it each backend counts its
+// own calls and ticketing.stats shows the current session's. An event gets counters of
+// its own from the first answer that found it (not_found and errors never claim one),
+// and reset_stats() frees the current database's (counts racing with a reset may land
+// in the freed counters and be lost).
 #pragma once
 
 #include "pg.hpp"
@@ -18,7 +22,8 @@ void count_error(std::int64_t event_id);
 void count_lock_wait(std::int64_t event_id, std::int64_t micros);
 void count_skip(std::int64_t event_id);
 
-// The counters: one row for all events (event_id 0), then one per event seen.
+// The counters of the current database: one row for all its events (event_id 0), then
+// one per event tracked.
 struct StatsRow {
     std::int64_t event_id;
     std::uint64_t attempts;

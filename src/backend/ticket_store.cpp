@@ -353,13 +353,14 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 }
 
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   int wanted, TicketRow* rows) {
+                   Datum excluded, int wanted, TicketRow* rows) {
     int found = 0;
+    const Datum none = excluded != 0 ? excluded : int8_array(nullptr, 0);
     while (found < wanted && from < to) {
         check_for_interrupts();
-        char nulls[] = "    ";
+        char nulls[] = "     ";
         Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(from),
-                        null_if_absent(prefix, &nulls[2]), Int64GetDatum(to)};
+                        null_if_absent(prefix, &nulls[2]), Int64GetDatum(to), none};
         if (run_plan(PlanId::claimable_between, args, nulls) == 0) {
             break;
         }

@@ -90,10 +90,10 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
                               Datum customer, const Transition& transition);
 
 // Up to `wanted` claimable tickets (available or with a lapsed hold) with
-// `from` <= id < `to`, locked with SKIP LOCKED, in id order. Fills id, state, seat and
-// row_version.
+// `from` <= id < `to`, none of `excluded` (a bigint[]; 0: none), locked with SKIP LOCKED,
+// in id order. Fills id, state, seat and row_version.
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   int wanted, TicketRow* rows);
+                   Datum excluded, int wanted, TicketRow* rows);
 
 // Tickets `ids` (ascending) locked with SKIP LOCKED, with their states relative to
 // `customer`; fills `rows` in id order and returns how many it locked.

@@ -15,8 +15,7 @@ TicketState state_for(const BatchTicket& ticket, std::string_view customer) {
 }
 
 // Sells `ticket` to `customer` if the rules and the limit allow.
-BatchDecision take(BatchTicket& ticket, std::string_view customer,
-                   const std::function<Admission(std::string_view)>& admit) {
+BatchDecision take(BatchTicket& ticket, std::string_view customer, const AdmitFunction& admit) {
     const TicketState state = state_for(ticket, customer);
     const Decision decision = decide_claim(state);
     if (decision.action == Action::answer) {
@@ -26,7 +25,7 @@ BatchDecision take(BatchTicket& ticket, std::string_view customer,
         return {Outcome::busy, false, ticket.ticket_id};
     }
     if (added_to_customer(state, decision) > 0) {
-        switch (admit(customer)) {
+        switch (admit(customer, true)) {
         case Admission::limit_reached:
             return {Outcome::limit_reached, false, ticket.ticket_id};
         case Admission::busy:
@@ -47,7 +46,7 @@ BatchDecision take(BatchTicket& ticket, std::string_view customer,
 std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                                         std::vector<BatchTicket>& given,
                                         std::vector<BatchTicket>& pool, Outcome pool_exhausted,
-                                        const std::function<Admission(std::string_view)>& admit) {
+                                        const AdmitFunction& admit) {
     std::vector<BatchDecision> decisions;
     decisions.reserve(items.size());
     std::size_t next_in_pool = 0;
@@ -66,10 +65,12 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
         // Any seat: the next pooled ticket this customer may take. A ticket refused for
         // the limit stays in the pool for the requests after it.
         BatchDecision decision{pool_exhausted, false, 0};
+        bool offered = false;
         for (std::size_t i = next_in_pool; i < pool.size(); ++i) {
             if (pool[i].status == TicketStatus::sold) {
                 continue;
             }
+            offered = true;
             decision = take(pool[i], item.customer, admit);
             if (decision.takes) {
                 std::swap(pool[i], pool[next_in_pool]);
@@ -78,6 +79,19 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                 decision.ticket_id = 0;
             }
             break;
+        }
+        if (!offered) {
+            // No ticket left: a customer without room is told so, not that it sold out.
+            switch (admit(item.customer, false)) {
+            case Admission::limit_reached:
+                decision.outcome = Outcome::limit_reached;
+                break;
+            case Admission::busy:
+                decision.outcome = Outcome::busy;
+                break;
+            case Admission::admitted:
+                break;
+            }
         }
         decisions.push_back(decision);
     }

@@ -39,15 +39,20 @@ struct BatchDecision {
 
 enum class Admission { admitted, limit_reached, busy };
 
+// Per-customer limits: whether `customer` may take one more ticket. With `take` the
+// answer `admitted` uses up that room; without it the room is only looked at.
+using AdmitFunction = std::function<Admission(std::string_view customer, bool take)>;
+
 // Decides every request in order. `given` holds the tickets named by requests, sorted
 // by id; `pool` the claimable tickets locked for any-seat requests, taken in order;
 // `pool_exhausted` is the answer for an any-seat request once the pool is empty
-// (sold_out or busy). A ticket one request takes is sold for the requests after it.
-// `admit` is asked once per ticket a customer would take (per-customer limits).
+// (sold_out or busy), unless the customer has no room left (limit_reached) or their
+// slot is busy. A ticket one request takes is sold for the requests after it. `admit`
+// is asked once per ticket a customer would take (per-customer limits).
 std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                                         std::vector<BatchTicket>& given,
                                         std::vector<BatchTicket>& pool, Outcome pool_exhausted,
-                                        const std::function<Admission(std::string_view)>& admit);
+                                        const AdmitFunction& admit);
 
 // What a request can be settled with before the batch takes any row lock, from a
 // lock-free look at its ticket.

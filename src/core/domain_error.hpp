@@ -10,13 +10,14 @@
 namespace ticketing {
 
 enum class ErrorKind {
-    null_value,        // 22004 null_value_not_allowed
-    invalid_parameter, // 22023 invalid_parameter_value
-    no_such_event,     // P0002 no_data_found (administrative calls only)
-    key_reused,        // TK001 an idempotency key reused with other parameters
-    table_altered,     // TK002 a table of the extension altered into a shape it cannot use
-    change_skipped,    // TK003 a trigger or row security policy skipped a ticket's change
-    internal,          // XX000 internal_error
+    null_value,         // 22004 null_value_not_allowed
+    invalid_parameter,  // 22023 invalid_parameter_value
+    no_such_event,      // P0002 no_data_found (administrative calls only)
+    key_reused,         // TK001 an idempotency key reused with other parameters
+    table_altered,      // TK002 a table of the extension altered into a shape it cannot use
+    change_skipped,     // TK003 a trigger or row security policy skipped a ticket's change
+    lock_not_available, // 55P03 lock_not_available (wait => 'nowait')
+    internal,           // XX000 internal_error
 };
 
 class DomainError : public std::runtime_error {

@@ -53,17 +53,19 @@ void require_hold_duration(std::string_view argument, std::int64_t microseconds)
     }
 }
 
-void require_idempotency_key(const std::optional<std::string_view>& key) {
+void require_idempotency_key(const std::optional<std::string_view>& key,
+                             std::string_view argument) {
     if (!key) {
         return;
     }
     if (key->empty()) {
-        throw DomainError(ErrorKind::invalid_parameter, "idempotency_key must not be empty",
+        throw DomainError(ErrorKind::invalid_parameter,
+                          std::string(argument) + " must not be empty",
                           "Pass NULL for a call without a key.");
     }
     if (key->size() > max_idempotency_key_bytes) {
         throw DomainError(ErrorKind::invalid_parameter,
-                          "idempotency_key is " + std::to_string(key->size()) +
+                          std::string(argument) + " is " + std::to_string(key->size()) +
                               " bytes long; the maximum is " +
                               std::to_string(max_idempotency_key_bytes));
     }

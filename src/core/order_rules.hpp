@@ -34,7 +34,8 @@ void require_quantity(const std::optional<std::int64_t>& quantity);
 void require_hold_duration(std::string_view argument, std::int64_t microseconds);
 
 // NULL means no key; otherwise 1..max_idempotency_key_bytes bytes.
-void require_idempotency_key(const std::optional<std::string_view>& key);
+void require_idempotency_key(const std::optional<std::string_view>& key,
+                             std::string_view argument = "idempotency_key");
 
 // A canonical text of a request's parameters. A reused idempotency key must come with
 // the same fingerprint.

@@ -25,17 +25,18 @@ void require_id(std::string_view argument, const std::optional<std::int64_t>& va
     }
 }
 
-void require_customer(const std::optional<std::string_view>& customer) {
+void require_customer(const std::optional<std::string_view>& customer, std::string_view argument) {
     if (!customer) {
-        throw_null("customer");
+        throw_null(argument);
     }
     if (customer->empty()) {
-        throw DomainError(ErrorKind::invalid_parameter, "customer must not be empty",
+        throw DomainError(ErrorKind::invalid_parameter,
+                          std::string(argument) + " must not be empty",
                           "Pass the buyer's stable identifier, such as an account id.");
     }
     if (customer->size() > max_customer_bytes) {
         throw DomainError(ErrorKind::invalid_parameter,
-                          "customer is " + std::to_string(customer->size()) +
+                          std::string(argument) + " is " + std::to_string(customer->size()) +
                               " bytes long; the maximum is " + std::to_string(max_customer_bytes));
     }
 }

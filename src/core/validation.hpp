@@ -29,7 +29,9 @@ struct ValidTicketRequest {
 };
 
 void require_id(std::string_view argument, const std::optional<std::int64_t>& value);
-void require_customer(const std::optional<std::string_view>& customer);
+// `argument` names the value in messages ("requests[3].customer" in a batch).
+void require_customer(const std::optional<std::string_view>& customer,
+                      std::string_view argument = "customer");
 
 // Throws DomainError for NULLs (null_value), non-positive ids, empty or over-long
 // customers and unknown wait policies (invalid_parameter). `takes_wait` is false for

@@ -1,6 +1,8 @@
-// Module initialisation: the extension's settings and, when preloaded, its shared
-// memory for ticketing.stats.
+// Module initialisation: the extension's settings, the planner hook that plans its
+// statements with default settings and, when preloaded, its shared memory for
+// ticketing.stats.
 #include "../backend/idempotency.hpp"
+#include "../backend/plan_settings.hpp"
 #include "../backend/schema_shape.hpp"
 #include "../backend/stats.hpp"
 
@@ -13,6 +15,7 @@ void _PG_init(void) { // NOLINT(bugprone-reserved-identifier)
     ticketing::backend::define_idempotency_settings();
     ticketing::backend::install_stats_hooks();
     ticketing::backend::register_schema_shape_reset();
+    ticketing::backend::install_planner_hook();
 }
 
 } // extern "C"

@@ -14,7 +14,7 @@ BatchTicket free_ticket(std::int64_t id, bool locked = true) {
     return BatchTicket{id, TicketStatus::available, {}, false, locked};
 }
 
-Admission always(std::string_view) {
+Admission always(std::string_view, bool) {
     return Admission::admitted;
 }
 
@@ -62,12 +62,12 @@ BOOST_AUTO_TEST_CASE(any_seat_requests_take_the_pool_in_order_then_exhaust) {
 
 BOOST_AUTO_TEST_CASE(limits_are_counted_across_the_batch) {
     std::map<std::string, int> room = {{"a", 1}, {"b", 0}, {"c", 5}};
-    const auto admit = [&](std::string_view customer) {
+    const auto admit = [&](std::string_view customer, bool take) {
         int& left = room[std::string(customer)];
         if (left <= 0) {
             return Admission::limit_reached;
         }
-        --left;
+        left -= take ? 1 : 0;
         return Admission::admitted;
     };
     std::vector<BatchTicket> given = {free_ticket(1), free_ticket(2)};
@@ -79,6 +79,33 @@ BOOST_AUTO_TEST_CASE(limits_are_counted_across_the_batch) {
     // ticket b could not take goes to c's any-seat request.
     BOOST_TEST(names(decisions) == "claimed+ limit_reached limit_reached claimed+ claimed+ ");
     BOOST_TEST(decisions[4].ticket_id == 5);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_pool_tells_a_customer_without_room_so) {
+    std::map<std::string, int> room = {{"full", 0}, {"free", 3}};
+    const auto admit = [&](std::string_view customer, bool take) {
+        int& left = room[std::string(customer)];
+        if (left <= 0) {
+            return Admission::limit_reached;
+        }
+        left -= take ? 1 : 0;
+        return Admission::admitted;
+    };
+    std::vector<BatchTicket> given;
+    std::vector<BatchTicket> pool;
+    const auto decisions = decide_batch({{std::nullopt, "full"}, {std::nullopt, "free"}}, given,
+                                        pool, Outcome::sold_out, admit);
+    BOOST_TEST(names(decisions) == "limit_reached sold_out ");
+    BOOST_TEST(room["free"] == 3); // only looked at
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_slot_answers_busy_when_the_pool_is_empty) {
+    const auto busy = [](std::string_view, bool) { return Admission::busy; };
+    std::vector<BatchTicket> given;
+    std::vector<BatchTicket> pool;
+    const auto decisions =
+        decide_batch({{std::nullopt, "x"}}, given, pool, Outcome::sold_out, busy);
+    BOOST_TEST(names(decisions) == "busy ");
 }
 
 BOOST_AUTO_TEST_CASE(lapsed_holds_are_sold_and_report_their_old_status) {
