@@ -289,40 +289,42 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION ticketing.check_customer(customer text)
+-- A customer (argument: how the message names it, 'customer' or 'requests[i].customer').
+CREATE FUNCTION ticketing.check_customer(argument text, customer text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF customer IS NULL THEN
-        RAISE EXCEPTION 'customer must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION '% must not be NULL', argument USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF customer = '' THEN
-        RAISE EXCEPTION 'customer must not be empty'
+        RAISE EXCEPTION '% must not be empty', argument
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the buyer''s stable identifier, such as an account id.';
     END IF;
     IF octet_length(customer) > 200 THEN
-        RAISE EXCEPTION 'customer is % bytes long; the maximum is 200', octet_length(customer)
+        RAISE EXCEPTION '% is % bytes long; the maximum is 200', argument, octet_length(customer)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 END
 $$;
 
-CREATE FUNCTION ticketing.check_key(idempotency_key text)
+-- An idempotency key, NULL or 1 to 200 bytes (argument as for check_customer).
+CREATE FUNCTION ticketing.check_key(argument text, idempotency_key text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF idempotency_key = '' THEN
-        RAISE EXCEPTION 'idempotency_key must not be empty'
+        RAISE EXCEPTION '% must not be empty', argument
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass NULL for a call without a key.';
     END IF;
     IF octet_length(idempotency_key) > 200 THEN
-        RAISE EXCEPTION 'idempotency_key is % bytes long; the maximum is 200',
+        RAISE EXCEPTION '% is % bytes long; the maximum is 200', argument,
                         octet_length(idempotency_key)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -449,11 +451,11 @@ AS $$
 BEGIN
     PERFORM ticketing.check_id('event_id', event_id);
     PERFORM ticketing.check_id('ticket_id', ticket_id);
-    PERFORM ticketing.check_customer(customer);
+    PERFORM ticketing.check_customer('customer', customer);
     IF takes_wait THEN
         PERFORM ticketing.check_wait(wait);
     END IF;
-    PERFORM ticketing.check_key(idempotency_key);
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
     IF takes_hold THEN
         IF hold_for IS NULL THEN
             RAISE EXCEPTION 'hold_for must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -503,9 +505,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'List each ticket once.';
     END IF;
-    PERFORM ticketing.check_customer(customer);
+    PERFORM ticketing.check_customer('customer', customer);
     PERFORM ticketing.check_wait(wait);
-    PERFORM ticketing.check_key(idempotency_key);
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
     PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
@@ -520,7 +522,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM ticketing.check_id('event_id', event_id);
-    PERFORM ticketing.check_customer(customer);
+    PERFORM ticketing.check_customer('customer', customer);
     IF quantity IS NULL THEN
         RAISE EXCEPTION 'quantity must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -538,7 +540,7 @@ BEGIN
     IF adjacent IS NULL THEN
         RAISE EXCEPTION 'adjacent must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM ticketing.check_key(idempotency_key);
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
     PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
@@ -589,9 +591,9 @@ BEGIN
         IF r.customer IS NULL THEN
             RAISE EXCEPTION '%.customer must not be NULL', at USING ERRCODE = 'null_value_not_allowed';
         END IF;
-        PERFORM ticketing.check_customer(r.customer);
+        PERFORM ticketing.check_customer(at || '.customer', r.customer);
         IF r.idempotency_key IS NOT NULL THEN
-            PERFORM ticketing.check_key(r.idempotency_key);
+            PERFORM ticketing.check_key(at || '.idempotency_key', r.idempotency_key);
             IF first_use[i] < i THEN
                 RAISE EXCEPTION '% repeats the idempotency key of requests[%] for the same customer',
                                 at, first_use[i]
@@ -1126,8 +1128,8 @@ REVOKE ALL ON FUNCTION
     ticketing.suspect_hold_for(interval),
     ticketing.quoted_argument(text),
     ticketing.check_id(text,bigint),
-    ticketing.check_customer(text),
-    ticketing.check_key(text),
+    ticketing.check_customer(text,text),
+    ticketing.check_key(text,text),
     ticketing.check_wait(text),
     ticketing.check_hold_for(interval),
     ticketing.check_optional_text(text,text),
