@@ -1,3 +1,1171 @@
 -- ticketing_router 1.2 -> 1.3: the router follows the core extension's version (shards
--- and router must run the same one; ticketing.cluster_status() checks).
+-- and router must run the same one; ticketing.cluster_status() checks), and:
+-- - every function that reaches the shards is SECURITY DEFINER: PL/Proxy connects with
+--   the owner's user mapping, so no other role needs USAGE on the server ticketing_shards
+--   (and without it, none can create a user mapping of its own). Create the owner's
+--   mapping before the update; define_shards no longer creates a PUBLIC one;
+-- - connection strings carry no password (define_shards refuses one, cluster_status()
+--   reports one), and no message repeats a connection string;
+-- - cluster_status(), verify() and event_summaries() answer while a shard is down (its
+--   row says so); event_summaries() gains the columns shard and problem;
+-- - bad input in a customer's call is refused on the router with the core's SQLSTATE and
+--   message, instead of costing the router its connection to the shard.
+-- Run it as the role that created the extension: the functions that reach the shards
+-- must share one owner (the one whose user mapping PL/Proxy uses); new ones are given
+-- to the extension's owner below in any case.
 \echo Use "ALTER EXTENSION ticketing_router UPDATE TO '1.3'" to load this file. \quit
+
+-- verify() and the duplicate check now ask one shard at a time.
+
+DROP FUNCTION ticketing.verify_shards(bigint);
+DROP FUNCTION ticketing.event_ids_on_shards();
+
+-- Whether a libpq connection string holds a secret: a password or sslpassword keyword
+-- (also as a URI parameter), or a password in a URI's user part.
+CREATE FUNCTION ticketing.connstr_has_secret(connstr text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT connstr ~* '(^|[\s?&])(ssl)?password\s*='
+        OR connstr ~* '^\s*postgres(ql)?://[^/?#@]*:[^/?#@]*@'
+$$;
+
+-- The text with every password in it replaced by ********: keyword values, quoted or not,
+-- and URI user parts. Applied to the messages of shards' failures that the router reports
+-- (cluster_status(), verify()), which may quote a connection string.
+CREATE FUNCTION ticketing.redact_secrets(message text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.regexp_replace(
+               pg_catalog.regexp_replace(message,
+                   '((ssl)?password\s*=\s*)(''([^''\\]|\\.)*''?|\S*)', '\1********', 'gi'),
+               '(postgres(ql)?://[^/?#@\s:]*):[^/?#@\s]*@', '\1:********@', 'gi')
+$$;
+
+-- A shard's failure to answer, as cluster_status(), verify() and event_summaries() report
+-- it: the error's text on one line, passwords redacted.
+CREATE FUNCTION ticketing.no_answer(message text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'no answer: ' || ticketing.redact_secrets(
+               pg_catalog.btrim(pg_catalog.regexp_replace(message, '\s+', ' ', 'g')))
+$$;
+
+-- (Re)defines the shards: connstrs[i + 1] is the libpq connection string of shard i (a
+-- power-of-2 count, PL/Proxy's rule), without a password. Creates the server when it is
+-- missing; keeps its other options and every user mapping. It creates no user mapping:
+-- the DBA gives the owner one, naming the role the shards know the router by. With
+-- check_shards, it then asks every shard who it is and refuses (TK005) a layout where a
+-- shard does not answer, is not set_shard(i, n), or runs another version of ticketing
+-- (ticketing.cluster_status()). Changing the count does not move events: see
+-- docs/scale-out.md.
+CREATE OR REPLACE FUNCTION ticketing.define_shards(connstrs text[], check_shards boolean DEFAULT true)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n integer := pg_catalog.cardinality(connstrs);
+    opts text[] := '{}';
+    i integer;
+    old text;
+    bad record;
+BEGIN
+    IF connstrs IS NULL OR pg_catalog.array_position(connstrs, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'connstrs must not be NULL or contain NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF n < 1 OR n > 1024 OR (n & (n - 1)) <> 0 THEN
+        RAISE EXCEPTION 'the shard count must be a power of 2 between 1 and 1024, got %', n
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'PL/Proxy maps hashint8(event_id) to a shard by masking with count - 1.';
+    END IF;
+    FOR i IN 0 .. n - 1 LOOP
+        IF ticketing.connstr_has_secret(connstrs[i + 1]) THEN
+            RAISE EXCEPTION 'the connection string of shard % holds a password', i
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Every role can read a server''s options. Put the password in the '
+                             'user mapping of the role that owns ticketing_router (CREATE USER '
+                             'MAPPING FOR ... SERVER ticketing_shards OPTIONS (user ''...'', '
+                             'password ''...'')) or in the router''s ~/.pgpass.';
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server WHERE srvname = 'ticketing_shards') THEN
+        FOR i IN 0 .. n - 1 LOOP
+            opts := opts || pg_catalog.format('%I %L', 'p' || i, connstrs[i + 1]);
+        END LOOP;
+        EXECUTE pg_catalog.format('CREATE SERVER ticketing_shards FOREIGN DATA WRAPPER plproxy OPTIONS (%s)',
+                                  pg_catalog.array_to_string(opts, ', '));
+    ELSE
+        -- One ALTER SERVER (PL/Proxy validates the result): drop every pN, add the new ones.
+        FOR old IN
+            SELECT pg_catalog.split_part(o.opt, '=', 1)
+              FROM pg_catalog.pg_foreign_server s, pg_catalog.unnest(s.srvoptions) AS o(opt)
+             WHERE s.srvname = 'ticketing_shards' AND o.opt ~ '^p[0-9]+='
+        LOOP
+            opts := opts || pg_catalog.format('DROP %I', old);
+        END LOOP;
+        FOR i IN 0 .. n - 1 LOOP
+            opts := opts || pg_catalog.format('ADD %I %L', 'p' || i, connstrs[i + 1]);
+        END LOOP;
+        EXECUTE pg_catalog.format('ALTER SERVER ticketing_shards OPTIONS (%s)',
+                                  pg_catalog.array_to_string(opts, ', '));
+    END IF;
+    IF check_shards THEN
+        -- The shard by number and by what it said it is; never its connection string.
+        FOR bad IN SELECT * FROM ticketing.cluster_status() c WHERE c.problem IS NOT NULL LOOP
+            RAISE EXCEPTION '%', pg_catalog.format('shard %s%s: %s', bad.shard,
+                                                   coalesce(' (' || bad.node || ')', ''), bad.problem)
+                USING ERRCODE = 'TK005',
+                      HINT = 'Every shard must answer (through the user mapping of the extension''s '
+                             'owner), be set_shard(i, n) as shard i and run the same version of '
+                             'ticketing; or call define_shards(..., check_shards => false).';
+        END LOOP;
+    END IF;
+    RETURN n;
+END
+$$;
+
+-- Who shard `shard` is, and as which role the router reaches it: RUN ON an int4
+-- argument picks partition (shard & (n - 1)).
+CREATE OR REPLACE FUNCTION ticketing.shard_identity_of(shard integer,
+                                            OUT shard_index integer, OUT shard_count integer,
+                                            OUT version text, OUT node text)
+RETURNS record
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON shard;
+    SELECT s.shard_index, s.shard_count,
+           (SELECT x.extversion FROM pg_catalog.pg_extension x WHERE x.extname = 'ticketing') AS version,
+           pg_catalog.current_database() || ' on port ' || pg_catalog.current_setting('port')
+               || ' as ' || session_user AS node
+      FROM (SELECT 1) AS one LEFT JOIN ticketing.shard_identity s ON true;
+$$;
+
+-- One row per shard: what it says it is, and what is wrong with that (NULL: nothing). A
+-- shard that does not answer is a row too (node NULL, the problem says why), and the
+-- others still answer.
+CREATE OR REPLACE FUNCTION ticketing.cluster_status(OUT shard integer, OUT shard_index integer,
+                                         OUT shard_count integer, OUT version text,
+                                         OUT router_version text, OUT node text,
+                                         OUT problem text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n integer := ticketing.shard_count();
+    me record;
+BEGIN
+    router_version := (SELECT x.extversion FROM pg_catalog.pg_extension x
+                        WHERE x.extname = 'ticketing_router');
+    FOR i IN 0 .. n - 1 LOOP
+        shard := i;
+        shard_index := NULL;
+        shard_count := NULL;
+        version := NULL;
+        node := NULL;
+        BEGIN
+            me := ticketing.shard_identity_of(i);
+            shard_index := me.shard_index;
+            shard_count := me.shard_count;
+            version := me.version;
+            node := me.node;
+            problem := CASE
+                WHEN version IS NULL THEN 'the extension ticketing is not installed there'
+                WHEN version <> router_version THEN
+                    pg_catalog.format('ticketing %s there, ticketing_router %s here', version, router_version)
+                WHEN shard_index IS NULL THEN
+                    pg_catalog.format('no shard identity: run ticketing.set_shard(%s, %s) there', i, n)
+                WHEN shard_index <> i OR shard_count <> n THEN
+                    pg_catalog.format('it is shard %s of %s, the router expects shard %s of %s',
+                                      shard_index, shard_count, i, n)
+            END;
+        EXCEPTION WHEN OTHERS THEN
+            problem := ticketing.no_answer(SQLERRM);
+        END;
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server s, pg_catalog.unnest(s.srvoptions) AS o(opt)
+                    WHERE s.srvname = 'ticketing_shards' AND pg_catalog.starts_with(o.opt, 'p' || i || '=')
+                      AND ticketing.connstr_has_secret(pg_catalog.substr(o.opt, pg_catalog.strpos(o.opt, '=') + 1))) THEN
+            problem := pg_catalog.concat_ws('; ', problem,
+                           'its connection string holds a password, which every role can read: '
+                           'move it to a user mapping (docs/scale-out.md)');
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION ticketing.suspect_id(value bigint)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT $1 IS NULL OR $1 OPERATOR(pg_catalog.<=) 0 $$;
+
+-- A customer, a section or a seat prefix: 1 to 200 bytes, and not NULL.
+CREATE FUNCTION ticketing.suspect_text(value text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT $1 IS NULL OR pg_catalog.octet_length($1) OPERATOR(pg_catalog.=) 0
+        OR pg_catalog.octet_length($1) OPERATOR(pg_catalog.>) 200
+$$;
+
+-- An idempotency key: NULL, or 1 to 200 bytes.
+CREATE FUNCTION ticketing.suspect_key(idempotency_key text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT $1 IS NOT NULL AND (pg_catalog.octet_length($1) OPERATOR(pg_catalog.=) 0
+                               OR pg_catalog.octet_length($1) OPERATOR(pg_catalog.>) 200)
+$$;
+
+-- False for the three policies and the usual durations (1-99999ms, 1-99s); anything else
+-- goes to check_wait().
+CREATE FUNCTION ticketing.suspect_wait(wait text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT $1 IS NULL
+        OR NOT ($1 OPERATOR(pg_catalog.=) 'wait' OR $1 OPERATOR(pg_catalog.=) 'skip'
+                OR $1 OPERATOR(pg_catalog.=) 'nowait'
+                OR $1 OPERATOR(pg_catalog.~) '^[1-9][0-9]{0,4}ms$'
+                OR $1 OPERATOR(pg_catalog.~) '^[1-9][0-9]?s$')
+$$;
+
+-- False for holds between 1 second and 29 days (as interval comparison counts them);
+-- anything else goes to check_hold_for().
+CREATE FUNCTION ticketing.suspect_hold_for(hold_for interval)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT $1 IS NULL
+        OR NOT ($1 OPERATOR(pg_catalog.>=) '1 second'::pg_catalog.interval
+                AND $1 OPERATOR(pg_catalog.<=) '29 days'::pg_catalog.interval)
+$$;
+
+-- An argument's text in an error message, as the core quotes it (quoted() in
+-- src/core/domain_error.cpp): in double quotes, at most 40 bytes cut before a UTF-8
+-- continuation byte, then "..." and the length in bytes.
+CREATE FUNCTION ticketing.quoted_argument(value text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bytes bytea;
+    cut integer := 40;
+BEGIN
+    IF octet_length(value) <= 40 THEN
+        RETURN '"' || value || '"';
+    END IF;
+    bytes := convert_to(value, getdatabaseencoding());
+    WHILE cut > 0 AND (get_byte(bytes, cut) & 192) = 128 LOOP -- get_byte counts from 0
+        cut := cut - 1;
+    END LOOP;
+    RETURN '"' || convert_from(substring(bytes FROM 1 FOR cut), getdatabaseencoding())
+           || '..." (' || octet_length(value) || ' bytes)';
+END
+$$;
+
+CREATE FUNCTION ticketing.check_id(argument text, value bigint)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF value IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', argument USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF value <= 0 THEN
+        RAISE EXCEPTION '% must be a positive number, got %', argument, value
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+-- A customer (argument: how the message names it, 'customer' or 'requests[i].customer').
+CREATE FUNCTION ticketing.check_customer(argument text, customer text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF customer IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', argument USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF customer = '' THEN
+        RAISE EXCEPTION '% must not be empty', argument
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the buyer''s stable identifier, such as an account id.';
+    END IF;
+    IF octet_length(customer) > 200 THEN
+        RAISE EXCEPTION '% is % bytes long; the maximum is 200', argument, octet_length(customer)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+-- An idempotency key, NULL or 1 to 200 bytes (argument as for check_customer).
+CREATE FUNCTION ticketing.check_key(argument text, idempotency_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF idempotency_key = '' THEN
+        RAISE EXCEPTION '% must not be empty', argument
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL for a call without a key.';
+    END IF;
+    IF octet_length(idempotency_key) > 200 THEN
+        RAISE EXCEPTION '% is % bytes long; the maximum is 200', argument,
+                        octet_length(idempotency_key)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+-- 'wait', 'nowait', 'skip', or a duration as parse_lock_wait() reads one: digits, an
+-- optional fraction, optional spaces, then ms or s; 1 ms to 5 minutes. A run of digits
+-- worth more than 300000 is too long whatever follows it.
+CREATE FUNCTION ticketing.check_wait(wait text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part text[];
+    whole text;
+    fraction text;
+    ms bigint;
+BEGIN
+    IF wait IS NULL THEN
+        RAISE EXCEPTION 'wait must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF wait = 'wait' OR wait = 'nowait' OR wait = 'skip' THEN
+        RETURN;
+    END IF;
+    part := regexp_match(wait, '^([0-9]*)(\.([0-9]*))?( *)(.*)$');
+    whole := ltrim(part[1], '0');
+    fraction := coalesce(part[3], '');
+    IF length(whole) > 6 OR (whole <> '' AND whole::bigint > 300000) THEN
+        ms := 300001;
+    ELSIF part[1] = '' AND fraction = '' THEN
+        ms := -1;
+    ELSIF part[5] = 'ms' THEN
+        ms := coalesce(nullif(whole, '')::bigint, 0);
+    ELSIF part[5] = 's' THEN
+        fraction := left(fraction, 3);
+        ms := coalesce(nullif(whole, '')::bigint, 0) * 1000
+              + coalesce(nullif(fraction, '')::bigint * 1000 / (10 ^ length(fraction))::bigint, 0);
+    ELSE
+        ms := -1;
+    END IF;
+    IF ms < 0 THEN
+        RAISE EXCEPTION 'unknown wait policy %', ticketing.quoted_argument(wait)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''wait'', ''nowait'', ''skip'', or how long to wait at most, such as '
+                         '''250ms'' or ''2s''.';
+    END IF;
+    IF ms < 1 OR ms > 300000 THEN
+        RAISE EXCEPTION 'a wait must be between 1 ms and 5 minutes, got %', ticketing.quoted_argument(wait)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For no wait at all use ''skip'' (answers busy) or ''nowait'' (raises 55P03).';
+    END IF;
+END
+$$;
+
+-- A hold's length: the core measures now() + hold_for - now() on the shard, in the
+-- shard's time zone. Decided here only when no clock or calendar can change the answer:
+-- time alone (no months, no days), every part at most zero, or, with months and days,
+-- longer than 30 days even with the shortest months and 3 hours of clock changes.
+-- Anything else (mixed signs, calendar units near a bound) is left to the shard.
+CREATE FUNCTION ticketing.check_hold_for(hold_for interval)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    months numeric := extract(year FROM hold_for) * 12 + extract(month FROM hold_for);
+    days numeric := extract(day FROM hold_for);
+    micros numeric := extract(hour FROM hold_for) * 3600000000
+                      + extract(minute FROM hold_for) * 60000000
+                      + extract(microseconds FROM hold_for);
+    max_micros constant numeric := 30 * 86400 * 1000000::numeric;
+    refused boolean := false;
+BEGIN
+    IF hold_for IS NULL THEN
+        RETURN;
+    END IF;
+    IF months = 0 AND days = 0 THEN
+        refused := micros < 1000000 OR micros > max_micros;
+    ELSIF months <= 0 AND days <= 0 AND micros <= 0 THEN
+        refused := true;
+    ELSIF months >= 0 AND days >= 0 AND micros >= 0 THEN
+        refused := months * 28 * 86400000000 + days * 86400000000 + micros - 3 * 3600000000::numeric
+                   > max_micros;
+    END IF;
+    IF refused THEN
+        RAISE EXCEPTION 'hold_for must be between 1 second and 30 days'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example hold_for => interval ''10 minutes''.';
+    END IF;
+END
+$$;
+
+-- section and seat_prefix of claim_any: NULL, or 1 to 200 bytes.
+CREATE FUNCTION ticketing.check_optional_text(argument text, value text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF value = '' THEN
+        RAISE EXCEPTION '% must not be empty', argument
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL to leave it out.';
+    END IF;
+    IF octet_length(value) > 200 THEN
+        RAISE EXCEPTION '% is longer than 200 bytes', argument
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+-- claim_ticket (takes_wait), hold_ticket (takes_wait, takes_hold), release_ticket,
+-- confirm_hold, release_hold: run_ticket_call().
+CREATE FUNCTION ticketing.check_ticket_call(event_id bigint, ticket_id bigint, customer text,
+                                            takes_wait boolean, wait text,
+                                            idempotency_key text,
+                                            takes_hold boolean, hold_for interval)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    PERFORM ticketing.check_id('ticket_id', ticket_id);
+    PERFORM ticketing.check_customer('customer', customer);
+    IF takes_wait THEN
+        PERFORM ticketing.check_wait(wait);
+    END IF;
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    IF takes_hold THEN
+        IF hold_for IS NULL THEN
+            RAISE EXCEPTION 'hold_for must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM ticketing.check_hold_for(hold_for);
+    END IF;
+END
+$$;
+
+-- claim_tickets: run_claim_tickets() and lock_order(); the array's shape is read first.
+CREATE FUNCTION ticketing.check_claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
+                                              wait text, hold_for interval, idempotency_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    id bigint;
+    n integer := coalesce(cardinality(ticket_ids), 0);
+    twice bigint;
+BEGIN
+    IF array_ndims(ticket_ids) > 1 THEN
+        RAISE EXCEPTION 'ticket_ids must be a one-dimensional array'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM ticketing.check_id('event_id', event_id);
+    IF ticket_ids IS NULL THEN
+        RAISE EXCEPTION 'ticket_ids must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'ticket_ids must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n > 100 THEN
+        RAISE EXCEPTION 'ticket_ids holds % ids; the maximum is 100', n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH id IN ARRAY ticket_ids LOOP
+        IF id IS NULL THEN
+            RAISE EXCEPTION 'ticket_ids must not contain NULL' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM ticketing.check_id('ticket_ids element', id);
+    END LOOP;
+    SELECT t.id INTO twice FROM unnest(ticket_ids) AS t(id)
+     GROUP BY t.id HAVING count(*) > 1 ORDER BY t.id LIMIT 1;
+    IF twice IS NOT NULL THEN
+        RAISE EXCEPTION 'ticket_ids lists ticket % twice', twice
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'List each ticket once.';
+    END IF;
+    PERFORM ticketing.check_customer('customer', customer);
+    PERFORM ticketing.check_wait(wait);
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_hold_for(hold_for);
+END
+$$;
+
+-- claim_any: run_claim_any().
+CREATE FUNCTION ticketing.check_claim_any(event_id bigint, customer text, quantity integer,
+                                          section text, seat_prefix text, adjacent boolean,
+                                          hold_for interval, idempotency_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    PERFORM ticketing.check_customer('customer', customer);
+    IF quantity IS NULL THEN
+        RAISE EXCEPTION 'quantity must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF quantity < 1 OR quantity > 100 THEN
+        RAISE EXCEPTION 'quantity must be between 1 and 100, got %', quantity
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM ticketing.check_optional_text('section', section);
+    PERFORM ticketing.check_optional_text('seat_prefix', seat_prefix);
+    IF section IS NOT NULL AND seat_prefix IS NOT NULL THEN
+        RAISE EXCEPTION 'give section or seat_prefix, not both'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'section => ''A'' is the same as seat_prefix => ''A-''.';
+    END IF;
+    IF adjacent IS NULL THEN
+        RAISE EXCEPTION 'adjacent must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_hold_for(hold_for);
+END
+$$;
+
+-- claim_batch: validate() in src/backend/batch_calls.cpp, request by request; the first
+-- request that repeats an earlier one's (customer, key) names that earlier one.
+CREATE FUNCTION ticketing.check_claim_batch(event_id bigint, requests ticketing.claim_request[])
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n integer := coalesce(cardinality(requests), 0);
+    null_at integer[];
+    first_use integer[];
+    r ticketing.claim_request;
+    i integer := 0;
+    at text;
+BEGIN
+    IF array_ndims(requests) > 1 THEN
+        RAISE EXCEPTION 'requests must be a one-dimensional array'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM ticketing.check_id('event_id', event_id);
+    IF requests IS NULL THEN
+        RAISE EXCEPTION 'requests must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF n < 1 OR n > 1000 THEN
+        RAISE EXCEPTION 'requests must hold between 1 and 1000 requests, got %', n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Request numbers count from 1 whatever the array's lower bound.
+    null_at := ARRAY(SELECT p - array_lower(requests, 1) + 1 FROM unnest(array_positions(requests, NULL)) AS p);
+    first_use := ARRAY(
+        SELECT CASE WHEN u.k IS NULL OR u.c IS NULL THEN NULL
+                    ELSE min(u.no) OVER (PARTITION BY u.c COLLATE "C", u.k COLLATE "C") END
+          FROM unnest(requests) WITH ORDINALITY AS u(t, c, k, no)
+         ORDER BY u.no);
+    FOREACH r IN ARRAY requests LOOP
+        i := i + 1;
+        at := 'requests[' || i || ']';
+        IF i = ANY (null_at) THEN
+            RAISE EXCEPTION '% must not be NULL', at USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        IF r.ticket_id IS NOT NULL THEN
+            PERFORM ticketing.check_id(at || '.ticket_id', r.ticket_id);
+        END IF;
+        IF r.customer IS NULL THEN
+            RAISE EXCEPTION '%.customer must not be NULL', at USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM ticketing.check_customer(at || '.customer', r.customer);
+        IF r.idempotency_key IS NOT NULL THEN
+            PERFORM ticketing.check_key(at || '.idempotency_key', r.idempotency_key);
+            IF first_use[i] < i THEN
+                RAISE EXCEPTION '% repeats the idempotency key of requests[%] for the same customer',
+                                at, first_use[i]
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Give each request of a batch its own key: a key stands for one request.';
+            END IF;
+        END IF;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION ticketing.route_claim_ticket(event_id bigint, ticket_id bigint, customer text,
+                                             wait text, idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_id(ticket_id)
+       OR ticketing.suspect_text(customer) OR ticketing.suspect_wait(wait)
+       OR ticketing.suspect_key(idempotency_key) THEN
+        PERFORM ticketing.check_ticket_call(event_id, ticket_id, customer, true, wait,
+                                            idempotency_key, false, NULL);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+-- release_ticket, confirm_hold, release_hold.
+CREATE FUNCTION ticketing.route_ticket_change(event_id bigint, ticket_id bigint, customer text,
+                                              idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_id(ticket_id)
+       OR ticketing.suspect_text(customer) OR ticketing.suspect_key(idempotency_key) THEN
+        PERFORM ticketing.check_ticket_call(event_id, ticket_id, customer, false, NULL,
+                                            idempotency_key, false, NULL);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_hold_ticket(event_id bigint, ticket_id bigint, customer text,
+                                            hold_for interval, wait text, idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_id(ticket_id)
+       OR ticketing.suspect_text(customer) OR ticketing.suspect_wait(wait)
+       OR ticketing.suspect_key(idempotency_key) OR ticketing.suspect_hold_for(hold_for) THEN
+        PERFORM ticketing.check_ticket_call(event_id, ticket_id, customer, true, wait,
+                                            idempotency_key, true, hold_for);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
+                                              wait text, hold_for interval, idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticket_ids IS NULL
+       OR pg_catalog.array_ndims(ticket_ids) IS NULL
+       OR pg_catalog.array_ndims(ticket_ids) OPERATOR(pg_catalog.>) 1
+       OR pg_catalog.cardinality(ticket_ids) OPERATOR(pg_catalog.>) 100
+       OR ticketing.suspect_text(customer) OR ticketing.suspect_wait(wait)
+       OR ticketing.suspect_key(idempotency_key)
+       OR (hold_for IS NOT NULL AND ticketing.suspect_hold_for(hold_for))
+       OR EXISTS (SELECT FROM pg_catalog.unnest(ticket_ids) AS t(id)
+                   GROUP BY t.id
+                  HAVING t.id IS NULL OR t.id OPERATOR(pg_catalog.<=) 0
+                      OR pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) THEN
+        PERFORM ticketing.check_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
+                                              idempotency_key);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_claim_any(event_id bigint, customer text, quantity integer,
+                                          section text, seat_prefix text, adjacent boolean,
+                                          hold_for interval, idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer)
+       OR quantity IS NULL OR quantity OPERATOR(pg_catalog.<) 1
+       OR quantity OPERATOR(pg_catalog.>) 100
+       OR (section IS NOT NULL AND ticketing.suspect_text(section))
+       OR (seat_prefix IS NOT NULL AND (section IS NOT NULL OR ticketing.suspect_text(seat_prefix)))
+       OR adjacent IS NULL OR ticketing.suspect_key(idempotency_key)
+       OR (hold_for IS NOT NULL AND ticketing.suspect_hold_for(hold_for)) THEN
+        PERFORM ticketing.check_claim_any(event_id, customer, quantity, section, seat_prefix,
+                                          adjacent, hold_for, idempotency_key);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+-- One pass over the requests. A key that one customer uses twice in a batch is left to
+-- the shard (22023 there): finding it here would cost every batch with keys a grouping of
+-- its requests (about half a microsecond per request), for a client's bug.
+CREATE FUNCTION ticketing.route_claim_batch(event_id bigint, requests ticketing.claim_request[])
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR requests IS NULL
+       OR pg_catalog.array_ndims(requests) IS NULL
+       OR pg_catalog.array_ndims(requests) OPERATOR(pg_catalog.>) 1
+       OR pg_catalog.cardinality(requests) OPERATOR(pg_catalog.>) 1000
+       OR EXISTS (SELECT FROM pg_catalog.unnest(requests) AS r
+                   WHERE ticketing.suspect_text(r.customer) OR ticketing.suspect_key(r.idempotency_key)
+                      OR r.ticket_id OPERATOR(pg_catalog.<=) 0) THEN
+        PERFORM ticketing.check_claim_batch(event_id, requests);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_event_summary(event_id bigint)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) THEN
+        PERFORM ticketing.check_id('event_id', event_id);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, customer text,
+                                       wait text DEFAULT 'wait',
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
+    SELECT * FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
+                                         idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
+    SELECT * FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
+                                      hold_for interval DEFAULT '10 minutes',
+                                      wait text DEFAULT 'wait',
+                                      idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_hold_ticket(event_id, ticket_id, customer, hold_for, wait,
+                                       idempotency_key);
+    SELECT * FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
+                                        idempotency_key);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.confirm_hold(event_id bigint, ticket_id bigint, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
+    SELECT * FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.release_hold(event_id bigint, ticket_id bigint, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
+    SELECT * FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
+                                        wait text DEFAULT 'wait',
+                                        hold_for interval DEFAULT NULL,
+                                        idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
+                                         idempotency_key);
+    SELECT * FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
+                                          idempotency_key);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.claim_any(event_id bigint, customer text,
+                                    quantity integer DEFAULT 1,
+                                    section text DEFAULT NULL,
+                                    seat_prefix text DEFAULT NULL,
+                                    adjacent boolean DEFAULT false,
+                                    hold_for interval DEFAULT NULL,
+                                    idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_claim_any(event_id, customer, quantity, section, seat_prefix,
+                                     adjacent, hold_for, idempotency_key);
+    SELECT * FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
+                                      adjacent, hold_for, idempotency_key);
+$$;
+
+-- The requests travel as text and are cast to ticketing.claim_request[] on the shard.
+CREATE OR REPLACE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.claim_request[])
+RETURNS SETOF ticketing.batch_result
+LANGUAGE plproxy SECURITY DEFINER
+ROWS 100
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_claim_batch(event_id, requests);
+    SELECT * FROM ticketing.claim_batch(event_id, requests);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.event_summary(event_id bigint)
+RETURNS ticketing.event_counts
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_event_summary(event_id);
+    SELECT * FROM ticketing.event_summary(event_id);
+$$;
+
+-- create_event on the shard that will own the id (internal; see create_event).
+CREATE OR REPLACE FUNCTION ticketing.create_event_on_shard(name text, per_customer_limit integer,
+                                                starts_at timestamptz, event_id bigint)
+RETURNS bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.create_event(name, per_customer_limit, starts_at, event_id);
+$$;
+
+-- The router picks the id (its sequence, unique across the cluster) and sends
+-- create_event(..., event_id => id) to shard_of(id). An id already taken on its shard
+-- (an event created there directly) is skipped.
+CREATE OR REPLACE FUNCTION ticketing.create_event(name text, per_customer_limit integer DEFAULT NULL,
+                                       starts_at timestamptz DEFAULT NULL,
+                                       event_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    IF create_event.event_id IS NOT NULL THEN
+        RETURN ticketing.create_event_on_shard(name, per_customer_limit, starts_at,
+                                               create_event.event_id);
+    END IF;
+    FOR attempt IN 1 .. 100 LOOP
+        new_id := pg_catalog.nextval('ticketing.event_id_seq'::pg_catalog.regclass);
+        BEGIN
+            RETURN ticketing.create_event_on_shard(name, per_customer_limit, starts_at, new_id);
+        EXCEPTION WHEN unique_violation THEN
+            NULL; -- taken on its shard: try the next id
+        END;
+    END LOOP;
+    RAISE EXCEPTION 'the next 100 event ids are all taken on their shards'
+        USING ERRCODE = 'unique_violation',
+              HINT = 'Advance ticketing.event_id_seq on the router past the shards'' ids.';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.add_tickets(event_id bigint, quantity integer,
+                                      seat_prefix text DEFAULT 'GA-')
+RETURNS bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.add_tickets(event_id, quantity, seat_prefix);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.add_tickets(event_id bigint, seats text[])
+RETURNS bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.add_tickets(event_id, seats);
+$$;
+
+CREATE FUNCTION ticketing.event_summaries_on_shard(shard integer)
+RETURNS SETOF ticketing.event_counts
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON shard;
+    SELECT s.* FROM ticketing.events AS e, ticketing.event_summary(e.event_id) AS s;
+$$;
+
+-- event_summaries() returns two more columns: a new function, with the grants of the old.
+ALTER FUNCTION ticketing.event_summaries() RENAME TO event_summaries_1_2;
+-- The summary of every event of every shard (router only), with the shard it is on; a
+-- shard that does not answer is one row with event_id NULL and the problem.
+CREATE FUNCTION ticketing.event_summaries(OUT event_id bigint, OUT total bigint,
+                                          OUT available bigint, OUT held bigint,
+                                          OUT sold bigint, OUT shard integer,
+                                          OUT problem text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    counts ticketing.event_counts[];
+    c ticketing.event_counts;
+BEGIN
+    FOR i IN 0 .. ticketing.shard_count() - 1 LOOP
+        shard := i;
+        BEGIN
+            counts := ARRAY(SELECT s FROM ticketing.event_summaries_on_shard(i) AS s);
+        EXCEPTION WHEN OTHERS THEN
+            event_id := NULL;
+            total := NULL;
+            available := NULL;
+            held := NULL;
+            sold := NULL;
+            problem := ticketing.no_answer(SQLERRM);
+            RETURN NEXT;
+            CONTINUE;
+        END;
+        problem := NULL;
+        FOREACH c IN ARRAY counts LOOP
+            event_id := c.event_id;
+            total := c.total;
+            available := c.available;
+            held := c.held;
+            sold := c.sold;
+            RETURN NEXT;
+        END LOOP;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION ticketing.event_summaries() FROM PUBLIC;
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN
+        SELECT a.grantee, a.is_grantable
+          FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) AS a
+         WHERE p.oid OPERATOR(pg_catalog.=) 'ticketing.event_summaries_1_2()'::pg_catalog.regprocedure
+           AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION ticketing.event_summaries() TO %s%s',
+                                  CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE pg_catalog.quote_ident(g.grantee::pg_catalog.regrole::pg_catalog.text) END,
+                                  CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+DROP FUNCTION ticketing.event_summaries_1_2();
+
+CREATE FUNCTION ticketing.verify_on_shard(shard integer, event_id bigint)
+RETURNS SETOF ticketing.violation
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON shard;
+    SELECT * FROM ticketing.verify(event_id);
+$$;
+
+CREATE FUNCTION ticketing.event_ids_on_shard(shard integer)
+RETURNS SETOF bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON shard;
+    SELECT e.event_id FROM ticketing.events AS e;
+$$;
+
+-- Every shard's verify() (each reports events that do not belong to it as
+-- misplaced_event), one row per shard problem of the layout (shard_misconfigured), one
+-- per shard that does not answer (shard_unreachable), and events that live on two shards
+-- at once (duplicate_event).
+CREATE OR REPLACE FUNCTION ticketing.verify(event_id bigint DEFAULT NULL)
+RETURNS SETOF ticketing.violation
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c record;
+    found ticketing.violation[];
+    v ticketing.violation;
+    placed bigint[] := '{}';    -- event ids, and in shard_at the shard of each
+    shard_at integer[] := '{}';
+    ids bigint[];
+BEGIN
+    FOR c IN SELECT * FROM ticketing.cluster_status() ORDER BY 1 LOOP
+        IF c.node IS NULL THEN
+            RETURN NEXT ROW(NULL, NULL, 'shard_unreachable',
+                            pg_catalog.format('shard %s: %s', c.shard, c.problem))::ticketing.violation;
+            CONTINUE;
+        END IF;
+        IF c.problem IS NOT NULL THEN
+            RETURN NEXT ROW(NULL, NULL, 'shard_misconfigured',
+                            pg_catalog.format('shard %s (%s): %s', c.shard, c.node, c.problem))::ticketing.violation;
+        END IF;
+        BEGIN
+            found := ARRAY(SELECT s FROM ticketing.verify_on_shard(c.shard, verify.event_id) AS s);
+            ids := ARRAY(SELECT e FROM ticketing.event_ids_on_shard(c.shard) AS e
+                          WHERE verify.event_id IS NULL OR e = verify.event_id);
+        EXCEPTION WHEN OTHERS THEN
+            RETURN NEXT ROW(NULL, NULL, 'shard_unreachable',
+                            pg_catalog.format('shard %s: %s', c.shard,
+                                              ticketing.no_answer(SQLERRM)))::ticketing.violation;
+            CONTINUE;
+        END;
+        FOREACH v IN ARRAY found LOOP
+            RETURN NEXT v;
+        END LOOP;
+        placed := placed || ids;
+        shard_at := shard_at || pg_catalog.array_fill(c.shard, ARRAY[pg_catalog.cardinality(ids)]);
+    END LOOP;
+    RETURN QUERY
+        SELECT p.id, NULL::bigint, 'duplicate_event'::text,
+               pg_catalog.format('the event exists on shards %s',
+                                 pg_catalog.array_to_string(pg_catalog.array_agg(p.shard ORDER BY p.shard), ', '))
+          FROM ROWS FROM (pg_catalog.unnest(placed), pg_catalog.unnest(shard_at)) AS p(id, shard)
+         GROUP BY p.id
+        HAVING pg_catalog.count(*) > 1
+         ORDER BY p.id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.expire_holds_on_shards(event_id bigint)
+RETURNS SETOF bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ALL;
+    SELECT ticketing.expire_holds(event_id);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.sum(n)::bigint FROM ticketing.expire_holds_on_shards($1) AS n $$;
+
+CREATE OR REPLACE FUNCTION ticketing.purge_keys_on_shards(older_than interval)
+RETURNS SETOF bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ALL;
+    SELECT ticketing.purge_idempotency_keys(older_than);
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.purge_idempotency_keys(older_than interval DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.sum(n)::bigint FROM ticketing.purge_keys_on_shards($1) AS n $$;
+
+CREATE OR REPLACE FUNCTION ticketing.stats_on_shards(
+    OUT event_id      bigint,
+    OUT scope         text,
+    OUT attempts      bigint,
+    OUT claimed       bigint,
+    OUT already_owned bigint,
+    OUT already_sold  bigint,
+    OUT held          bigint,
+    OUT not_found     bigint,
+    OUT busy          bigint,
+    OUT released      bigint,
+    OUT not_owner     bigint,
+    OUT hold_placed   bigint,
+    OUT hold_expired  bigint,
+    OUT not_held      bigint,
+    OUT limit_reached bigint,
+    OUT insufficient  bigint,
+    OUT sold_out      bigint,
+    OUT errors        bigint,
+    OUT lock_waits    bigint,
+    OUT lock_wait_ms  double precision,
+    OUT skips         bigint)
+RETURNS SETOF record
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ALL;
+    SELECT * FROM ticketing.stats;
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.reset_stats_on_shards()
+RETURNS SETOF integer
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ALL;
+    SELECT 1 FROM ticketing.reset_stats();
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.reset_stats()
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.count(*) FROM ticketing.reset_stats_on_shards() $$;
+
+-- The new functions: nothing for PUBLIC (as in a fresh install).
+REVOKE ALL ON FUNCTION
+    ticketing.connstr_has_secret(text),
+    ticketing.redact_secrets(text),
+    ticketing.no_answer(text),
+    ticketing.suspect_id(bigint),
+    ticketing.suspect_text(text),
+    ticketing.suspect_key(text),
+    ticketing.suspect_wait(text),
+    ticketing.suspect_hold_for(interval),
+    ticketing.quoted_argument(text),
+    ticketing.check_id(text,bigint),
+    ticketing.check_customer(text,text),
+    ticketing.check_key(text,text),
+    ticketing.check_wait(text),
+    ticketing.check_hold_for(interval),
+    ticketing.check_optional_text(text,text),
+    ticketing.check_ticket_call(bigint,bigint,text,boolean,text,text,boolean,interval),
+    ticketing.check_claim_tickets(bigint,bigint[],text,text,interval,text),
+    ticketing.check_claim_any(bigint,text,integer,text,text,boolean,interval,text),
+    ticketing.check_claim_batch(bigint,ticketing.claim_request[]),
+    ticketing.route_claim_ticket(bigint,bigint,text,text,text),
+    ticketing.route_ticket_change(bigint,bigint,text,text),
+    ticketing.route_hold_ticket(bigint,bigint,text,interval,text,text),
+    ticketing.route_claim_tickets(bigint,bigint[],text,text,interval,text),
+    ticketing.route_claim_any(bigint,text,integer,text,text,boolean,interval,text),
+    ticketing.route_claim_batch(bigint,ticketing.claim_request[]),
+    ticketing.route_event_summary(bigint),
+    ticketing.event_summaries_on_shard(integer),
+    ticketing.verify_on_shard(integer,bigint),
+    ticketing.event_ids_on_shard(integer)
+  FROM PUBLIC;
+
+-- One owner for every function (a fresh install's state): the extension's owner, whose
+-- user mapping PL/Proxy uses.
+DO $$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN
+        SELECT p.oid::pg_catalog.regprocedure AS fn, x.extowner
+          FROM pg_catalog.pg_extension x
+          JOIN pg_catalog.pg_depend d ON d.refobjid OPERATOR(pg_catalog.=) x.oid
+                                     AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                     AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
+         WHERE x.extname OPERATOR(pg_catalog.=) 'ticketing_router'
+           AND p.proowner OPERATOR(pg_catalog.<>) x.extowner
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', f.fn, f.extowner::pg_catalog.regrole);
+    END LOOP;
+END
+$$;

@@ -54,7 +54,10 @@ start_routed() {
     done
     node_start router 55510 || return 1
     new_db_with 55510 ticketing_router
-    npsql 55510 -d "$BENCH_DB" -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")])" >/dev/null
+    # The router's owner reaches the shards as itself (trust on loopback).
+    npsql 55510 -d "$BENCH_DB" -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")], check_shards => false)" \
+        -c "CREATE USER MAPPING FOR CURRENT_USER SERVER ticketing_shards" \
+        -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")])" >/dev/null || return 1
     load_inventory 55510
     for ((i = 0; i < n; i++)); do npsql $((55511 + i)) -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null; done
     ENTRY_HOST=127.0.0.1 ENTRY_PORT=55510

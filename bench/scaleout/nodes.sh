@@ -4,7 +4,9 @@
 
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
-as_pg() { runuser -u postgres -- "$@"; }
+# runuser opens a PAM session, which sets the soft limit of open files back to the
+# default (1024 here): raise it to the hard limit again, for 1,000 clients through pgbouncer.
+as_pg() { runuser -u postgres -- bash -c 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"' _ "$@"; }
 
 # node_start NAME PORT [SETTING=VALUE ...]: initdb + start; extra settings go to
 # postgresql.conf. TICKETING_EXTENSION_DESTDIR (Debian's extension_destdir) lets a

@@ -51,6 +51,8 @@ WORK=$(mktemp -d /tmp/ticketing-scaleout.XXXXXX)
 trap 'rm -rf --one-file-system "$WORK"' EXIT
 # The tests run as postgres from a copy (the clone may not be readable by postgres).
 cp -r "$TICKETING_ROOT/test/scaleout" "$WORK/suite"
+# The tests run the SQL that docs/scale-out.md tells a DBA to run (<!-- sql:NAME --> blocks).
+cp "$TICKETING_ROOT/docs/scale-out.md" "$WORK/suite/"
 chown -R postgres: "$WORK"
 
 # 1,000 pgbench clients and pgbouncer's 1,000 client sockets need more descriptors than

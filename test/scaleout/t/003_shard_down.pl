@@ -1,6 +1,8 @@
 # One shard stopped: calls for its events fail with an error that names the connection to
-# that shard, while the other shard's events keep selling, also under concurrent load;
-# once the shard is back, the router reconnects and its events sell again.
+# that shard, while the other shard's events keep selling, also under concurrent load; the
+# calls over the whole cluster (cluster_status, verify, event_summaries) still answer, the
+# stopped shard a row that says so; once the shard is back, the router reconnects and its
+# events sell again.
 use strict;
 use warnings;
 use FindBin;
@@ -36,6 +38,28 @@ for my $e (@{ $on{0} })
 		"event $e (shard 0) keeps selling");
 }
 
+# The calls over the whole cluster answer: shard 0 as usual, shard 1 as a row with its
+# problem (libpq's reason, naming the socket of the stopped shard).
+my $no_answer = qr/^no answer: .*\.s\.PGSQL\.$down_port\b/;
+is(r("SELECT string_agg(shard || ' ' || coalesce(problem, 'fine') || ' ' || coalesce(node, '-'), ', ' ORDER BY shard)
+        FROM ticketing.cluster_status() WHERE shard = 0"),
+	'0 fine ' . r("SELECT node FROM ticketing.cluster_status() WHERE shard = 0"),
+	'cluster_status: shard 0 answers while shard 1 is down');
+my @status1 = split /\|/, r("SELECT shard, node IS NULL, problem FROM ticketing.cluster_status() WHERE shard = 1");
+is("$status1[0] $status1[1]", '1 t', 'cluster_status: a row for shard 1, without a node');
+like($status1[2], $no_answer, 'whose problem says why');
+my @violations = split /\n/, r("SELECT problem || '|' || detail FROM ticketing.verify()");
+is(scalar(@violations), 1, 'verify(): one violation') or diag(join "\n", @violations);
+like($violations[0] // '', qr/^shard_unreachable\|shard 1: no answer: /, 'shard 1 does not answer');
+is(r("SELECT count(*) FROM ticketing.verify($on{0}[0])"), 1, 'verify(event on shard 0): the same one row');
+is(r("SELECT count(*) || ' ' || sum(sold) FROM ticketing.event_summaries() WHERE problem IS NULL"),
+	scalar(@{ $on{0} }) . ' ' . $shards->[0]->safe_psql($db, "SELECT count(*) FROM ticketing.tickets WHERE status = 'sold'"),
+	'event_summaries: every event of shard 0, with its sales');
+is(r("SELECT count(*) FROM ticketing.event_summaries() WHERE shard = 0 AND problem IS NULL"), scalar(@{ $on{0} }),
+	'each with its shard');
+like(r("SELECT shard || ' ' || (event_id IS NULL) || ' ' || problem FROM ticketing.event_summaries() WHERE problem IS NOT NULL"),
+	qr/^1 true no answer: /, 'and one row for shard 1, with its problem');
+
 # Concurrent buyers on shard 0's events while shard 1 is down: no error at all.
 my $list = join ',', @{ $on{0} };
 my $n = scalar @{ $on{0} };
@@ -69,5 +93,6 @@ $shards->[1]->start;
 is(r("SELECT outcome FROM ticketing.claim_ticket($_, 2, 'after')"), 'claimed', "event $_ (shard 1) sells again")
   for @{ $on{1} };
 is(r("SELECT count(*) FROM ticketing.verify()"), 0, 'verify() over the cluster is clean');
+is(r("SELECT count(*) FROM ticketing.cluster_status() WHERE problem IS NULL"), 2, 'cluster_status: both shards fine');
 
 done_testing();

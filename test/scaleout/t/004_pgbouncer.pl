@@ -22,43 +22,8 @@ $node->safe_psql($db, "SELECT ticketing.add_tickets(ticketing.create_event('e' |
                          FROM generate_series(1, 4) g");
 $node->safe_psql($db, "CREATE TABLE answers (event_id bigint, ticket_id bigint, customer text, outcome text)");
 
-my $dir = PostgreSQL::Test::Utils::tempdir_short();
-my $port = PostgreSQL::Test::Cluster::get_free_port();
-my $node_socket = $node->host;
-my $node_port = $node->port;
-PostgreSQL::Test::Utils::append_to_file("$dir/users.txt", qq{"postgres" ""\n});
-PostgreSQL::Test::Utils::append_to_file("$dir/pgbouncer.ini", <<"INI");
-[databases]
-$db = host=$node_socket port=$node_port dbname=$db
-
-[pgbouncer]
-listen_addr =
-listen_port = $port
-unix_socket_dir = $dir
-auth_type = trust
-auth_file = $dir/users.txt
-admin_users = postgres
-pool_mode = transaction
-default_pool_size = $pool
-max_db_connections = $pool
-max_client_conn = 1200
-logfile = $dir/pgbouncer.log
-pidfile = $dir/pgbouncer.pid
-INI
-my $bouncer = IPC::Run::start([ '/usr/sbin/pgbouncer', "$dir/pgbouncer.ini" ],
-	'>', "$dir/stdout", '2>', "$dir/stderr");
-# Wait until it accepts connections.
-my $up = 0;
-for (1 .. 100)
-{
-	if (system("psql -X -q -h $dir -p $port -U postgres -d $db -c 'SELECT 1' >/dev/null 2>&1") == 0)
-	{
-		$up = 1;
-		last;
-	}
-	select(undef, undef, undef, 0.1);
-}
-ok($up, 'pgbouncer accepts connections');
+my ($dir, $port, $bouncer) = start_pgbouncer($node, $pool, 'postgres');
+pass('pgbouncer accepts connections');
 
 my ($code, $out) = run_pgbench($dir, $port,
 	[ '-M', 'extended', '-c', $clients, '-j', '4', '-t', $per_client ],

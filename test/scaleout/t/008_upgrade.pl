@@ -1,0 +1,80 @@
+# ALTER EXTENSION ticketing_router UPDATE from 1.2 (installed from ticketing_router--1.2.sql)
+# gives exactly what a fresh install of the current version has: every function (body,
+# language, SECURITY DEFINER, settings, owner, privileges), type, view and sequence, and
+# no more; grants a DBA gave on the old functions are kept, also on event_summaries(),
+# whose result changes; a superuser other than the owner can run it and the functions
+# still share the owner. The updated router routes as before.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/..";
+use ScaleoutNodes;
+use Test::More;
+
+my ($router, $shards) = start_cluster(2, router_version => '1.2');
+my $db = 'shop';
+sub r { return $router->safe_psql($db, shift); }
+my $current = r("SELECT default_version FROM pg_available_extensions WHERE name = 'ticketing_router'");
+
+is(r("SELECT extversion FROM pg_extension WHERE extname = 'ticketing_router'"), '1.2', 'the router starts at 1.2');
+r("SELECT ticketing.add_tickets(ticketing.create_event('before'), 10)");
+is(r("SELECT outcome FROM ticketing.claim_ticket(1, 1, 'early')"), 'claimed', 'and routes');
+r("CREATE ROLE monitor; CREATE ROLE app;
+   GRANT USAGE ON SCHEMA ticketing TO monitor, app;
+   GRANT EXECUTE ON FUNCTION ticketing.event_summaries(), ticketing.cluster_status() TO monitor;
+   GRANT EXECUTE ON FUNCTION ticketing.claim_ticket(bigint, bigint, text, text, text) TO app WITH GRANT OPTION;");
+
+r("ALTER EXTENSION ticketing_router UPDATE");
+is(r("SELECT extversion FROM pg_extension WHERE extname = 'ticketing_router'"), $current, "updated to $current");
+is(r("SELECT has_function_privilege('monitor', 'ticketing.event_summaries()', 'EXECUTE')
+          || ' ' || has_function_privilege('monitor', 'ticketing.cluster_status()', 'EXECUTE')
+          || ' ' || has_function_privilege('app', 'ticketing.claim_ticket(bigint, bigint, text, text, text)', 'EXECUTE WITH GRANT OPTION')
+          || ' ' || has_function_privilege('app', 'ticketing.event_summaries()', 'EXECUTE')"),
+	'true true true false', 'the grants given on the 1.2 functions are kept, event_summaries() included');
+r("REVOKE ALL ON FUNCTION ticketing.event_summaries(), ticketing.cluster_status() FROM monitor;
+   REVOKE ALL ON FUNCTION ticketing.claim_ticket(bigint, bigint, text, text, text) FROM app CASCADE;");
+
+# Every member of the extension, described from the catalogs.
+my $describe = q{
+SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) || ': ' || coalesce(
+         (SELECT pg_catalog.pg_get_functiondef(p.oid) || ' owned by the extension''s owner: '
+                 || (p.proowner = x.extowner) || ', acl ' || coalesce(p.proacl::text, 'default')
+            FROM pg_catalog.pg_proc p WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objid),
+         (SELECT c.relkind::text || ' ' || coalesce(pg_catalog.pg_get_viewdef(c.oid), '')
+                 || ' acl ' || coalesce(c.relacl::text, 'default') || ' columns '
+                 || (SELECT pg_catalog.string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                       FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
+            FROM pg_catalog.pg_class c WHERE d.classid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objid),
+         (SELECT t.typtype::text || ' ' || coalesce(
+                   (SELECT pg_catalog.string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                      FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')
+            FROM pg_catalog.pg_type t WHERE d.classid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objid),
+         'other')
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_extension x ON d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.refobjid = x.oid
+ WHERE x.extname = 'ticketing_router' AND d.deptype = 'e'
+ ORDER BY 1};
+$router->safe_psql('postgres', 'CREATE DATABASE fresh');
+$router->safe_psql('fresh', 'CREATE EXTENSION ticketing_router CASCADE');
+my $updated = r($describe);
+my $fresh = $router->safe_psql('fresh', $describe);
+my $members = () = $fresh =~ /^[a-z]+ ticketing\./mg;
+cmp_ok($members, '>', 40, "a fresh install has $members members");
+is($updated, $fresh, 'the updated extension is the fresh one, member by member');
+
+# Updated by another superuser: the new functions go to the extension's owner too.
+$router->safe_psql('postgres', 'CREATE DATABASE other; CREATE ROLE dba2 SUPERUSER LOGIN');
+$router->safe_psql('other', "CREATE EXTENSION ticketing_router VERSION '1.2' CASCADE");
+$router->safe_psql('other', 'SET ROLE dba2; ALTER EXTENSION ticketing_router UPDATE');
+is($router->safe_psql('other', $describe), $fresh, 'updated by another superuser: the same, owner included');
+
+# The updated router at work, with its shards at the same version now.
+is(r("SELECT count(*) FROM ticketing.cluster_status() WHERE problem IS NULL"), 2, 'cluster_status: both shards at its version');
+is(r("SELECT outcome FROM ticketing.claim_ticket(1, 2, 'late', wait => '250ms')"), 'claimed', 'claims route');
+is(r("SELECT event_id || ' ' || sold || ' ' || shard || ' ' || coalesce(problem, 'none') FROM ticketing.event_summaries()"),
+	"1 2 " . r("SELECT ticketing.shard_of(1)") . " none", 'event_summaries() with its new columns');
+like(error_of($router, "SELECT * FROM ticketing.claim_ticket(1, 3, '')"), qr/^22023\|customer must not be empty\|/,
+	'bad input is refused on the router');
+is(r("SELECT count(*) FROM ticketing.verify()"), 0, 'verify() is clean');
+
+done_testing();
