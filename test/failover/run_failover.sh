@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Failover suite: a pg_auto_failover formation (monitor, primary, secondary) on this
 # machine, with the ledger load of test/reliability selling through it while the primary
-# is killed (t/001) or cut off from its synchronous standby and then killed (t/002).
+# is killed (t/001) or cut off from its synchronous standby and then killed (t/002), and
+# the Go service (clients/go) selling through it while the primary is killed (t/003).
 #
 # Each node runs in a network namespace of its own, made here and removed afterwards:
 #   <prefix>-hub  the monitor and the test (the clients);   127.100.0.1 on its lo
@@ -12,13 +13,14 @@
 # both still reach the monitor and the clients. Nothing touches the host's network.
 #
 # usage (as root, with the extension installed system-wide):
-#   test/failover/run_failover.sh [t/NNN_name.pl ...]
+#   test/failover/run_failover.sh [t/NNN_name.pl ... | figures/NAME.pl]
 # Environment:
 #   FAILOVER_SECONDS   load per test (001: 40, 002: 30)
 #   FAILOVERS          failovers in 001 (2: away and back); 5 for the figures
 #   FAILOVER_SYNC=off  negative control: the standby leaves the replication quorum
 #                      (asynchronous); the ledger checks must then fail
 #   CLIENTS, LEDGER_SEED   as in test/reliability
+#   BENCH_SECONDS, ROUNDS, CLIENTS_HIGH   figures/sync_cost.pl (see figures.sh)
 # Last line: "failover: N passed, M failed".
 set -uo pipefail
 
@@ -36,7 +38,7 @@ fi
 
 need=()
 for pkg in pg-auto-failover-cli postgresql-15-auto-failover libipc-run-perl libdbd-pg-perl \
-    postgresql-15 postgresql-server-dev-15 iproute2; do
+    postgresql-15 postgresql-server-dev-15 iproute2 golang-go golang-github-jackc-pgx-v4-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -105,15 +107,28 @@ setup_network() {
     done
 }
 
+# The Go service of t/003 (clients/go), built offline against Debian's pgx; the build
+# cache is kept between runs.
+mkdir -p /var/cache/ticketing/go-build
+if ! GOCACHE=/var/cache/ticketing/go-build bash "$ROOT/clients/go/build.sh" "$WORK/bin" >&2; then
+    say "could not build clients/go"
+    echo "failover: 0 passed, 1 failed"
+    exit 1
+fi
+chmod -R a+rX "$WORK/bin"
+
 SUITE="$WORK/suite"
 mkdir -p "$SUITE"
-cp -r "$HERE/t" "$HERE/lib" "$SUITE/"
+cp -r "$HERE/t" "$HERE/lib" "$HERE/figures" "$SUITE/"
 cp -r "$ROOT/test/reliability/lib" "$SUITE/reliability-lib"
 chmod -R a+rX "$SUITE"
 
 tests=()
 for test in "$@"; do
-    tests+=("$SUITE/t/$(basename "$test")")
+    case $test in
+    figures/*) tests+=("$SUITE/$test") ;; # the measurements of figures.sh
+    *) tests+=("$SUITE/t/$(basename "$test")") ;;
+    esac
 done
 if [ ${#tests[@]} -eq 0 ]; then
     tests=("$SUITE"/t/*.pl)
@@ -134,11 +149,13 @@ for test in "${tests[@]}"; do
         # The test runs as root in the hub namespace: it starts the nodes as postgres
         # in theirs (ip netns exec + runuser) and cuts the links.
         ip netns exec "$PREFIX-hub" env -i PATH="$PG_BINDIR:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-            HOME="$WORK" LANG=C.UTF-8 TESTDIR="$WORK/$name" FO_PREFIX="$PREFIX" \
+            HOME="$WORK" LANG=C.UTF-8 TESTDIR="$WORK/$name" FO_PREFIX="$PREFIX" FO_FLASHSALE="$WORK/bin/flashsale" \
             PERL5LIB="$PGXS_DIR/src/test/perl:$SUITE/lib:$SUITE/reliability-lib" \
             ${FAILOVER_SECONDS:+FAILOVER_SECONDS="$FAILOVER_SECONDS"} ${FAILOVERS:+FAILOVERS="$FAILOVERS"} \
             ${FAILOVER_SYNC:+FAILOVER_SYNC="$FAILOVER_SYNC"} ${CLIENTS:+CLIENTS="$CLIENTS"} \
-            ${LEDGER_SEED:+LEDGER_SEED="$LEDGER_SEED"} \
+            ${LEDGER_SEED:+LEDGER_SEED="$LEDGER_SEED"} ${BENCH_SECONDS:+BENCH_SECONDS="$BENCH_SECONDS"} \
+            ${ROUNDS:+ROUNDS="$ROUNDS"} ${CLIENTS_HIGH:+CLIENTS_HIGH="$CLIENTS_HIGH"} \
+            ${SERVICE_CLIENTS:+SERVICE_CLIENTS="$SERVICE_CLIENTS"} \
             prove -v "$test" >"$log" 2>&1
         status=$?
         cat "$log" >&2

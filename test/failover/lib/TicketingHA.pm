@@ -42,6 +42,9 @@ log_line_prefix = '%m [%p] %e '
 log_error_verbosity = verbose
 max_connections = 100
 shared_buffers = 128MB
+# A node that rejoins by pg_basebackup (when pg_rewind fails) waits for a spread
+# checkpoint of the primary: at most 90% of this.
+checkpoint_timeout = '1min'
 EOF
 
 sub new
@@ -174,14 +177,17 @@ sub wait_states
 	return 0;
 }
 
-# The node that accepts writes now (asking the nodes, not the monitor), or undef.
+# The node that accepts writes now (asking the nodes, not the monitor), or undef: out
+# of recovery and not read-only (a promoted node stays default_transaction_read_only
+# while pg_auto_failover waits for the old primary to be surely gone).
 sub writable_node
 {
 	my ($self) = @_;
 	for my $name (qw(a b))
 	{
 		my $n = $self->{nodes}{$name} or next;
-		my ($rc, $out) = $n->psql('postgres', 'SELECT pg_is_in_recovery()', timeout => 3);
+		my ($rc, $out) = $n->psql('postgres',
+			q{SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean}, timeout => 3);
 		return $n if $rc == 0 && $out eq 'f';
 	}
 	return undef;

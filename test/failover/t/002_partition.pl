@@ -82,7 +82,7 @@ while (time() < $killed_at + 90)
 	if ($w && $w->name eq 'b') { $promoted = time(); last }
 	sleep(0.1);
 }
-ok($promoted, sprintf('node_b promoted %.1f s after the kill of node_a', ($promoted // time()) - $killed_at));
+ok($promoted, sprintf('node_b accepts writes %.1f s after the kill of node_a', ($promoted // time()) - $killed_at));
 
 $ha->heal;
 $a->start;

@@ -45,8 +45,9 @@ sub setup_inventory
 	return;
 }
 
-# Forks $o{clients} clients that run until $o{seconds} from now, then finish the call
-# in hand (reconnecting for up to $o{grace} seconds). Returns their pids.
+# Forks $o{clients} clients that run until $o{seconds} from now (or until the file
+# $o{stop_file}, when given, exists), then finish the call in hand (reconnecting for up
+# to $o{grace} seconds). Returns their pids.
 sub start_clients
 {
 	my (%o) = @_;
@@ -135,6 +136,7 @@ sub client_main
 		customer => sprintf('cust-%02d', $o{no}),
 		dsn      => $o{dsn},
 		until    => $o{until},
+		stop_file => $o{stop_file},
 		grace    => $o{grace},
 		seq      => 0,
 		owned    => {},      # "event:ticket" => 'sold' | 'held'
@@ -145,6 +147,11 @@ sub client_main
 	connect_client($c) or die "cannot connect";
 	while (time() < $c->{until})
 	{
+		if ($c->{stop_file} && -e $c->{stop_file})
+		{
+			$c->{until} = time();    # the grace period for a reconnect counts from here
+			last;
+		}
 		run_call($c, pick_call($c));
 		last if $c->{stats}{unresolved};
 	}
@@ -216,6 +223,7 @@ sub run_call
 		# with the same key (or the same one-ticket call) finds out.
 		count($c, 'reconnects');
 		count($c, 'in_doubt') if $err->{at_commit};
+		count($c, 'read_only') if $err->{read_only};
 		$c->{dbh} = undef;
 		if (!connect_client($c))
 		{
@@ -282,6 +290,10 @@ sub fail_with
 	{
 		die { lost => 1, at_commit => $at_commit };
 	}
+	# A node that stopped taking writes after we connected (a primary being demoted, or a
+	# standby being promoted while pg_auto_failover keeps it read-only for a moment): the
+	# call changed nothing; find the primary and repeat it.
+	die { lost => 1, at_commit => 0, read_only => 1 } if $state eq '25006';
 	die { state => $state, message => $dbh->errstr // '' };
 }
 

@@ -60,6 +60,9 @@ func New(pool *pgxpool.Pool, handler string) (*Server, error) {
 // was not sent; otherwise its answer is 503 "outcome_unknown". 0 never repeats.
 func (s *Server) SetFailoverWait(d time.Duration) { s.failover.Wait = d }
 
+// SetFailoverLog makes the service log each call that needed repeats (log.Printf).
+func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) { s.failover.Log = logf }
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, ok := parseRoute(r.URL.Path)
 	if !ok {

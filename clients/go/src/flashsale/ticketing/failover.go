@@ -73,6 +73,8 @@ func Repeatable(err error, idempotencyKey string) bool {
 type Failover struct {
 	Wait  time.Duration // give up after this long (0: never repeat)
 	Pause time.Duration // between tries (default 200 ms)
+	// Log, when set, is told of each call that needed repeats once it ends.
+	Log func(format string, args ...interface{})
 }
 
 // Do runs call, and repeats it while it fails Repeatable(err, idempotencyKey) and
@@ -82,12 +84,22 @@ func (f Failover) Do(ctx context.Context, idempotencyKey string, call func(conte
 	if pause <= 0 {
 		pause = 200 * time.Millisecond
 	}
-	deadline := time.Now().Add(f.Wait)
-	for {
+	start := time.Now()
+	deadline := start.Add(f.Wait)
+	var first, previous error
+	for tries := 1; ; tries++ {
 		err := call(ctx)
 		if err == nil || !Repeatable(err, idempotencyKey) || !time.Now().Add(pause).Before(deadline) {
+			if tries > 1 && f.Log != nil {
+				f.Log("failover: a call (key %q) took %d tries in %v; first error: %v; the one before the last: %v; last: %v",
+					idempotencyKey, tries, time.Since(start).Round(time.Millisecond), first, previous, err)
+			}
 			return err
 		}
+		if first == nil {
+			first = err
+		}
+		previous = err
 		select {
 		case <-ctx.Done():
 			return err

@@ -57,6 +57,7 @@ func main() {
 		log.Fatal(err)
 	}
 	srv.SetFailoverWait(*failoverWait)
+	srv.SetFailoverLog(log.Printf)
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Fatal(err)
