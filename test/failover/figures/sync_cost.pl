@@ -22,12 +22,7 @@ my $high = $ENV{CLIENTS_HIGH} // 16;
 
 my $dir = $ENV{TESTDIR} // File::Temp::tempdir(CLEANUP => 1);
 my $ha = TicketingHA->new(dir => $dir);
-$ha->create_monitor;
-$ha->create_node('a');
-ok($ha->wait_states(60, a => 'single'), 'node_a registered');
-$ha->create_node('b');
-ok($ha->wait_states(90, a => 'primary', b => 'secondary'), 'node_b secondary');
-my ($na, $nb) = ($ha->node('a'), $ha->node('b'));
+my ($na, $nb) = $ha->start_formation;
 
 # Enough tickets that no run sells out: 1 client sells about 1,000/s here.
 my $tickets = 100_000 * $rounds * 4;

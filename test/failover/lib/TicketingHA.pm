@@ -13,6 +13,7 @@ use warnings;
 use Carp;
 use IPC::Run ();
 use POSIX ();
+use Test::More ();
 use Time::HiRes qw(time sleep);
 
 my $PG_BINDIR = '/usr/lib/postgresql/15/bin';
@@ -136,6 +137,50 @@ EOF
 		'--name', "node_$name", '--monitor', $MONITOR_URI, '--no-ssl', '--skip-pg-hba');
 	$n->start;
 	return $n;
+}
+
+# The whole formation as the tests start it: the monitor, node_a (primary) and node_b
+# (its synchronous secondary); two TAP assertions. Returns the two data nodes.
+sub start_formation
+{
+	my ($self) = @_;
+	$self->create_monitor;
+	$self->create_node('a');
+	Test::More::ok($self->wait_states(60, a => 'single'), 'node_a registered as a single node');
+	$self->create_node('b');
+	Test::More::ok($self->wait_states(90, a => 'primary', b => 'secondary'),
+		'node_b joined as the secondary (' . $self->states_text . ')');
+	return ($self->node('a'), $self->node('b'));
+}
+
+# The negative control: node_b leaves the replication quorum, so that node_a's commits
+# stop waiting for it (synchronous_standby_names = ''). Returns the setting.
+sub make_standby_asynchronous
+{
+	my ($self) = @_;
+	$self->node('b')->autoctl_ok('set', 'node', 'replication-quorum', 'false');
+	my $names;
+	for (1 .. 100)
+	{
+		$names = $self->node('a')->safe_psql('postgres', 'SHOW synchronous_standby_names');
+		last if $names eq '';
+		Time::HiRes::sleep(0.2);
+	}
+	return $names;
+}
+
+# Waits (up to 90 s) until the named node accepts writes; returns the time, or undef.
+sub wait_writable
+{
+	my ($self, $name) = @_;
+	my $deadline = time() + 90;
+	while (time() < $deadline)
+	{
+		my $w = $self->writable_node;
+		return time() if $w && $w->name eq $name;
+		Time::HiRes::sleep(0.1);
+	}
+	return undef;
 }
 
 # The formation's nodes as the monitor sees them: name => [reported, assigned].

@@ -32,24 +32,13 @@ note "seed $seed (LEDGER_SEED=$seed repeats the clients' choices)";
 
 my $dir = $ENV{TESTDIR} // File::Temp::tempdir(CLEANUP => 1);
 my $ha = TicketingHA->new(dir => $dir);
-$ha->create_monitor;
-$ha->create_node('a');
-ok($ha->wait_states(60, a => 'single'), 'node_a registered as a single node');
-$ha->create_node('b');
-ok($ha->wait_states(90, a => 'primary', b => 'secondary'),
-	'node_b joined as the secondary (' . $ha->states_text . ')');
+$ha->start_formation;
 my $sync = $ha->node('a')->safe_psql('postgres', 'SHOW synchronous_standby_names');
 if (($ENV{FAILOVER_SYNC} // 'on') eq 'off')
 {
 	# Negative control: the standby leaves the replication quorum, commits stop waiting
 	# for it, and the ledger checks must find acknowledged sales missing.
-	$ha->node('b')->autoctl_ok('set', 'node', 'replication-quorum', 'false');
-	for (1 .. 100)
-	{
-		$sync = $ha->node('a')->safe_psql('postgres', 'SHOW synchronous_standby_names');
-		last if $sync eq '';
-		sleep(0.2);
-	}
+	$sync = $ha->make_standby_asynchronous;
 	note "FAILOVER_SYNC=off: synchronous_standby_names = '$sync' (asynchronous)";
 }
 else
@@ -92,13 +81,7 @@ for my $k (1 .. $failovers)
 	note sprintf('failover %d: killed node_%s (%d processes) at +%.1f s with %d commits waiting for the standby',
 		$k, $up, $killed, $at - $start, $waiting);
 
-	my $promoted;
-	while (time() < $at + 90)
-	{
-		my $w = $ha->writable_node;
-		if ($w && $w->name eq $down) { $promoted = time(); last }
-		sleep(0.1);
-	}
+	my $promoted = $ha->wait_writable($down);
 	ok($promoted, sprintf('failover %d: node_%s accepts writes %.1f s after the kill of node_%s',
 		$k, $down, ($promoted // time()) - $at, $up));
 	$ha->node($up)->start;

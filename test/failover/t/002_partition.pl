@@ -27,29 +27,18 @@ note "seed $seed (LEDGER_SEED=$seed repeats the clients' choices)";
 
 my $dir = $ENV{TESTDIR} // File::Temp::tempdir(CLEANUP => 1);
 my $ha = TicketingHA->new(dir => $dir);
-$ha->create_monitor;
-$ha->create_node('a');
-ok($ha->wait_states(60, a => 'single'), 'node_a registered as a single node');
-$ha->create_node('b');
-ok($ha->wait_states(90, a => 'primary', b => 'secondary'),
-	'node_b joined as the secondary (' . $ha->states_text . ')');
-my ($a, $b) = ($ha->node('a'), $ha->node('b'));
+my ($na, $nb) = $ha->start_formation;
 if (!$sync_on)
 {
-	$b->autoctl_ok('set', 'node', 'replication-quorum', 'false');
-	for (1 .. 100)
-	{
-		last if $a->safe_psql('postgres', 'SHOW synchronous_standby_names') eq '';
-		sleep(0.2);
-	}
+	$ha->make_standby_asynchronous;
 	note 'FAILOVER_SYNC=off: node_b is an asynchronous standby';
 }
-my $sync = $a->safe_psql('postgres', 'SHOW synchronous_standby_names');
+my $sync = $na->safe_psql('postgres', 'SHOW synchronous_standby_names');
 note "node_a: synchronous_standby_names = '$sync'";
 
-$a->safe_psql('postgres', 'CREATE DATABASE shop');
-$a->safe_psql('shop', 'CREATE EXTENSION amcheck');
-TicketingLoad::setup_inventory($a, 'shop');
+$na->safe_psql('postgres', 'CREATE DATABASE shop');
+$na->safe_psql('shop', 'CREATE EXTENSION amcheck');
+TicketingLoad::setup_inventory($na, 'shop');
 
 my $start = time();
 my @pids = TicketingLoad::start_clients(
@@ -64,7 +53,7 @@ note sprintf('cut node_a <-> node_b at +%.1f s', $cut_at - $start);
 # While the link is down: sales pile up waiting for the standby, the monitor keeps
 # node_a primary (it still reaches both nodes), and no sale is acknowledged.
 sleep(5);
-my $waiting = $a->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'});
+my $waiting = $na->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'});
 my $states = $ha->states_text;
 if ($sync_on)
 {
@@ -72,20 +61,14 @@ if ($sync_on)
 }
 note "monitor during the cut: $states";
 
-my ($killed_at, $killed) = $a->kill_all;
+my ($killed_at, $killed) = $na->kill_all;
 note sprintf('killed node_a (%d processes) at +%.1f s, %.1f s into the cut', $killed, $killed_at - $start,
 	$killed_at - $cut_at);
-my $promoted;
-while (time() < $killed_at + 90)
-{
-	my $w = $ha->writable_node;
-	if ($w && $w->name eq 'b') { $promoted = time(); last }
-	sleep(0.1);
-}
+my $promoted = $ha->wait_writable('b');
 ok($promoted, sprintf('node_b accepts writes %.1f s after the kill of node_a', ($promoted // time()) - $killed_at));
 
 $ha->heal;
-$a->start;
+$na->start;
 ok($ha->wait_states(120, b => 'primary', a => 'secondary'),
 	'node_a rejoined as the secondary once the link was back (' . $ha->states_text . ')');
 
@@ -97,7 +80,7 @@ my $fig = FailoverChecks::check_after_load(
 	clients => $clients, primary => 'b', secondary => 'a', expect_from_key => 0);
 
 # Nothing acknowledged between the cut (give the packets in flight 0.5 s) and the kill.
-my $acked_in_cut = $b->safe_psql('shop', sprintf(
+my $acked_in_cut = $nb->safe_psql('shop', sprintf(
 	'SELECT count(*) FROM ledger WHERE acked_at > %.6f AND acked_at < %.6f', $cut_at + 0.5, $killed_at));
 is($acked_in_cut, 0, 'no change was acknowledged while node_a could not reach its standby');
 

@@ -22,12 +22,7 @@ my $bin = $ENV{FO_FLASHSALE} or BAIL_OUT('FO_FLASHSALE (the flashsale binary) is
 my $dir = $ENV{TESTDIR} // File::Temp::tempdir(CLEANUP => 1);
 
 my $ha = TicketingHA->new(dir => $dir);
-$ha->create_monitor;
-$ha->create_node('a');
-ok($ha->wait_states(60, a => 'single'), 'node_a registered as a single node');
-$ha->create_node('b');
-ok($ha->wait_states(90, a => 'primary', b => 'secondary'), 'node_b joined as the secondary');
-my $na = $ha->node('a');
+my ($na) = $ha->start_formation;
 $na->safe_psql('postgres', 'CREATE DATABASE shop');
 $na->safe_psql('shop', q{CREATE EXTENSION ticketing;
 	SELECT ticketing.create_event('service failover', event_id => 1);
@@ -85,13 +80,7 @@ sleep(5);
 my $waiting = $na->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'});
 my ($killed_at, $killed) = $na->kill_all;
 note sprintf('killed node_a (%d processes) with %d commits waiting for the standby', $killed, $waiting);
-my $promoted;
-while (time() < $killed_at + 90)
-{
-	my $w = $ha->writable_node;
-	if ($w && $w->name eq 'b') { $promoted = time(); last }
-	sleep(0.1);
-}
+my $promoted = $ha->wait_writable('b');
 ok($promoted, sprintf('node_b accepts writes %.1f s after the kill', ($promoted // time()) - $killed_at));
 # Go on until every buyer has had 20 answers after the kill (or 60 s).
 my $deadline = time() + 60;
