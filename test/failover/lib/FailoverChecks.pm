@@ -41,16 +41,17 @@ sub check_after_load
 	%fig = (%fig, %$ledger);
 
 	# Seconds without a primary: from each kill to the first acknowledged sale whose
-	# transaction began after it (on the new primary; a sale the old primary committed
-	# just before the kill can be acknowledged a moment after it).
-	# For each sale that began after the kill (audit_log.at is its transaction's start),
+	# transaction began more than 0.5 s after it, when every process of the old primary
+	# is gone (the kill reaches its 40-odd processes one after the other, and one of them
+	# may still begin and commit a sale in those milliseconds).
+	# For each such sale (audit_log.at is its transaction's start),
 	# its acknowledgement is the first ledger line of the same ticket, customer and change
 	# at or after that start (one ticket cannot be sold to one customer twice at once).
 	my @gaps = split /\n/, $primary->safe_psql('shop', q{
 		SELECT f.no, round((min(ack.acked_at) - f.killed_at)::numeric, 2)
 		  FROM failovers f
 		  JOIN ticketing.audit_log a
-		    ON a.to_status = 'sold' AND a.at > pg_catalog.to_timestamp(f.killed_at)
+		    ON a.to_status = 'sold' AND a.at > pg_catalog.to_timestamp(f.killed_at + 0.5)
 		   AND a.at < pg_catalog.to_timestamp(f.killed_at) + interval '120 s'
 		  CROSS JOIN LATERAL (SELECT min(l.acked_at) AS acked_at FROM ledger l
 		                       WHERE (l.event_id, l.ticket_id, l.customer, l.to_status)
