@@ -291,6 +291,7 @@ END
 sub _run_ok
 {
 	my ($cmd, %o) = @_;
+	local $SIG{PIPE} = 'IGNORE';    # a command that exits before reading its input
 	my ($out, $err) = ('', '');
 	my $ok = eval { IPC::Run::run($cmd, '<', \undef, '>', \$out, '2>', \$err,
 		IPC::Run::timeout($o{timeout} // 180)) };
@@ -435,6 +436,9 @@ sub wait_ready
 sub psql
 {
 	my ($self, $db, $sql, %o) = @_;
+	# psql exits without reading the statements when it cannot connect (a killed node):
+	# writing them must not kill the test with SIGPIPE.
+	local $SIG{PIPE} = 'IGNORE';
 	my ($out, $err) = ('', '');
 	my $ok = eval {
 		IPC::Run::run([ "$PG_BINDIR/psql", '-XAtq', '-v', 'ON_ERROR_STOP=1', '-h', $self->{host},

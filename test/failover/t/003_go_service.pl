@@ -58,7 +58,8 @@ for my $no (1 .. $clients)
 		my $h = HTTP::Tiny->new(timeout => 90);
 		open my $out, '>', "$dir/answers-$no" or POSIX::_exit(1);
 		my $seq = 0;
-		until (-e $stop)
+		my $give_up = time() + 240;    # should the test die without making the stop file
+		until (-e $stop || time() > $give_up)
 		{
 			my $key = sprintf('svc-%02d-%d', $no, ++$seq);
 			my $r = $h->post("http://127.0.0.1:$port/events/1/claim-any", {
