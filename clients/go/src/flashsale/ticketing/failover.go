@@ -31,9 +31,8 @@ func ConnectionLost(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false // the caller gave up, not the server
 	}
-	var pgErr *pgconn.PgError // also inside an *Error (Unwrap)
-	if errors.As(err, &pgErr) {
-		return serverGone(pgErr.Code) || pgErr.Code == "25006"
+	if code, ok := sqlstate(err); ok {
+		return serverGone(code) || code == "25006"
 	}
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
@@ -45,9 +44,8 @@ func ConnectionLost(err error) bool {
 // was made (pgconn.SafeToRetry), or the node refused to write (25006 rolls the call
 // back). Such a call may be repeated even without an idempotency key.
 func NothingSent(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code == "25006"
+	if code, ok := sqlstate(err); ok {
+		return code == "25006"
 	}
 	if strings.HasPrefix(err.Error(), "failed to connect") {
 		return true // pgconn could not connect to any host: the call was never sent
@@ -106,6 +104,20 @@ func (f Failover) Do(ctx context.Context, idempotencyKey string, call func(conte
 		case <-time.After(pause):
 		}
 	}
+}
+
+// sqlstate is the SQLSTATE of a server's error (an *Error, or the driver's
+// *pgconn.PgError), if err is one.
+func sqlstate(err error) (string, bool) {
+	var tkErr *Error
+	if errors.As(err, &tkErr) {
+		return tkErr.SQLState, true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr != nil {
+		return pgErr.Code, true
+	}
+	return "", false
 }
 
 // serverGone reports SQLSTATEs of a connection the server closed or lost: class 08
