@@ -57,6 +57,9 @@ run_suite cassert bash "$TICKETING_ROOT/scripts/cassert.sh"
 say "reliability: crashes, a replica, dump and restore, bad input, fuzzing (test/reliability)"
 run_suite reliability bash "$TICKETING_ROOT/test/reliability/run_reliability.sh"
 
+say "failover: pg_auto_failover, a primary killed mid-sale and cut off from its standby (test/failover)"
+run_suite failover bash "$TICKETING_ROOT/test/failover/run_failover.sh"
+
 say "the Debian package (test/package/run_package.sh)"
 run_suite package bash "$TICKETING_ROOT/test/package/run_package.sh"
 

@@ -3,13 +3,17 @@
 // A sale with the ticketing wrapper. The PG* environment variables name a database
 // with the extension; run it as a role that may create events (the extension's owner):
 //   PGDATABASE=shop node clients/node/example.js
+// With a failover pair, name both nodes (PGHOST=db1,db2 PGPORT=5432,5432): the sales go
+// through Failover, which connects to the node that accepts writes and repeats a call
+// whose connection was lost with the same idempotency key.
 
 const { Client } = require('pg');
-const { Ticketing, RetryableError } = require('./lib');
+const { Ticketing, RetryableError, Failover, hostsFromEnv } = require('./lib');
 
 async function main() {
   const client = new Client();
   await client.connect();
+  const fo = new Failover({ hosts: hostsFromEnv() }, { waitMs: 30000 });
   try {
     const { rows } = await client.query("SELECT ticketing.create_event('Node example') AS id");
     const event = Number(rows[0].id);
@@ -17,7 +21,9 @@ async function main() {
     const tk = new Ticketing(client);
     const order = `order-${event}-1`; // a key per request: keys are scoped per customer, not per event
 
-    const mine = await tk.claim(event, 1, 'alice', { idempotencyKey: order });
+    // Repeated with the same key if the primary goes away meanwhile: answered from the
+    // key if the first attempt had committed, never sold twice.
+    const mine = await fo.call((t) => t.claim(event, 1, 'alice', { idempotencyKey: order }), { idempotencyKey: order });
     console.log(`alice claims ticket 1: ${mine.outcome} (${mine.seat})`);
     const again = await tk.claim(event, 1, 'alice', { idempotencyKey: order });
     console.log(`alice retries ${order}: ${again.outcome} (the first answer again, no second sale)`);
@@ -34,9 +40,12 @@ async function main() {
       if (!(err instanceof RetryableError)) throw err; // 55P03 or 40001: nothing changed
       console.log(`carol should retry: ${err.message}`);
     }
-    console.log(`alice returns ticket 1: ${(await tk.release(event, 1, 'alice')).outcome}`);
+    // Without a key, a call whose answer was lost is not repeated: OutcomeUnknownError.
+    const back = await fo.call((t) => t.release(event, 1, 'alice'), { idempotencyKey: null });
+    console.log(`alice returns ticket 1: ${back.outcome}`);
     console.log('summary:', await tk.eventSummary(event));
   } finally {
+    await fo.end();
     await client.end();
   }
 }

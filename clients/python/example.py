@@ -3,17 +3,26 @@
 with the extension; run it as a role that may create events (the extension's owner):
 
     PGDATABASE=shop /usr/bin/python3 clients/python/example.py
+
+With a failover pair, name both nodes: libpq keeps the one that accepts writes
+(target_session_attrs=read-write, set below), and the sales go through Failover, which
+repeats a call whose connection was lost with the same idempotency key:
+
+    PGHOST=db1,db2 PGPORT=5432,5432 PGDATABASE=shop /usr/bin/python3 clients/python/example.py
 """
 
 from datetime import timedelta
 
 import psycopg
 
-from ticketing_client import RetryableError, Ticketing
+from ticketing_client import Failover, RetryableError, Ticketing
+
+# Added to the PG* variables: only a node that accepts writes will do.
+CONNINFO = "target_session_attrs=read-write connect_timeout=5"
 
 
 def main() -> None:
-    with psycopg.connect(autocommit=True) as conn:
+    with psycopg.connect(CONNINFO, autocommit=True) as conn, Failover(CONNINFO, wait=30) as fo:
         row = conn.execute("SELECT ticketing.create_event('Python example')").fetchone()
         assert row is not None
         event: int = row[0]
@@ -21,7 +30,9 @@ def main() -> None:
         tk = Ticketing(conn)
         order = f"order-{event}-1"  # a key per request: keys are scoped per customer, not per event
 
-        mine = tk.claim(event, 1, "alice", idempotency_key=order)
+        # Repeated with the same key if the primary goes away meanwhile: answered from the
+        # key if the first attempt had committed, never sold twice.
+        mine = fo.call(lambda t: t.claim(event, 1, "alice", idempotency_key=order), idempotency_key=order)
         print(f"alice claims ticket 1: {mine.outcome} ({mine.seat})")
         again = tk.claim(event, 1, "alice", idempotency_key=order)
         print(f"alice retries {order}: {again.outcome} (the first answer again, no second sale)")
@@ -36,7 +47,10 @@ def main() -> None:
             print(f"carol takes any two: {seats.outcome} {list(seats.seats)}")
         except RetryableError as exc:  # 55P03 or 40001: nothing changed, try again
             print(f"carol should retry: {exc}")
-        print(f"alice returns ticket 1: {tk.release(event, 1, 'alice').outcome}")
+        # Without a key, a call whose answer was lost is not repeated: Failover raises
+        # OutcomeUnknownError (it may have committed).
+        back = fo.call(lambda t: t.release(event, 1, "alice"), idempotency_key=None)
+        print(f"alice returns ticket 1: {back.outcome}")
         print(f"summary: {tk.event_summary(event)}")
 
 

@@ -5,5 +5,6 @@
 const { Ticketing } = require('./client');
 const errors = require('./errors');
 const { SUCCESSES } = require('./results');
+const { Failover, OutcomeUnknownError, NoPrimaryError, connectReadWrite, hostsFromEnv } = require('./failover');
 
-module.exports = { Ticketing, SUCCESSES, ...errors };
+module.exports = { Ticketing, SUCCESSES, ...errors, Failover, OutcomeUnknownError, NoPrimaryError, connectReadWrite, hostsFromEnv };

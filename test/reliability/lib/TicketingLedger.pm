@@ -17,7 +17,8 @@ sub load_ledger
 		DROP TABLE IF EXISTS ledger;
 		CREATE TABLE ledger (client int, seq int, event_id bigint, ticket_id bigint,
 		                     from_status text, to_status text, customer text, call text,
-		                     acked_at double precision, retried boolean);
+		                     acked_at double precision, retried boolean,
+		                     idempotency_key text);
 		COPY ledger FROM '$file';
 		ANALYZE ledger;
 	});

@@ -7,6 +7,8 @@
 # whose answer (already_owned, not_owner) then tells that the lost attempt committed.
 # So every change the database made for a client is in its ledger once, and nothing
 # else is: the checks compare the ledger with the audit log and the tickets row by row.
+# Each ledger line also names the idempotency key the change was requested with (\N for
+# none), so a test can tell a repeat answered from its key from one that ran again.
 package TicketingLoad;
 
 use strict;
@@ -43,8 +45,9 @@ sub setup_inventory
 	return;
 }
 
-# Forks $o{clients} clients that run until $o{seconds} from now, then finish the call
-# in hand (reconnecting for up to $o{grace} seconds). Returns their pids.
+# Forks $o{clients} clients that run until $o{seconds} from now (or until the file
+# $o{stop_file}, when given, exists), then finish the call in hand (reconnecting for up
+# to $o{grace} seconds). Returns their pids.
 sub start_clients
 {
 	my (%o) = @_;
@@ -101,7 +104,8 @@ sub wait_clients
 }
 
 # All ledger lines of the clients in one file, for COPY into the ledger table:
-# client, seq, event_id, ticket_id, from_status, to_status, customer, call, acked_at, retried.
+# client, seq, event_id, ticket_id, from_status, to_status, customer, call, acked_at, retried,
+# idempotency_key.
 sub merge_ledgers
 {
 	my ($dir, $clients) = @_;
@@ -132,6 +136,7 @@ sub client_main
 		customer => sprintf('cust-%02d', $o{no}),
 		dsn      => $o{dsn},
 		until    => $o{until},
+		stop_file => $o{stop_file},
 		grace    => $o{grace},
 		seq      => 0,
 		owned    => {},      # "event:ticket" => 'sold' | 'held'
@@ -142,6 +147,11 @@ sub client_main
 	connect_client($c) or die "cannot connect";
 	while (time() < $c->{until})
 	{
+		if ($c->{stop_file} && -e $c->{stop_file})
+		{
+			$c->{until} = time();    # the grace period for a reconnect counts from here
+			last;
+		}
 		run_call($c, pick_call($c));
 		last if $c->{stats}{unresolved};
 	}
@@ -213,6 +223,7 @@ sub run_call
 		# with the same key (or the same one-ticket call) finds out.
 		count($c, 'reconnects');
 		count($c, 'in_doubt') if $err->{at_commit};
+		count($c, 'read_only') if $err->{read_only};
 		$c->{dbh} = undef;
 		if (!connect_client($c))
 		{
@@ -235,10 +246,10 @@ sub record
 	my $lines = '';
 	for my $change (@$changes)
 	{
-		my ($event, $ticket, $from, $to) = @$change;
+		my ($event, $ticket, $from, $to, $key) = @$change;
 		$c->{seq}++;
 		$lines .= join("\t", $c->{no}, $c->{seq}, $event, $ticket, $from, $to, $c->{customer},
-			$call->{name}, $now, $retry ? 't' : 'f') . "\n";
+			$call->{name}, $now, $retry ? 't' : 'f', $key // '\\N') . "\n";
 		if ($to eq 'available') { delete $c->{owned}{"$event:$ticket"} }
 		else { $c->{owned}{"$event:$ticket"} = $to }
 		count($c, 'changes');
@@ -279,6 +290,10 @@ sub fail_with
 	{
 		die { lost => 1, at_commit => $at_commit };
 	}
+	# A node that stopped taking writes after we connected (a primary being demoted, or a
+	# standby being promoted while pg_auto_failover keeps it read-only for a moment): the
+	# call changed nothing; find the primary and repeat it.
+	die { lost => 1, at_commit => 0, read_only => 1 } if $state eq '25006';
 	die { state => $state, message => $dbh->errstr // '' };
 }
 
@@ -315,7 +330,7 @@ sub single_claim
 		my $r = rows($c, 'SELECT outcome FROM ticketing.claim_ticket(?, ?, ?, ?, ?)',
 			$event, $ticket, $c->{customer}, $wait, $key)->[0];
 		commit($c);
-		return [[ $event, $ticket, 'available', 'sold' ]]
+		return [[ $event, $ticket, 'available', 'sold', $key ]]
 		  if $r->{outcome} eq 'claimed' || ($retry && !$key && $r->{outcome} eq 'already_owned');
 		push @{ $c->{surprises} }, "claim_ticket($event, $ticket): $r->{outcome} of a ticket it did not own"
 		  if $r->{outcome} eq 'already_owned';
@@ -383,7 +398,7 @@ sub claim_any_call
 				GA, $c->{customer}, $quantity, $key)->[0];
 			commit($c);
 			return [] unless $r->{outcome} eq 'claimed';
-			return [ map { [ GA, $_, 'available', 'sold' ] } @{ $r->{ticket_ids} } ];
+			return [ map { [ GA, $_, 'available', 'sold', $key ] } @{ $r->{ticket_ids} } ];
 		}
 	};
 }
@@ -416,7 +431,7 @@ sub claim_tickets_call
 				GA, \@ids, $c->{customer}, $key)->[0];
 			commit($c);
 			return [] unless $r->{outcome} eq 'claimed';
-			return [ map { [ GA, $_, 'available', 'sold' ] } @{ $r->{ticket_ids} } ];
+			return [ map { [ GA, $_, 'available', 'sold', $key ] } @{ $r->{ticket_ids} } ];
 		}
 	};
 }
@@ -440,7 +455,7 @@ sub claim_batch_call
 			$b[ 3 * $_ + 1 ] = $c->{customer} for 0 .. $#requests;
 			my $rows = rows($c, $sql, GA, @b);
 			commit($c);
-			return [ map { [ GA, $_->{ticket_id}, 'available', 'sold' ] }
+			return [ map { [ GA, $_->{ticket_id}, 'available', 'sold', $requests[ $_->{request_no} - 1 ][1] ] }
 				  grep { $_->{outcome} eq 'claimed' } @$rows ];
 		}
 	};
@@ -459,7 +474,7 @@ sub hold_call
 				q{SELECT outcome FROM ticketing.hold_ticket(?, ?, ?, interval '1 hour', idempotency_key => ?)},
 				HOLDS, $t, $c->{customer}, $key)->[0];
 			commit($c);
-			return $r->{outcome} eq 'hold_placed' ? [[ HOLDS, $t, 'available', 'held' ]] : [];
+			return $r->{outcome} eq 'hold_placed' ? [[ HOLDS, $t, 'available', 'held', $key ]] : [];
 		}
 	};
 }
@@ -476,7 +491,7 @@ sub confirm_call
 			my $r = rows($c, 'SELECT outcome FROM ticketing.confirm_hold(?, ?, ?, idempotency_key => ?)',
 				$event, $t, $c->{customer}, $key)->[0];
 			commit($c);
-			return [[ $event, $t, 'held', 'sold' ]] if $r->{outcome} eq 'claimed';
+			return [[ $event, $t, 'held', 'sold', $key ]] if $r->{outcome} eq 'claimed';
 			push @{ $c->{surprises} }, "confirm_hold($event, $t) of its live hold: $r->{outcome}";
 			return [];
 		}
@@ -495,7 +510,7 @@ sub release_hold_call
 			my $r = rows($c, 'SELECT outcome FROM ticketing.release_hold(?, ?, ?, idempotency_key => ?)',
 				$event, $t, $c->{customer}, $key)->[0];
 			commit($c);
-			return [[ $event, $t, 'held', 'available' ]] if $r->{outcome} eq 'released';
+			return [[ $event, $t, 'held', 'available', $key ]] if $r->{outcome} eq 'released';
 			push @{ $c->{surprises} }, "release_hold($event, $t) of its live hold: $r->{outcome}";
 			return [];
 		}
@@ -518,7 +533,7 @@ sub release_call
 			my $r = rows($c, 'SELECT outcome FROM ticketing.release_ticket(?, ?, ?, idempotency_key => ?)',
 				$event, $t, $c->{customer}, $key)->[0];
 			commit($c);
-			return [[ $event, $t, $from, 'available' ]]
+			return [[ $event, $t, $from, 'available', $key ]]
 			  if $r->{outcome} eq 'released' || ($retry && !$key && $r->{outcome} eq 'not_owner');
 			push @{ $c->{surprises} }, "release_ticket($event, $t) of its own ticket: $r->{outcome}";
 			return [];
@@ -543,7 +558,7 @@ sub seated_call
 					SEATED, $c->{customer}, $key)->[0];
 				commit($c);
 				return [] unless $r->{outcome} eq 'claimed';
-				return [ map { [ SEATED, $_, 'available', 'sold' ] } @{ $r->{ticket_ids} } ];
+				return [ map { [ SEATED, $_, 'available', 'sold', $key ] } @{ $r->{ticket_ids} } ];
 			}
 		};
 	}
@@ -558,7 +573,7 @@ sub seated_call
 					SEATED, $c->{customer}, $key)->[0];
 				commit($c);
 				return [] unless $r->{outcome} eq 'hold_placed';
-				return [ map { [ SEATED, $_, 'available', 'held' ] } @{ $r->{ticket_ids} } ];
+				return [ map { [ SEATED, $_, 'available', 'held', $key ] } @{ $r->{ticket_ids} } ];
 			}
 		};
 	}

@@ -84,6 +84,20 @@ func errorAnswer(err error) failure {
 	return failure{status: http.StatusInternalServerError, body: errorBody{Error: "internal", Message: err.Error()}}
 }
 
+// unknownOutcome turns the lost connection of a call without an idempotency key,
+// whose request may have been sent, into a 503 "outcome_unknown" (no Retry-After): it
+// may have committed, and repeating it without a key could buy a second time. The
+// caller finds out from the ticket or the customer's tickets, or repeats with a key.
+func unknownOutcome(err error, key string) error {
+	if key == "" && ticketing.ConnectionLost(err) && !ticketing.NothingSent(err) {
+		return &requestError{status: http.StatusServiceUnavailable, code: "outcome_unknown",
+			message: "the connection to the database was lost during a call without an Idempotency-Key: " +
+				"it may have committed; send an Idempotency-Key to let the service repeat it safely (" +
+				err.Error() + ")"}
+	}
+	return err
+}
+
 // serverGone reports SQLSTATEs of a connection the server closed or lost: class 08
 // and 57P01..57P03 (admin_shutdown, crash_shutdown, cannot_connect_now).
 func serverGone(sqlstate string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 
@@ -92,5 +93,26 @@ func TestParseRoute(t *testing.T) {
 		if r, ok := parseRoute(path); ok {
 			t.Errorf("%s parsed as %+v", path, r)
 		}
+	}
+}
+
+// A lost connection during a call without an idempotency key is 503 outcome_unknown
+// (no Retry-After: repeating it could buy twice); with a key, or when nothing was sent,
+// it stays 503 database_unavailable with Retry-After.
+func TestUnknownOutcome(t *testing.T) {
+	lost := fmt.Errorf("query: %w", io.ErrUnexpectedEOF)
+	if f := errorAnswer(unknownOutcome(lost, "")); f.status != http.StatusServiceUnavailable || f.retryAfter ||
+		f.body.Error != "outcome_unknown" {
+		t.Errorf("unkeyed lost call: %d retry=%v %+v", f.status, f.retryAfter, f.body)
+	}
+	if f := errorAnswer(unknownOutcome(lost, "order-1")); f.body.Error != "database_unavailable" || !f.retryAfter {
+		t.Errorf("keyed lost call: %d retry=%v %+v", f.status, f.retryAfter, f.body)
+	}
+	refused := errors.New("failed to connect to `host=db1 user=app database=shop`: dial error")
+	if f := errorAnswer(unknownOutcome(refused, "")); f.body.Error == "outcome_unknown" {
+		t.Errorf("a call never sent is not in doubt: %+v", f.body)
+	}
+	if f := errorAnswer(unknownOutcome(&ticketing.Error{Kind: ticketing.KindInvalidInput, SQLState: "22023"}, "")); f.status != http.StatusBadRequest {
+		t.Errorf("an answer of the server is unchanged: %d", f.status)
 	}
 }

@@ -5,6 +5,7 @@ package service
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v4/pgxpool"
 
@@ -27,15 +28,20 @@ const (
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
 type Server struct {
-	tk      *ticketing.Client
-	claimer Claimer
+	tk       *ticketing.Client
+	claimer  Claimer
+	failover ticketing.Failover
 }
+
+// DefaultFailoverWait is how long a call whose connection was lost is repeated by
+// default, waiting for a new primary (see SetFailoverWait).
+const DefaultFailoverWait = 30 * time.Second
 
 // New returns the service on pool. handler chooses how a given ticket is claimed
 // (HandlerExtension or HandlerArticle); every other route calls the extension.
 func New(pool *pgxpool.Pool, handler string) (*Server, error) {
 	tk := ticketing.New(pool)
-	s := &Server{tk: tk}
+	s := &Server{tk: tk, failover: ticketing.Failover{Wait: DefaultFailoverWait}}
 	switch handler {
 	case HandlerExtension:
 		s.claimer = extensionClaimer{tk: tk}
@@ -46,6 +52,16 @@ func New(pool *pgxpool.Pool, handler string) (*Server, error) {
 	}
 	return s, nil
 }
+
+// SetFailoverWait sets how long a call whose connection was lost (the primary went
+// away) is repeated against whichever node is primary now: with the request's
+// idempotency key, so that a call that had committed is answered from its key and
+// nothing is sold twice. A call without a key is repeated only when it certainly
+// was not sent; otherwise its answer is 503 "outcome_unknown". 0 never repeats.
+func (s *Server) SetFailoverWait(d time.Duration) { s.failover.Wait = d }
+
+// SetFailoverLog makes the service log each call that needed repeats (log.Printf).
+func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) { s.failover.Log = logf }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, ok := parseRoute(r.URL.Path)

@@ -2,7 +2,13 @@
 //
 //	flashsale -listen 127.0.0.1:8080 -handler extension -pool 32
 //
-// It connects with the usual PG* environment variables (or -dsn). -handler=article
+// It connects with the usual PG* environment variables (or -dsn). With a failover pair,
+// name both nodes and ask for the writable one:
+//
+//	flashsale -dsn 'host=db1,db2 port=5432,5432 dbname=shop target_session_attrs=read-write connect_timeout=2'
+//
+// A call whose connection is lost is repeated with its Idempotency-Key for up to
+// -failover-wait against whichever node is primary now. -handler=article
 // claims a given ticket with the article's client-side transaction instead of the
 // extension's single call, for comparison.
 package main
@@ -29,6 +35,8 @@ func main() {
 	handler := flag.String("handler", service.HandlerExtension, "claim handler: extension or article")
 	poolSize := flag.Int("pool", 32, "database connections")
 	dsn := flag.String("dsn", "", "connection string (default: PG* environment variables)")
+	failoverWait := flag.Duration("failover-wait", service.DefaultFailoverWait,
+		"how long a call whose connection was lost is repeated, waiting for a new primary (0: never)")
 	flag.Parse()
 
 	cfg, err := pgxpool.ParseConfig(*dsn)
@@ -48,6 +56,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	srv.SetFailoverWait(*failoverWait)
+	srv.SetFailoverLog(log.Printf)
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Fatal(err)
