@@ -59,8 +59,10 @@ major_server_prefix() {
     local major=$1 src version prefix
     major_prefix_cached "$major" && return 0
     (
-        # One build per major at a time; a second caller waits and then reuses it.
-        exec 9>"$TICKETING_CACHE/.pg-$major.lock"
+        # One build at a time (they share our apt lists, and 2 cores); a second caller
+        # for the same major waits and then reuses the first one's build.
+        mkdir -p "$TICKETING_CACHE"
+        exec 9>"$TICKETING_CACHE/.majors-build.lock"
         flock 9
         major_prefix_cached "$major" >/dev/null && exit 0
         major_update_sources || { say "could not read Debian's source indexes"; exit 1; }
