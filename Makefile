@@ -22,9 +22,16 @@ override autodepend = yes
 
 PG_CONFIG ?= pg_config
 
-# C++17; PostgreSQL 15's headers use `register`, which C++17 rejects.
+# The version ticketing.control installs: the module's magic block carries it on
+# PostgreSQL 18 (src/backend/pg_compat.hpp), and the PGXN bundle is named after it.
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" ticketing.control)
+
+# C++17; PostgreSQL 15's headers use `register`, which C++17 rejects. The same flags
+# for every major: what differs between majors is in src/backend/pg_compat.hpp (and
+# PostgreSQL 16+ PGXS adds -fvisibility=hidden itself; src/exports.map does it on 15).
 override PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register \
-	-isystem $(shell $(PG_CONFIG) --includedir-server)
+	-isystem $(shell $(PG_CONFIG) --includedir-server) \
+	-DTICKETING_VERSION='"$(EXTVERSION)"'
 ifdef CI
 override PG_CXXFLAGS += -Werror
 endif
@@ -44,3 +51,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 SHLIB_LINK += $(SANITIZE_LINK) -lstdc++ -Wl,--version-script=$(CURDIR)/src/exports.map
+
+# The PGXN release bundle, dist/ticketing-$(EXTVERSION).zip (packaging/dist.sh).
+.PHONY: dist
+dist:
+	sh packaging/dist.sh dist

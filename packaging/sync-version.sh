@@ -1,7 +1,7 @@
 #!/bin/sh
 # Brings debian/changelog and META.json to ticketing.control's default_version: a new
 # changelog entry when the top one names another version, and META.json's version
-# fields in their SemVer form. Changes nothing when they already agree.
+# fields (the distribution's and each provided extension's) in their SemVer form. Changes nothing when they already agree.
 # Usage: sh packaging/sync-version.sh
 set -eu
 TICKETING_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +30,7 @@ perl -MJSON::PP -e '
     close $in;
     my $meta = decode_json($text);
     $meta->{version} = $version;
-    $meta->{provides}{ticketing}{version} = $version;
+    $_->{version} = $version for values %{ $meta->{provides} };
     my $out = JSON::PP->new->utf8->pretty->canonical->encode($meta);
     exit 0 if $out eq $text;
     open my $fh, ">", "$file.new" or die "$file.new: $!\n";

@@ -20,11 +20,13 @@ changelog_version() {
     dpkg-parsechangelog -l "$TICKETING_ROOT/debian/changelog" -S Version
 }
 
-# meta_versions: META.json's version and provides.ticketing.version, on one line
+# meta_versions: META.json's version and the version of each extension it provides
+# (ticketing, ticketing_router: both follow ticketing.control), on one line
 meta_versions() {
     perl -MJSON::PP -e '
         open my $f, "<", $ARGV[0] or die "$ARGV[0]: $!\n";
         my $m = decode_json(do { local $/; <$f> });
-        print $m->{version} // "", " ", $m->{provides}{ticketing}{version} // "", "\n";
+        my $p = $m->{provides} // {};
+        print join(" ", $m->{version} // "", map { $p->{$_}{version} // "" } sort keys %$p), "\n";
     ' "$TICKETING_ROOT/META.json"
 }

@@ -2,6 +2,8 @@
 # source package, building the extension against it, and running a throwaway cluster
 # of it. Sourced after common.sh, not run.
 
+source "$(dirname "${BASH_SOURCE[0]}")/pg-build.sh"
+
 CASSERT_BUILD_PACKAGES=(bison flex zlib1g-dev dpkg-dev patch bzip2 xz-utils)
 TICKETING_CACHE=${TICKETING_CACHE:-/var/cache/ticketing}
 
@@ -40,7 +42,7 @@ cassert_versions() {
 # patches applied, except the two that move the install and socket directories to the
 # system's), configured with --enable-cassert --enable-debug.
 cassert_server_prefix() {
-    local version upstream prefix src jobs
+    local version upstream prefix src
     for version in $(cassert_versions); do
         prefix="$TICKETING_CACHE/pg-${version%%-*}-cassert"
         if [ -f "$prefix/.complete" ]; then
@@ -63,31 +65,8 @@ cassert_server_prefix() {
     upstream=${version%%-*}
     prefix="$TICKETING_CACHE/pg-$upstream-cassert"
     say "building PostgreSQL $upstream with --enable-cassert into $prefix (about 5 minutes, once)"
-    rm -rf "$prefix"
-    (
-        cd "$src" || exit 1
-        dpkg-source --skip-patches -x ./postgresql-15_*.dsc tree >/dev/null || exit 1
-        cd tree || exit 1
-        local patch
-        while read -r patch; do
-            case $patch in '' | '#'* | 50-per-version-dirs* | 51-default-sockets*) continue ;; esac
-            patch -s -p1 <"debian/patches/$patch" || exit 1
-        done <debian/patches/series
-        jobs=$(nproc 2>/dev/null || echo 2)
-        ./configure --prefix="$prefix" --enable-cassert --enable-debug --without-icu \
-            --without-readline --with-zlib CFLAGS='-O2 -g -fno-omit-frame-pointer' >configure.log 2>&1 &&
-            make -s -j"$jobs" >make.log 2>&1 &&
-            make -s install >install.log 2>&1 &&
-            for dir in contrib/amcheck contrib/pageinspect contrib/pg_stat_statements \
-                contrib/test_decoding src/test/isolation; do
-                make -s -C "$dir" -j"$jobs" install >>install.log 2>&1 || exit 1
-            done
-    ) >&2 || {
-        say "the PostgreSQL build failed; the end of its logs ($src/tree/*.log):"
-        tail -n 25 "$src"/tree/*.log >&2 2>/dev/null
-        return 1
-    }
-    touch "$prefix/.complete"
+    pg_build_debian_source "$src" "$prefix" --enable-cassert --enable-debug --without-icu \
+        --without-readline --with-zlib CFLAGS='-O2 -g -fno-omit-frame-pointer' || return 1
     echo "$prefix"
 }
 

@@ -65,6 +65,10 @@ say "claim_batch race"
 bash "$TICKETING_ROOT/test/stress/claim_batch_race.sh" 2>&1 | tee "$log" >&2
 record_summary batchrace "$log"
 
+say "the update chain from 1.0 (test/upgrade/update_chain.sh)"
+bash "$TICKETING_ROOT/test/upgrade/update_chain.sh" 2>&1 | tee "$log" >&2
+record_summary update "$log"
+
 say "clients: Go, Python and Node"
 bash "$TICKETING_ROOT/test/clients/run_clients.sh" 2>&1 | tee "$log" >&2
 record_summary clients "$log"

@@ -3,7 +3,9 @@
 # Debian packages, builds, installs, starts a throwaway cluster, runs the unit tests
 # (ctest), pg_regress, the isolation specs, the sell-out and stress tests, the same
 # suites again on an assert-enabled PostgreSQL with sanitizers (scripts/cassert.sh,
-# built once into /var/cache/ticketing) and a benchmark smoke run, removes the clusters,
+# built once into /var/cache/ticketing), the core suites, the update chain and
+# pg_upgrade from 15 on PostgreSQL 17 and 18 (scripts/majors.sh, each built once into
+# the same cache), the PGXN bundle and a benchmark smoke run, removes the clusters,
 # and ends with one line: "N passed, N failed". Exit status is non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -54,6 +56,11 @@ run_suite() {
 say "the assert-enabled server (scripts/cassert.sh)"
 run_suite cassert bash "$TICKETING_ROOT/scripts/cassert.sh"
 
+for major in $TICKETING_MAJORS; do
+    say "PostgreSQL $major: pg_regress, isolation, sell-out, batch race, update chain, pg_upgrade from 15 (scripts/majors.sh)"
+    run_suite "pg$major" bash "$TICKETING_ROOT/scripts/majors.sh" "$major"
+done
+
 say "reliability: crashes, a replica, dump and restore, bad input, fuzzing (test/reliability)"
 run_suite reliability bash "$TICKETING_ROOT/test/reliability/run_reliability.sh"
 
@@ -68,6 +75,11 @@ run_suite scaleout bash "$TICKETING_ROOT/test/scaleout/run_scaleout.sh"
 
 say "benchmark smoke run (bench/run.sh --quick)"
 run_suite bench bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build
+
+# Last: pgxnclient installs the bundle (the tracked files as they are) over the build
+# the suites above used.
+say "the PGXN bundle, installed by pgxnclient on a fresh cluster (test/pgxn/run_pgxn.sh)"
+run_suite pgxn bash "$TICKETING_ROOT/test/pgxn/run_pgxn.sh"
 
 if [ -s "$FAILURES" ]; then
     say "what failed:"

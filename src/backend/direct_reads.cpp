@@ -86,7 +86,7 @@ void scan(Snapshot snapshot, Oid relid, Oid index_id, ScanKeyData* keys, int nke
     Relation heap = table_open(relid, NoLock); // locked by lock_core_tables()
     Relation index = index_open(index_id, AccessShareLock);
     TupleTableSlot* slot = table_slot_create(heap, nullptr);
-    IndexScanDesc walk = index_beginscan(heap, index, snapshot, nkeys, 0);
+    IndexScanDesc walk = begin_index_scan(heap, index, snapshot, nkeys, 0);
     index_rescan(walk, keys, nkeys, nullptr, 0);
     while (index_getnext_slot(walk, direction, slot)) {
         slot_getallattrs(slot);

@@ -37,5 +37,7 @@ extern "C" {
 #include "utils/tuplestore.h"
 }
 
+#include "pg_compat.hpp"
+
 // PostgreSQL 15 does not hide symbols; src/exports.map keeps everything but the SQL
 // entry points and the module magic local. Entry points are named ticketing_*.

@@ -175,7 +175,7 @@ AttrNumber column(Oid relid, const char* name) {
 Oid primary_key(Oid relid, const char* table, std::initializer_list<const char*> key_columns,
                 const char* key_text, const char* hint = nullptr) {
     Relation relation = table_open(relid, NoLock);
-    const Oid key = RelationGetPrimaryKeyIndex(relation);
+    const Oid key = primary_key_index(relation);
     table_close(relation, NoLock);
     bool as_made = key != InvalidOid;
     if (as_made) {
@@ -245,7 +245,7 @@ Oid trusted_unsold_index(const TicketsLayout& tickets) {
 // (customer, idempotency_key) in a 1.1 schema. True for the first.
 bool check_key_scope(Oid relid) {
     Relation relation = table_open(relid, NoLock);
-    const Oid key = RelationGetPrimaryKeyIndex(relation);
+    const Oid key = primary_key_index(relation);
     table_close(relation, NoLock);
     int natts = 0;
     AttrNumber first = InvalidAttrNumber;

@@ -140,7 +140,9 @@ const PlanSpec lock_tickets_skip{TICKET_STATE
                                  {INT8OID, INT8ARRAYOID, TEXTOID}};
 
 // transition_ticket for the locked tickets $2; $6 holds their old statuses in the same
-// order. Returns one row per ticket changed.
+// order. Returns one row per ticket changed. The audit rows of one call are numbered in
+// ticket order, whatever order the plan updates the rows in (it differs between plans
+// and between PostgreSQL majors).
 const PlanSpec transition_tickets{
     "WITH changed AS (UPDATE ticketing.tickets t"
     " SET status = $3, owner = $4, hold_expires_at = $5, updated_at = pg_catalog.now()"
@@ -148,7 +150,7 @@ const PlanSpec transition_tickets{
     " RETURNING t.event_id, t.ticket_id, ($6::pg_catalog.text[])[" POSITION_OF_TICKET "]"
     " AS from_status, t.updated_at),"
     " audited AS (" AUDIT_INSERT "SELECT c.event_id, c.ticket_id, c.from_status, $3, $7,"
-    " c.updated_at FROM changed c RETURNING 1)"
+    " c.updated_at FROM changed c ORDER BY c.ticket_id RETURNING 1)"
     " SELECT c.updated_at FROM changed c",
     7,
     {INT8OID, INT8ARRAYOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTOID}};
@@ -259,7 +261,7 @@ const PlanSpec batch_transition{
     " AS from_status, ($4::pg_catalog.text[])[" POSITION_OF_TICKET "] AS buyer, t.updated_at,"
     " t.seat),"
     " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, s.from_status, 'sold', s.buyer,"
-    " s.updated_at FROM sold s RETURNING 1)"
+    " s.updated_at FROM sold s ORDER BY s.ticket_id RETURNING 1)"
     " SELECT s.ticket_id, s.updated_at, s.seat FROM sold s",
     5,
     {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID}};

@@ -37,7 +37,7 @@ Datum run(FunctionCallInfo fcinfo, TicketCallKind kind, Decode&& decode) {
 
 extern "C" {
 
-PG_MODULE_MAGIC;
+TICKETING_MODULE_MAGIC;
 
 // claim_ticket(event_id, ticket_id, customer, wait, idempotency_key)
 PG_FUNCTION_INFO_V1(ticketing_claim_ticket);
