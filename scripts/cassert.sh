@@ -81,6 +81,8 @@ if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     result batchrace $?
     PGBENCH=$prefix/bin/pgbench bash "$TICKETING_ROOT/test/stress/claim_any_sold_out_check.sh" >&2
     result soldoutcheck $?
+    PGBENCH=$prefix/bin/pgbench CONTRACT_SECONDS=2 bash "$TICKETING_ROOT/test/stress/contracts.sh" >&2
+    result contracts $?
     bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" >&2
     result stress $?
 fi

@@ -51,6 +51,42 @@ major_prefix_cached() {
     return 1
 }
 
+# major_download_from_pool MAJOR SRC: the index can name a point release whose files the
+# archive (or a mirror in front of it) does not serve yet or any more; the pool keeps the
+# releases before it for a while. Tries the .dsc of up to 4 earlier point releases with
+# the index's Debian revision, checks its OpenPGP signature against the Debian
+# developers' keyring (Debian's debian-keyring package), downloads the files it lists
+# into SRC (dpkg-source checks their checksums against it when unpacking) and prints the
+# version. Status 1 when none is served.
+major_download_from_pool() {
+    local major=$1 src=$2 listed upstream revision minor m version base dsc file
+    listed=$(major_apt apt-cache showsrc "postgresql-$major" 2>/dev/null |
+        sed -nE 's/^Version: (.*)/\1/p' | sort -rV | head -1)
+    [ -n "$listed" ] || return 1
+    upstream=${listed%%-*}
+    revision=${listed#*-}
+    minor=${upstream#*.}
+    base="$MAJOR_ARCHIVE/debian/pool/main/p/postgresql-$major"
+    ensure_packages debian-keyring curl >&2
+    for m in $(seq $((minor - 1)) -1 $((minor > 4 ? minor - 4 : 0))); do
+        version="$major.$m-$revision"
+        dsc="postgresql-${major}_$version.dsc"
+        rm -rf "$src" && mkdir -p "$src"
+        curl -fsS -m 120 -o "$src/$dsc" "$base/$dsc" 2>/dev/null || continue
+        if ! gpgv --keyring /usr/share/keyrings/debian-keyring.gpg "$src/$dsc" >/dev/null 2>&1; then
+            say "$dsc is not signed by a Debian developer's key; not used"
+            continue
+        fi
+        for file in $(sed -n '/^Files:/,/^[^ ]/s/^ [0-9a-f]\{32\} [0-9]* //p' "$src/$dsc"); do
+            curl -fsS -m 600 -o "$src/$file" "$base/$file" || continue 2
+        done
+        say "postgresql-$major $listed is listed but not served; using $version from the pool"
+        echo "$version"
+        return 0
+    done
+    return 1
+}
+
 # major_server_prefix MAJOR: prints the prefix of the release build of PostgreSQL MAJOR,
 # building it first if the cache has none (5-10 minutes on 2 cores; once per cache).
 # Configured like Debian's own build where it matters to the tests: ICU, zlib, and
@@ -80,7 +116,10 @@ major_server_prefix() {
             grep -E '^E:' "$src/download.log" >&2
             version=""
         done
-        [ -n "$version" ] || { say "Debian's source archive serves no postgresql-$major"; exit 1; }
+        if [ -z "$version" ]; then
+            version=$(major_download_from_pool "$major" "$src") ||
+                { say "Debian's source archive serves no postgresql-$major"; exit 1; }
+        fi
         prefix="$TICKETING_CACHE/pg-${version%%-*}-release"
         say "building PostgreSQL ${version%%-*} into $prefix (5-10 minutes, once)"
         renice -n 10 -p "$BASHPID" >/dev/null # a shared machine: others' work goes first

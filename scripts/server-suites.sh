@@ -69,6 +69,10 @@ say "the update chain from 1.0 (test/upgrade/update_chain.sh)"
 bash "$TICKETING_ROOT/test/upgrade/update_chain.sh" 2>&1 | tee "$log" >&2
 record_summary update "$log"
 
+say "concurrency contracts: every isolation level, every wait mode (test/stress/contracts.sh)"
+bash "$TICKETING_ROOT/test/stress/contracts.sh" 2>&1 | tee "$log" >&2
+record_summary contracts "$log"
+
 say "clients: Go, Python and Node"
 bash "$TICKETING_ROOT/test/clients/run_clients.sh" 2>&1 | tee "$log" >&2
 record_summary clients "$log"
