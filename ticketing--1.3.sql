@@ -794,6 +794,12 @@ BEGIN
         RAISE EXCEPTION 'event % does not exist', event_id
             USING ERRCODE = 'no_data_found', HINT = 'Create it with ticketing.create_event().';
     END IF;
+    IF EXISTS (SELECT FROM ticketing.quotas q
+                WHERE q.event_id = create_quota.event_id AND q.name = create_quota.name) THEN
+        RAISE EXCEPTION 'event % has a quota "%" already', event_id, name
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Resize it with ticketing.resize_quota(), or choose another name.';
+    END IF;
     -- Every ticket that is not available holds a unit: sold, held, and a lapsed hold until
     -- it is expired or taken over.
     SELECT pg_catalog.count(*) INTO used FROM ticketing.tickets t

@@ -62,11 +62,10 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
             return refused;
         }
     }
-    Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
-    if (cart != nullptr) {
-        transition.has_hold_expiry = true;
-        transition.hold_expires_at = cart->expires_at;
-    }
+    // Into a cart, the hold lasts as long as the cart (hold_for is not used).
+    const Transition transition =
+        cart != nullptr ? Transition{TicketStatus::held, true, true, cart->expires_at}
+                        : transition_for(hold ? Action::hold : Action::sell, args);
     CallResult result = empty_result(hold ? Outcome::hold_placed : Outcome::claimed, event_id);
     add_tickets(result, rows, count);
     result.has_at = true;

@@ -99,10 +99,11 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
             break;
         }
     }
-    Transition transition = transition_for(decision.action, args);
-    if (cart != nullptr && transition.to == TicketStatus::held) {
-        transition.hold_expires_at = cart->expires_at;
-    }
+    // Into a cart, the hold lasts as long as the cart.
+    const Transition transition =
+        cart != nullptr && decision.action == Action::hold
+            ? Transition{TicketStatus::held, true, true, cart->expires_at}
+            : transition_for(decision.action, args);
     const bool from_available = locked.state.status == TicketStatus::available;
     const bool to_available = transition.to == TicketStatus::available;
     if (event.has_quotas() && from_available && !to_available) {
