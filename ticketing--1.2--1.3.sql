@@ -81,6 +81,10 @@ CREATE TABLE ticketing.quota_categories (
     FOREIGN KEY (event_id, quota_id) REFERENCES ticketing.quotas ON DELETE CASCADE
 );
 
+-- Stripes a give-back adds when every stripe of its quota is locked by a claim (so it
+-- never waits for one): numbered from 1024 on, past the ones create_quota makes.
+CREATE SEQUENCE ticketing.quota_stripe_seq MINVALUE 1024 START 1024;
+
 CREATE TABLE ticketing.quota_stripes (
     event_id  bigint NOT NULL,
     quota_id  bigint NOT NULL,
@@ -126,6 +130,7 @@ SELECT pg_catalog.pg_extension_config_dump('ticketing.quotas', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_categories', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_stripes', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_stripe_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.carts', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.cart_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.cart_items', '');
@@ -452,8 +457,13 @@ BEGIN
     UPDATE ticketing.quotas q SET size = resize_quota.size
      WHERE q.event_id = quota.event_id AND q.quota_id = quota.quota_id;
     UPDATE ticketing.quota_stripes s SET remaining = shares.share
-      FROM ticketing.quota_stripe_shares(size - used, stripe_count) WITH ORDINALITY AS shares(share, n)
-     WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id AND s.stripe = shares.n - 1;
+      FROM (SELECT x.stripe, pg_catalog.row_number() OVER (ORDER BY x.stripe) AS n
+              FROM ticketing.quota_stripes x
+             WHERE x.event_id = quota.event_id AND x.quota_id = quota.quota_id) ordered
+      JOIN ticketing.quota_stripe_shares(size - used, stripe_count) WITH ORDINALITY AS shares(share, n)
+        ON shares.n = ordered.n
+     WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id
+       AND s.stripe = ordered.stripe;
 END
 $$;
 

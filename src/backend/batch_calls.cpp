@@ -612,7 +612,8 @@ struct LockAndDecide {
     const BatchArgs& args;
     const std::vector<std::int64_t>& named; // every ticket a request left names, sorted
     const NamedPairs& pairs;
-    Datum named_array; // every ticket any request names: never in a pool
+    const std::vector<std::int64_t>& all_named; // every ticket any request names
+    Datum named_array;                          // the same as a bigint[]: never in a pool
     bool has_quotas;
 
     // Locks what `lockable` may give and the pooled tickets (`pool_size` per pool), and
@@ -624,11 +625,21 @@ struct LockAndDecide {
         std::vector<BatchTicket> given = load_given(event_id, named, lockable, pairs, out.seen);
         std::vector<BatchTicket> pool;
         std::map<std::optional<std::string_view>, int> short_by; // pools that came up short
+        // Each pool passes over the tickets requests name and those earlier pools took: the
+        // walk would lock a ticket this transaction holds locked already.
+        std::vector<std::int64_t> excluded = all_named;
         for (const auto& category : pools_of(items)) {
             const int wanted = pool_size(category);
             const Datum category_datum = category ? make_text(*category) : Datum(0);
+            const Datum excluded_array =
+                excluded.size() == all_named.size()
+                    ? named_array
+                    : int8_array(excluded.data(), static_cast<int>(excluded.size()));
             std::vector<BatchTicket> loaded =
-                load_pool(event_id, wanted, named_array, out.seen, category_datum);
+                load_pool(event_id, wanted, excluded_array, out.seen, category_datum);
+            for (const BatchTicket& ticket : loaded) {
+                excluded.push_back(ticket.ticket_id);
+            }
             if (static_cast<int>(loaded.size()) < wanted) {
                 short_by[category] = wanted - static_cast<int>(loaded.size());
             }
@@ -841,13 +852,20 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
                 return true;
             }
             std::vector<std::int64_t> leaving;
+            std::vector<std::int64_t> locked; // every ticket the pass holds locked
             for (const BatchDecision& decision : out.decisions) {
                 if (decision.takes && decision.from == TicketStatus::available) {
                     leaving.push_back(decision.ticket_id);
                 }
             }
+            for (const auto& [id, seen] : out.seen) {
+                if (seen.ticket.locked) {
+                    locked.push_back(id);
+                }
+            }
             units = take_quota_units(lock_and_decide.event_id, leaving.data(),
-                                     static_cast<int>(leaving.size()));
+                                     static_cast<int>(leaving.size()), locked.data(),
+                                     static_cast<int>(locked.size()));
             return units.status == QuotaTakeStatus::taken;
         });
         if (kept) {
@@ -998,8 +1016,9 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
     const std::vector<std::int64_t> all_named(named.begin(), named.end());
     const Datum named_array = int8_array(all_named.data(), static_cast<int>(all_named.size()));
-    const LockAndDecide lock_and_decide{event_id,  items, item_request, args,
-                                        named_ids, pairs, named_array,  event.has_quotas()};
+    const LockAndDecide lock_and_decide{event_id,  items,       item_request,
+                                        args,      named_ids,   pairs,
+                                        all_named, named_array, event.has_quotas()};
 
     LockedDecisions decided;
     if (!event.has_limit && !event.has_quotas()) {

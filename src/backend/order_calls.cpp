@@ -47,13 +47,16 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
     }
     if (event.has_quotas()) {
         std::vector<std::int64_t> leaving; // available tickets: they take units
+        std::vector<std::int64_t> locked;  // every ticket this call changes
         for (int i = 0; i < count; ++i) {
+            locked.push_back(rows[i].ticket_id);
             if (rows[i].state.status == TicketStatus::available) {
                 leaving.push_back(rows[i].ticket_id);
             }
         }
         const QuotaTake taken =
-            take_quota_units(event_id, leaving.data(), static_cast<int>(leaving.size()));
+            take_quota_units(event_id, leaving.data(), static_cast<int>(leaving.size()),
+                             locked.data(), static_cast<int>(locked.size()));
         if (taken.status != QuotaTakeStatus::taken) {
             CallResult refused = empty_result(
                 taken.status == QuotaTakeStatus::busy ? Outcome::busy : Outcome::quota_exhausted,
@@ -63,9 +66,9 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
         }
     }
     // Into a cart, the hold lasts as long as the cart (hold_for is not used).
-    const Transition transition =
-        cart != nullptr ? Transition{TicketStatus::held, true, true, cart->expires_at}
-                        : transition_for(hold ? Action::hold : Action::sell, args);
+    const Transition transition = cart != nullptr
+                                      ? Transition{TicketStatus::held, true, true, cart->expires_at}
+                                      : transition_for(hold ? Action::hold : Action::sell, args);
     CallResult result = empty_result(hold ? Outcome::hold_placed : Outcome::claimed, event_id);
     add_tickets(result, rows, count);
     result.has_at = true;

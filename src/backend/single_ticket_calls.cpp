@@ -100,10 +100,9 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
         }
     }
     // Into a cart, the hold lasts as long as the cart.
-    const Transition transition =
-        cart != nullptr && decision.action == Action::hold
-            ? Transition{TicketStatus::held, true, true, cart->expires_at}
-            : transition_for(decision.action, args);
+    const Transition transition = cart != nullptr && decision.action == Action::hold
+                                      ? Transition{TicketStatus::held, true, true, cart->expires_at}
+                                      : transition_for(decision.action, args);
     const bool from_available = locked.state.status == TicketStatus::available;
     const bool to_available = transition.to == TicketStatus::available;
     if (event.has_quotas() && from_available && !to_available) {

@@ -380,7 +380,8 @@ const PlanSpec take_units{
     {INT8OID, INT8OID, INT4OID, INT4OID}};
 
 // Gives $3 units back to the first stripe of quota $2 from stripe $4 on that nobody holds
-// locked; give_units_wait to the first stripe, waiting for it (every stripe was locked).
+// locked; give_units_new_stripe to a new stripe (every stripe was locked), so a give-back
+// never waits for a claim.
 const PlanSpec give_units{
     "WITH x AS (SELECT x.ctid FROM " QUOTA_STRIPES STRIPES_FROM
     "FOR NO KEY UPDATE OF x SKIP LOCKED)"
@@ -388,10 +389,10 @@ const PlanSpec give_units{
     " FROM x WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING 1",
     4,
     {INT8OID, INT8OID, INT4OID, INT4OID}};
-const PlanSpec give_units_wait{
-    "UPDATE ticketing.quota_stripes x SET remaining = x.remaining OPERATOR(pg_catalog.+) $3"
-    " WHERE x.event_id OPERATOR(pg_catalog.=) $1 AND x.quota_id OPERATOR(pg_catalog.=) $2"
-    " AND x.stripe OPERATOR(pg_catalog.=) 0 AND $4 IS NOT NULL RETURNING 1",
+const PlanSpec give_units_new_stripe{
+    "INSERT INTO ticketing.quota_stripes (event_id, quota_id, stripe, remaining)"
+    " VALUES ($1, $2, pg_catalog.nextval('ticketing.quota_stripe_seq'::pg_catalog.regclass)"
+    "::pg_catalog.int4, $3) RETURNING $4",
     4,
     {INT8OID, INT8OID, INT4OID, INT4OID}};
 #undef QUOTA_STRIPES
@@ -406,8 +407,9 @@ const PlanSpec quota_remaining{
     {INT8OID, INT8OID}};
 
 // Up to $2 lapsed holds of event $1 (any event when NULL), or only those of the
-// categories quota $3 covers (when not NULL), returned to inventory with their audit
-// rows, skipping rows others hold locked: (event_id, ticket_id) of each.
+// categories quota $3 covers (when not NULL), none of $4 (the tickets the calling
+// transaction is changing itself), returned to inventory with their audit rows,
+// skipping rows others hold locked: (event_id, ticket_id) of each.
 const PlanSpec expire_lapsed{
     "WITH lapsed AS (SELECT t.event_id, t.ticket_id, t.owner FROM ticketing.tickets t"
     " WHERE t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at OPERATOR(pg_catalog.<=)"
@@ -415,6 +417,7 @@ const PlanSpec expire_lapsed{
     " AND ($3::pg_catalog.int8 IS NULL OR t.category OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT"
     " c.category FROM ticketing.quota_categories c WHERE c.event_id OPERATOR(pg_catalog.=) $1"
     " AND c.quota_id OPERATOR(pg_catalog.=) $3)))"
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($4))"
     " LIMIT $2 FOR NO KEY UPDATE OF t SKIP LOCKED),"
     " returned AS (UPDATE ticketing.tickets t SET status = 'available', owner = NULL,"
     " hold_expires_at = NULL, updated_at = pg_catalog.now() FROM lapsed l"
@@ -423,8 +426,8 @@ const PlanSpec expire_lapsed{
     " audited AS (" AUDIT_INSERT "SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner,"
     " r.updated_at FROM returned r RETURNING 1)"
     " SELECT r.event_id, r.ticket_id FROM returned r ORDER BY r.event_id, r.ticket_id",
-    3,
-    {INT8OID, INT4OID, INT8OID}};
+    4,
+    {INT8OID, INT4OID, INT8OID, INT8ARRAYOID}};
 
 // Carts (1.3, carts.cpp). A cart is found by the SHA-256 of its token ($2), in event $1,
 // for customer $3: another customer's token finds nothing, as an unknown one does.
@@ -604,8 +607,8 @@ const PlanSpec& statement_for(PlanId id) {
         return take_units;
     case PlanId::give_units:
         return give_units;
-    case PlanId::give_units_wait:
-        return give_units_wait;
+    case PlanId::give_units_new_stripe:
+        return give_units_new_stripe;
     case PlanId::quota_remaining:
         return quota_remaining;
     case PlanId::expire_lapsed:

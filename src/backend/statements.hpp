@@ -43,12 +43,12 @@ enum class PlanId {
     write_customer_slot,    // upsert the (event, customer) row, under the slot lock
     count_customer_tickets, // sold + live holds of a customer in an event
     // Quota units (1.3).
-    units_needed,    // the units tickets need, per covering quota
-    take_units,      // take units from a free stripe of a quota
-    give_units,      // give units back to a free stripe
-    give_units_wait, // the same, waiting for a stripe
-    quota_remaining, // units left in a quota
-    expire_lapsed,   // return lapsed holds to inventory
+    units_needed,          // the units tickets need, per covering quota
+    take_units,            // take units from a free stripe of a quota
+    give_units,            // give units back to a free stripe
+    give_units_new_stripe, // the same, into a new stripe (every stripe locked)
+    quota_remaining,       // units left in a quota
+    expire_lapsed,         // return lapsed holds to inventory
     // Carts (1.3).
     find_cart,         // a cart by token, for a hold into it (FOR SHARE)
     lock_cart,         // the same, to change the cart (FOR NO KEY UPDATE)
