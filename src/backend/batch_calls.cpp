@@ -226,17 +226,12 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum name
     if (wanted == 0) {
         return pool;
     }
-    const std::int64_t highest = read_max_ticket_id(event_id);
-    if (highest == 0) {
+    const std::int64_t start = random_walk_start(event_id, category);
+    if (start == 0) {
         return pool;
     }
     TicketRow* rows = nullptr;
-    std::int64_t start = 1;
-    pg_call([&] {
-        rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted));
-        start = static_cast<std::int64_t>(
-            pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
-    });
+    pg_call([&] { rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted)); });
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
     int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows, category);
     if (found < wanted) {

@@ -226,22 +226,8 @@ struct AnyRequest {
 // Claimable tickets from a random point of the event's id range, wrapping around once.
 // Every claimer starts elsewhere, so concurrent claimers rarely meet, and the partial
 // index over unsold tickets keeps the walk short however much is sold already.
-// A random ticket id of the event (0: it has no tickets), where an any-seat walk starts.
-std::int64_t random_start(std::int64_t event_id) {
-    const std::int64_t highest = read_max_ticket_id(event_id);
-    if (highest == 0) {
-        return 0;
-    }
-    std::int64_t start = 1;
-    pg_call([&] {
-        start = static_cast<std::int64_t>(
-            pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
-    });
-    return start;
-}
-
 int lock_any(const AnyRequest& request, TicketRow* rows) {
-    const std::int64_t start = random_start(request.event_id);
+    const std::int64_t start = random_walk_start(request.event_id, request.category);
     if (start == 0) {
         return 0;
     }
@@ -420,7 +406,7 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     // locked; anything else may lock tickets and then back out.
     if (request.quantity == 1 && !request.adjacent && !event.has_limit && !event.has_quotas() &&
         request.category == Datum(0) && !cart) {
-        const std::int64_t start = random_start(request.event_id);
+        const std::int64_t start = random_walk_start(request.event_id, 0);
         if (start != 0 && !args.has_hold_for && request.prefix == Datum(0)) {
             if (auto sold = sell_any_first_look(request, args, start)) {
                 return *sold;

@@ -248,6 +248,16 @@ const PlanSpec max_ticket_id{
     1,
     {INT8OID}};
 
+// The lowest and highest unsold ticket ids of category $2 (NULL when it has none): two
+// probes of tickets_category_claimable_idx, so that a walk for one category starts at a
+// random point of that category's own ids instead of the event's.
+const PlanSpec category_unsold_range{
+    "SELECT pg_catalog.min(t.ticket_id), pg_catalog.max(t.ticket_id) FROM ticketing.tickets t"
+    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.category OPERATOR(pg_catalog.=) $2"
+    " AND t.status OPERATOR(pg_catalog.<>) 'sold'",
+    2,
+    {INT8OID, TEXTOID}};
+
 // Owners are compared in C++: one batch speaks for many customers.
 const PlanSpec batch_peek{BATCH_STATE "ORDER BY t.ticket_id", 2, {INT8OID, INT8ARRAYOID}};
 // Locks only what a request may take: claimable tickets, and tickets held by a customer
@@ -581,6 +591,8 @@ const PlanSpec& statement_for(PlanId id) {
         return event_limit_quotas;
     case PlanId::max_ticket_id:
         return max_ticket_id;
+    case PlanId::category_unsold_range:
+        return category_unsold_range;
     case PlanId::batch_peek:
         return batch_peek;
     case PlanId::batch_lock:

@@ -30,6 +30,7 @@ enum class PlanId {
     event_limit,                   // an event's per-customer limit (first look by statement)
     event_limit_quotas,            // the same and its quota count (1.3)
     max_ticket_id,                 // an event's highest ticket id (first look by statement)
+    category_unsold_range,         // lowest and highest unsold ticket id of a category (1.3)
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED

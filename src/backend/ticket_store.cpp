@@ -2,6 +2,7 @@
 
 #include "ticket_store.hpp"
 
+#include "direct_reads.hpp"
 #include "pg_guard.hpp"
 #include "schema_shape.hpp"
 #include "spi_plans.hpp"
@@ -216,6 +217,39 @@ std::int64_t max_ticket_id(std::int64_t event_id) {
     run_plan(PlanId::max_ticket_id, args, nullptr);
     bool is_null = false;
     return first_int64(&is_null);
+}
+
+std::int64_t random_walk_start(std::int64_t event_id, Datum category) {
+    std::int64_t lowest = 1;
+    std::int64_t highest = 0;
+    if (category == 0) {
+        highest = read_max_ticket_id(event_id);
+    } else {
+        Datum args[] = {Int64GetDatum(event_id), category};
+        run_plan(PlanId::category_unsold_range, args, nullptr);
+        pg_call([&] {
+            bool low_null = false;
+            bool high_null = false;
+            const Datum low =
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &low_null);
+            const Datum high =
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &high_null);
+            if (!low_null && !high_null) {
+                lowest = DatumGetInt64(low);
+                highest = DatumGetInt64(high);
+            }
+        });
+    }
+    if (highest < lowest) {
+        return 0;
+    }
+    std::int64_t start = lowest;
+    pg_call([&] {
+        start = static_cast<std::int64_t>(
+            pg_prng_uint64_range(&pg_global_prng_state, static_cast<std::uint64_t>(lowest),
+                                 static_cast<std::uint64_t>(highest)));
+    });
+    return start;
 }
 
 int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,

@@ -127,6 +127,10 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category = 0);
 
+// A random ticket id where an any-seat walk starts (0: nothing to walk): within the
+// event's ids, or within the unsold ids of `category` (text; 0: any category).
+std::int64_t random_walk_start(std::int64_t event_id, Datum category);
+
 // The first looks by statement (when direct reads are off).
 std::int64_t max_ticket_id(std::int64_t event_id);
 EventInfo event_by_statement(std::int64_t event_id);
