@@ -2,8 +2,9 @@
 # gives exactly what a fresh install of the current version has: every function (body,
 # language, SECURITY DEFINER, settings, owner, privileges), type, view and sequence, and
 # no more; grants a DBA gave on the old functions are kept, also on event_summaries(),
-# whose result changes; a superuser other than the owner can run it and the functions
-# still share the owner. The updated router routes as before.
+# whose result changes, and on the calls whose signature grows in 1.3 (a cart, a
+# category); a superuser other than the owner can run it and the functions still share
+# the owner. The updated router routes, the new calls too.
 use strict;
 use warnings;
 use FindBin;
@@ -22,7 +23,12 @@ is(r("SELECT outcome FROM ticketing.claim_ticket(1, 1, 'early')"), 'claimed', 'a
 r("CREATE ROLE monitor; CREATE ROLE app;
    GRANT USAGE ON SCHEMA ticketing TO monitor, app;
    GRANT EXECUTE ON FUNCTION ticketing.event_summaries(), ticketing.cluster_status() TO monitor;
-   GRANT EXECUTE ON FUNCTION ticketing.claim_ticket(bigint, bigint, text, text, text) TO app WITH GRANT OPTION;");
+   GRANT EXECUTE ON FUNCTION ticketing.claim_ticket(bigint, bigint, text, text, text) TO app WITH GRANT OPTION;
+   GRANT EXECUTE ON FUNCTION ticketing.hold_ticket(bigint, bigint, text, interval, text, text),
+                             ticketing.claim_tickets(bigint, bigint[], text, text, interval, text),
+                             ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text) TO app;
+   GRANT EXECUTE ON FUNCTION ticketing.add_tickets(bigint, integer, text) TO monitor WITH GRANT OPTION;
+   GRANT EXECUTE ON FUNCTION ticketing.add_tickets(bigint, text[]) TO monitor;");
 
 r("ALTER EXTENSION ticketing_router UPDATE");
 is(r("SELECT extversion FROM pg_extension WHERE extname = 'ticketing_router'"), $current, "updated to $current");
@@ -31,8 +37,23 @@ is(r("SELECT has_function_privilege('monitor', 'ticketing.event_summaries()', 'E
           || ' ' || has_function_privilege('app', 'ticketing.claim_ticket(bigint, bigint, text, text, text)', 'EXECUTE WITH GRANT OPTION')
           || ' ' || has_function_privilege('app', 'ticketing.event_summaries()', 'EXECUTE')"),
 	'true true true false', 'the grants given on the 1.2 functions are kept, event_summaries() included');
+is(r("SELECT has_function_privilege('app', 'ticketing.hold_ticket(bigint, bigint, text, interval, text, text, text)', 'EXECUTE')
+          || ' ' || has_function_privilege('app', 'ticketing.claim_tickets(bigint, bigint[], text, text, interval, text, text)', 'EXECUTE')
+          || ' ' || has_function_privilege('app', 'ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text)', 'EXECUTE')
+          || ' ' || has_function_privilege('monitor', 'ticketing.add_tickets(bigint, integer, text, text)', 'EXECUTE WITH GRANT OPTION')
+          || ' ' || has_function_privilege('monitor', 'ticketing.add_tickets(bigint, text[], text)', 'EXECUTE')
+          || ' ' || has_function_privilege('app', 'ticketing.open_cart(bigint, text, interval, text)', 'EXECUTE')"),
+	'true true true true true false', 'and on the new signatures of the calls whose signature grows (nothing more)');
+is(r("SELECT count(*) FROM pg_proc WHERE pronamespace = 'ticketing'::regnamespace
+        AND proname IN ('hold_ticket', 'claim_tickets', 'claim_any', 'add_tickets')"), 5,
+	'the old signatures are gone');
 r("REVOKE ALL ON FUNCTION ticketing.event_summaries(), ticketing.cluster_status() FROM monitor;
-   REVOKE ALL ON FUNCTION ticketing.claim_ticket(bigint, bigint, text, text, text) FROM app CASCADE;");
+   REVOKE ALL ON FUNCTION ticketing.claim_ticket(bigint, bigint, text, text, text) FROM app CASCADE;
+   REVOKE ALL ON FUNCTION ticketing.hold_ticket(bigint, bigint, text, interval, text, text, text),
+                          ticketing.claim_tickets(bigint, bigint[], text, text, interval, text, text),
+                          ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text) FROM app;
+   REVOKE ALL ON FUNCTION ticketing.add_tickets(bigint, integer, text, text),
+                          ticketing.add_tickets(bigint, text[], text) FROM monitor CASCADE;");
 
 # Every member of the extension, described from the catalogs.
 my $describe = q{
@@ -75,6 +96,12 @@ is(r("SELECT event_id || ' ' || sold || ' ' || shard || ' ' || coalesce(problem,
 	"1 2 " . r("SELECT ticketing.shard_of(1)") . " none", 'event_summaries() with its new columns');
 like(error_of($router, "SELECT * FROM ticketing.claim_ticket(1, 3, '')"), qr/^22023\|customer must not be empty\|/,
 	'bad input is refused on the router');
+my $token = r("SELECT token FROM ticketing.open_cart(1, 'late')");
+is(r("SELECT outcome FROM ticketing.hold_ticket(1, 3, 'late', cart => '$token')"), 'hold_placed', 'a hold into a cart routes');
+is(r("SELECT outcome || ' ' || ticket_ids::text FROM ticketing.checkout_cart(1, '$token', 'late')"), 'claimed {3}',
+	'and its checkout');
+like(error_of($router, "SELECT * FROM ticketing.claim_any(1, 'late', category => '')"), qr/^22023\|category /,
+	'a bad category is refused on the router');
 is(r("SELECT count(*) FROM ticketing.verify()"), 0, 'verify() is clean');
 
 done_testing();
