@@ -397,14 +397,14 @@ $$;
 -- (route_*) that tests its arguments in one expression and, only when one may be wrong,
 -- calls the checker of that call's shape (check_*), which raises what the core would
 -- raise: the same SQLSTATE, message and hint, in the core's order (src/core/validation.cpp,
--- order_rules.cpp, wait_policy.cpp, src/backend/batch_calls.cpp, order_calls.cpp;
+-- order_rules.cpp, wait_policy.cpp, src/backend/batch_calls.cpp, order_calls.cpp, carts.cpp;
 -- test/scaleout/t/007_bad_input.pl compares every case with the shard's own answer).
 -- What only the shard knows (an unknown event, a reused idempotency key) stays the
 -- shard's to say, and so do a key that one customer uses twice in a batch (route_claim_batch
 -- says why), a hold length with calendar units too near a bound to judge here, and a
--- cart's lifetime or extension beyond the shard's ceiling (a setting of the shard's): they
--- go to the shard as before. An unknown token, or another customer's, is an outcome
--- (not_found) on the shard, never an error.
+-- cart's lifetime or extension out of its range (its message names the shard's setting
+-- ticketing.cart_max_lifetime): they go to the shard as before. An unknown token, or
+-- another customer's, is an outcome on the shard, never an error.
 --
 -- The route_* functions and the suspect_* predicates run as the owner (the calls are
 -- SECURITY DEFINER) under the caller's search_path and without a SET clause (it costs
@@ -461,22 +461,15 @@ AS $$
 $$;
 
 -- A category or a cart token: NULL, or 1 to 100 bytes (a required token is also tested
--- for NULL where it is used).
+-- for NULL where it is used). A cart's lifetime (expires_in, extend_by) is tested for
+-- NULL only: its range ends at the shard's ticketing.cart_max_lifetime, which the shard's
+-- message names, so a lifetime out of range is the shard's to refuse.
 CREATE FUNCTION ticketing.suspect_label(value text)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT $1 IS NOT NULL AND (pg_catalog.octet_length($1) OPERATOR(pg_catalog.=) 0
                                OR pg_catalog.octet_length($1) OPERATOR(pg_catalog.>) 100)
-$$;
-
--- False for a cart's lifetime or extension of at least a second; anything else goes to
--- check_lifetime().
-CREATE FUNCTION ticketing.suspect_lifetime(lifetime interval)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT $1 IS NULL OR NOT ($1 OPERATOR(pg_catalog.>=) '1 second'::pg_catalog.interval)
 $$;
 
 -- An argument's text in an error message, as the core quotes it (quoted() in
@@ -668,61 +661,31 @@ BEGIN
 END
 $$;
 
--- A category or a cart token (argument: how the message names it): NULL, or 1 to 100
--- bytes.
-CREATE FUNCTION ticketing.check_label(argument text, value text)
+-- A category (argument: how the message names it): NULL, or 1 to 100 bytes.
+CREATE FUNCTION ticketing.check_category(argument text, category text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF value = '' THEN
-        RAISE EXCEPTION '% must not be empty', argument
+    IF category = '' OR octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+-- A cart's token, NULL or 1 to 100 bytes (require_cart_token() in src/backend/carts.cpp).
+CREATE FUNCTION ticketing.check_cart_token(token text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF token = '' OR octet_length(token) > 100 THEN
+        RAISE EXCEPTION 'a cart token must be 1 to 100 bytes long, got %', octet_length(token)
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass NULL to leave it out.';
-    END IF;
-    IF octet_length(value) > 100 THEN
-        RAISE EXCEPTION '% is % bytes long; the maximum is 100', argument, octet_length(value)
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-END
-$$;
-
--- A cart's token where the call needs one.
-CREATE FUNCTION ticketing.check_token(token text)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF token IS NULL THEN
-        RAISE EXCEPTION 'token must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM ticketing.check_label('token', token);
-END
-$$;
-
--- A cart's lifetime (open_cart's expires_in) or extension (extend_cart's extend_by): not
--- NULL, and refused here only when every part is at most zero; what the shard's ceiling
--- allows is the shard's to say.
-CREATE FUNCTION ticketing.check_lifetime(argument text, lifetime interval)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    months numeric := extract(year FROM lifetime) * 12 + extract(month FROM lifetime);
-    days numeric := extract(day FROM lifetime);
-    micros numeric := extract(hour FROM lifetime) * 3600000000
-                      + extract(minute FROM lifetime) * 60000000
-                      + extract(microseconds FROM lifetime);
-BEGIN
-    IF lifetime IS NULL THEN
-        RAISE EXCEPTION '% must not be NULL', argument USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF months <= 0 AND days <= 0 AND micros <= 0 THEN
-        RAISE EXCEPTION '% must be positive', argument
-            USING ERRCODE = 'invalid_parameter_value';
+                  HINT = 'Pass the token open_cart() returned.';
     END IF;
 END
 $$;
@@ -754,7 +717,7 @@ BEGIN
         END IF;
         PERFORM ticketing.check_hold_for(hold_for);
     END IF;
-    PERFORM ticketing.check_label('cart', cart);
+    PERFORM ticketing.check_cart_token(cart);
 END
 $$;
 
@@ -803,7 +766,7 @@ BEGIN
     PERFORM ticketing.check_wait(wait);
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
     PERFORM ticketing.check_hold_for(hold_for);
-    PERFORM ticketing.check_label('cart', cart);
+    PERFORM ticketing.check_cart_token(cart);
 END
 $$;
 
@@ -838,8 +801,8 @@ BEGIN
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
     PERFORM ticketing.check_hold_for(hold_for);
-    PERFORM ticketing.check_label('category', category);
-    PERFORM ticketing.check_label('cart', cart);
+    PERFORM ticketing.check_category('category', category);
+    PERFORM ticketing.check_cart_token(cart);
 END
 $$;
 
@@ -900,8 +863,8 @@ BEGIN
                           HINT = 'Give each request of a batch its own key: a key stands for one request.';
             END IF;
         END IF;
-        PERFORM ticketing.check_label(at || '.category', r.category);
-        PERFORM ticketing.check_label(at || '.cart', r.cart);
+        PERFORM ticketing.check_category(at || '.category', r.category);
+        PERFORM ticketing.check_cart_token(r.cart);
     END LOOP;
 END
 $$;
@@ -928,37 +891,29 @@ BEGIN
 END
 $$;
 
--- open_cart.
-CREATE FUNCTION ticketing.check_open_cart(event_id bigint, customer text, expires_in interval,
-                                          idempotency_key text)
+-- open_cart (takes no token), extend_cart (takes_extension), checkout_cart, abandon_cart,
+-- cart_contents (no key): validate() in src/backend/carts.cpp, then the lifetime.
+CREATE FUNCTION ticketing.check_cart_call(event_id bigint, takes_token boolean, token text,
+                                          customer text, idempotency_key text,
+                                          lifetime_argument text, lifetime interval)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM ticketing.check_id('event_id', event_id);
-    PERFORM ticketing.check_customer('customer', customer);
-    PERFORM ticketing.check_lifetime('expires_in', expires_in);
-    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
-END
-$$;
-
--- extend_cart (takes_extension), checkout_cart, abandon_cart, cart_contents (no key).
-CREATE FUNCTION ticketing.check_cart_call(event_id bigint, token text, customer text,
-                                          takes_extension boolean, extend_by interval,
-                                          idempotency_key text)
-RETURNS void
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM ticketing.check_id('event_id', event_id);
-    PERFORM ticketing.check_token(token);
-    PERFORM ticketing.check_customer('customer', customer);
-    IF takes_extension THEN
-        PERFORM ticketing.check_lifetime('extend_by', extend_by);
+    IF takes_token THEN
+        IF token IS NULL THEN
+            RAISE EXCEPTION 'token must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM ticketing.check_cart_token(token);
     END IF;
+    PERFORM ticketing.check_customer('customer', customer);
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    IF lifetime_argument IS NOT NULL AND lifetime IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', lifetime_argument
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
 END
 $$;
 
@@ -1110,9 +1065,10 @@ RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
-    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer)
-       OR ticketing.suspect_lifetime(expires_in) OR ticketing.suspect_key(idempotency_key) THEN
-        PERFORM ticketing.check_open_cart(event_id, customer, expires_in, idempotency_key);
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) OR expires_in IS NULL
+       OR ticketing.suspect_key(idempotency_key) THEN
+        PERFORM ticketing.check_cart_call(event_id, false, NULL, customer, idempotency_key,
+                                          'expires_in', expires_in);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
@@ -1125,8 +1081,9 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
     IF ticketing.suspect_id(event_id) OR token IS NULL OR ticketing.suspect_label(token)
-       OR ticketing.suspect_text(customer) OR ticketing.suspect_lifetime(extend_by) THEN
-        PERFORM ticketing.check_cart_call(event_id, token, customer, true, extend_by, NULL);
+       OR ticketing.suspect_text(customer) OR extend_by IS NULL THEN
+        PERFORM ticketing.check_cart_call(event_id, true, token, customer, NULL,
+                                          'extend_by', extend_by);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
@@ -1141,7 +1098,8 @@ AS $$
 BEGIN
     IF ticketing.suspect_id(event_id) OR token IS NULL OR ticketing.suspect_label(token)
        OR ticketing.suspect_text(customer) OR ticketing.suspect_key(idempotency_key) THEN
-        PERFORM ticketing.check_cart_call(event_id, token, customer, false, NULL, idempotency_key);
+        PERFORM ticketing.check_cart_call(event_id, true, token, customer, idempotency_key,
+                                          NULL, NULL);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
@@ -1154,7 +1112,7 @@ AS $$
 BEGIN
     IF ticketing.suspect_id(event_id) OR token IS NULL OR ticketing.suspect_label(token)
        OR ticketing.suspect_text(customer) THEN
-        PERFORM ticketing.check_cart_call(event_id, token, customer, false, NULL, NULL);
+        PERFORM ticketing.check_cart_call(event_id, true, token, customer, NULL, NULL, NULL);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
