@@ -896,15 +896,13 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION ticketing.route_open_cart(event_id bigint, customer text, expires_in interval,
-                                          idempotency_key text)
+CREATE FUNCTION ticketing.route_open_cart(event_id bigint, customer text, expires_in interval)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
-    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) OR expires_in IS NULL
-       OR ticketing.suspect_key(idempotency_key) THEN
-        PERFORM ticketing.check_cart_call(event_id, false, NULL, customer, idempotency_key,
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) OR expires_in IS NULL THEN
+        PERFORM ticketing.check_cart_call(event_id, false, NULL, customer, NULL,
                                           'expires_in', expires_in);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
@@ -1081,14 +1079,13 @@ $$;
 
 -- Carts: each lives on the shard of its event (the token names a cart of that event).
 CREATE FUNCTION ticketing.open_cart(event_id bigint, customer text,
-                                    expires_in interval DEFAULT '15 minutes',
-                                    idempotency_key text DEFAULT NULL)
+                                    expires_in interval DEFAULT '15 minutes')
 RETURNS ticketing.cart_result
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
-    RUN ON ticketing.route_open_cart(event_id, customer, expires_in, idempotency_key);
-    SELECT * FROM ticketing.open_cart(event_id, customer, expires_in, idempotency_key);
+    RUN ON ticketing.route_open_cart(event_id, customer, expires_in);
+    SELECT * FROM ticketing.open_cart(event_id, customer, expires_in);
 $$;
 
 CREATE FUNCTION ticketing.extend_cart(event_id bigint, token text, customer text,
@@ -1508,7 +1505,11 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT pg_catalog.sum(n)::bigint FROM ticketing.purge_keys_on_shards($1) AS n $$;
 
-CREATE OR REPLACE FUNCTION ticketing.stats_on_shards(
+-- The counters gain the outcomes of quotas and carts: the view and the function behind it
+-- are new, with the grants of the old (below).
+ALTER VIEW ticketing.stats RENAME TO stats_1_2;
+ALTER FUNCTION ticketing.stats_on_shards() RENAME TO stats_on_shards_1_2;
+CREATE FUNCTION ticketing.stats_on_shards(
     OUT event_id      bigint,
     OUT scope         text,
     OUT attempts      bigint,
@@ -1526,6 +1527,14 @@ CREATE OR REPLACE FUNCTION ticketing.stats_on_shards(
     OUT limit_reached bigint,
     OUT insufficient  bigint,
     OUT sold_out      bigint,
+    OUT quota_exhausted bigint,
+    OUT cart_not_found bigint,
+    OUT cart_expired  bigint,
+    OUT cart_closed   bigint,
+    OUT empty_cart    bigint,
+    OUT opened        bigint,
+    OUT extended      bigint,
+    OUT capped        bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,
@@ -1537,6 +1546,48 @@ AS $$
     RUN ON ALL;
     SELECT * FROM ticketing.stats;
 $$;
+
+CREATE VIEW ticketing.stats AS
+SELECT s.event_id,
+       CASE WHEN pg_catalog.bool_and(s.scope = 'cluster') THEN 'cluster' ELSE 'backend' END AS scope,
+       pg_catalog.sum(s.attempts)::bigint AS attempts,
+       pg_catalog.sum(s.claimed)::bigint AS claimed,
+       pg_catalog.sum(s.already_owned)::bigint AS already_owned,
+       pg_catalog.sum(s.already_sold)::bigint AS already_sold,
+       pg_catalog.sum(s.held)::bigint AS held,
+       pg_catalog.sum(s.not_found)::bigint AS not_found,
+       pg_catalog.sum(s.busy)::bigint AS busy,
+       pg_catalog.sum(s.released)::bigint AS released,
+       pg_catalog.sum(s.not_owner)::bigint AS not_owner,
+       pg_catalog.sum(s.hold_placed)::bigint AS hold_placed,
+       pg_catalog.sum(s.hold_expired)::bigint AS hold_expired,
+       pg_catalog.sum(s.not_held)::bigint AS not_held,
+       pg_catalog.sum(s.limit_reached)::bigint AS limit_reached,
+       pg_catalog.sum(s.insufficient)::bigint AS insufficient,
+       pg_catalog.sum(s.sold_out)::bigint AS sold_out,
+       pg_catalog.sum(s.quota_exhausted)::bigint AS quota_exhausted,
+       pg_catalog.sum(s.cart_not_found)::bigint AS cart_not_found,
+       pg_catalog.sum(s.cart_expired)::bigint AS cart_expired,
+       pg_catalog.sum(s.cart_closed)::bigint AS cart_closed,
+       pg_catalog.sum(s.empty_cart)::bigint AS empty_cart,
+       pg_catalog.sum(s.opened)::bigint AS opened,
+       pg_catalog.sum(s.extended)::bigint AS extended,
+       pg_catalog.sum(s.capped)::bigint AS capped,
+       pg_catalog.sum(s.errors)::bigint AS errors,
+       pg_catalog.sum(s.lock_waits)::bigint AS lock_waits,
+       pg_catalog.sum(s.lock_wait_ms) AS lock_wait_ms,
+       pg_catalog.sum(s.skips)::bigint AS skips
+  FROM ticketing.stats_on_shards() s
+ GROUP BY s.event_id;
+-- As in a fresh install: the extension's owner's, nothing for PUBLIC.
+DO $$
+BEGIN
+    EXECUTE pg_catalog.format('ALTER VIEW ticketing.stats OWNER TO %I',
+                              (SELECT x.extowner::pg_catalog.regrole FROM pg_catalog.pg_extension x
+                                WHERE x.extname OPERATOR(pg_catalog.=) 'ticketing_router'));
+END
+$$;
+REVOKE ALL ON ticketing.stats FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ticketing.reset_stats_on_shards()
 RETURNS SETOF integer
@@ -1580,8 +1631,22 @@ DECLARE
     pair text[];
     g record;
 BEGIN
+    -- The stats view first: the old one reads the old stats_on_shards().
+    FOR g IN
+        SELECT a.grantee, a.privilege_type, a.is_grantable
+          FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) AS a
+         WHERE c.oid OPERATOR(pg_catalog.=) 'ticketing.stats_1_2'::pg_catalog.regclass
+           AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON ticketing.stats TO %s%s', g.privilege_type,
+                                  CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE pg_catalog.quote_ident(g.grantee::pg_catalog.regrole::pg_catalog.text) END,
+                                  CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+    DROP VIEW ticketing.stats_1_2;
     FOREACH pair SLICE 1 IN ARRAY ARRAY[
         ['ticketing.event_summaries_1_2()', 'ticketing.event_summaries()'],
+        ['ticketing.stats_on_shards_1_2()', 'ticketing.stats_on_shards()'],
         ['ticketing.hold_ticket(bigint, bigint, text, interval, text, text)',
          'ticketing.hold_ticket(bigint, bigint, text, interval, text, text, text)'],
         ['ticketing.claim_tickets(bigint, bigint[], text, text, interval, text)',

@@ -1059,15 +1059,13 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION ticketing.route_open_cart(event_id bigint, customer text, expires_in interval,
-                                          idempotency_key text)
+CREATE FUNCTION ticketing.route_open_cart(event_id bigint, customer text, expires_in interval)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
-    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) OR expires_in IS NULL
-       OR ticketing.suspect_key(idempotency_key) THEN
-        PERFORM ticketing.check_cart_call(event_id, false, NULL, customer, idempotency_key,
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) OR expires_in IS NULL THEN
+        PERFORM ticketing.check_cart_call(event_id, false, NULL, customer, NULL,
                                           'expires_in', expires_in);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
@@ -1256,14 +1254,13 @@ $$;
 
 -- Carts: each lives on the shard of its event (the token names a cart of that event).
 CREATE FUNCTION ticketing.open_cart(event_id bigint, customer text,
-                                    expires_in interval DEFAULT '15 minutes',
-                                    idempotency_key text DEFAULT NULL)
+                                    expires_in interval DEFAULT '15 minutes')
 RETURNS ticketing.cart_result
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
-    RUN ON ticketing.route_open_cart(event_id, customer, expires_in, idempotency_key);
-    SELECT * FROM ticketing.open_cart(event_id, customer, expires_in, idempotency_key);
+    RUN ON ticketing.route_open_cart(event_id, customer, expires_in);
+    SELECT * FROM ticketing.open_cart(event_id, customer, expires_in);
 $$;
 
 CREATE FUNCTION ticketing.extend_cart(event_id bigint, token text, customer text,
@@ -1713,6 +1710,14 @@ CREATE FUNCTION ticketing.stats_on_shards(
     OUT limit_reached bigint,
     OUT insufficient  bigint,
     OUT sold_out      bigint,
+    OUT quota_exhausted bigint,
+    OUT cart_not_found bigint,
+    OUT cart_expired  bigint,
+    OUT cart_closed   bigint,
+    OUT empty_cart    bigint,
+    OUT opened        bigint,
+    OUT extended      bigint,
+    OUT capped        bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,
@@ -1743,6 +1748,14 @@ SELECT s.event_id,
        pg_catalog.sum(s.limit_reached)::bigint AS limit_reached,
        pg_catalog.sum(s.insufficient)::bigint AS insufficient,
        pg_catalog.sum(s.sold_out)::bigint AS sold_out,
+       pg_catalog.sum(s.quota_exhausted)::bigint AS quota_exhausted,
+       pg_catalog.sum(s.cart_not_found)::bigint AS cart_not_found,
+       pg_catalog.sum(s.cart_expired)::bigint AS cart_expired,
+       pg_catalog.sum(s.cart_closed)::bigint AS cart_closed,
+       pg_catalog.sum(s.empty_cart)::bigint AS empty_cart,
+       pg_catalog.sum(s.opened)::bigint AS opened,
+       pg_catalog.sum(s.extended)::bigint AS extended,
+       pg_catalog.sum(s.capped)::bigint AS capped,
        pg_catalog.sum(s.errors)::bigint AS errors,
        pg_catalog.sum(s.lock_waits)::bigint AS lock_waits,
        pg_catalog.sum(s.lock_wait_ms) AS lock_wait_ms,

@@ -32,7 +32,7 @@ GRANT EXECUTE ON FUNCTION
     ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text),
     ticketing.claim_batch(bigint, ticketing.claim_request[]),
     ticketing.claim_batch(bigint, ticketing.batch_request[]),
-    ticketing.open_cart(bigint, text, interval, text),
+    ticketing.open_cart(bigint, text, interval),
     ticketing.extend_cart(bigint, text, text, interval),
     ticketing.checkout_cart(bigint, text, text, text),
     ticketing.abandon_cart(bigint, text, text, text),
@@ -77,7 +77,7 @@ SELECT request_no, outcome, quota FROM ticketing.claim_batch(2103, ARRAY[
     ROW(NULL, 'app-hal', 'k-2', 'vip', NULL), ROW(5, 'app-hal', NULL, NULL, NULL)]::ticketing.batch_request[]);
 SELECT quota, categories, size, sold, held, available FROM ticketing.quota_summary(2103);
 SELECT category, total, available, held, sold FROM ticketing.category_summary(2103);
-SELECT outcome, token IS NOT NULL AS has_token FROM ticketing.open_cart(2103, 'app-ivy', idempotency_key => 'c-1');
+SELECT outcome, token IS NOT NULL AS has_token FROM ticketing.open_cart(2103, 'app-ivy', '10 minutes');
 SELECT token AS cart FROM ticketing.open_cart(2103, 'app-ivy') \gset
 SELECT outcome, ticket_id FROM ticketing.hold_ticket(2103, 6, 'app-ivy', cart => :'cart');
 SELECT outcome, ticket_ids FROM ticketing.claim_tickets(2103, ARRAY[7], 'app-ivy', cart => :'cart');

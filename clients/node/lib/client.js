@@ -76,7 +76,6 @@ const CLAIM_BATCH = 'SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, 
 /**
  * @typedef {object} CartOptions
  * @property {number} [expiresInSeconds] default 900
- * @property {string} [idempotencyKey]
  */
 
 /**
@@ -321,7 +320,8 @@ class Ticketing {
 
   /**
    * Opens a cart (open_cart; default 15 minutes): its token names it in the other calls
-   * (the cart option of hold, claimTickets, claimAny and claimBatch's requests).
+   * (the cart option of hold, claimTickets, claimAny and claimBatch's requests). No
+   * idempotency key: a repeat opens another cart; an empty cart costs nothing and expires.
    * @param {number} eventId
    * @param {string} customer
    * @param {CartOptions} [options]
@@ -333,7 +333,6 @@ class Ticketing {
       ['customer', 'text', customer],
     ], [
       ['expires_in', 'interval', seconds(options.expiresInSeconds)],
-      ['idempotency_key', 'text', options.idempotencyKey],
     ]);
     return this.one(query, cartResult);
   }

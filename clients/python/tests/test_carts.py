@@ -55,7 +55,7 @@ class CartsTest(unittest.TestCase):
     def test_cart_lifecycle(self) -> None:
         event = self.category_event()
         dee, eli = unique("dee"), unique("eli")
-        cart = self.tk.open_cart(event, dee, expires_in=timedelta(minutes=5), idempotency_key="open-1")
+        cart = self.tk.open_cart(event, dee, expires_in=timedelta(minutes=5))
         self.assertEqual(cart.outcome, "opened")
         assert cart.token is not None and cart.expires_at is not None
         left = cart.expires_at - datetime.now(timezone.utc)

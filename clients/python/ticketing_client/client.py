@@ -166,14 +166,14 @@ class Ticketing:
                     ("customer", "text", customer)]
         return self._one(function, columns, build, required, optional)
 
-    def open_cart(self, event_id: int, customer: str, *, expires_in: timedelta | None = None,
-                  idempotency_key: str | None = None) -> CartResult:
+    def open_cart(self, event_id: int, customer: str, *,
+                  expires_in: timedelta | None = None) -> CartResult:
         """Opens a cart (open_cart; default 15 minutes): ``token`` names it in the other
-        calls (``cart=`` of hold, claim_tickets, claim_any, BatchRequest)."""
+        calls (``cart=`` of hold, claim_tickets, claim_any, BatchRequest). No idempotency
+        key: a repeat opens another cart; an empty cart costs nothing and expires."""
         return self._one("open_cart", _CART_COLUMNS, CartResult.from_row,
                          [("event_id", "bigint", event_id), ("customer", "text", customer)],
-                         [("expires_in", "interval", expires_in),
-                          ("idempotency_key", "text", idempotency_key)])
+                         [("expires_in", "interval", expires_in)])
 
     def extend_cart(self, event_id: int, token: str, customer: str,
                     extend_by: timedelta) -> CartResult:

@@ -52,7 +52,7 @@ $src->safe_psql('shop', q{
 	    ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text),
 	    ticketing.claim_batch(bigint, ticketing.claim_request[]),
 	    ticketing.claim_batch(bigint, ticketing.batch_request[]),
-	    ticketing.open_cart(bigint, text, interval, text),
+	    ticketing.open_cart(bigint, text, interval),
 	    ticketing.extend_cart(bigint, text, text, interval),
 	    ticketing.checkout_cart(bigint, text, text, text),
 	    ticketing.abandon_cart(bigint, text, text, text),
@@ -149,7 +149,7 @@ is(table_text($dst, 'shop', $summaries), table_text($src, 'shop', $summaries), '
 is($dst->safe_psql('shop', q{
 	SELECT has_schema_privilege('shop_app', 'ticketing', 'USAGE')
 	   AND has_function_privilege('shop_app', 'ticketing.claim_batch(bigint, ticketing.claim_request[])', 'EXECUTE')
-	   AND has_function_privilege('shop_app', 'ticketing.open_cart(bigint, text, interval, text)', 'EXECUTE')
+	   AND has_function_privilege('shop_app', 'ticketing.open_cart(bigint, text, interval)', 'EXECUTE')
 	   AND NOT has_table_privilege('shop_app', 'ticketing.tickets', 'SELECT')}), 't',
 	"the application role's grants came back, and no more");
 

@@ -91,7 +91,7 @@ my @calls = (
 	"SELECT string_agg(outcome || ' ' || coalesce(quota, '-'), ',') FROM ticketing.claim_batch($e2, ARRAY[ROW(NULL, 'ben', NULL, 'balcony', NULL), ROW(NULL, 'bea', NULL, 'balcony', NULL)]::ticketing.batch_request[])" => 'claimed -,quota_exhausted upstairs',
 	"SELECT string_agg(category || ' ' || sold, ',' ORDER BY category) FROM ticketing.category_summary($e2)" => 'balcony 1,general 4,vip 1',
 	"SELECT string_agg(quota || ' ' || sold, ',' ORDER BY quota) FROM ticketing.quota_summary($e2)" => 'house 6,upstairs 1',
-	"SELECT outcome FROM ticketing.open_cart($e1, 'cal', idempotency_key => 'c1')" => 'opened',
+	"SELECT outcome FROM ticketing.open_cart($e1, 'cal', '10 minutes')" => 'opened',
 );
 while (my ($sql, $want) = splice @calls, 0, 2)
 {

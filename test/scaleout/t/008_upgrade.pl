@@ -42,7 +42,7 @@ is(r("SELECT has_function_privilege('app', 'ticketing.hold_ticket(bigint, bigint
           || ' ' || has_function_privilege('app', 'ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text)', 'EXECUTE')
           || ' ' || has_function_privilege('monitor', 'ticketing.add_tickets(bigint, integer, text, text)', 'EXECUTE WITH GRANT OPTION')
           || ' ' || has_function_privilege('monitor', 'ticketing.add_tickets(bigint, text[], text)', 'EXECUTE')
-          || ' ' || has_function_privilege('app', 'ticketing.open_cart(bigint, text, interval, text)', 'EXECUTE')"),
+          || ' ' || has_function_privilege('app', 'ticketing.open_cart(bigint, text, interval)', 'EXECUTE')"),
 	'true true true true true false', 'and on the new signatures of the calls whose signature grows (nothing more)');
 is(r("SELECT count(*) FROM pg_proc WHERE pronamespace = 'ticketing'::regnamespace
         AND proname IN ('hold_ticket', 'claim_tickets', 'claim_any', 'add_tickets')"), 5,

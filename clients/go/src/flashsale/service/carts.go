@@ -172,7 +172,7 @@ func (s *Server) cartAction(w http.ResponseWriter, r *http.Request, rt cartRoute
 		switch rt.action {
 		case cartOpen:
 			res, err := s.tk.OpenCart(ctx, rt.event, req.Customer, ticketing.CartOptions{
-				ExpiresIn: seconds(req.ExpiresSeconds), IdempotencyKey: key})
+				ExpiresIn: seconds(req.ExpiresSeconds)})
 			outcome, result = res.Outcome, res
 			return err
 		case cartContents:
@@ -204,12 +204,14 @@ func (s *Server) cartAction(w http.ResponseWriter, r *http.Request, rt cartRoute
 			return err
 		}
 	}
-	// Reading a cart is always safe to repeat; extend_cart takes no key, so it is repeated
-	// only when it certainly was not sent.
+	// Reading a cart is always safe to repeat, and so is opening one (a repeat opens another,
+	// empty cart, which expires); extend_cart takes no key, so it is repeated only when it
+	// certainly was not sent.
 	repeatKey := key
-	if rt.action == cartContents {
-		repeatKey = "read-only"
-	} else if rt.action == cartExtend {
+	switch rt.action {
+	case cartContents, cartOpen:
+		repeatKey = "safe to repeat"
+	case cartExtend:
 		repeatKey = ""
 	}
 	if err := s.failover.Do(r.Context(), repeatKey, call); err != nil {

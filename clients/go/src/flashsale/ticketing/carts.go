@@ -35,10 +35,9 @@ type CartResult struct {
 }
 
 // CartOptions are open_cart's optional arguments; zero values mean the function's
-// defaults (15 minutes, no idempotency key).
+// defaults (15 minutes).
 type CartOptions struct {
-	ExpiresIn      time.Duration
-	IdempotencyKey string
+	ExpiresIn time.Duration
 }
 
 const cartColumns = "outcome, event_id, token, expires_at, ticket_ids, seats"
@@ -66,13 +65,14 @@ func cartArgs(event int64, token, customer string) []arg {
 }
 
 // OpenCart opens a cart for the customer in the event (open_cart). Put tickets in it
-// with Cart in HoldOptions, TicketsOptions, AnyOptions or a BatchRequest.
+// with Cart in HoldOptions, TicketsOptions, AnyOptions or a BatchRequest. It takes no
+// idempotency key: a repeat opens another cart, and an empty cart costs nothing and
+// expires.
 func (c *Client) OpenCart(ctx context.Context, event int64, customer string, o CartOptions) (CartResult, error) {
 	return c.cartCall(ctx, "open_cart",
 		named("event_id", "bigint", event),
 		named("customer", "text", customer),
-		arg{name: "expires_in", sqlType: "interval", value: o.ExpiresIn, omitted: o.ExpiresIn == 0},
-		optionalText("idempotency_key", o.IdempotencyKey))
+		arg{name: "expires_in", sqlType: "interval", value: o.ExpiresIn, omitted: o.ExpiresIn == 0})
 }
 
 // ExtendCart moves the cart's expiry (and its holds') by the given time, up to the

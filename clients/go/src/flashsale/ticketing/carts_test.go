@@ -109,7 +109,7 @@ func TestCartLifecycle(t *testing.T) {
 	ctx := context.Background()
 	tk := New(connect(t))
 	event := newCategoryEvent(t, tk, "carts")
-	cart, err := tk.OpenCart(ctx, event, "dee", CartOptions{ExpiresIn: 5 * time.Minute, IdempotencyKey: "open-1"})
+	cart, err := tk.OpenCart(ctx, event, "dee", CartOptions{ExpiresIn: 5 * time.Minute})
 	if err != nil || cart.Outcome != Opened || cart.Token == nil || cart.ExpiresAt == nil {
 		t.Fatalf("open_cart: %+v %v", cart, err)
 	}
