@@ -498,29 +498,31 @@ BEGIN
 END
 $$;
 
--- A category (argument: how the message names it): NULL, or 1 to 100 bytes.
-CREATE FUNCTION ticketing.check_category(argument text, category text)
+-- claim_any's category: NULL, or 1 to 100 bytes (present_category() in order_calls.cpp).
+CREATE FUNCTION ticketing.check_category(category text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF category = '' OR octet_length(category) > 100 THEN
-        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'category must be 1 to 100 bytes long, got %', octet_length(category)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL for any category.';
     END IF;
 END
 $$;
 
--- A cart's token, NULL or 1 to 100 bytes (require_cart_token() in src/backend/carts.cpp).
-CREATE FUNCTION ticketing.check_cart_token(token text)
+-- A cart's token, NULL or 1 to 100 bytes (require_cart_token() in src/backend/carts.cpp);
+-- a batch's request names itself first (prefix 'requests[i].cart: ').
+CREATE FUNCTION ticketing.check_cart_token(token text, prefix text DEFAULT '')
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF token = '' OR octet_length(token) > 100 THEN
-        RAISE EXCEPTION 'a cart token must be 1 to 100 bytes long, got %', octet_length(token)
+        RAISE EXCEPTION '%a cart token must be 1 to 100 bytes long, got %', prefix, octet_length(token)
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the token open_cart() returned.';
     END IF;
@@ -548,13 +550,13 @@ BEGIN
         PERFORM ticketing.check_wait(wait);
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_cart_token(cart);
     IF takes_hold THEN
         IF hold_for IS NULL THEN
             RAISE EXCEPTION 'hold_for must not be NULL' USING ERRCODE = 'null_value_not_allowed';
         END IF;
         PERFORM ticketing.check_hold_for(hold_for);
     END IF;
-    PERFORM ticketing.check_cart_token(cart);
 END
 $$;
 
@@ -602,8 +604,8 @@ BEGIN
     PERFORM ticketing.check_customer('customer', customer);
     PERFORM ticketing.check_wait(wait);
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
-    PERFORM ticketing.check_hold_for(hold_for);
     PERFORM ticketing.check_cart_token(cart);
+    PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
 
@@ -637,15 +639,16 @@ BEGIN
         RAISE EXCEPTION 'adjacent must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
-    PERFORM ticketing.check_hold_for(hold_for);
-    PERFORM ticketing.check_category('category', category);
     PERFORM ticketing.check_cart_token(cart);
+    PERFORM ticketing.check_category(category);
+    PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
 
 -- claim_batch: validate() in src/backend/batch_calls.cpp, request by request; the first
 -- request that repeats an earlier one's (customer, key) names that earlier one. The
--- requests of 1.3 (batch_request) add a category and a cart to each.
+-- requests of 1.3 (batch_request) add a category (of an any-seat request only) and a cart
+-- to each.
 CREATE FUNCTION ticketing.check_claim_batch(event_id bigint, requests ticketing.batch_request[])
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
@@ -691,6 +694,18 @@ BEGIN
             RAISE EXCEPTION '%.customer must not be NULL', at USING ERRCODE = 'null_value_not_allowed';
         END IF;
         PERFORM ticketing.check_customer(at || '.customer', r.customer);
+        IF r.category IS NOT NULL THEN
+            IF r.ticket_id IS NOT NULL THEN
+                RAISE EXCEPTION '%.category applies to any-seat requests only', at
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Leave ticket_id NULL to ask for any seat of a category.';
+            END IF;
+            IF r.category = '' OR octet_length(r.category) > 100 THEN
+                RAISE EXCEPTION '%.category must be 1 to 100 bytes long, got %', at, octet_length(r.category)
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+        END IF;
+        PERFORM ticketing.check_cart_token(r.cart, at || '.cart: ');
         IF r.idempotency_key IS NOT NULL THEN
             PERFORM ticketing.check_key(at || '.idempotency_key', r.idempotency_key);
             IF first_use[i] < i THEN
@@ -700,8 +715,6 @@ BEGIN
                           HINT = 'Give each request of a batch its own key: a key stands for one request.';
             END IF;
         END IF;
-        PERFORM ticketing.check_category(at || '.category', r.category);
-        PERFORM ticketing.check_cart_token(r.cart);
     END LOOP;
 END
 $$;
@@ -889,6 +902,7 @@ BEGIN
        OR EXISTS (SELECT FROM pg_catalog.unnest(requests) AS r
                    WHERE ticketing.suspect_text(r.customer) OR ticketing.suspect_key(r.idempotency_key)
                       OR r.ticket_id OPERATOR(pg_catalog.<=) 0
+                      OR (r.category IS NOT NULL AND r.ticket_id IS NOT NULL)
                       OR ticketing.suspect_label(r.category) OR ticketing.suspect_label(r.cart)) THEN
         PERFORM ticketing.check_claim_batch(event_id, requests);
     END IF;
@@ -973,7 +987,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
-    SELECT * FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key) AS r;
 $$;
 
 CREATE OR REPLACE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -983,7 +998,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -997,8 +1013,9 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_hold_ticket(event_id, ticket_id, customer, hold_for, wait,
                                        idempotency_key, cart);
-    SELECT * FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
-                                        idempotency_key, cart);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
+                                 idempotency_key, cart) AS r;
 $$;
 
 CREATE OR REPLACE FUNCTION ticketing.confirm_hold(event_id bigint, ticket_id bigint, customer text,
@@ -1008,7 +1025,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE OR REPLACE FUNCTION ticketing.release_hold(event_id bigint, ticket_id bigint, customer text,
@@ -1018,7 +1036,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
@@ -1032,8 +1051,9 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
                                          idempotency_key, cart);
-    SELECT * FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
-                                          idempotency_key, cart);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
+                                   idempotency_key, cart) AS r;
 $$;
 
 CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
@@ -1051,8 +1071,9 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_any(event_id, customer, quantity, section, seat_prefix,
                                      adjacent, hold_for, idempotency_key, category, cart);
-    SELECT * FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
-                                      adjacent, hold_for, idempotency_key, category, cart);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
+                               adjacent, hold_for, idempotency_key, category, cart) AS r;
 $$;
 
 -- The requests travel as text and are cast to ticketing.claim_request[] on the shard.
@@ -1063,7 +1084,8 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT * FROM ticketing.claim_batch(event_id, requests);
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+      FROM ticketing.claim_batch(event_id, requests) AS r;
 $$;
 
 -- 1.3's requests (any seat of a category, holds into a cart), as ticketing.batch_request[].
@@ -1074,7 +1096,8 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT * FROM ticketing.claim_batch(event_id, requests);
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+      FROM ticketing.claim_batch(event_id, requests) AS r;
 $$;
 
 -- Carts: each lives on the shard of its event (the token names a cart of that event).
@@ -1105,7 +1128,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
-    SELECT * FROM ticketing.checkout_cart(event_id, token, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.checkout_cart(event_id, token, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.abandon_cart(event_id bigint, token text, customer text,
@@ -1115,7 +1139,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
-    SELECT * FROM ticketing.abandon_cart(event_id, token, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.abandon_cart(event_id, token, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.cart_contents(event_id bigint, token text, customer text)

@@ -661,29 +661,31 @@ BEGIN
 END
 $$;
 
--- A category (argument: how the message names it): NULL, or 1 to 100 bytes.
-CREATE FUNCTION ticketing.check_category(argument text, category text)
+-- claim_any's category: NULL, or 1 to 100 bytes (present_category() in order_calls.cpp).
+CREATE FUNCTION ticketing.check_category(category text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF category = '' OR octet_length(category) > 100 THEN
-        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'category must be 1 to 100 bytes long, got %', octet_length(category)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL for any category.';
     END IF;
 END
 $$;
 
--- A cart's token, NULL or 1 to 100 bytes (require_cart_token() in src/backend/carts.cpp).
-CREATE FUNCTION ticketing.check_cart_token(token text)
+-- A cart's token, NULL or 1 to 100 bytes (require_cart_token() in src/backend/carts.cpp);
+-- a batch's request names itself first (prefix 'requests[i].cart: ').
+CREATE FUNCTION ticketing.check_cart_token(token text, prefix text DEFAULT '')
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF token = '' OR octet_length(token) > 100 THEN
-        RAISE EXCEPTION 'a cart token must be 1 to 100 bytes long, got %', octet_length(token)
+        RAISE EXCEPTION '%a cart token must be 1 to 100 bytes long, got %', prefix, octet_length(token)
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the token open_cart() returned.';
     END IF;
@@ -711,13 +713,13 @@ BEGIN
         PERFORM ticketing.check_wait(wait);
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_cart_token(cart);
     IF takes_hold THEN
         IF hold_for IS NULL THEN
             RAISE EXCEPTION 'hold_for must not be NULL' USING ERRCODE = 'null_value_not_allowed';
         END IF;
         PERFORM ticketing.check_hold_for(hold_for);
     END IF;
-    PERFORM ticketing.check_cart_token(cart);
 END
 $$;
 
@@ -765,8 +767,8 @@ BEGIN
     PERFORM ticketing.check_customer('customer', customer);
     PERFORM ticketing.check_wait(wait);
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
-    PERFORM ticketing.check_hold_for(hold_for);
     PERFORM ticketing.check_cart_token(cart);
+    PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
 
@@ -800,15 +802,16 @@ BEGIN
         RAISE EXCEPTION 'adjacent must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
-    PERFORM ticketing.check_hold_for(hold_for);
-    PERFORM ticketing.check_category('category', category);
     PERFORM ticketing.check_cart_token(cart);
+    PERFORM ticketing.check_category(category);
+    PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
 
 -- claim_batch: validate() in src/backend/batch_calls.cpp, request by request; the first
 -- request that repeats an earlier one's (customer, key) names that earlier one. The
--- requests of 1.3 (batch_request) add a category and a cart to each.
+-- requests of 1.3 (batch_request) add a category (of an any-seat request only) and a cart
+-- to each.
 CREATE FUNCTION ticketing.check_claim_batch(event_id bigint, requests ticketing.batch_request[])
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
@@ -854,6 +857,18 @@ BEGIN
             RAISE EXCEPTION '%.customer must not be NULL', at USING ERRCODE = 'null_value_not_allowed';
         END IF;
         PERFORM ticketing.check_customer(at || '.customer', r.customer);
+        IF r.category IS NOT NULL THEN
+            IF r.ticket_id IS NOT NULL THEN
+                RAISE EXCEPTION '%.category applies to any-seat requests only', at
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Leave ticket_id NULL to ask for any seat of a category.';
+            END IF;
+            IF r.category = '' OR octet_length(r.category) > 100 THEN
+                RAISE EXCEPTION '%.category must be 1 to 100 bytes long, got %', at, octet_length(r.category)
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+        END IF;
+        PERFORM ticketing.check_cart_token(r.cart, at || '.cart: ');
         IF r.idempotency_key IS NOT NULL THEN
             PERFORM ticketing.check_key(at || '.idempotency_key', r.idempotency_key);
             IF first_use[i] < i THEN
@@ -863,8 +878,6 @@ BEGIN
                           HINT = 'Give each request of a batch its own key: a key stands for one request.';
             END IF;
         END IF;
-        PERFORM ticketing.check_category(at || '.category', r.category);
-        PERFORM ticketing.check_cart_token(r.cart);
     END LOOP;
 END
 $$;
@@ -1052,6 +1065,7 @@ BEGIN
        OR EXISTS (SELECT FROM pg_catalog.unnest(requests) AS r
                    WHERE ticketing.suspect_text(r.customer) OR ticketing.suspect_key(r.idempotency_key)
                       OR r.ticket_id OPERATOR(pg_catalog.<=) 0
+                      OR (r.category IS NOT NULL AND r.ticket_id IS NOT NULL)
                       OR ticketing.suspect_label(r.category) OR ticketing.suspect_label(r.cart)) THEN
         PERFORM ticketing.check_claim_batch(event_id, requests);
     END IF;
@@ -1134,10 +1148,14 @@ $$;
 -- owner's user mapping says (above), so an application role needs EXECUTE on the calls
 -- and USAGE on the schema, and nothing on the server.
 --
--- Each states its remote SELECT: `SELECT * FROM f(args)` instead of PL/Proxy's default,
--- which casts every result column (docs/scale-out.md measures the difference). Wait
--- policies reach the shard as arguments: pass a duration (wait => '250ms') so a
--- contended ticket answers busy; an error on a shard costs the router its connection.
+-- Each states its remote SELECT instead of PL/Proxy's default, which casts every result
+-- column (docs/scale-out.md measures the difference): `SELECT * FROM f(args)`, or, for the
+-- results of 1.3's shape, the columns by name, so that on a shard still at 1.2 (where
+-- the results have no column quota) the statement fails before the call runs: nothing is
+-- sold there without the caller being told (PL/Proxy would refuse the row after the
+-- shard committed it). Wait policies reach the shard as arguments: pass a duration
+-- (wait => '250ms') so a contended ticket answers busy; an error on a shard costs the
+-- router its connection.
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -1148,7 +1166,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
-    SELECT * FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -1158,7 +1177,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -1172,8 +1192,9 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_hold_ticket(event_id, ticket_id, customer, hold_for, wait,
                                        idempotency_key, cart);
-    SELECT * FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
-                                        idempotency_key, cart);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
+                                 idempotency_key, cart) AS r;
 $$;
 
 CREATE FUNCTION ticketing.confirm_hold(event_id bigint, ticket_id bigint, customer text,
@@ -1183,7 +1204,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.release_hold(event_id bigint, ticket_id bigint, customer text,
@@ -1193,7 +1215,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
@@ -1207,8 +1230,9 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
                                          idempotency_key, cart);
-    SELECT * FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
-                                          idempotency_key, cart);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
+                                   idempotency_key, cart) AS r;
 $$;
 
 CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
@@ -1226,8 +1250,9 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_any(event_id, customer, quantity, section, seat_prefix,
                                      adjacent, hold_for, idempotency_key, category, cart);
-    SELECT * FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
-                                      adjacent, hold_for, idempotency_key, category, cart);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
+                               adjacent, hold_for, idempotency_key, category, cart) AS r;
 $$;
 
 -- The requests travel as text and are cast to ticketing.claim_request[] on the shard.
@@ -1238,7 +1263,8 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT * FROM ticketing.claim_batch(event_id, requests);
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+      FROM ticketing.claim_batch(event_id, requests) AS r;
 $$;
 
 -- 1.3's requests (any seat of a category, holds into a cart), as ticketing.batch_request[].
@@ -1249,7 +1275,8 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT * FROM ticketing.claim_batch(event_id, requests);
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+      FROM ticketing.claim_batch(event_id, requests) AS r;
 $$;
 
 -- Carts: each lives on the shard of its event (the token names a cart of that event).
@@ -1280,7 +1307,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
-    SELECT * FROM ticketing.checkout_cart(event_id, token, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.checkout_cart(event_id, token, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.abandon_cart(event_id bigint, token text, customer text,
@@ -1290,7 +1318,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
-    SELECT * FROM ticketing.abandon_cart(event_id, token, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.abandon_cart(event_id, token, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.cart_contents(event_id bigint, token text, customer text)

@@ -154,7 +154,7 @@ for my $sql (
 	"SELECT * FROM ticketing.category_summaries()",
 	"SELECT * FROM ticketing.quota_summaries()",
 	"SELECT * FROM ticketing.quota_summaries_on_shard(0)",
-	"SELECT ticketing.check_label('category', '')",
+	"SELECT ticketing.check_category('')",
 	"SELECT ticketing.route_cart_call(1, 't', 'x', NULL)")
 {
 	is(state_of(error_of($router, $sql, 'shop_app')), '42501', "shop_app is refused: $sql");

@@ -100,6 +100,8 @@ my @refused = (
 	"claim_batch($e, " . $requests->("ROW(1, 'a', NULL, NULL, NULL)", "ROW(NULL, '', NULL, '', '')") . ")",
 	"claim_batch($e, " . $requests->("ROW(1, 'a', '', '', NULL)") . ")",
 	"claim_batch($e, " . $requests->("ROW(1, 'a', 'k', NULL, NULL)", "ROW(2, 'a', 'k', '', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(1, 'a', 'k', 'vip', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, 'a', 'k', NULL, NULL)", "ROW(NULL, 'a', 'k', NULL, '')") . ")",
 	"claim_batch($e, '[0:1]={\"(1,a,,vip,)\",\"(2,b,,,)\"}'::ticketing.batch_request[])",
 	# carts
 	"open_cart(NULL, 'x')", "open_cart(0, 'x')", "open_cart($e, NULL)", "open_cart($e, '')",
@@ -169,7 +171,7 @@ for my $call ((map { "claim_ticket($e, " . $t++ . ", 'x', wait => $_)" } "'300s'
 	"claim_tickets($e, ARRAY[" . $t++ . "], 'x', cart => 't')",
 	"claim_any($e, 'q', 1, category => repeat('c', 100))", "claim_any($e, 'q', 1, category => 'c', cart => repeat('t', 100))",
 	"claim_batch($e, ARRAY(SELECT ROW(NULL, 'd' || g, 'k' || g, repeat('c', 100), NULL)::ticketing.batch_request FROM generate_series(1, 1000) g))",
-	"claim_batch($e, '[0:1]={\"(1,a,k,vip,t)\",\"(2,b,k,,)\"}'::ticketing.batch_request[])",
+	"claim_batch($e, '[0:1]={\"(,e,k,vip,t)\",\"(2,f,k,,)\"}'::ticketing.batch_request[])",
 	"open_cart($e, repeat('x', 200))", "open_cart($e, 'x', '1 minute')",
 	"extend_cart($e, repeat('t', 100), 'x', '1 second')", "extend_cart($e, 't', 'x', '2 hours')",
 	"checkout_cart($e, 't', repeat('x', 200), repeat('k', 200))", "abandon_cart($e, repeat('é', 50), 'x', 'k')",
