@@ -71,7 +71,7 @@ SELECT outcome, seats FROM ticketing.claim_any(2102, 'app-carol', 2, adjacent =>
 SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(2101, ARRAY[
     ROW(6, 'app-dave', 'k-1'), ROW(12, 'app-dave', NULL)]::ticketing.claim_request[]);
 SELECT * FROM ticketing.event_summary(2101);
-SELECT outcome, seats FROM ticketing.claim_any(2103, 'app-gus', 2, category => 'vip');
+SELECT outcome, seats FROM ticketing.claim_any(2103, 'app-gus', 2, category => 'vip', adjacent => true);
 SELECT outcome, quota FROM ticketing.claim_any(2103, 'app-gus', 1, category => 'vip');
 SELECT request_no, outcome, quota FROM ticketing.claim_batch(2103, ARRAY[
     ROW(NULL, 'app-hal', 'k-2', 'vip', NULL), ROW(5, 'app-hal', NULL, NULL, NULL)]::ticketing.batch_request[]);

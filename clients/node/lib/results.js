@@ -5,7 +5,7 @@
 // at, never an error.
 
 /** Outcomes that leave the customer with what they asked for (a cart: open for more). */
-const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released', 'opened', 'extended', 'open']);
+const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released', 'opened', 'extended']);
 
 /**
  * ticketing.ticket_result: the answer of claim, hold, confirm, release.
@@ -41,7 +41,7 @@ const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released'
  * ticketing.cart_result: the answer of openCart (with the cart's token, only there),
  * extendCart and cartContents.
  * @typedef {object} CartResult
- * @property {string} outcome e.g. 'opened', 'extended', 'capped', 'open', 'cart_expired', 'not_found'
+ * @property {string} outcome e.g. 'opened', 'extended', 'capped', 'cart_expired', 'cart_closed', 'cart_not_found'
  * @property {boolean} ok
  * @property {number | null} eventId
  * @property {string | null} token

@@ -29,8 +29,8 @@ test('the quota a refusal names, and the results of carts', () => {
   const o = orderResult({ outcome: 'claimed', event_id: '1', ticket_ids: ['3'], seats: ['A-3'],
     remaining: null, at: null, hold_expires_at: null, quota: null });
   assert.deepEqual([o.ok, o.ticketIds, o.quota], [true, [3], null]);
-  for (const [outcome, ok] of [['opened', true], ['extended', true], ['open', true], ['capped', false],
-    ['cart_expired', false], ['not_found', false], ['parked', false]]) {
+  for (const [outcome, ok] of [['opened', true], ['extended', true], ['capped', false], ['cart_closed', false],
+    ['cart_expired', false], ['cart_not_found', false], ['parked', false]]) {
     const c = cartResult({ outcome, event_id: '1', token: null, expires_at: null, ticket_ids: null, seats: null });
     assert.deepEqual([c.outcome, c.ok, c.ticketIds, c.seats], [outcome, ok, [], []]);
   }

@@ -73,8 +73,8 @@ class CartsTest(unittest.TestCase):
                          [(1, "hold_placed"), (2, "held"), (3, "not_found")])
         contents = self.tk.cart_contents(event, token, dee)
         self.assertEqual((contents.outcome, len(contents.ticket_ids), len(contents.seats), contents.token),
-                         ("open", 5, 5, None))
-        self.assertEqual(self.tk.cart_contents(event, token, eli).outcome, "not_found")
+                         ("opened", 5, 5, None))
+        self.assertEqual(self.tk.cart_contents(event, token, eli).outcome, "cart_not_found")
         extended = self.tk.extend_cart(event, token, dee, timedelta(minutes=1))
         assert extended.expires_at is not None
         self.assertEqual(extended.outcome, "extended")
@@ -84,7 +84,8 @@ class CartsTest(unittest.TestCase):
         self.assertEqual(self.tk.checkout_cart(event, token, dee, idempotency_key="co-1"), sold)
         self.assertEqual(self.tk.checkout_cart(event, token, dee, idempotency_key="co-2").outcome,
                          "already_owned")
-        self.assertEqual(self.tk.cart_contents(event, token, dee).outcome, "checked_out")
+        self.assertEqual(self.tk.cart_contents(event, token, dee).outcome, "already_owned")
+        self.assertEqual(self.tk.hold(event, 4, dee, cart=token).outcome, "cart_closed")
         self.assertEqual(sales(self.conn, event, dee), sorted(sold.ticket_ids))
 
         fin = unique("fin")
@@ -94,7 +95,7 @@ class CartsTest(unittest.TestCase):
         self.tk.hold(event, 4, fin, cart=other.token)
         released = self.tk.abandon_cart(event, other.token, fin, idempotency_key="ab-1")
         self.assertEqual((released.outcome, released.ticket_ids), ("released", (4,)))
-        self.assertEqual(self.tk.cart_contents(event, other.token, fin).outcome, "abandoned")
+        self.assertEqual(self.tk.cart_contents(event, other.token, fin).outcome, "cart_closed")
         with self.assertRaises(InvalidInputError):
             self.tk.checkout_cart(event, "", fin)
         with self.assertRaises(InvalidInputError):

@@ -35,7 +35,7 @@ class ValuesTest(unittest.TestCase):
                             ("quota_exhausted", False)]:
             self.assertEqual(TicketResult.from_row((outcome, 1, 1, "s", True, None, None, None)).ok, ok)
         for outcome, ok in [("opened", True), ("extended", True), ("capped", False),
-                            ("open", True), ("cart_expired", False), ("not_found", False)]:
+                            ("cart_closed", False), ("cart_expired", False), ("cart_not_found", False)]:
             self.assertEqual(CartResult.from_row((outcome, 1, None, None, [], [])).ok, ok, outcome)
 
     def test_error_classes(self) -> None:

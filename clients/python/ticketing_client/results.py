@@ -26,17 +26,16 @@ INSUFFICIENT: Final = "insufficient"
 SOLD_OUT: Final = "sold_out"
 # Quotas and carts (1.3).
 QUOTA_EXHAUSTED: Final = "quota_exhausted"  # the result's ``quota`` names the quota
-OPENED: Final = "opened"
+OPENED: Final = "opened"  # a new cart; from cart_contents: the cart is open
 EXTENDED: Final = "extended"
 CAPPED: Final = "capped"  # extended only to the ceiling of a cart's lifetime
 CART_EXPIRED: Final = "cart_expired"
+CART_CLOSED: Final = "cart_closed"  # abandoned (or, for a hold into it, checked out)
+CART_NOT_FOUND: Final = "cart_not_found"  # no such cart of this customer in the event
 EMPTY_CART: Final = "empty_cart"
-OPEN: Final = "open"  # what cart_contents says of a cart
-CHECKED_OUT: Final = "checked_out"
-ABANDONED: Final = "abandoned"
 
 #: Outcomes that leave the customer with what they asked for (a cart: open for more).
-SUCCESSES: Final = frozenset({CLAIMED, ALREADY_OWNED, HOLD_PLACED, RELEASED, OPENED, EXTENDED, OPEN})
+SUCCESSES: Final = frozenset({CLAIMED, ALREADY_OWNED, HOLD_PLACED, RELEASED, OPENED, EXTENDED})
 
 
 @dataclass(frozen=True)

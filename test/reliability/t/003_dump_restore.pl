@@ -175,11 +175,11 @@ is($dst->safe_psql('shop', q{SELECT outcome FROM ticketing.claim_any(4, 'limited
 is($dst->safe_psql('shop', q{SELECT outcome || ' ' || quota FROM ticketing.claim_any(5, 'late-vip', category => 'vip')}),
 	'quota_exhausted vip-cap', 'a quota counts what was sold and held before the dump');
 is($dst->safe_psql('shop', qq{SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents(5, '$open_cart', 'cart-buyer')}),
-	'open 1', 'a cart opened before the dump is found by its token');
+	'opened 1', 'a cart opened before the dump is found by its token');
 is($dst->safe_psql('shop', qq{SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.checkout_cart(5, '$open_cart', 'cart-buyer')}),
 	'claimed 1', '... and checks out');
 is($dst->safe_psql('shop', qq{SELECT outcome FROM ticketing.cart_contents(5, '$sold_cart', 'cart-buyer')}),
-	'checked_out', 'one checked out before the dump stays checked out');
+	'already_owned', 'one checked out before the dump stays checked out');
 
 # What pg_dump does not carry: the site's additions to the extension's tables.
 my $additions = q{

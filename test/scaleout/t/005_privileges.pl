@@ -104,7 +104,7 @@ my @cart = (
 	"SELECT outcome FROM ticketing.claim_tickets($e1, ARRAY[21], 'cal', cart => '$token')" => 'hold_placed',
 	"SELECT outcome FROM ticketing.claim_any($e1, 'cal', cart => '$token')" => 'hold_placed',
 	"SELECT outcome FROM ticketing.extend_cart($e1, '$token', 'cal', '1 minute')" => 'extended',
-	"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents($e1, '$token', 'cal')" => 'open 3',
+	"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents($e1, '$token', 'cal')" => 'opened 3',
 	"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.checkout_cart($e1, '$token', 'cal', 'co')" => 'claimed 3',
 );
 while (my ($sql, $want) = splice @cart, 0, 2)

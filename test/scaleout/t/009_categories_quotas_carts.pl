@@ -76,9 +76,9 @@ for my $s (0, 1)
 	        FROM ticketing.claim_batch($e, ARRAY[ROW(NULL, 'buyer', 'b-1', 'standard', '$token'),
 	                                             ROW(NULL, 'v3', NULL, 'vip', NULL)]::ticketing.batch_request[])"),
 		'hold_placed -, quota_exhausted vip-only', 'claim_batch with batch_requests: into the cart, and a quota refusal');
-	is(r("SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents($e, '$token', 'buyer')"), 'open 4',
+	is(r("SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents($e, '$token', 'buyer')"), 'opened 4',
 		'cart_contents: four items');
-	is(r("SELECT outcome FROM ticketing.cart_contents($e, '$token', 'intruder')"), 'not_found',
+	is(r("SELECT outcome FROM ticketing.cart_contents($e, '$token', 'intruder')"), 'cart_not_found',
 		'another customer\'s token is not found');
 	is(r("SELECT outcome FROM ticketing.extend_cart($e, '$token', 'buyer', '5 minutes')"), 'extended', 'extend_cart');
 	is(r("SELECT outcome FROM ticketing.extend_cart($e, '$token', 'buyer', '2 hours')"), 'capped',
@@ -92,7 +92,7 @@ for my $s (0, 1)
 		'a second cart takes the last standard seat');
 	is(r("SELECT outcome || ' ' || ticket_ids::text FROM ticketing.abandon_cart($e, '$second', 'other', 'ab-1')"),
 		"released {$last}", 'abandon_cart releases its item');
-	is(r("SELECT outcome FROM ticketing.cart_contents($e, '$second', 'other')"), 'abandoned', 'the cart is abandoned');
+	is(r("SELECT outcome FROM ticketing.cart_contents($e, '$second', 'other')"), 'cart_closed', 'the cart is closed');
 	my $empty = r("SELECT token FROM ticketing.open_cart($e, 'idle')");
 	is(r("SELECT outcome FROM ticketing.checkout_cart($e, '$empty', 'idle')"), 'empty_cart', 'an empty cart');
 
@@ -102,7 +102,7 @@ for my $s (0, 1)
 		'4 0', "the four sales are on shard $s");
 	is(r("SELECT outcome FROM ticketing.checkout_cart($e, '$token', 'buyer', 'co-2')"), 'already_owned',
 		'a cart checked out already');
-	is(r("SELECT outcome FROM ticketing.cart_contents($e, '$token', 'buyer')"), 'checked_out', 'cart_contents says so');
+	is(r("SELECT outcome FROM ticketing.cart_contents($e, '$token', 'buyer')"), 'already_owned', 'cart_contents says so');
 
 	# The hall is full once the last standard seat sells; a seat added later is refused by it.
 	is(r("SELECT outcome FROM ticketing.claim_any($e, 'late', category => 'standard')"), 'claimed', 'the last standard seat');

@@ -22,8 +22,8 @@ import (
 //	POST /events/{event}/carts/{token}/checkout          checkout_cart  {"customer"}
 //	POST /events/{event}/carts/{token}/abandon           abandon_cart   {"customer"}
 //
-// A token is bound to its customer: another customer's token answers not_found, as an
-// unknown one does. The token is a path segment as open_cart returned it (base64url,
+// A token is bound to its customer: another customer's token answers cart_not_found, as
+// an unknown one does. The token is a path segment as open_cart returned it (base64url,
 // nothing to escape); an escaped one is unescaped.
 
 // Actions on a cart.
@@ -128,13 +128,15 @@ func (c cartRequest) fits(action string) error {
 }
 
 // cartOutcomeStatus: the cart routes' own successes are 200 (a cart opened, extended
-// or capped: the body says which), then as for every route. A cart's contents are 200
-// whatever state the cart is in, 404 for no such cart.
+// or capped: the body says which), no such cart (of this customer) is 404, then as for
+// every route. A cart's contents are 200 whatever state the cart is in.
 func cartOutcomeStatus(action string, o ticketing.Outcome) int {
 	switch {
 	case o == ticketing.Opened, o == ticketing.Extended, o == ticketing.Capped:
 		return http.StatusOK
-	case action == cartContents && o != ticketing.NotFound:
+	case o == ticketing.CartNotFound:
+		return http.StatusNotFound
+	case action == cartContents:
 		return http.StatusOK
 	}
 	return outcomeStatus(o)

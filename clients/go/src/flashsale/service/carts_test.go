@@ -86,13 +86,13 @@ func TestCartOpenFillCheckout(t *testing.T) {
 		map[string]string{"customer": "carol"}), http.StatusConflict, "held")
 
 	contents := mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=bob", nil)
-	expect(t, contents, http.StatusOK, "open")
+	expect(t, contents, http.StatusOK, "opened")
 	if ids, _ := contents.body["ticket_ids"].([]interface{}); len(ids) != 2 || contents.str("token") != "" {
 		t.Fatalf("contents: %v (the token is answered by the opening only)", contents.body)
 	}
-	expect(t, mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=carol", nil), http.StatusNotFound, "not_found")
+	expect(t, mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=carol", nil), http.StatusNotFound, "cart_not_found")
 	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, token, "checkout"), map[string]string{"customer": "carol"}),
-		http.StatusNotFound, "not_found")
+		http.StatusNotFound, "cart_not_found")
 	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, token, "extend"),
 		map[string]interface{}{"customer": "bob", "extend_seconds": 60}), http.StatusOK, "extended")
 
@@ -108,7 +108,8 @@ func TestCartOpenFillCheckout(t *testing.T) {
 	}
 	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, token, "checkout"), bob, "Idempotency-Key", "co-2"),
 		http.StatusOK, "already_owned")
-	expect(t, mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=bob", nil), http.StatusOK, "checked_out")
+	expect(t, mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=bob", nil), http.StatusOK, "already_owned")
+	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, token, "tickets", "3"), bob), http.StatusConflict, "cart_closed")
 
 	var sales int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ticketing.audit_log
@@ -135,7 +136,8 @@ func TestCartAbandonAndEmpty(t *testing.T) {
 	if ids, _ := released.body["ticket_ids"].([]interface{}); len(ids) != 2 {
 		t.Fatalf("abandon: %v", released.body)
 	}
-	expect(t, mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=dan", nil), http.StatusOK, "abandoned")
+	expect(t, mustCall(t, "GET", cartURL(ts.URL, event, token)+"?customer=dan", nil), http.StatusOK, "cart_closed")
+	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, token, "abandon"), dan), http.StatusConflict, "cart_closed")
 	summary := mustCall(t, "GET", fmt.Sprintf("%s/events/%d", ts.URL, event), nil)
 	if summary.body["available"] != float64(3) {
 		t.Fatalf("after the abandon: %v", summary.body)
@@ -144,7 +146,7 @@ func TestCartAbandonAndEmpty(t *testing.T) {
 	empty := mustCall(t, "POST", cartURL(ts.URL, event, ""), dan).str("token")
 	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, empty, "checkout"), dan), http.StatusConflict, "empty_cart")
 	expect(t, mustCall(t, "POST", cartURL(ts.URL, event, "no-such-token", "tickets", "1"), dan),
-		http.StatusNotFound, "not_found")
+		http.StatusNotFound, "cart_not_found")
 	requireVerified(t, pool, event)
 }
 

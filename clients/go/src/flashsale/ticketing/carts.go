@@ -7,7 +7,8 @@ import (
 
 // The outcomes of carts.
 const (
-	// Opened: open_cart made a cart; its token is in the answer, and only there.
+	// Opened: open_cart made a cart (its token is in the answer, and only there); from
+	// cart_contents, the cart is open.
 	Opened Outcome = "opened"
 	// Extended: the cart and every hold in it last longer now.
 	Extended Outcome = "extended"
@@ -15,12 +16,14 @@ const (
 	Capped Outcome = "capped"
 	// CartExpired: the cart lapsed; nothing was done (its items return to inventory).
 	CartExpired Outcome = "cart_expired"
+	// CartClosed: the cart was abandoned (or, for a hold into it, checked out); nothing
+	// was done. A checked-out cart answers AlreadyOwned to checkout_cart and cart_contents.
+	CartClosed Outcome = "cart_closed"
+	// CartNotFound: no cart of this customer in this event has that token (another
+	// customer's token answers the same).
+	CartNotFound Outcome = "cart_not_found"
 	// EmptyCart: a checkout of a cart that holds nothing.
 	EmptyCart Outcome = "empty_cart"
-	// Open, CheckedOut and Abandoned: what cart_contents says of a cart.
-	Open       Outcome = "open"
-	CheckedOut Outcome = "checked_out"
-	Abandoned  Outcome = "abandoned"
 )
 
 // CartResult is ticketing.cart_result: the answer of open_cart, extend_cart and
@@ -88,8 +91,9 @@ func (c *Client) CartContents(ctx context.Context, event int64, token, customer 
 }
 
 // CheckoutCart sells every item of the cart in one step, or nothing (checkout_cart):
-// Claimed with every item; CartExpired or HoldExpired (with the lapsed items),
-// EmptyCart, NotFound, AlreadyOwned (checked out before) sell nothing.
+// Claimed with every item; CartExpired, HoldExpired (with the lapsed items that another
+// buyer has), EmptyCart, CartClosed, CartNotFound and AlreadyOwned (checked out before)
+// sell nothing.
 func (c *Client) CheckoutCart(ctx context.Context, event int64, token, customer, idempotencyKey string) (OrderResult, error) {
 	return c.orderCall(ctx, "checkout_cart", append(cartArgs(event, token, customer),
 		optionalText("idempotency_key", idempotencyKey))...)
