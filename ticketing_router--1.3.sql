@@ -1528,33 +1528,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     counts ticketing.category_counts[];
-    c ticketing.category_counts;
 BEGIN
     FOR i IN 0 .. ticketing.shard_count() - 1 LOOP
-        shard := i;
         BEGIN
             counts := ARRAY(SELECT s FROM ticketing.category_summaries_on_shard(i) AS s);
         EXCEPTION WHEN OTHERS THEN
-            event_id := NULL;
-            category := NULL;
-            total := NULL;
-            available := NULL;
-            held := NULL;
-            sold := NULL;
-            problem := ticketing.no_answer(SQLERRM);
-            RETURN NEXT;
+            RETURN QUERY SELECT NULL::bigint, NULL::text, NULL::bigint, NULL::bigint,
+                                NULL::bigint, NULL::bigint, i, ticketing.no_answer(SQLERRM);
             CONTINUE;
         END;
-        problem := NULL;
-        FOREACH c IN ARRAY counts LOOP
-            event_id := c.event_id;
-            category := c.category;
-            total := c.total;
-            available := c.available;
-            held := c.held;
-            sold := c.sold;
-            RETURN NEXT;
-        END LOOP;
+        RETURN QUERY SELECT c.*, i, NULL::text FROM unnest(counts) AS c;
     END LOOP;
 END
 $$;
@@ -1580,35 +1563,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     counts ticketing.quota_counts[];
-    c ticketing.quota_counts;
 BEGIN
     FOR i IN 0 .. ticketing.shard_count() - 1 LOOP
-        shard := i;
         BEGIN
             counts := ARRAY(SELECT s FROM ticketing.quota_summaries_on_shard(i) AS s);
         EXCEPTION WHEN OTHERS THEN
-            event_id := NULL;
-            quota := NULL;
-            categories := NULL;
-            size := NULL;
-            sold := NULL;
-            held := NULL;
-            available := NULL;
-            problem := ticketing.no_answer(SQLERRM);
-            RETURN NEXT;
+            RETURN QUERY SELECT NULL::bigint, NULL::text, NULL::text[], NULL::integer,
+                                NULL::bigint, NULL::bigint, NULL::bigint, i,
+                                ticketing.no_answer(SQLERRM);
             CONTINUE;
         END;
-        problem := NULL;
-        FOREACH c IN ARRAY counts LOOP
-            event_id := c.event_id;
-            quota := c.quota;
-            categories := c.categories;
-            size := c.size;
-            sold := c.sold;
-            held := c.held;
-            available := c.available;
-            RETURN NEXT;
-        END LOOP;
+        RETURN QUERY SELECT c.*, i, NULL::text FROM unnest(counts) AS c;
     END LOOP;
 END
 $$;
