@@ -8,6 +8,7 @@
 #include "quota_units.hpp"
 #include "stats.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/domain_error.hpp"
 
@@ -418,6 +419,12 @@ CallResult run_abandon_cart(const CallArgs& args) {
                 }
             }
             update_cart(call.event_id, cart.cart_id, "abandoned", std::nullopt);
+            if (event.waitlist_open && result.count > 0) {
+                // What the cart gave up goes down the waiting list at once.
+                offer_free_tickets(call.event_id, event,
+                                   int8_array(result.ticket_ids, result.count),
+                                   LockWait{WaitPolicy::wait, 0});
+            }
             return result;
         });
     });
