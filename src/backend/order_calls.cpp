@@ -530,7 +530,8 @@ CallResult run_claim_any(const CallArgs& args) {
     }
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_any()", *args.event_id, [&] {
-        return_lapsed_holds_if_listed(*args.event_id, nullptr, 0, LockWait{WaitPolicy::wait, 0});
+        // claim_any never waits (SKIP LOCKED): nor does its return of lapsed holds.
+        return_lapsed_holds_if_listed(*args.event_id, nullptr, 0, LockWait{WaitPolicy::skip, 0});
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
                                  prefix.empty() ? Datum(0) : make_text(prefix),
                                  category ? args.category_datum : Datum(0)};

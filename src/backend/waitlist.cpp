@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "commands/async.h"
+#include "common/hashfn.h"
 #include "storage/lock.h"
 }
 
@@ -154,15 +155,9 @@ EntryLock lock_entry(std::int64_t event_id, std::int64_t entry_id, LockWait wait
     return EntryLock::gone; // offered or left since the page was read
 }
 
-std::string timestamp_text(TimestampTz at) {
-    std::string text;
-    pg_call([&] { text = timestamptz_to_str(at); });
-    return text;
-}
-
-void notify_offer(std::int64_t event_id, std::int64_t entry_id, int tickets, TimestampTz until) {
+void notify_offer(std::int64_t event_id, std::int64_t entry_id, int tickets) {
     const std::string channel = waitlist_channel(event_id);
-    const std::string payload = offer_payload(event_id, entry_id, tickets, timestamp_text(until));
+    const std::string payload = offer_payload(event_id, entry_id, tickets);
     pg_call([&] { Async_Notify(channel.c_str(), payload.c_str()); });
 }
 
@@ -207,7 +202,7 @@ AttemptVerdict offer_to_entry(std::int64_t event_id, const EventInfo& event, con
                                     TimestampTzGetDatum(held.hold_expires_at),
                                     int8_array(held.ticket_ids, held.count)};
             run_plan(PlanId::mark_entry_offered, args_offered, nullptr);
-            notify_offer(event_id, entry.entry_id, held.count, held.hold_expires_at);
+            notify_offer(event_id, entry.entry_id, held.count);
             return true;
         }
         case AttemptVerdict::skip_limit:
@@ -472,13 +467,14 @@ std::int64_t free_for(std::int64_t event_id, Datum category, bool latest) {
     return count;
 }
 
-std::int32_t random_stripe() {
-    std::int32_t stripe = 0;
-    pg_call([&] {
-        stripe = static_cast<std::int32_t>(
-            pg_prng_uint64_range(&pg_global_prng_state, 0, waitlist_lock_stripes - 1));
-    });
-    return stripe;
+// The stripe a customer's join takes: a hash of the customer seeded with the event, so
+// joins spread over the stripes (two meet on one stripe one time in
+// waitlist_lock_stripes) and a customer's joins always meet each other.
+int stripe_of(std::int64_t event_id, std::string_view customer) {
+    const std::uint64_t hash = hash_bytes_extended(
+        reinterpret_cast<const unsigned char*>(customer.data()), static_cast<int>(customer.size()),
+        static_cast<std::uint64_t>(event_id));
+    return static_cast<int>(hash % waitlist_lock_stripes);
 }
 
 } // namespace
@@ -509,13 +505,14 @@ WaitlistAnswer run_join_waitlist(const CallArgs& args, std::optional<bool> toget
             }
             close_entry(event_id, existing.entry_id, EntryStatus::closed);
         }
-        // A join that finds nothing free takes one stripe: joins run side by side. One
+        // A join that finds nothing free takes one stripe: joins run side by side (they
+        // wait for each other only when they hash to the same stripe). One
         // that finds tickets it fits takes every stripe, waiting for the offers in flight
         // (what they leave free, it may take) and for other such joins (the earlier one
         // is offered first).
         bool free_fits = free_for(event_id, category, true) >= join.quantity;
         if (!free_fits) {
-            const int stripe = random_stripe();
+            const int stripe = stripe_of(event_id, join.customer);
             lock_stripes(event_id, stripe, stripe, ExclusiveLock, waiting);
             if (free_for(event_id, category, true) >= join.quantity) {
                 // Freed by an offer that committed meanwhile: start again with every stripe.

@@ -93,13 +93,10 @@ std::string waitlist_channel(std::int64_t event_id) {
     return "ticketing_waitlist_" + std::to_string(event_id);
 }
 
-std::string offer_payload(std::int64_t event_id, std::int64_t entry_id, int tickets,
-                          std::string_view offer_expires_at) {
-    // offer_expires_at is a timestamp as PostgreSQL prints it (digits, '-', ':', '+',
-    // '.', ' '): nothing to escape.
+std::string offer_payload(std::int64_t event_id, std::int64_t entry_id, int tickets) {
     return "{\"event_id\":" + std::to_string(event_id) +
            ",\"entry_id\":" + std::to_string(entry_id) + ",\"tickets\":" + std::to_string(tickets) +
-           ",\"offer_expires_at\":\"" + std::string(offer_expires_at) + "\"}";
+           "}";
 }
 
 } // namespace ticketing

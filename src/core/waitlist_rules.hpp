@@ -75,10 +75,10 @@ std::string_view skip_reason_name(AttemptVerdict verdict);
 // joins run side by side, and an offer never runs while a join it cannot see commits.
 inline constexpr int waitlist_lock_stripes = 8;
 
-// NOTIFY channel and payload of an offer (after commit). The payload names no customer:
-// any role may LISTEN. {"event_id":1,"entry_id":7,"tickets":2,"offer_expires_at":"..."}
+// NOTIFY channel and payload of an offer (delivered after commit). The payload names no
+// customer, since any role may LISTEN: {"event_id":1,"entry_id":7,"tickets":2}. A mailer
+// reads the rest from pending_offers().
 std::string waitlist_channel(std::int64_t event_id);
-std::string offer_payload(std::int64_t event_id, std::int64_t entry_id, int tickets,
-                          std::string_view offer_expires_at);
+std::string offer_payload(std::int64_t event_id, std::int64_t entry_id, int tickets);
 
 } // namespace ticketing
