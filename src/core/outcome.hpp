@@ -41,14 +41,14 @@ enum class Outcome {
 };
 
 inline constexpr Outcome all_outcomes[] = {
-    Outcome::claimed,        Outcome::already_owned, Outcome::already_sold,
-    Outcome::held,           Outcome::not_found,     Outcome::busy,
-    Outcome::released,       Outcome::not_owner,     Outcome::hold_placed,
-    Outcome::hold_expired,   Outcome::not_held,      Outcome::limit_reached,
-    Outcome::insufficient,   Outcome::sold_out,      Outcome::quota_exhausted,
-    Outcome::cart_not_found, Outcome::cart_expired,  Outcome::cart_closed,
-    Outcome::empty_cart,     Outcome::opened,        Outcome::extended,
-    Outcome::capped,         Outcome::joined,        Outcome::offered,
+    Outcome::claimed,        Outcome::already_owned,   Outcome::already_sold,
+    Outcome::held,           Outcome::not_found,       Outcome::busy,
+    Outcome::released,       Outcome::not_owner,       Outcome::hold_placed,
+    Outcome::hold_expired,   Outcome::not_held,        Outcome::limit_reached,
+    Outcome::insufficient,   Outcome::sold_out,        Outcome::quota_exhausted,
+    Outcome::cart_not_found, Outcome::cart_expired,    Outcome::cart_closed,
+    Outcome::empty_cart,     Outcome::opened,          Outcome::extended,
+    Outcome::capped,         Outcome::joined,          Outcome::offered,
     Outcome::waiting,        Outcome::already_waiting, Outcome::left,
     Outcome::not_waiting,    Outcome::waitlist_closed};
 
