@@ -13,7 +13,6 @@
 #include "../core/domain_error.hpp"
 
 extern "C" {
-#include "common/base64.h"
 #include "common/hashfn.h"
 }
 
@@ -126,8 +125,7 @@ std::string new_token() {
             ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                             errmsg("ticketing: could not generate a random cart token")));
         }
-        length = pg_b64_encode(reinterpret_cast<const char*>(bytes), sizeof bytes, encoded,
-                               sizeof encoded);
+        length = base64_encode(bytes, sizeof bytes, encoded, sizeof encoded);
     });
     std::string token(encoded, static_cast<std::size_t>(length > 0 ? length : 0));
     for (char& c : token) {
