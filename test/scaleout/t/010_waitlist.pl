@@ -2,7 +2,7 @@
 # of the list runs on the shard that owns the event and changes nothing on the other. A
 # release made through the router is offered, on the shard and in the release's own
 # transaction, to the first waiting entry it fits (nobody can claim the ticket after the
-# release answers); the waiter sees the offer through the router (waitlist_position), and
+# release answers; a LISTEN on the shard hears the offer's NOTIFY); the waiter sees the offer through the router (waitlist_position), and
 # so do the staff (waitlist, pending_offers); leaving, closing and joining a closed list
 # answer as on the shard; bad arguments are refused on the router (t/007 compares them).
 use strict;
@@ -59,9 +59,17 @@ for my $s (0, 1)
 		'wendy 1 true 00:15:00, xavier 2 false 00:05:00', "the entries, with their arguments, are on shard $s");
 	is(on_shard($o, "SELECT count(*) FROM ticketing.waitlist_entries WHERE event_id = $e"), 0, "and none on shard $o");
 
-	# A refund through the router: the ticket goes to wendy in the refund's transaction.
+	# A refund through the router: the ticket goes to wendy in the refund's transaction,
+	# and a mailer LISTENing on the shard hears of the offer once it commits.
+	my $mailer = $shards->[$s]->background_psql($db);
+	$mailer->query_safe("LISTEN ticketing_waitlist_$e");
 	my $first = on_shard($s, "SELECT min(ticket_id) FROM ticketing.tickets WHERE event_id = $e AND owner = 'buyer-1'");
 	is(r("SELECT outcome FROM ticketing.release_ticket($e, $first, 'buyer-1')"), 'released', 'a refund through the router');
+	my $wendy_entry = on_shard($s, "SELECT entry_id FROM ticketing.waitlist_entries WHERE event_id = $e AND customer = 'wendy'");
+	like($mailer->query_safe("SELECT 'heard'"),
+		qr/Asynchronous notification "ticketing_waitlist_$e" with payload "\{"event_id":$e,"entry_id":$wendy_entry,"tickets":1\}"/,
+		"the offer's NOTIFY, on shard $s");
+	$mailer->quit;
 	is(on_shard($s, "SELECT status || ' ' || owner || ' ' || (hold_expires_at > now() + interval '14 minutes')
 	                   FROM ticketing.tickets WHERE event_id = $e AND ticket_id = $first"),
 		'held wendy true', 'the refunded ticket is held for wendy, for her offer_for');
