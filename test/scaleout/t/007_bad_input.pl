@@ -119,6 +119,19 @@ my @refused = (
 	"abandon_cart(NULL, NULL, NULL)",
 	"cart_contents($e, NULL, 'x')", "cart_contents($e, repeat('t', 101), 'x')", "cart_contents($e, 't', '')",
 	"cart_contents(0, 't', 'x')",
+	# the waiting list: the event, the customer, then join_waitlist's own arguments
+	"join_waitlist(NULL, 'x')", "join_waitlist(0, 'x')", "join_waitlist($e, NULL)", "join_waitlist($e, '')",
+	"join_waitlist($e, repeat('x', 201))", "join_waitlist($e, 'x', NULL)", "join_waitlist($e, 'x', 0)",
+	"join_waitlist($e, 'x', 101)", "join_waitlist($e, 'x', category => '')",
+	"join_waitlist($e, 'x', category => repeat('c', 101))", "join_waitlist($e, 'x', together => NULL)",
+	(map { "join_waitlist($e, 'x', offer_for => $_)" } "NULL", "'0'", "'59 seconds'", "'-1 hour'",
+		"'168:00:00.000001'", "'8 days'", "'7 days 4 hours'", "'1 month'", "'-1 day'", "'1 year'",
+		"'100000 years'"),
+	"join_waitlist(0, '', 0, '', NULL, NULL)", "join_waitlist($e, 'x', 0, category => '')",
+	"join_waitlist($e, 'x', category => '', together => NULL)", "join_waitlist($e, 'x', together => NULL, offer_for => '0')",
+	"leave_waitlist(NULL, 'x')", "leave_waitlist(0, 'x')", "leave_waitlist($e, NULL)", "leave_waitlist($e, '')",
+	"leave_waitlist(-1, '')", "waitlist_position($e, repeat('x', 201))", "waitlist_position(NULL, NULL)",
+	"offer_waitlist(0)", "offer_waitlist(NULL)", "open_waitlist(NULL)", "close_waitlist(NULL)",
 );
 
 # Each bad call on the router and on the shard directly: the same error, raised on the
@@ -143,7 +156,10 @@ for my $call ("claim_batch($e, " . $batch->("ROW(1, 'a', 'k')", "ROW(2, 'a', 'k'
 	# a cart's lifetime and extension out of range: the shard's message names its ceiling
 	"open_cart($e, 'x', expires_in => '0')", "open_cart($e, 'x', expires_in => '-1 hour')",
 	"open_cart($e, 'x', expires_in => '0.5 seconds')", "open_cart($e, 'x', expires_in => '30 days')",
-	"extend_cart($e, 'unknown', 'x', '0.5 seconds')", "extend_cart($e, 'unknown', 'x', '-5 minutes')")
+	"extend_cart($e, 'unknown', 'x', '0.5 seconds')", "extend_cart($e, 'unknown', 'x', '-5 minutes')",
+	# an offer's length in days (a clock change may make it longer), an unknown event
+	"join_waitlist($e, 'x', offer_for => '7 days')", "join_waitlist($e, 'x', offer_for => '1 month -24 days')",
+	"open_waitlist(424242)", "close_waitlist(-1)", "offer_waitlist(424242)")
 {
 	my $on_router = error_of($router, "SELECT * FROM ticketing.$call");
 	my $on_shard = error_of($shard, "SELECT * FROM ticketing.$call");
@@ -175,7 +191,11 @@ for my $call ((map { "claim_ticket($e, " . $t++ . ", 'x', wait => $_)" } "'300s'
 	"open_cart($e, repeat('x', 200))", "open_cart($e, 'x', '1 minute')",
 	"extend_cart($e, repeat('t', 100), 'x', '1 second')", "extend_cart($e, 't', 'x', '2 hours')",
 	"checkout_cart($e, 't', repeat('x', 200), repeat('k', 200))", "abandon_cart($e, repeat('é', 50), 'x', 'k')",
-	"cart_contents($e, 't', 'x')")
+	"cart_contents($e, 't', 'x')",
+	"join_waitlist($e, repeat('x', 200), 100, repeat('c', 100), true, '1 minute')",
+	"join_waitlist($e, repeat('é', 100), offer_for => '168 hours')",
+	"leave_waitlist($e, repeat('x', 200))", "waitlist_position($e, 'x')", "waitlist($e)", "waitlist(0)",
+	"pending_offers($e)", "pending_offers(-1)", "offer_waitlist($e)")
 {
 	is(error_of($router, "SELECT * FROM ticketing.$call"), '', "answered: $call");
 }

@@ -28,7 +28,8 @@ const (
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
 //
-// and the cart routes under /events/{event}/carts (carts.go).
+// the cart routes under /events/{event}/carts (carts.go) and the waiting-list routes
+// under /events/{event}/waitlist (waitlist.go).
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
@@ -68,6 +69,10 @@ func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cart, ok := parseCartRoute(r.URL); ok {
 		s.cartAction(w, r, cart)
+		return
+	}
+	if list, ok := parseWaitlistRoute(r); ok {
+		s.waitlistAction(w, r, list)
 		return
 	}
 	rt, ok := parseRoute(r.URL.Path)
