@@ -1232,6 +1232,10 @@ ALTER SEQUENCE ticketing.waitlist_entry_seq OWNED BY ticketing.waitlist_entries.
 -- The waiting entries of an event in the order they joined: what an offer walks.
 CREATE INDEX waitlist_waiting_idx ON ticketing.waitlist_entries (event_id, entry_id)
     WHERE status OPERATOR(pg_catalog.=) 'waiting';
+-- What an offer looks for: the earliest waiting entries of a category (or of any, NULL)
+-- wanting a given number of tickets.
+CREATE INDEX waitlist_waiting_fit_idx ON ticketing.waitlist_entries (event_id, category, quantity, entry_id)
+    WHERE status OPERATOR(pg_catalog.=) 'waiting';
 -- A customer waits once per event (an offer counts until it is closed).
 CREATE UNIQUE INDEX waitlist_active_customer_idx ON ticketing.waitlist_entries (event_id, customer)
     WHERE status OPERATOR(pg_catalog.=) ANY (ARRAY['waiting', 'offered']);

@@ -47,7 +47,7 @@ done
 run() {
     local event=$1 tps
     if [ "$event" = 1 ]; then
-        /usr/bin/python3 "$BENCH_DIR/waitlist/listen.py" --channel ticketing_waitlist_1 \
+        /usr/bin/python3 "$BENCH_DIR/waitlist/listen.py" --channel ticketing_waitlist_1 --dbname "$DB" \
             >>"$work/notified" 2>"$work/listener.err" &
         listener=$!
         for _ in $(seq 1 50); do grep -q listening "$work/listener.err" && break; sleep 0.1; done

@@ -17,8 +17,9 @@ import psycopg
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--channel", required=True)
+    parser.add_argument("--dbname", required=True)
     args = parser.parse_args()
-    with psycopg.connect(autocommit=True) as conn:
+    with psycopg.connect(dbname=args.dbname, autocommit=True) as conn:
         conn.execute(f'LISTEN "{args.channel}"')  # the channel is the script's own constant
         print("listening", file=sys.stderr, flush=True)
         for note in conn.notifies():

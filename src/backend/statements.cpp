@@ -508,23 +508,42 @@ const PlanSpec expire_given_skip{EXPIRE_GIVEN(" SKIP LOCKED"), 2, {INT8OID, INT8
 
 // Waiting entries of event $1 after entry $2, in list order, that what is free could
 // fit by count: an entry for any category at most $3 tickets, one for a category at
-// most that category's free tickets (counts $6 of categories $5); of a category of
-// tickets $4 (or any category; $4 NULL: every entry): (entry_id, customer, quantity,
-// category, together, offer_for). Run with the newest snapshot.
+// most that category's free tickets (counts $6 of categories $5), and of those only the
+// categories of tickets $4 (all when $4 is NULL). One probe of waitlist_waiting_fit_idx
+// per (category, quantity): never a walk over entries that cannot fit. (entry_id,
+// customer, quantity, category, together, offer_for). Run with the newest snapshot.
+#define WAITING_FIT(category_test)                                                                 \
+    " CROSS JOIN LATERAL (SELECT w.entry_id, w.customer, w.quantity, w.category, w.together,"      \
+    " w.offer_for FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=) $1"    \
+    " AND " category_test " AND w.quantity OPERATOR(pg_catalog.=) q.quantity"                      \
+    " AND w.status OPERATOR(pg_catalog.=) 'waiting' AND w.entry_id OPERATOR(pg_catalog.>) $2"      \
+    " ORDER BY w.entry_id LIMIT 50) w"
 const PlanSpec waiting_entries{
-    "SELECT w.entry_id, w.customer, w.quantity, w.category, w.together, w.offer_for"
-    " FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=) $1"
-    " AND w.status OPERATOR(pg_catalog.=) 'waiting' AND w.entry_id OPERATOR(pg_catalog.>) $2"
-    " AND w.quantity OPERATOR(pg_catalog.<=) CASE WHEN w.category IS NULL THEN $3"
-    " ELSE COALESCE(($6::pg_catalog.int4[])[pg_catalog.array_position($5::pg_catalog.text[],"
-    " w.category)], 0) END"
-    " AND ($4::pg_catalog.int8[] IS NULL OR w.category IS NULL"
-    " OR w.category OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.category FROM ticketing.tickets t"
-    " WHERE " GIVEN_TICKETS_AT("$4") ")))"
-                                     " ORDER BY w.entry_id LIMIT 50",
+    "SELECT e.entry_id, e.customer, e.quantity, e.category, e.together, e.offer_for FROM ("
+    "SELECT w.* FROM ROWS FROM (pg_catalog.unnest($5::pg_catalog.text[]),"
+    " pg_catalog.unnest($6::pg_catalog.int4[])) AS f(category, n)"
+    " CROSS JOIN LATERAL pg_catalog.generate_series(1, LEAST(f.n, 100)) AS q(quantity)" WAITING_FIT(
+        "w.category OPERATOR(pg_catalog.=) f.category") " WHERE $4::pg_catalog.int8[] IS NULL OR "
+                                                        "f.category OPERATOR(pg_catalog.=) ANY "
+                                                        "(ARRAY("
+                                                        "SELECT t.category FROM ticketing.tickets "
+                                                        "t WHERE " GIVEN_TICKETS_AT(
+                                                            "$4") "))"
+                                                                  " UNION ALL SELECT w.* FROM "
+                                                                  "pg_catalog.generate_series(1, "
+                                                                  "LEAST($3, 100))"
+                                                                  " AS q(quantity)" WAITING_FIT(
+                                                                      "w.category IS NULL") ") e "
+                                                                                            "ORDER "
+                                                                                            "BY "
+                                                                                            "e."
+                                                                                            "entry_"
+                                                                                            "id "
+                                                                                            "LIMIT "
+                                                                                            "50",
     6,
-    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID},
-    PlanShape::ordered_walk};
+    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID}};
+#undef WAITING_FIT
 
 // Available tickets of event $1 per category, counted up to 100 each: the categories
 // with unsold tickets found by a skip scan of tickets_category_claimable_idx, then a
