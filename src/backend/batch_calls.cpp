@@ -230,9 +230,8 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     result.has_at = row.has_at;
     result.at = row.at;
     if (remembered_by_idempotency_key(row.outcome)) {
-        remember_result(*args.event_id, args.customers[i], args.keys[i], result);
-    } else {
-        forget_key(*args.event_id, args.customers[i], args.keys[i]);
+        remember_result(*args.event_id, args.customers[i], args.keys[i], fingerprint_of(args, i),
+                        result);
     }
 }
 

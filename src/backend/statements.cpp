@@ -281,53 +281,45 @@ const PlanSpec count_customer_tickets{
 // Idempotency keys are scoped per (event, customer): $1 event, $2 customer, $3 key. A
 // 1.1 schema scopes them per customer (the library serves it until ALTER EXTENSION
 // ticketing UPDATE): the same statements with `key` and `conflict` of that scope, where
-// $1 only sets the row's event.
-#define INSERT_KEY(conflict)                                                                       \
-    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"    \
-    " VALUES ($1, $2, $3, $4) ON CONFLICT " conflict " DO NOTHING RETURNING 1"
+// $1 only sets the row's event. A key row is written only for an answer that changed
+// tickets, under the key's lock (idempotency.cpp): select_key reads it without a row
+// lock, store_key inserts it, or replaces a row that counts as unused (past the
+// retention, or without a result) and nothing else: no row back means another
+// transaction stored the key first.
+#define EXPIRED(secs)                                                                              \
+    "k.created_at OPERATOR(pg_catalog.<)"                                                          \
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => " secs "))"
 #define SELECT_KEY(key)                                                                            \
     "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"             \
-    " k.remaining, k.created_at OPERATOR(pg_catalog.<)"                                            \
-    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"   \
-    " FROM ticketing.idempotency_keys k WHERE " key " FOR UPDATE"
-#define RENEW_KEY(key)                                                                             \
-    "UPDATE ticketing.idempotency_keys k SET event_id = $1, fingerprint = $4,"                     \
-    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"  \
-    " hold_expires_at = NULL, remaining = NULL WHERE " key
-#define STORE_KEY(key)                                                                             \
-    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"           \
-    " at = $7, hold_expires_at = $8, remaining = $9 WHERE " key
-#define FORGET_KEY(key) "DELETE FROM ticketing.idempotency_keys k WHERE " key
+    " k.remaining, " EXPIRED("$4") " AS expired FROM ticketing.idempotency_keys k WHERE " key
+#define STORE_KEY(conflict)                                                                        \
+    "INSERT INTO ticketing.idempotency_keys AS k (event_id, customer, idempotency_key,"            \
+    " fingerprint, outcome, ticket_ids, seats, at, hold_expires_at, remaining)"                    \
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT " conflict " DO UPDATE SET"     \
+    " event_id = excluded.event_id, fingerprint = excluded.fingerprint,"                           \
+    " outcome = excluded.outcome, ticket_ids = excluded.ticket_ids, seats = excluded.seats,"       \
+    " at = excluded.at, hold_expires_at = excluded.hold_expires_at,"                               \
+    " remaining = excluded.remaining, created_at = pg_catalog.now()"                               \
+    " WHERE k.outcome IS NULL OR " EXPIRED("$11") " RETURNING 1"
 #define PER_EVENT                                                                                  \
     "k.event_id OPERATOR(pg_catalog.=) $1 AND k.customer OPERATOR(pg_catalog.=) $2 AND "           \
     "k.idempotency_key OPERATOR(pg_catalog.=) $3"
 #define PER_CUSTOMER                                                                               \
     "k.customer OPERATOR(pg_catalog.=) $2 AND k.idempotency_key OPERATOR(pg_catalog.=) $3"
-#define KEY_ARGS                                                                                   \
-    { INT8OID, TEXTOID, TEXTOID, TEXTOID }
 #define STORE_ARGS                                                                                 \
     {                                                                                              \
-        INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,            \
-            TIMESTAMPTZOID, INT8OID                                                                \
+        INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,   \
+            TIMESTAMPTZOID, INT8OID, FLOAT8OID                                                     \
     }
-const PlanSpec insert_key{INSERT_KEY("(event_id, customer, idempotency_key)"), 4, KEY_ARGS};
 const PlanSpec select_key{SELECT_KEY(PER_EVENT), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key{RENEW_KEY(PER_EVENT), 4, KEY_ARGS};
-const PlanSpec store_key{STORE_KEY(PER_EVENT), 9, STORE_ARGS};
-const PlanSpec forget_key{FORGET_KEY(PER_EVENT), 3, {INT8OID, TEXTOID, TEXTOID}};
-const PlanSpec insert_key_1_1{INSERT_KEY("(customer, idempotency_key)"), 4, KEY_ARGS};
+const PlanSpec store_key{STORE_KEY("(event_id, customer, idempotency_key)"), 11, STORE_ARGS};
 const PlanSpec select_key_1_1{SELECT_KEY(PER_CUSTOMER), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key_1_1{RENEW_KEY(PER_CUSTOMER), 4, KEY_ARGS};
-const PlanSpec store_key_1_1{STORE_KEY(PER_CUSTOMER), 9, STORE_ARGS};
-const PlanSpec forget_key_1_1{FORGET_KEY(PER_CUSTOMER), 3, {INT8OID, TEXTOID, TEXTOID}};
-#undef INSERT_KEY
+const PlanSpec store_key_1_1{STORE_KEY("(customer, idempotency_key)"), 11, STORE_ARGS};
+#undef EXPIRED
 #undef SELECT_KEY
-#undef RENEW_KEY
 #undef STORE_KEY
-#undef FORGET_KEY
 #undef PER_EVENT
 #undef PER_CUSTOMER
-#undef KEY_ARGS
 #undef STORE_ARGS
 
 } // namespace
@@ -380,26 +372,14 @@ const PlanSpec& statement_for(PlanId id) {
         return write_customer_slot;
     case PlanId::count_customer_tickets:
         return count_customer_tickets;
-    case PlanId::insert_key:
-        return insert_key;
     case PlanId::select_key:
         return select_key;
-    case PlanId::renew_key:
-        return renew_key;
     case PlanId::store_key:
         return store_key;
-    case PlanId::forget_key:
-        return forget_key;
-    case PlanId::insert_key_1_1:
-        return insert_key_1_1;
     case PlanId::select_key_1_1:
         return select_key_1_1;
-    case PlanId::renew_key_1_1:
-        return renew_key_1_1;
     case PlanId::store_key_1_1:
         return store_key_1_1;
-    case PlanId::forget_key_1_1:
-        return forget_key_1_1;
     case PlanId::count_:
         break;
     }

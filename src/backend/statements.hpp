@@ -35,21 +35,15 @@ enum class PlanId {
     write_customer_slot,    // upsert the (event, customer) row, under the slot lock
     count_customer_tickets, // sold + live holds of a customer in an event
     // Idempotency keys.
-    insert_key, // claim a key; ON CONFLICT DO NOTHING
-    select_key, // the stored request and result, locked
-    renew_key,  // take over a key past its retention
-    store_key,  // remember the result
-    forget_key, // drop a key whose request did not run
+    select_key, // the stored request and result (read under the key's lock)
+    store_key,  // remember a result that changed tickets (insert, or replace an unused row)
     // The same on a 1.1 schema (keys per customer), until ALTER EXTENSION ... UPDATE.
-    insert_key_1_1,
     select_key_1_1,
-    renew_key_1_1,
     store_key_1_1,
-    forget_key_1_1,
     count_
 };
 
-constexpr int max_plan_args = 9;
+constexpr int max_plan_args = 11;
 
 // How a statement is planned (plan_settings.cpp). Every kept plan is made with the
 // planner settings at their defaults, whatever the session that happened to plan it had
