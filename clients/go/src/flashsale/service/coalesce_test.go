@@ -304,3 +304,49 @@ func TestCoalescedConnectionLostMidBatch(t *testing.T) {
 	}
 	requireVerified(t, pool, event)
 }
+
+// A ticket locked by another transaction: a batch answers busy for it, and the
+// coalescer asks again on its own as the request's wait policy says, so the answers are
+// today's: nowait 503 55P03, skip 409 busy, wait queues and buys once the lock goes.
+func TestCoalescedWaitPolicies(t *testing.T) {
+	pool := testPool(t, 4)
+	event := newEvent(t, pool, "coalesced locked", 2)
+	ts := startServiceWith(t, pool, HandlerExtension, func(s *Server) {
+		if err := s.Coalesce(DefaultCoalesceConfig); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM ticketing.tickets WHERE event_id = $1 AND ticket_id = 1 FOR UPDATE", event); err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("%s/events/%d/tickets/1/claim", ts.URL, event)
+	a := mustCall(t, "POST", url, map[string]string{"customer": "x", "wait": "nowait"})
+	expect(t, a, http.StatusServiceUnavailable, "")
+	if a.str("sqlstate") != "55P03" || a.retryAfter == "" {
+		t.Fatalf("nowait on a locked ticket: %v, Retry-After %q", a.body, a.retryAfter)
+	}
+	a = mustCall(t, "POST", url, map[string]string{"customer": "x", "wait": "skip"})
+	expect(t, a, http.StatusConflict, "busy")
+	waited := make(chan answer)
+	go func() {
+		a, _ := call(http.DefaultClient, "POST", url, map[string]string{"customer": "y"})
+		waited <- a
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case a := <-waited:
+		t.Fatalf("the default policy did not wait for the lock: %v", a.body)
+	default:
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, <-waited, http.StatusOK, "claimed")
+	expect(t, mustCall(t, "POST", url, map[string]string{"customer": "x"}), http.StatusConflict, "already_sold")
+	requireVerified(t, pool, event)
+}
