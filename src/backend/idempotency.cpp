@@ -1,5 +1,6 @@
 #include "idempotency.hpp"
 
+#include "direct_reads.hpp"
 #include "pg_guard.hpp"
 #include "schema_shape.hpp"
 #include "spi_plans.hpp"
@@ -166,7 +167,12 @@ KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::
     Datum select_args[] = {Int64GetDatum(event_id), customer, key,
                            Float8GetDatum(static_cast<double>(idempotency_retention_seconds))};
     StoredKey found{};
-    if (run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0 ||
+    // Most keys are new (a refusal stores none): one probe of the primary key answers
+    // that without the executor; a row it sees is read by the statement.
+    const std::optional<bool> exists =
+        read_key_exists(keys_scoped_per_event(), event_id, customer, key);
+    if ((exists && !*exists) ||
+        run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0 ||
         !read_live_key(fingerprint, stored, &found)) {
         // Under REPEATABLE READ and SERIALIZABLE the read above used the transaction's
         // snapshot: a key stored by a transaction that committed since is a conflict.

@@ -9,8 +9,8 @@
 # each with -coalesce=off (one claim per call) and with coalescing. CPU per claim is the
 # CPU time the cluster's processes and the service used during the measured run, over
 # the claims answered (/proc/PID/stat, utime + stime; the load generator not counted).
-# Prints one Markdown table on stdout. Needs BIN, SECONDS_PER_RUN, ROUTING_BUYERS,
-# ROUTING_REPEATS, WORK.
+# Writes one Markdown table to OUT. Needs BIN, SECONDS_PER_RUN, ROUTING_BUYERS,
+# ROUTING_REPEATS, WORK, OUT.
 set -euo pipefail
 say() { printf '==> %s\n' "$*" >&2; }
 SHARDS=(flashsale_bench_shard0 flashsale_bench_shard1)
@@ -60,10 +60,13 @@ start() {
     done
     say "flashsale ($name) did not start:"; cat "$log" >&2; exit 1
 }
-# cpu_ticks PIDS...: utime + stime of the cluster's processes and the given ones.
-cpu_ticks() {
-    local total=0 pid f
-    for pid in $(pgrep -P "$postmaster") "$@"; do
+cpu_ticks() { # the cluster's live processes, the children its postmaster reaped, and PIDS
+    local total=0 pid f extra="$*"
+    f=$(cat "/proc/$postmaster/stat")
+    f=${f##*) }
+    set -- $f
+    total=$((${14} + ${15}))
+    for pid in $(pgrep -P "$postmaster") $extra; do
         f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
         f=${f##*) }
         set -- $f
@@ -119,7 +122,7 @@ PY
     for pid in "${pids[@]:$started}"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
     pids=("${pids[@]:0:$started}")
 done
-python3 - "$results" "$ROUTING_BUYERS" "$ROUTING_REPEATS" <<'PY'
+python3 - "$results" "$ROUTING_BUYERS" "$ROUTING_REPEATS" >"$OUT" <<'PY'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):

@@ -9,12 +9,14 @@
 #   bash clients/go/bench/run.sh --no-build      # uses the installed extension
 #   bash clients/go/bench/run.sh --destdir=DIR   # uses one installed with make install DESTDIR=DIR
 # Knobs: --seconds=N (measured time per run, default 5), --repeats=N (runs per cell,
-# default 2; the table shows the median), --buyers="16 64 256 1024". About 20 minutes.
+# default 2; the table shows the median), --buyers="16 64 256 1024", --no-routing (skip
+# routing.sh). Environment: WORKLOADS, HANDLERS_spread, HANDLERS_hot (clients/go/bench/inside.sh).
+# About 20 minutes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 source "$ROOT/scripts/common.sh"
 
-build=yes destdir="" seconds=5 repeats=2 buyers="16 64 256 1024"
+build=yes destdir="" seconds=5 repeats=2 buyers="16 64 256 1024" routing=yes
 out="$ROOT/docs/go-service-benchmark.md"
 for arg in "$@"; do
     case $arg in
@@ -24,6 +26,7 @@ for arg in "$@"; do
         --repeats=*) repeats=${arg#*=} ;;
         --buyers=*) buyers=${arg#*=} ;;
         --out=*) out=${arg#*=} ;;
+        --no-routing) routing=no ;;
         *) say "unknown argument: $arg"; exit 2 ;;
     esac
 done
@@ -43,10 +46,16 @@ venv_opts=()
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 with_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" BUYERS="$buyers" REPEATS="$repeats" \
     RECORDS="$work/runs.jsonl" WORK="$work" bash "$ROOT/clients/go/bench/inside.sh" >&2
-say "routing: direct, by the service, through PL/Proxy"
+echo "(not run: --no-routing)" >"$work/routing.md"
+[ "$routing" = yes ] && say "routing: direct, by the service, through PL/Proxy" &&
 with_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" ROUTING_BUYERS=64 \
-    ROUTING_REPEATS="$((repeats + 1))" WORK="$work" bash "$ROOT/clients/go/bench/routing.sh" >"$work/routing.md"
+    ROUTING_REPEATS="$((repeats + 1))" WORK="$work" OUT="$work/routing.md" bash "$ROOT/clients/go/bench/routing.sh" >&2
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Notes written by hand below the marker line are kept across runs.
+marker='<!-- Notes below this line are written by hand; clients/go/bench/run.sh keeps them. -->'
+notes=""
+[ -f "$out" ] && notes=$(awk -v m="$marker" 'found || $0 == m { found = 1; print }' "$out")
 
 command="bash clients/go/bench/run.sh"
 [ "$seconds" != 5 ] && command+=" --seconds=$seconds"
@@ -61,7 +70,7 @@ extension already installed) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit
 $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown).
 
 - Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GB
-- PostgreSQL $(/usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}'), $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(go version | awk '{print $3}')
+- PostgreSQL $(/usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}'), Redis $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(go version | awk '{print $3}')
 - Load average (1, 5, 15 min) before: $load_before; after: $load_after
 
 The service (\`clients/go\`, net/http + a pgx v4 pool of 32 connections, or a redigo pool
@@ -118,5 +127,9 @@ counted. $((repeats + 1)) runs per cell, interleaved.
 
 ROUTING
     cat "$work/routing.md"
+    if [ -n "$notes" ]; then
+        echo
+        printf '%s\n' "$notes"
+    fi
 } >"$out"
 say "wrote $out"
