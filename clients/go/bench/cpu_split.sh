@@ -11,7 +11,7 @@ BUYERS=${BUYERS:-64}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 HANDLERS=${HANDLERS:-"extension coalesced article redis-always"}
 DB=flashsale_cpu
-TICKETS=200000
+TICKETS=${TICKETS:-200000}
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 psql -X -q -d "$DB" -c "CREATE EXTENSION ticketing"
 export PGDATABASE=$DB
@@ -67,7 +67,10 @@ echo "| handler | requests/s | load generator µs/request | service µs/request 
 echo "|---|---:|---:|---:|---:|---:|"
 event=0
 for handler in $HANDLERS; do
-    if [ "$handler" = redis-always ]; then
+    ids=false
+    [[ $handler == *+ids ]] && ids=true
+    service=${handler%+ids}
+    if [ "$service" = redis-always ]; then
         event=$((event + 1))
         redis-cli -p "$redis_port" HSET "ev:{$event}:meta" total "$TICKETS" sold 0 next 1 >/dev/null
         store() { echo "$redis_pid"; }
@@ -76,16 +79,16 @@ for handler in $HANDLERS; do
         psql -X -q -c "SELECT ticketing.add_tickets($event, $TICKETS)" -c "ANALYZE ticketing.tickets" >/dev/null
         store() { pgrep -P "$postmaster"; }
     fi
-    "$BIN/flashload" -url "${URL_OF[$handler]}" -event "$event" -tickets "$TICKETS" -concurrency "$BUYERS" \
+    "$BIN/flashload" -url "${URL_OF[$service]}" -event "$event" -tickets "$TICKETS" -concurrency "$BUYERS" \
         -duration 1s -warmup 0s >/dev/null 2>&1
-    s0=$(ticks "${PID_OF[$handler]}") d0=$(ticks $(store))
+    s0=$(ticks "${PID_OF[$service]}") d0=$(ticks $(store))
     # The load generator's own CPU: its rusage, reported by a parent that waits for it.
     python3 -c 'import resource, subprocess, sys
 subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.DEVNULL)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(r.ru_utime + r.ru_stime)' "$logs/run.json" "$BIN/flashload" -url "${URL_OF[$handler]}" -event "$event" -tickets "$TICKETS" \
-        -concurrency "$BUYERS" -duration "${SECONDS_PER_RUN}s" -warmup 0s >"$logs/load.cpu"
-    python3 - "$handler" "$s0" "$(ticks "${PID_OF[$handler]}")" "$d0" "$(ticks $(store))" "$(getconf CLK_TCK)" \
+print(r.ru_utime + r.ru_stime)' "$logs/run.json" "$BIN/flashload" -url "${URL_OF[$service]}" -event "$event" -tickets "$TICKETS" \
+        -concurrency "$BUYERS" -duration "${SECONDS_PER_RUN}s" -warmup 0s -request-ids="$ids" >"$logs/load.cpu"
+    python3 - "$handler" "$s0" "$(ticks "${PID_OF[$service]}")" "$d0" "$(ticks $(store))" "$(getconf CLK_TCK)" \
         "$logs/run.json" "$(cat "$logs/load.cpu")" <<'PY'
 import json, sys
 handler, s0, s1, d0, d1, hz, path, load = sys.argv[1:]

@@ -137,5 +137,5 @@ for mode in ("single", "coalesced"):
         med = statistics.median(u for u, _ in runs)
         label_mode = "one claim_ticket per request" if mode == "single" else "coalesced into claim_batch"
         print(f"| {label_mode} | {label} | {med:.0f} ({', '.join(f'{u:.0f}' for u, _ in runs)}) | "
-              f"{med / base:.2f}× | {statistics.median(r for _, r in runs):,} |")
+              f"{med / base:.2f}× | {statistics.median(r for _, r in runs):,.0f} |")
 PY
