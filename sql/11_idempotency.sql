@@ -2,7 +2,7 @@
 -- 11_idempotency: idempotency keys on every mutating call (1.1). A retry with the same
 -- key and the same request answers the original result (outcome, tickets, `at`) and
 -- changes nothing; the same key with another request is SQLSTATE TK001. Only answers that
--- changed tickets are remembered (sql/25_idempotency_refusals.sql). Keys belong
+-- changed tickets are remembered (sql/28_idempotency_refusals.sql). Keys belong
 -- to a customer, vanish with a rolled-back call, and are forgotten after
 -- ticketing.idempotency_retention.
 --

@@ -43,6 +43,7 @@ EventInfo read_event(std::int64_t event_id);
 // key without the executor; std::nullopt when that read would not be what a statement
 // reads (the functions' owner may not SELECT the table, or row security applies to it):
 // then ask a statement. After lock_table(OwnTable::idempotency_keys).
-std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer, Datum key);
+std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer,
+                                    Datum key);
 
 } // namespace ticketing::backend

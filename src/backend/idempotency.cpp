@@ -138,9 +138,9 @@ PlanId key_plan(PlanId per_event) {
 // for the other, never a wrong answer.
 LOCKTAG key_lock_tag(std::int64_t event_id, std::string_view customer, std::string_view key) {
     const std::uint64_t seed = keys_scoped_per_event() ? static_cast<std::uint64_t>(event_id) : 0;
-    const std::uint64_t customer_hash = hash_bytes_extended(
-        reinterpret_cast<const unsigned char*>(customer.data()), static_cast<int>(customer.size()),
-        seed);
+    const std::uint64_t customer_hash =
+        hash_bytes_extended(reinterpret_cast<const unsigned char*>(customer.data()),
+                            static_cast<int>(customer.size()), seed);
     const std::uint64_t hash =
         hash_bytes_extended(reinterpret_cast<const unsigned char*>(key.data()),
                             static_cast<int>(key.size()), customer_hash);
@@ -171,8 +171,7 @@ KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::
     // that without the executor; a row it sees is read by the statement.
     const std::optional<bool> exists =
         read_key_exists(keys_scoped_per_event(), event_id, customer, key);
-    if ((exists && !*exists) ||
-        run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0 ||
+    if ((exists && !*exists) || run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0 ||
         !read_live_key(fingerprint, stored, &found)) {
         // Under REPEATABLE READ and SERIALIZABLE the read above used the transaction's
         // snapshot: a key stored by a transaction that committed since is a conflict.

@@ -2,6 +2,7 @@
 
 #include "ticket_store.hpp"
 
+#include "direct_reads.hpp"
 #include "pg_guard.hpp"
 #include "schema_shape.hpp"
 #include "spi_plans.hpp"
@@ -46,6 +47,7 @@ void decode_row(std::int64_t event_id, std::uint64_t n, TicketRow* row) {
         row->state.owned_by_customer = DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
         row->state.hold_expired =
             DatumGetBool(SPI_getbinval(tuple, desc, col_hold_expired, &is_null));
+        row->state.lapse_waits_for_list = !lapsed_holds_claimable();
         row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, col_seat, &is_null), false, -1);
         row->updated_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, col_updated_at, &is_null));
         const Datum hold = SPI_getbinval(tuple, desc, col_hold_expires_at, &is_null);
@@ -192,7 +194,8 @@ bool peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, 
 EventInfo event_by_statement(std::int64_t event_id) {
     Datum args[] = {Int64GetDatum(event_id)};
     EventInfo info{false, false, 0};
-    if (run_plan(PlanId::event_limit, args, nullptr) == 0) {
+    const bool quotas = core_layout().events.quota_count != InvalidAttrNumber;
+    if (run_plan(quotas ? PlanId::event_limit_quotas : PlanId::event_limit, args, nullptr) == 0) {
         return info;
     }
     info.exists = true;
@@ -202,6 +205,12 @@ EventInfo event_by_statement(std::int64_t event_id) {
             SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
         info.has_limit = !is_null;
         info.limit = is_null ? 0 : DatumGetInt32(limit);
+        if (quotas) {
+            info.quota_count = DatumGetInt32(
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &is_null));
+            info.waitlist_open = DatumGetBool(
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &is_null));
+        }
     });
     return info;
 }
@@ -211,6 +220,39 @@ std::int64_t max_ticket_id(std::int64_t event_id) {
     run_plan(PlanId::max_ticket_id, args, nullptr);
     bool is_null = false;
     return first_int64(&is_null);
+}
+
+std::int64_t random_walk_start(std::int64_t event_id, Datum category) {
+    std::int64_t lowest = 1;
+    std::int64_t highest = 0;
+    if (category == 0) {
+        highest = read_max_ticket_id(event_id);
+    } else {
+        Datum args[] = {Int64GetDatum(event_id), category};
+        run_plan(PlanId::category_unsold_range, args, nullptr);
+        pg_call([&] {
+            bool low_null = false;
+            bool high_null = false;
+            const Datum low =
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &low_null);
+            const Datum high =
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &high_null);
+            if (!low_null && !high_null) {
+                lowest = DatumGetInt64(low);
+                highest = DatumGetInt64(high);
+            }
+        });
+    }
+    if (highest < lowest) {
+        return 0;
+    }
+    std::int64_t start = lowest;
+    pg_call([&] {
+        start = static_cast<std::int64_t>(
+            pg_prng_uint64_range(&pg_global_prng_state, static_cast<std::uint64_t>(lowest),
+                                 static_cast<std::uint64_t>(highest)));
+    });
+    return start;
 }
 
 int peek_tickets(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
@@ -353,15 +395,24 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 }
 
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   Datum excluded, int wanted, TicketRow* rows) {
+                   Datum excluded, int wanted, TicketRow* rows, Datum category) {
     int found = 0;
     const Datum none = excluded != 0 ? excluded : int8_array(nullptr, 0);
+    const bool lapsed = lapsed_holds_claimable();
+    const PlanId plan =
+        category != 0
+            ? (lapsed ? PlanId::claimable_between_category : PlanId::claimable_between_category_now)
+            : (lapsed ? PlanId::claimable_between : PlanId::claimable_between_now);
     while (found < wanted && from < to) {
         check_for_interrupts();
-        char nulls[] = "     ";
-        Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(from),
-                        null_if_absent(prefix, &nulls[2]), Int64GetDatum(to), none};
-        if (run_plan(PlanId::claimable_between, args, nulls) == 0) {
+        char nulls[] = "      ";
+        Datum args[] = {Int64GetDatum(event_id),
+                        Int64GetDatum(from),
+                        null_if_absent(prefix, &nulls[2]),
+                        Int64GetDatum(to),
+                        none,
+                        category};
+        if (run_plan(plan, args, nulls) == 0) {
             break;
         }
         TicketRow& row = rows[found++];
@@ -388,6 +439,16 @@ int lock_tickets_skip(std::int64_t event_id, const std::int64_t* ids, int count,
                       TicketRow* rows) {
     Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
     const std::uint64_t locked = run_plan(PlanId::lock_tickets_skip, args, nullptr);
+    for (std::uint64_t i = 0; i < locked && i < static_cast<std::uint64_t>(count); ++i) {
+        decode_row(event_id, i, &rows[i]);
+    }
+    return static_cast<int>(locked);
+}
+
+int lock_tickets_waiting(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                         TicketRow* rows) {
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
+    const std::uint64_t locked = run_plan(PlanId::lock_tickets_wait, args, nullptr);
     for (std::uint64_t i = 0; i < locked && i < static_cast<std::uint64_t>(count); ++i) {
         decode_row(event_id, i, &rows[i]);
     }
@@ -428,11 +489,17 @@ std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_
     return at;
 }
 
-int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out) {
-    char nulls[] = "   ";
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out,
+                         Datum category) {
+    char nulls[] = "    ";
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
-                    null_if_absent(prefix, &nulls[2])};
-    const std::uint64_t found = run_plan(PlanId::claimable_candidates, args, nulls);
+                    null_if_absent(prefix, &nulls[2]), category};
+    const bool lapsed = lapsed_holds_claimable();
+    const PlanId plan =
+        category != 0 ? (lapsed ? PlanId::claimable_candidates_category
+                                : PlanId::claimable_candidates_category_now)
+                      : (lapsed ? PlanId::claimable_candidates : PlanId::claimable_candidates_now);
+    const std::uint64_t found = run_plan(plan, args, nulls);
     pg_call([&] {
         for (std::uint64_t i = 0; i < found && i < claimable_page_size; ++i) {
             HeapTuple tuple = SPI_tuptable->vals[i];
@@ -445,11 +512,15 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
     return static_cast<int>(found < claimable_page_size ? found : claimable_page_size);
 }
 
-std::int64_t count_claimable(std::int64_t event_id, Datum prefix) {
-    char nulls[] = "   ";
-    Datum args[] = {Int64GetDatum(event_id), 0, null_if_absent(prefix, &nulls[2])};
+std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category) {
+    char nulls[] = "    ";
+    Datum args[] = {Int64GetDatum(event_id), 0, null_if_absent(prefix, &nulls[2]), category};
     nulls[1] = 'n';
-    run_plan(PlanId::count_claimable, args, nulls);
+    const bool lapsed = lapsed_holds_claimable();
+    run_plan(category != 0 ? (lapsed ? PlanId::count_claimable_category
+                                     : PlanId::count_claimable_category_now)
+                           : (lapsed ? PlanId::count_claimable : PlanId::count_claimable_now),
+             args, nulls);
     bool is_null = false;
     return first_int64(&is_null);
 }

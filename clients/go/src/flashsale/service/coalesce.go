@@ -279,7 +279,8 @@ func (c *coalescer) singly(ctx context.Context, event int64, batch []*pendingCla
 // claimed and already_owned, false for the other outcomes about an existing ticket,
 // NULL for not_found (as claim_ticket answers).
 func batchAnswer(event, ticket int64, r ticketing.BatchResult) ticketing.TicketResult {
-	res := ticketing.TicketResult{Outcome: r.Outcome, EventID: &event, TicketID: r.TicketID, Seat: r.Seat, At: r.At}
+	res := ticketing.TicketResult{Outcome: r.Outcome, EventID: &event, TicketID: r.TicketID, Seat: r.Seat, At: r.At,
+		Quota: r.Quota}
 	if res.TicketID == nil {
 		res.TicketID = &ticket
 	}

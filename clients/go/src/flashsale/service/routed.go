@@ -4,11 +4,10 @@ import (
 	"flashsale/ticketing"
 )
 
-// ShardRouter is a ticketing.Querier that runs each call on the shard that owns its
-// event, and runs claim_batch there too (flashsale/shards.Map).
+// ShardRouter is a ticketing.Querier that runs each call (claim_batch too) on the shard
+// that owns its event (flashsale/shards.Map).
 type ShardRouter interface {
 	ticketing.Querier
-	ticketing.Rower
 }
 
 // NewRouted returns the service with the extension handler on a shard router: every

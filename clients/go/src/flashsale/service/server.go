@@ -27,6 +27,8 @@ const (
 //	POST /events/{event}/tickets/{ticket}/confirm        confirm_hold
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
+//
+// and the cart routes under /events/{event}/carts (carts.go).
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
@@ -64,6 +66,10 @@ func (s *Server) SetFailoverWait(d time.Duration) { s.failover.Wait = d }
 func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) { s.failover.Log = logf }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if cart, ok := parseCartRoute(r.URL); ok {
+		s.cartAction(w, r, cart)
+		return
+	}
 	rt, ok := parseRoute(r.URL.Path)
 	if !ok {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "no_route", Message: "no such route: " + r.URL.Path})

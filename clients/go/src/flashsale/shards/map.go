@@ -19,7 +19,7 @@ import (
 )
 
 // Map sends each call to the shard that owns its event, one pool per shard. It is a
-// ticketing.Querier (and Rower): every call of the extension takes the event id first
+// ticketing.Querier: every call of the extension takes the event id first
 // (the API's rule, so that a router needs no lookup), and Map routes by that argument,
 // hashing it as PL/Proxy does.
 //
@@ -393,41 +393,5 @@ func (r *routedRow) Scan(dest ...interface{}) error {
 	}
 	// A lost connection: the service's failover repeats the call (on the new map) when
 	// that is safe.
-	return err
-}
-
-// Query runs a call that answers several rows (claim_batch) on the event's shard.
-func (m *Map) Query(ctx context.Context, sql string, args ...interface{}) (pgx.Rows, error) {
-	event, err := eventOf(args)
-	if err != nil {
-		return nil, err
-	}
-	began := time.Now()
-	pool, _ := m.Pool(event)
-	rows, err := pool.Query(ctx, sql, args...)
-	if err != nil && stale(err) {
-		m.recover(ctx, began, event, pool, err)
-	}
-	return &watchedRows{Rows: rows, m: m, ctx: ctx, began: began, event: event, pool: pool}, err
-}
-
-// watchedRows re-reads the map when reading the rows fails.
-type watchedRows struct {
-	pgx.Rows
-	m     *Map
-	ctx   context.Context
-	began time.Time
-	event int64
-	pool  *pgxpool.Pool
-}
-
-func (w *watchedRows) Err() error {
-	if w.Rows == nil {
-		return nil
-	}
-	err := w.Rows.Err()
-	if err != nil && stale(err) {
-		w.m.recover(w.ctx, w.began, w.event, w.pool, err)
-	}
 	return err
 }
