@@ -322,14 +322,32 @@ const PlanSpec batch_lock{
     4,
     {INT8OID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}};
 
-// The given tickets that are available, locked with SKIP LOCKED (a batch's first pass):
-// (ticket_id, row version).
-const PlanSpec batch_lock_available{
-    "SELECT t.ticket_id, t.ctid FROM ticketing.tickets t WHERE " GIVEN_TICKETS
+// A batch's plain sales in one pass: the given tickets $2 (sorted) that are available,
+// locked with SKIP LOCKED and sold in the same statement, each to its buyer $3 (parallel
+// to $2), with their audit rows, as the hand-written batched UPDATE sells them but
+// without waiting for a row another transaction holds. The sale finds each locked row by
+// the version its lock returned (a TID scan: no second index descent). Returns
+// (ticket_id, recorded time, seat) per ticket sold. A ticket locked but not sold stays
+// locked and is not returned: a trigger or policy skipped the change, or the lock
+// followed an update committed after the statement's snapshot, which the TID scan does
+// not see. The caller looks at every ticket it did not sell again.
+const PlanSpec batch_sell_available{
+    "WITH target AS MATERIALIZED (SELECT t.ctid AS row_version, t.ticket_id, " POSITION_OF_TICKET
+    " AS n FROM ticketing.tickets t WHERE " GIVEN_TICKETS
     "AND t.status OPERATOR(pg_catalog.=) 'available' ORDER BY t.ticket_id"
-    " FOR NO KEY UPDATE OF t SKIP LOCKED",
-    2,
-    {INT8OID, INT8ARRAYOID}};
+    " FOR NO KEY UPDATE OF t SKIP LOCKED),"
+    " sold AS (UPDATE ticketing.tickets t"
+    " SET status = 'sold', owner = ($3::pg_catalog.text[])[x.n],"
+    " hold_expires_at = NULL, updated_at = pg_catalog.now()"
+    " FROM target x WHERE t.ctid OPERATOR(pg_catalog.=) x.row_version"
+    " AND t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) x.ticket_id"
+    " RETURNING t.event_id, t.ticket_id, ($3::pg_catalog.text[])[x.n] AS buyer, t.updated_at,"
+    " t.seat),"
+    " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, 'available', 'sold', s.buyer,"
+    " s.updated_at FROM sold s ORDER BY s.ticket_id RETURNING 1)"
+    " SELECT s.ticket_id, s.updated_at, s.seat FROM sold s",
+    3,
+    {INT8OID, INT8ARRAYOID, TEXTARRAYOID}};
 
 // Sells tickets $2 that this transaction holds locked, found by the row versions $5 its
 // locks returned (a TID scan: no second index descent; a version is current because the
@@ -771,8 +789,8 @@ const PlanSpec& statement_for(PlanId id) {
         return batch_peek;
     case PlanId::batch_lock:
         return batch_lock;
-    case PlanId::batch_lock_available:
-        return batch_lock_available;
+    case PlanId::batch_sell_available:
+        return batch_sell_available;
     case PlanId::batch_transition:
         return batch_transition;
     case PlanId::batch_hold:

@@ -41,7 +41,7 @@ enum class PlanId {
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED
-    batch_lock_available, // lock given tickets that are available, SKIP LOCKED
+    batch_sell_available, // lock (SKIP LOCKED) and sell available given tickets, audited
     batch_transition,     // sell locked tickets to several customers, with audit rows
     batch_hold,           // hold locked tickets into carts, with audit rows (1.3)
     find_cart_skip,       // a cart by token, shared-locked, SKIP LOCKED (1.3)
