@@ -1,7 +1,8 @@
 --
 -- 11_idempotency: idempotency keys on every mutating call (1.1). A retry with the same
 -- key and the same request answers the original result (outcome, tickets, `at`) and
--- changes nothing; the same key with another request is SQLSTATE TK001. Keys belong
+-- changes nothing; the same key with another request is SQLSTATE TK001. Only answers that
+-- changed tickets are remembered (sql/28_idempotency_refusals.sql). Keys belong
 -- to a customer, vanish with a rolled-back call, and are forgotten after
 -- ticketing.idempotency_retention.
 --
@@ -52,7 +53,8 @@ SELECT outcome, owner_is_you, at = :'first_at'::timestamptz AS same_at
   FROM ticketing.claim_ticket(1101, 1, 'alice', idempotency_key => 'order-1');
 SELECT status, owner FROM ticketing.tickets WHERE event_id = 1101 AND ticket_id = 1;
 
--- Answers that change nothing are remembered too.
+-- Answers that change nothing are not remembered (1.3): carol's retry after bob's release
+-- runs again and buys; not_found leaves no key.
 SELECT outcome, owner_is_you FROM ticketing.claim_ticket(1101, 1, 'carol', idempotency_key => 'c-1');
 SELECT outcome FROM ticketing.release_ticket(1101, 1, 'bob');
 SELECT outcome, owner_is_you FROM ticketing.claim_ticket(1101, 1, 'carol', idempotency_key => 'c-1');
@@ -176,7 +178,8 @@ SELECT ord, t.*
        ) AS v(ord, stmt),
        LATERAL pg_temp.try(v.stmt) AS t
  ORDER BY ord;
--- A blocked order is remembered with the tickets in the way.
+-- A blocked order is not remembered: after erin's release the retry buys, and from then
+-- on the key answers that sale.
 SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1102, ARRAY[2, 3], 'frank', idempotency_key => 'o-2');
 SELECT outcome FROM ticketing.release_ticket(1102, 2, 'erin');
 SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1102, ARRAY[2, 3], 'frank', idempotency_key => 'o-2');
@@ -208,7 +211,7 @@ SELECT outcome, cardinality(ticket_ids) AS tickets
   FROM ticketing.claim_any(1102, 'gina', 1, section => 'GA', idempotency_key => 'a-2');
 SELECT outcome, cardinality(ticket_ids) AS tickets
   FROM ticketing.claim_any(1102, 'gina', 1, seat_prefix => 'GA-', idempotency_key => 'a-2');
--- insufficient is remembered with its count.
+-- insufficient is not remembered: no key row.
 SELECT outcome, remaining FROM ticketing.claim_any(1102, 'harry', 50, idempotency_key => 'a-3');
 SELECT outcome, remaining FROM ticketing.claim_any(1102, 'harry', 50, idempotency_key => 'a-3');
 SELECT outcome, remaining FROM ticketing.idempotency_keys WHERE customer = 'harry';

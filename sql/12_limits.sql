@@ -107,7 +107,9 @@ SELECT outcome FROM ticketing.claim_any(1202, 'frank');
 SELECT owner, status, count(*) AS tickets FROM ticketing.tickets
  WHERE event_id = 1202 AND owner IS NOT NULL GROUP BY owner, status ORDER BY owner COLLATE "C", status;
 
--- An answer of limit_reached is remembered by an idempotency key like any other.
+-- An answer of limit_reached changed nothing, so its key does not remember it (1.3):
+-- after erin's release the retry with the same key claims, and the next one is over the
+-- limit again.
 SELECT outcome FROM ticketing.claim_any(1202, 'erin', idempotency_key => 'limit-1');
 SELECT outcome FROM ticketing.release_ticket(1202, 1, 'erin');
 SELECT outcome FROM ticketing.claim_any(1202, 'erin', idempotency_key => 'limit-1');

@@ -157,7 +157,8 @@ SELECT ticketing.purge_idempotency_keys(interval '-1 day');
 SELECT ticketing.purge_idempotency_keys(interval '1 day') AS purged;
 -- Keys are scoped per (event, customer) now: gina's key 'u-1' in event 1301 does not
 -- stand in the way of the same key in event 1302. (1.1's purge with a negative age above
--- forgot the key of 1301 already, so that call runs again: the event is sold out now.)
+-- forgot the key of 1301 already, so that call runs again: the event is sold out now, and
+-- sold_out changes nothing, so no key remembers it.)
 SELECT pg_get_constraintdef(c.oid) AS idempotency_key
   FROM pg_constraint c
  WHERE c.conrelid = 'ticketing.idempotency_keys'::regclass AND c.contype = 'p';

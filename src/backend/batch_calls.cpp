@@ -266,9 +266,8 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     result.at = row.at;
     result.quota = row.quota;
     if (remembered_by_idempotency_key(row.outcome)) {
-        remember_result(*args.event_id, args.customers[i], args.keys[i], result);
-    } else {
-        forget_key(*args.event_id, args.customers[i], args.keys[i]);
+        remember_result(*args.event_id, args.customers[i], args.keys[i], fingerprint_of(args, i),
+                        result);
     }
 }
 
@@ -327,26 +326,40 @@ sell_locked(std::int64_t event_id, const std::vector<TicketSale>& sales, bool ho
     return sold;
 }
 
-// Locks those of `ids` that are available (SKIP LOCKED): their row versions by id.
-std::unordered_map<std::int64_t, ItemPointerData>
-lock_available(std::int64_t event_id, const std::vector<std::int64_t>& ids) {
-    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size()))};
-    const std::uint64_t count = run_plan(PlanId::batch_lock_available, args, nullptr);
-    std::unordered_map<std::int64_t, ItemPointerData> locked;
+// Locks and sells, in one statement, those of `sales` (ticket, buyer) whose ticket is
+// available and not locked by another transaction; returns what it sold. What it did not
+// sell is left to the caller's second look (batch_sell_available says why).
+std::unordered_map<std::int64_t, Sold>
+sell_available(std::int64_t event_id, std::vector<std::pair<std::int64_t, Datum>> sales) {
+    std::sort(sales.begin(), sales.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::int64_t> ids;
+    std::vector<Datum> buyers;
+    for (const auto& [id, buyer] : sales) {
+        ids.push_back(id);
+        buyers.push_back(buyer);
+    }
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
+                    text_array(buyers)};
+    const std::uint64_t count = run_plan(PlanId::batch_sell_available, args, nullptr);
+    std::unordered_map<std::int64_t, Sold> sold;
     for (std::uint64_t i = 0; i < count; ++i) {
+        if (i % 64 == 0) {
+            check_for_interrupts();
+        }
         std::int64_t id = 0;
-        ItemPointerData version{};
+        Sold sale{};
         pg_call([&] {
             HeapTuple tuple = SPI_tuptable->vals[i];
             TupleDesc desc = SPI_tuptable->tupdesc;
             bool is_null = false;
             id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
-            version = *reinterpret_cast<ItemPointer>(
-                DatumGetPointer(SPI_getbinval(tuple, desc, 2, &is_null)));
+            sale.at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 2, &is_null));
+            sale.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 3, &is_null), false, -1);
         });
-        locked.emplace(id, version);
+        sold.emplace(id, sale);
     }
-    return locked;
+    return sold;
 }
 
 // The requests that need no row lock of the batch's own: those naming a ticket no other
@@ -368,24 +381,13 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, bool may_sell,
     }
     std::unordered_map<std::int64_t, Sold> sold;
     if (may_sell) {
-        std::vector<std::int64_t> ids(once.begin(), once.end());
-        std::sort(ids.begin(), ids.end());
-        const auto locked = lock_available(event_id, ids);
-        std::vector<TicketSale> sales;
-        const Datum available = make_text(status_name(TicketStatus::available));
+        std::vector<std::pair<std::int64_t, Datum>> sales;
         for (std::size_t k = 0; k < items.size(); ++k) {
-            if (!items[k].ticket_id || once.count(*items[k].ticket_id) == 0) {
-                continue;
-            }
-            const auto it = locked.find(*items[k].ticket_id);
-            if (it != locked.end()) {
-                sales.push_back(
-                    TicketSale{it->first, it->second, available, args.customers[item_request[k]]});
+            if (items[k].ticket_id && once.count(*items[k].ticket_id) != 0) {
+                sales.emplace_back(*items[k].ticket_id, args.customers[item_request[k]]);
             }
         }
-        if (!sales.empty()) {
-            sold = sell_locked(event_id, sales);
-        }
+        sold = sell_available(event_id, std::move(sales));
     }
     std::vector<std::int64_t> unsold;
     for (std::int64_t id : once) {

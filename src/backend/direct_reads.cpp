@@ -14,9 +14,11 @@ extern "C" {
 #include "executor/tuptable.h"
 #include "storage/bufmgr.h"
 #include "storage/procarray.h"
+#include "utils/acl.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 }
 
@@ -348,6 +350,52 @@ EventInfo read_event(std::int64_t event_id) {
         check_quotas_unchanged(event_id, info.quota_count, info.waitlist_open);
     }
     return info;
+}
+
+std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer,
+                                    Datum key) {
+    std::optional<bool> exists;
+    pg_call([&] {
+        const Oid relid = locked_table_relid(OwnTable::idempotency_keys);
+        if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+            check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED) {
+            return;
+        }
+        Relation heap = table_open(relid, NoLock); // locked by lock_table()
+        const Oid primary_key = primary_key_index(heap);
+        if (!OidIsValid(primary_key)) {
+            table_close(heap, NoLock);
+            return;
+        }
+        Relation index = index_open(primary_key, AccessShareLock);
+        // The key's columns, in the primary key's order (checked by lock_table()).
+        ScanKeyData keys[3];
+        int n = 0;
+        const auto add = [&](RegProcedure equal, Datum value) {
+            ScanKeyEntryInitialize(&keys[n], 0, static_cast<AttrNumber>(n + 1),
+                                   BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[n],
+                                   equal, value);
+            ++n;
+        };
+        if (per_event) {
+            add(F_INT8EQ, Int64GetDatum(event_id));
+        }
+        add(F_TEXTEQ, customer);
+        add(F_TEXTEQ, key);
+        bool found = false;
+        with_statement_snapshot([&](Snapshot snapshot) {
+            TupleTableSlot* slot = table_slot_create(heap, nullptr);
+            IndexScanDesc walk = begin_index_scan(heap, index, snapshot, n, 0);
+            index_rescan(walk, keys, n, nullptr, 0);
+            found = index_getnext_slot(walk, ForwardScanDirection, slot);
+            index_endscan(walk);
+            ExecDropSingleTupleTableSlot(slot);
+        });
+        index_close(index, NoLock);
+        table_close(heap, NoLock);
+        exists = found;
+    });
+    return exists;
 }
 
 } // namespace ticketing::backend

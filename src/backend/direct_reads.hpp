@@ -38,4 +38,12 @@ std::int64_t read_max_ticket_id(std::int64_t event_id);
 // The event's existence and per-customer limit.
 EventInfo read_event(std::int64_t event_id);
 
+// Whether a statement snapshot sees a row of idempotency_keys for (event, customer,
+// key) (for (customer, key) on a 1.1 schema: !per_event), by one probe of its primary
+// key without the executor; std::nullopt when that read would not be what a statement
+// reads (the functions' owner may not SELECT the table, or row security applies to it):
+// then ask a statement. After lock_table(OwnTable::idempotency_keys).
+std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer,
+                                    Datum key);
+
 } // namespace ticketing::backend

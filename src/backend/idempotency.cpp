@@ -1,9 +1,15 @@
 #include "idempotency.hpp"
 
+#include "direct_reads.hpp"
 #include "pg_guard.hpp"
 #include "schema_shape.hpp"
 #include "spi_plans.hpp"
 #include "ticket_store.hpp"
+
+extern "C" {
+#include "common/hashfn.h"
+#include "storage/lock.h"
+}
 
 namespace ticketing::backend {
 
@@ -117,19 +123,37 @@ PlanId key_plan(PlanId per_event) {
         return per_event;
     }
     switch (per_event) {
-    case PlanId::insert_key:
-        return PlanId::insert_key_1_1;
     case PlanId::select_key:
         return PlanId::select_key_1_1;
-    case PlanId::renew_key:
-        return PlanId::renew_key_1_1;
     case PlanId::store_key:
         return PlanId::store_key_1_1;
-    case PlanId::forget_key:
-        return PlanId::forget_key_1_1;
     default:
         return per_event;
     }
+}
+
+// The key lock's tag: the database, then 64 bits of a hash of the customer and the key,
+// seeded with the event (per-event keys) or not (a 1.1 schema, where a key belongs to the
+// customer in every event). Two keys whose hashes collide share a lock: one call waits
+// for the other, never a wrong answer.
+LOCKTAG key_lock_tag(std::int64_t event_id, std::string_view customer, std::string_view key) {
+    const std::uint64_t seed = keys_scoped_per_event() ? static_cast<std::uint64_t>(event_id) : 0;
+    const std::uint64_t customer_hash =
+        hash_bytes_extended(reinterpret_cast<const unsigned char*>(customer.data()),
+                            static_cast<int>(customer.size()), seed);
+    const std::uint64_t hash =
+        hash_bytes_extended(reinterpret_cast<const unsigned char*>(key.data()),
+                            static_cast<int>(key.size()), customer_hash);
+    LOCKTAG tag;
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<std::uint32_t>(hash >> 32),
+                         static_cast<std::uint32_t>(hash), key_lock_tag_field);
+    return tag;
+}
+
+// Whether the row select_key returned stands for a remembered answer.
+bool read_live_key(const std::string& fingerprint, CallResult* stored, StoredKey* found) {
+    *found = read_key_row(fingerprint, stored);
+    return !found->expired && found->has_outcome;
 }
 
 } // namespace
@@ -137,38 +161,52 @@ PlanId key_plan(PlanId per_event) {
 KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::string& fingerprint,
                    CallResult* stored) {
     pg_call([] { lock_table(OwnTable::idempotency_keys); });
-    const Datum fingerprint_datum = make_text(fingerprint);
-    Datum key_args[] = {Int64GetDatum(event_id), customer, key, fingerprint_datum};
-    // Twice at most: a key purged between our insert and our select is inserted again.
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        if (run_plan(key_plan(PlanId::insert_key), key_args, nullptr) == 1) {
-            return KeyState::fresh;
+    const LOCKTAG tag = key_lock_tag(event_id, text_view(customer), text_view(key));
+    // Until the transaction ends; waits for another transaction holding the same key.
+    pg_call([&] { LockAcquire(&tag, ExclusiveLock, false, false); });
+    Datum select_args[] = {Int64GetDatum(event_id), customer, key,
+                           Float8GetDatum(static_cast<double>(idempotency_retention_seconds))};
+    StoredKey found{};
+    // Most keys are new (a refusal stores none): one probe of the primary key answers
+    // that without the executor; a row it sees is read by the statement.
+    const std::optional<bool> exists =
+        read_key_exists(keys_scoped_per_event(), event_id, customer, key);
+    if ((exists && !*exists) || run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0 ||
+        !read_live_key(fingerprint, stored, &found)) {
+        // Under REPEATABLE READ and SERIALIZABLE the read above used the transaction's
+        // snapshot: a key stored by a transaction that committed since is a conflict.
+        if (IsolationUsesXactSnapshot() &&
+            run_plan_on_latest_snapshot(key_plan(PlanId::select_key), select_args, nullptr) > 0) {
+            CallResult newer{};
+            if (read_live_key(fingerprint, &newer, &found)) {
+                const std::string shown = quoted(text_view(key));
+                pg_call([&] {
+                    ereport(ERROR,
+                            (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                             errmsg("could not serialize access: idempotency key %s was stored "
+                                    "by a transaction that committed after this one began",
+                                    shown.c_str()),
+                             errhint("Retry the transaction: the retry answers the stored "
+                                     "result.")));
+                });
+            }
         }
-        Datum select_args[] = {Int64GetDatum(event_id), customer, key,
-                               Float8GetDatum(static_cast<double>(idempotency_retention_seconds))};
-        if (run_plan(key_plan(PlanId::select_key), select_args, nullptr) == 0) {
-            continue;
-        }
-        const StoredKey found = read_key_row(fingerprint, stored);
-        if (found.expired || !found.has_outcome) {
-            run_plan(key_plan(PlanId::renew_key), key_args, nullptr);
-            return KeyState::fresh;
-        }
-        if (!found.fingerprint_matches) {
-            throw DomainError(ErrorKind::key_reused,
-                              "idempotency key " + quoted(text_view(key)) +
-                                  " was already used for a different request in event " +
-                                  std::to_string(event_id),
-                              "Use a new key for a new request; reuse a key only to retry the "
-                              "identical call.");
-        }
-        stored->event_id = event_id;
-        return KeyState::replay;
+        return KeyState::fresh;
     }
-    throw DomainError(ErrorKind::internal, "idempotency key vanished twice while being claimed");
+    if (!found.fingerprint_matches) {
+        throw DomainError(ErrorKind::key_reused,
+                          "idempotency key " + quoted(text_view(key)) +
+                              " was already used for a different request in event " +
+                              std::to_string(event_id),
+                          "Use a new key for a new request; reuse a key only to retry the "
+                          "identical call.");
+    }
+    stored->event_id = event_id;
+    return KeyState::replay;
 }
 
-void remember_result(std::int64_t event_id, Datum customer, Datum key, const CallResult& result) {
+void remember_result(std::int64_t event_id, Datum customer, Datum key,
+                     const std::string& fingerprint, const CallResult& result) {
     Datum ids = 0;
     Datum seats = 0;
     pg_call([&] {
@@ -191,13 +229,16 @@ void remember_result(std::int64_t event_id, Datum customer, Datum key, const Cal
     Datum args[] = {Int64GetDatum(event_id),
                     customer,
                     key,
+                    make_text(fingerprint),
                     make_text(outcome),
                     ids,
                     seats,
                     TimestampTzGetDatum(result.at),
                     TimestampTzGetDatum(result.hold_expires_at),
-                    Int64GetDatum(result.remaining)};
+                    Int64GetDatum(result.remaining),
+                    Float8GetDatum(static_cast<double>(idempotency_retention_seconds))};
     const char nulls[] = {' ',
+                          ' ',
                           ' ',
                           ' ',
                           ' ',
@@ -205,13 +246,21 @@ void remember_result(std::int64_t event_id, Datum customer, Datum key, const Cal
                           ' ',
                           result.has_at ? ' ' : 'n',
                           result.has_hold_expiry ? ' ' : 'n',
-                          result.has_remaining ? ' ' : 'n'};
-    run_plan(key_plan(PlanId::store_key), args, nulls);
-}
-
-void forget_key(std::int64_t event_id, Datum customer, Datum key) {
-    Datum args[] = {Int64GetDatum(event_id), customer, key};
-    run_plan(key_plan(PlanId::forget_key), args, nullptr);
+                          result.has_remaining ? ' ' : 'n',
+                          ' '};
+    // The key's lock keeps every call of this library away from the row; a row that is
+    // not ours to replace was stored by a backend that does not take the lock (a library
+    // older than this one, still loaded there): its call came first.
+    if (run_plan(key_plan(PlanId::store_key), args, nulls) == 0) {
+        const std::string shown = quoted(text_view(key));
+        pg_call([&] {
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("could not serialize access: idempotency key %s was stored by "
+                                   "a concurrent call",
+                                   shown.c_str()),
+                            errhint("Retry: the retry answers the stored result.")));
+        });
+    }
 }
 
 } // namespace ticketing::backend

@@ -403,6 +403,10 @@ bool keys_scoped_per_event() {
     return cache.keys_per_event;
 }
 
+Oid locked_table_relid(OwnTable table) {
+    return cache.relid[index_of(table)];
+}
+
 const Layout& core_layout() {
     return cache.layout;
 }

@@ -57,6 +57,9 @@ void lock_table(OwnTable table);
 // customer), as from 1.2, or per customer, as a 1.1 schema not yet updated has them.
 bool keys_scoped_per_event();
 
+// After lock_table(table): the table's OID.
+Oid locked_table_relid(OwnTable table);
+
 // The layout lock_core_tables() returned in this call. Inside pg_call.
 const Layout& core_layout();
 

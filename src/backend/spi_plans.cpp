@@ -118,4 +118,19 @@ std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls) {
     return processed;
 }
 
+std::uint64_t run_plan_on_latest_snapshot(PlanId id, Datum* values, const char* nulls) {
+    ensure_spi_connected();
+    SPIPlanPtr plan = prepared(id);
+    std::uint64_t processed = 0;
+    pg_call([&] {
+        const int rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
+                                            InvalidSnapshot, true, false, 0);
+        if (rc < 0) {
+            elog(ERROR, "ticketing: SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+        }
+        processed = SPI_processed;
+    });
+    return processed;
+}
+
 } // namespace ticketing::backend

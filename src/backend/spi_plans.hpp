@@ -10,6 +10,10 @@ namespace ticketing::backend {
 // the next call. Connects SPI on first use within a call frame. Raises through pg_call.
 std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls);
 
+// run_plan for a read, with a snapshot taken now instead of the transaction's: what
+// has committed by now, whatever the isolation level.
+std::uint64_t run_plan_on_latest_snapshot(PlanId id, Datum* values, const char* nulls);
+
 // A call frame: SPI is connected lazily (a claim answered by a direct read never
 // connects) and finished when the frame ends. Frames nest; an abandoned frame (an error
 // on its way out) leaves SPI to the transaction or subtransaction abort.

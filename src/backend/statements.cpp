@@ -322,14 +322,32 @@ const PlanSpec batch_lock{
     4,
     {INT8OID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}};
 
-// The given tickets that are available, locked with SKIP LOCKED (a batch's first pass):
-// (ticket_id, row version).
-const PlanSpec batch_lock_available{
-    "SELECT t.ticket_id, t.ctid FROM ticketing.tickets t WHERE " GIVEN_TICKETS
+// A batch's plain sales in one pass: the given tickets $2 (sorted) that are available,
+// locked with SKIP LOCKED and sold in the same statement, each to its buyer $3 (parallel
+// to $2), with their audit rows, as the hand-written batched UPDATE sells them but
+// without waiting for a row another transaction holds. The sale finds each locked row by
+// the version its lock returned (a TID scan: no second index descent). Returns
+// (ticket_id, recorded time, seat) per ticket sold. A ticket locked but not sold stays
+// locked and is not returned: a trigger or policy skipped the change, or the lock
+// followed an update committed after the statement's snapshot, which the TID scan does
+// not see. The caller looks at every ticket it did not sell again.
+const PlanSpec batch_sell_available{
+    "WITH target AS MATERIALIZED (SELECT t.ctid AS row_version, t.ticket_id, " POSITION_OF_TICKET
+    " AS n FROM ticketing.tickets t WHERE " GIVEN_TICKETS
     "AND t.status OPERATOR(pg_catalog.=) 'available' ORDER BY t.ticket_id"
-    " FOR NO KEY UPDATE OF t SKIP LOCKED",
-    2,
-    {INT8OID, INT8ARRAYOID}};
+    " FOR NO KEY UPDATE OF t SKIP LOCKED),"
+    " sold AS (UPDATE ticketing.tickets t"
+    " SET status = 'sold', owner = ($3::pg_catalog.text[])[x.n],"
+    " hold_expires_at = NULL, updated_at = pg_catalog.now()"
+    " FROM target x WHERE t.ctid OPERATOR(pg_catalog.=) x.row_version"
+    " AND t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) x.ticket_id"
+    " RETURNING t.event_id, t.ticket_id, ($3::pg_catalog.text[])[x.n] AS buyer, t.updated_at,"
+    " t.seat),"
+    " audited AS (" AUDIT_INSERT "SELECT s.event_id, s.ticket_id, 'available', 'sold', s.buyer,"
+    " s.updated_at FROM sold s ORDER BY s.ticket_id RETURNING 1)"
+    " SELECT s.ticket_id, s.updated_at, s.seat FROM sold s",
+    3,
+    {INT8OID, INT8ARRAYOID, TEXTARRAYOID}};
 
 // Sells tickets $2 that this transaction holds locked, found by the row versions $5 its
 // locks returned (a TID scan: no second index descent; a version is current because the
@@ -705,53 +723,45 @@ const PlanSpec lock_tickets_wait{TICKET_STATE
 // Idempotency keys are scoped per (event, customer): $1 event, $2 customer, $3 key. A
 // 1.1 schema scopes them per customer (the library serves it until ALTER EXTENSION
 // ticketing UPDATE): the same statements with `key` and `conflict` of that scope, where
-// $1 only sets the row's event.
-#define INSERT_KEY(conflict)                                                                       \
-    "INSERT INTO ticketing.idempotency_keys (event_id, customer, idempotency_key, fingerprint)"    \
-    " VALUES ($1, $2, $3, $4) ON CONFLICT " conflict " DO NOTHING RETURNING 1"
+// $1 only sets the row's event. A key row is written only for an answer that changed
+// tickets, under the key's lock (idempotency.cpp): select_key reads it without a row
+// lock, store_key inserts it, or replaces a row that counts as unused (past the
+// retention, or without a result) and nothing else: no row back means another
+// transaction stored the key first.
+#define EXPIRED(secs)                                                                              \
+    "k.created_at OPERATOR(pg_catalog.<)"                                                          \
+    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => " secs "))"
 #define SELECT_KEY(key)                                                                            \
     "SELECT k.fingerprint, k.outcome, k.ticket_ids, k.seats, k.at, k.hold_expires_at,"             \
-    " k.remaining, k.created_at OPERATOR(pg_catalog.<)"                                            \
-    " (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $4)) AS expired"   \
-    " FROM ticketing.idempotency_keys k WHERE " key " FOR UPDATE"
-#define RENEW_KEY(key)                                                                             \
-    "UPDATE ticketing.idempotency_keys k SET event_id = $1, fingerprint = $4,"                     \
-    " created_at = pg_catalog.now(), outcome = NULL, ticket_ids = NULL, seats = NULL, at = NULL,"  \
-    " hold_expires_at = NULL, remaining = NULL WHERE " key
-#define STORE_KEY(key)                                                                             \
-    "UPDATE ticketing.idempotency_keys k SET outcome = $4, ticket_ids = $5, seats = $6,"           \
-    " at = $7, hold_expires_at = $8, remaining = $9 WHERE " key
-#define FORGET_KEY(key) "DELETE FROM ticketing.idempotency_keys k WHERE " key
+    " k.remaining, " EXPIRED("$4") " AS expired FROM ticketing.idempotency_keys k WHERE " key
+#define STORE_KEY(conflict)                                                                        \
+    "INSERT INTO ticketing.idempotency_keys AS k (event_id, customer, idempotency_key,"            \
+    " fingerprint, outcome, ticket_ids, seats, at, hold_expires_at, remaining)"                    \
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT " conflict " DO UPDATE SET"     \
+    " event_id = excluded.event_id, fingerprint = excluded.fingerprint,"                           \
+    " outcome = excluded.outcome, ticket_ids = excluded.ticket_ids, seats = excluded.seats,"       \
+    " at = excluded.at, hold_expires_at = excluded.hold_expires_at,"                               \
+    " remaining = excluded.remaining, created_at = pg_catalog.now()"                               \
+    " WHERE k.outcome IS NULL OR " EXPIRED("$11") " RETURNING 1"
 #define PER_EVENT                                                                                  \
     "k.event_id OPERATOR(pg_catalog.=) $1 AND k.customer OPERATOR(pg_catalog.=) $2 AND "           \
     "k.idempotency_key OPERATOR(pg_catalog.=) $3"
 #define PER_CUSTOMER                                                                               \
     "k.customer OPERATOR(pg_catalog.=) $2 AND k.idempotency_key OPERATOR(pg_catalog.=) $3"
-#define KEY_ARGS                                                                                   \
-    { INT8OID, TEXTOID, TEXTOID, TEXTOID }
 #define STORE_ARGS                                                                                 \
     {                                                                                              \
-        INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,            \
-            TIMESTAMPTZOID, INT8OID                                                                \
+        INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID,   \
+            TIMESTAMPTZOID, INT8OID, FLOAT8OID                                                     \
     }
-const PlanSpec insert_key{INSERT_KEY("(event_id, customer, idempotency_key)"), 4, KEY_ARGS};
 const PlanSpec select_key{SELECT_KEY(PER_EVENT), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key{RENEW_KEY(PER_EVENT), 4, KEY_ARGS};
-const PlanSpec store_key{STORE_KEY(PER_EVENT), 9, STORE_ARGS};
-const PlanSpec forget_key{FORGET_KEY(PER_EVENT), 3, {INT8OID, TEXTOID, TEXTOID}};
-const PlanSpec insert_key_1_1{INSERT_KEY("(customer, idempotency_key)"), 4, KEY_ARGS};
+const PlanSpec store_key{STORE_KEY("(event_id, customer, idempotency_key)"), 11, STORE_ARGS};
 const PlanSpec select_key_1_1{SELECT_KEY(PER_CUSTOMER), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
-const PlanSpec renew_key_1_1{RENEW_KEY(PER_CUSTOMER), 4, KEY_ARGS};
-const PlanSpec store_key_1_1{STORE_KEY(PER_CUSTOMER), 9, STORE_ARGS};
-const PlanSpec forget_key_1_1{FORGET_KEY(PER_CUSTOMER), 3, {INT8OID, TEXTOID, TEXTOID}};
-#undef INSERT_KEY
+const PlanSpec store_key_1_1{STORE_KEY("(customer, idempotency_key)"), 11, STORE_ARGS};
+#undef EXPIRED
 #undef SELECT_KEY
-#undef RENEW_KEY
 #undef STORE_KEY
-#undef FORGET_KEY
 #undef PER_EVENT
 #undef PER_CUSTOMER
-#undef KEY_ARGS
 #undef STORE_ARGS
 
 } // namespace
@@ -818,8 +828,8 @@ const PlanSpec& statement_for(PlanId id) {
         return batch_peek;
     case PlanId::batch_lock:
         return batch_lock;
-    case PlanId::batch_lock_available:
-        return batch_lock_available;
+    case PlanId::batch_sell_available:
+        return batch_sell_available;
     case PlanId::batch_transition:
         return batch_transition;
     case PlanId::batch_hold:
@@ -864,16 +874,10 @@ const PlanSpec& statement_for(PlanId id) {
         return update_cart;
     case PlanId::lock_tickets_wait:
         return lock_tickets_wait;
-    case PlanId::insert_key:
-        return insert_key;
     case PlanId::select_key:
         return select_key;
-    case PlanId::renew_key:
-        return renew_key;
     case PlanId::store_key:
         return store_key;
-    case PlanId::forget_key:
-        return forget_key;
     case PlanId::expire_given_wait:
         return expire_given_wait;
     case PlanId::expire_given_nowait:
@@ -908,16 +912,10 @@ const PlanSpec& statement_for(PlanId id) {
         return entry_position;
     case PlanId::release_offered_holds:
         return release_offered_holds;
-    case PlanId::insert_key_1_1:
-        return insert_key_1_1;
     case PlanId::select_key_1_1:
         return select_key_1_1;
-    case PlanId::renew_key_1_1:
-        return renew_key_1_1;
     case PlanId::store_key_1_1:
         return store_key_1_1;
-    case PlanId::forget_key_1_1:
-        return forget_key_1_1;
     case PlanId::count_:
         break;
     }

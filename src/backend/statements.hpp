@@ -41,7 +41,7 @@ enum class PlanId {
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED
-    batch_lock_available, // lock given tickets that are available, SKIP LOCKED
+    batch_sell_available, // lock (SKIP LOCKED) and sell available given tickets, audited
     batch_transition,     // sell locked tickets to several customers, with audit rows
     batch_hold,           // hold locked tickets into carts, with audit rows (1.3)
     find_cart_skip,       // a cart by token, shared-locked, SKIP LOCKED (1.3)
@@ -86,21 +86,15 @@ enum class PlanId {
     entry_position,        // waiting entries up to and including one
     release_offered_holds, // the holds of an offer given up, with audit rows
     // Idempotency keys.
-    insert_key, // claim a key; ON CONFLICT DO NOTHING
-    select_key, // the stored request and result, locked
-    renew_key,  // take over a key past its retention
-    store_key,  // remember the result
-    forget_key, // drop a key whose request did not run
+    select_key, // the stored request and result (read under the key's lock)
+    store_key,  // remember a result that changed tickets (insert, or replace an unused row)
     // The same on a 1.1 schema (keys per customer), until ALTER EXTENSION ... UPDATE.
-    insert_key_1_1,
     select_key_1_1,
-    renew_key_1_1,
     store_key_1_1,
-    forget_key_1_1,
     count_
 };
 
-constexpr int max_plan_args = 9;
+constexpr int max_plan_args = 11;
 
 // How a statement is planned (plan_settings.cpp). Every kept plan is made with the
 // planner settings at their defaults, whatever the session that happened to plan it had

@@ -77,7 +77,7 @@ bool changes_tickets(Outcome outcome) {
 }
 
 bool remembered_by_idempotency_key(Outcome outcome) {
-    return outcome != Outcome::busy;
+    return changes_tickets(outcome);
 }
 
 } // namespace ticketing

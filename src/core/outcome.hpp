@@ -60,8 +60,9 @@ bool owner_is_customer(Outcome outcome);
 // True for outcomes that changed tickets (and so wrote audit rows).
 bool changes_tickets(Outcome outcome);
 
-// Whether an idempotency key remembers this outcome. `busy` means the request did not
-// run at all, so a retry with the same key runs it again.
+// Whether an idempotency key remembers this outcome: only those that changed tickets. An
+// answer that changed nothing (already_sold, busy, limit_reached, ...) is not kept, so a
+// retry with the same key runs again (and may succeed), and a refusal writes nothing.
 bool remembered_by_idempotency_key(Outcome outcome);
 
 } // namespace ticketing

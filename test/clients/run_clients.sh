@@ -37,7 +37,8 @@ finish() {
 
 missing_packages() {
     local pkg
-    for pkg in golang-go golang-github-jackc-pgx-v4-dev python3-psycopg python3-mypy; do
+    for pkg in golang-go golang-github-jackc-pgx-v4-dev golang-github-gomodule-redigo-dev redis-server \
+        postgresql-15-plproxy python3-psycopg python3-mypy; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
     done
     command -v node >/dev/null || echo nodejs
@@ -94,13 +95,14 @@ done <"$WORK/go.out"
 
 check "go: build flashsale, flashload, flashreport" bash "$ROOT/clients/go/build.sh" "$WORK/bin"
 
-# bench_smoke HANDLER: the service with the handler under one second of load from
-# flashload over HTTP; every answer 200 or 409, verify() clean.
+# bench_smoke HANDLER [FLAGS...]: the service with the handler (and flags) under one
+# second of load from flashload over HTTP; every answer 200 or 409, verify() clean.
 bench_smoke() {
     local handler=$1 event log="$WORK/flashsale-$1.log" addr="" pid i status
+    shift
     event=$(psql -X -A -t -q -c "SELECT ticketing.create_event('smoke $handler')") || return 1
     psql -X -q -c "SELECT ticketing.add_tickets($event, 2000)" >/dev/null || return 1
-    "$WORK/bin/flashsale" -listen 127.0.0.1:0 -handler "$handler" -pool 8 2>"$log" &
+    "$WORK/bin/flashsale" -listen 127.0.0.1:0 -handler "$handler" -pool 8 "$@" 2>"$log" &
     pid=$!
     for i in $(seq 100); do
         addr=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$log")
@@ -117,7 +119,8 @@ bench_smoke() {
         [ "$(psql -X -A -t -q -c "SELECT count(*) FROM ticketing.verify($event)")" = 0 ]
 }
 if [ -x "$WORK/bin/flashsale" ]; then
-    check "go: load smoke, extension handler" bench_smoke extension
+    check "go: load smoke, extension handler, coalesced" bench_smoke extension
+    check "go: load smoke, extension handler, -coalesce=off" bench_smoke extension -coalesce=off
     check "go: load smoke, article handler" bench_smoke article
 fi
 

@@ -88,7 +88,7 @@ std::string describe(const Request& request) {
 }
 
 bool Answer::remembered() const {
-    return !is_error() && outcome != "busy" && outcome != kLockNotAvailable;
+    return changed_tickets();
 }
 
 bool Answer::changed_tickets() const {

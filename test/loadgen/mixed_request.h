@@ -68,8 +68,8 @@ struct Answer {
     std::chrono::nanoseconds latency{0};
 
     bool is_error() const { return !sqlstate.empty(); }
-    // Whether an idempotency key keeps this answer: not an error, not a 55P03 abort and
-    // not `busy` (a request that did not run).
+    // Whether an idempotency key keeps this answer: only one that changed tickets (1.3:
+    // a refusal is not remembered, and its retry runs anew).
     bool remembered() const;
     // Whether the call changed tickets (claimed, hold_placed, released).
     bool changed_tickets() const;

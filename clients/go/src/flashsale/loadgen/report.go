@@ -77,6 +77,7 @@ func WriteMarkdown(w io.Writer, records []Record) {
 	for _, q := range Ratios(cells) {
 		fmt.Fprintf(w, "| %s | %d | %.2f× | %.2f× |\n", q.Workload, q.Concurrency, q.Throughput, q.P99)
 	}
+	writeGoals(w, cells)
 }
 
 // answers lists the answers by status and outcome, e.g. "200 claimed 41%, 409 already_sold 59%".

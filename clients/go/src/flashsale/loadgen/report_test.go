@@ -74,3 +74,34 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestGoalsCompareMedians(t *testing.T) {
+	sale := func(handler string, conc int, sales, p99 float64, ids bool, workload string) Record {
+		r := rec(handler, workload, conc, sales, p99, ids)
+		r.SalesPerSec = sales
+		return r
+	}
+	records := []Record{
+		sale("coalesced", 64, 9000, 20, false, "spread"),
+		sale("redis-always", 64, 6000, 30, false, "spread"),
+		sale("article", 64, 2000, 90, false, "spread"),
+		sale("coalesced", 16, 5000, 5, false, "spread"),
+		sale("redis-always", 16, 6000, 3, false, "spread"),
+		sale("extension", 16, 8000, 5, false, "hot"),
+		sale("extension", 16, 7000, 5, true, "hot"),
+	}
+	var b bytes.Buffer
+	WriteMarkdown(&b, records)
+	for _, want := range []string{
+		"| coalesced ≥ Redis always, sales/s, p99 no worse | spread, 64 buyers | 1.50× sales/s; p99 20.0 / 30.0 ms | yes |",
+		"| coalesced ≥ 4× article, sales/s | spread, 64 buyers | 4.50× | yes |",
+		"| hot keyed ≥ 0.9× hot unkeyed, requests/s | extension, 16 buyers | 0.88× | **no** |",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Fatalf("missing %q in\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "spread, 16 buyers | 0.83×") {
+		t.Fatal("the Redis goal is for 64 buyers and more")
+	}
+}

@@ -62,9 +62,19 @@ func requireVerified(t *testing.T, pool *pgxpool.Pool, event int64) {
 // startService serves the service with the given handler on a loopback TCP port.
 func startService(t *testing.T, pool *pgxpool.Pool, handler string) *httptest.Server {
 	t.Helper()
+	return startServiceWith(t, pool, handler, nil)
+}
+
+// startServiceWith is startService with setup (when not nil) applied to the service
+// before it serves.
+func startServiceWith(t *testing.T, pool *pgxpool.Pool, handler string, setup func(*Server)) *httptest.Server {
+	t.Helper()
 	srv, err := New(pool, handler)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if setup != nil {
+		setup(srv)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

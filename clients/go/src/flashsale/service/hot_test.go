@@ -19,13 +19,30 @@ const (
 // from distinct buyers for 50 tickets end with exactly 50 sales, one per ticket, each
 // answered 200 claimed to the buyer the audit log names; every other answer is 409
 // already_sold; verify() is clean.
-func TestHotTicketsExtension(t *testing.T) { testHotTickets(t, HandlerExtension) }
-func TestHotTicketsArticle(t *testing.T)   { testHotTickets(t, HandlerArticle) }
+func TestHotTicketsExtension(t *testing.T) { testHotTickets(t, HandlerExtension, nil) }
+func TestHotTicketsArticle(t *testing.T)   { testHotTickets(t, HandlerArticle, nil) }
 
-func testHotTickets(t *testing.T, handler string) {
+// TestHotTicketsCoalesced: the same through the coalescer (claim_batch), which must
+// have gathered the claims into far fewer calls than requests.
+func TestHotTicketsCoalesced(t *testing.T) {
+	var c *coalescer
+	testHotTickets(t, HandlerExtension, func(s *Server) {
+		if err := s.Coalesce(DefaultCoalesceConfig); err != nil {
+			t.Fatal(err)
+		}
+		c = s.claimer.(*coalescer)
+	})
+	batches, claims := c.counts()
+	t.Logf("%d claims in %d batches", claims, batches)
+	if claims != hotRequests || batches >= claims/2 || c.failures() != 0 {
+		t.Fatalf("%d claims in %d batches, %d failed: the coalescer did not gather them", claims, batches, c.failures())
+	}
+}
+
+func testHotTickets(t *testing.T, handler string, setup func(*Server)) {
 	pool := testPool(t, 16)
 	event := newEvent(t, pool, "hot tickets, "+handler, hotTickets)
-	ts := startService(t, pool, handler)
+	ts := startServiceWith(t, pool, handler, setup)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: hotRequests}}
 	defer client.CloseIdleConnections()
 

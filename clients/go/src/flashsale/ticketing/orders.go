@@ -3,6 +3,7 @@ package ticketing
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -74,8 +75,19 @@ func (c *Client) ClaimBatch(ctx context.Context, event int64, requests []BatchRe
 		keys[i], categories[i], carts[i] = nullable(r.IdempotencyKey), nullable(r.Category), nullable(r.Cart)
 	}
 	var results []BatchResult
-	err := c.jsonRows(ctx, &results, claimBatchSQL, event, tickets, customers, keys, categories, carts)
-	return results, err
+	if err := c.jsonRows(ctx, &results, claimBatchSQL, event, tickets, customers, keys, categories, carts); err != nil {
+		return nil, err
+	}
+	// Callers index the answers by request (the service's coalescer does): one each, in order.
+	if len(results) != n {
+		return nil, fmt.Errorf("ticketing: claim_batch answered %d of %d requests", len(results), n)
+	}
+	for i := range results {
+		if int(results[i].RequestNo) != i+1 {
+			return nil, fmt.Errorf("ticketing: claim_batch answered request %d in place %d", results[i].RequestNo, i+1)
+		}
+	}
+	return results, nil
 }
 
 // jsonRows runs a statement whose one row is a JSON array of a call's rows and decodes

@@ -10,7 +10,10 @@
 // A call whose connection is lost is repeated with its Idempotency-Key for up to
 // -failover-wait against whichever node is primary now. -handler=article
 // claims a given ticket with the article's client-side transaction instead of the
-// extension's single call, for comparison.
+// extension's single call, for comparison. Concurrent claims of one event are sent as
+// one claim_batch call (-coalesce=off: one claim_ticket per request); -router and
+// -shards send each event's calls straight to its shard; -backend=redis serves claims
+// from Redis, only to be measured against (service.RedisBackend).
 package main
 
 import (
@@ -25,39 +28,30 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v4/pgxpool"
-
 	"flashsale/service"
 )
 
 func main() {
+	var o options
 	listen := flag.String("listen", "127.0.0.1:8080", "address to listen on")
-	handler := flag.String("handler", service.HandlerExtension, "claim handler: extension or article")
-	poolSize := flag.Int("pool", 32, "database connections")
-	dsn := flag.String("dsn", "", "connection string (default: PG* environment variables)")
-	failoverWait := flag.Duration("failover-wait", service.DefaultFailoverWait,
+	flag.StringVar(&o.handler, "handler", service.HandlerExtension, "claim handler: extension or article")
+	flag.IntVar(&o.poolSize, "pool", 32, "database connections (per shard with -router; Redis connections with -backend=redis)")
+	flag.StringVar(&o.dsn, "dsn", "", "connection string (default: PG* environment variables)")
+	flag.DurationVar(&o.failoverWait, "failover-wait", service.DefaultFailoverWait,
 		"how long a call whose connection was lost is repeated, waiting for a new primary (0: never)")
+	o.register()
 	flag.Parse()
 
-	cfg, err := pgxpool.ParseConfig(*dsn)
-	if err != nil {
-		log.Fatalf("connection settings: %v", err)
-	}
-	cfg.MaxConns = int32(*poolSize)
-	cfg.MinConns = int32(*poolSize)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	pool, err := pgxpool.ConnectConfig(ctx, cfg)
-	if err != nil {
-		log.Fatalf("connecting: %v", err)
-	}
-	defer pool.Close()
-	srv, err := service.New(pool, *handler)
+	srv, closeAll, describe, err := o.build(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv.SetFailoverWait(*failoverWait)
-	srv.SetFailoverLog(log.Printf)
+	defer closeAll()
+	if s, ok := srv.(*service.Server); ok {
+		s.SetFailoverLog(log.Printf)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Fatal(err)
@@ -72,7 +66,7 @@ func main() {
 		}
 	}()
 	// The load generator and scripts wait for this line.
-	log.Printf("flashsale: handler %s, pool %d, listening on %s", *handler, *poolSize, ln.Addr())
+	log.Printf("flashsale: %s, pool %d, listening on %s", describe, o.poolSize, ln.Addr())
 	if err := httpServer.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}

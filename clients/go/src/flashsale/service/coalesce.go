@@ -1,0 +1,292 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"flashsale/ticketing"
+)
+
+// CoalesceConfig sets how concurrent claims of one event are gathered into one
+// ticketing.claim_batch call (see Coalesce).
+type CoalesceConfig struct {
+	// Window is the longest a claim waits for others to join its batch (default 1 ms).
+	Window time.Duration
+	// MaxBatch sends a batch as soon as it holds this many claims (default 100; the
+	// extension takes at most 1,000).
+	MaxBatch int
+	// InFlight is how many batches of one event may be running at once (default 4).
+	InFlight int
+}
+
+// DefaultCoalesceConfig is the service's default: a 1 ms window, batches of up to 100,
+// four batches of an event in flight.
+var DefaultCoalesceConfig = CoalesceConfig{Window: time.Millisecond, MaxBatch: 100, InFlight: 4}
+
+// Coalesce makes the claim route gather concurrent claims of the same event into one
+// claim_batch call (one transaction, one commit for up to MaxBatch sales), each HTTP
+// request still answered with its own outcome and the status it gets without
+// coalescing. Only for the extension handler; every other route is unchanged.
+//
+// What a claim sees:
+//
+//   - Latency: a claim that arrives while its event has no batch running and the
+//     previous batch was a lone claim (low load) is sent at once; otherwise it waits
+//     for at most Window, or less if MaxBatch claims gather first or a running batch of
+//     the event ends (the claims that gathered meanwhile go at once).
+//   - Fairness: first come, first in a batch (a queue per event), and within a batch
+//     claim_batch decides in request order, so of two claims of one ticket the earlier
+//     arrival gets it. A request whose (customer, idempotency key) is already in the
+//     batch being formed (a retry overtaking its original) waits for the next one.
+//   - Answers: as a single claim_ticket call would give, with the same status codes.
+//     A batch answers busy for a ticket another transaction holds locked; a request
+//     whose wait policy is not "skip" is then repeated on its own as claim_ticket with
+//     its policy (it queues for the lock, or raises 55P03 with "nowait"), so it gets
+//     the answer it gets today. Refusals from a batch carry no "at" or
+//     "hold_expires_at" (claim_batch does not return them).
+//   - A request that makes the whole call fail (bad input, a reused idempotency key, an
+//     error raised by a trigger, a privilege): the batch rolled back as one
+//     transaction, so every request of it is repeated on its own as claim_ticket and
+//     answered as a single call: the bad one gets its error, the others their
+//     outcomes.
+//   - A lost connection: every request of the batch gets the error, and the handler's
+//     failover (SetFailoverWait) repeats those with an idempotency key, which go into
+//     a new batch with the same keys: one that had committed answers from its key, so
+//     nothing is sold twice. A request without a key whose batch may have committed is
+//     answered 503 outcome_unknown, as a single call without a key is; one that was
+//     certainly not sent is repeated.
+func (s *Server) Coalesce(cfg CoalesceConfig) error {
+	single, ok := s.claimer.(extensionClaimer)
+	if !ok {
+		return fmt.Errorf("coalescing needs the %q handler", HandlerExtension)
+	}
+	if cfg.Window < 0 || cfg.MaxBatch < 1 || cfg.MaxBatch > 1000 || cfg.InFlight < 1 {
+		return fmt.Errorf("coalescing: window must be >= 0, batch 1..1000, in-flight >= 1 (got %v, %d, %d)",
+			cfg.Window, cfg.MaxBatch, cfg.InFlight)
+	}
+	s.claimer = &coalescer{tk: single.tk, single: single, cfg: cfg, events: map[int64]*eventQueue{}}
+	return nil
+}
+
+// coalescer is the Claimer that gathers claims into batches.
+type coalescer struct {
+	tk     *ticketing.Client
+	single extensionClaimer
+	cfg    CoalesceConfig
+
+	mu     sync.Mutex
+	events map[int64]*eventQueue
+
+	batches, claims int64 // batch calls made and claims they carried (atomic)
+	failed          int64 // batch calls that failed as a whole (atomic)
+}
+
+// counts returns the batch calls made and the claims they carried.
+func (c *coalescer) counts() (batches, claims int64) {
+	return atomic.LoadInt64(&c.batches), atomic.LoadInt64(&c.claims)
+}
+
+// failures returns how many batch calls failed as a whole (their claims then went one
+// by one).
+func (c *coalescer) failures() int64 { return atomic.LoadInt64(&c.failed) }
+
+// pendingClaim is one HTTP request's claim waiting for its batch.
+type pendingClaim struct {
+	ticket   int64
+	customer string
+	wait     ticketing.Wait
+	key      string
+	done     chan claimAnswer // buffered: the batch never blocks on a request that left
+}
+
+type claimAnswer struct {
+	result ticketing.TicketResult
+	err    error
+}
+
+// eventQueue is one event's claims waiting to be sent, and its batches in flight.
+type eventQueue struct {
+	pending  []*pendingClaim
+	running  int         // batches in flight
+	timer    *time.Timer // armed while the first pending claim waits for the window
+	expired  bool        // the window of the pending claims has passed: send them
+	lastSize int         // claims in the previous batch (1: low load, send at once)
+}
+
+func (c *coalescer) Claim(ctx context.Context, event, ticket int64, customer string, wait ticketing.Wait,
+	requestID string) (ticketing.TicketResult, error) {
+	if ticket <= 0 || !batchable(wait) {
+		// Not a request a batch can carry as it is (ticket 0 would mean "any seat" there;
+		// a duration or an unknown policy is the single call's to take or refuse).
+		return c.single.Claim(ctx, event, ticket, customer, wait, requestID)
+	}
+	p := &pendingClaim{ticket: ticket, customer: customer, wait: wait, key: requestID, done: make(chan claimAnswer, 1)}
+	c.mu.Lock()
+	q := c.events[event]
+	if q == nil {
+		q = &eventQueue{}
+		c.events[event] = q
+	}
+	q.pending = append(q.pending, p)
+	c.dispatch(event, q)
+	c.mu.Unlock()
+	select {
+	case a := <-p.done:
+		return a.result, a.err
+	case <-ctx.Done():
+		// The client went away; its claim still runs with its batch.
+		return ticketing.TicketResult{}, ctx.Err()
+	}
+}
+
+// batchable reports the wait policies a batch's answers can stand for (busy is then
+// repeated on its own unless the policy is skip).
+func batchable(wait ticketing.Wait) bool {
+	return wait == "" || wait == ticketing.WaitQueue || wait == ticketing.WaitNoWait || wait == ticketing.WaitSkip
+}
+
+// dispatch sends what may be sent now; with c.mu held.
+func (c *coalescer) dispatch(event int64, q *eventQueue) {
+	for len(q.pending) > 0 && q.running < c.cfg.InFlight {
+		full := len(q.pending) >= c.cfg.MaxBatch
+		lowLoad := q.running == 0 && q.lastSize <= 1
+		if !full && !lowLoad && !q.expired && c.cfg.Window > 0 {
+			if q.timer == nil {
+				q.timer = time.AfterFunc(c.cfg.Window, func() {
+					c.mu.Lock()
+					defer c.mu.Unlock()
+					q.timer = nil
+					q.expired = true
+					c.dispatch(event, q)
+					c.forgetIfIdle(event, q)
+				})
+			}
+			return
+		}
+		batch := c.take(q)
+		if q.timer != nil {
+			q.timer.Stop()
+			q.timer = nil
+		}
+		q.expired = false
+		q.running++
+		q.lastSize = len(batch)
+		go c.run(event, q, batch)
+	}
+}
+
+// take removes up to MaxBatch pending claims, first come first, leaving for a later
+// batch a claim whose (customer, key) is already in this one.
+func (c *coalescer) take(q *eventQueue) []*pendingClaim {
+	type customerKey struct{ customer, key string }
+	var batch, rest []*pendingClaim
+	keys := map[customerKey]bool{}
+	for _, p := range q.pending {
+		k := customerKey{p.customer, p.key}
+		if len(batch) == c.cfg.MaxBatch || (p.key != "" && keys[k]) {
+			rest = append(rest, p)
+			continue
+		}
+		keys[k] = true
+		batch = append(batch, p)
+	}
+	q.pending = rest
+	return batch
+}
+
+func (c *coalescer) forgetIfIdle(event int64, q *eventQueue) {
+	if q.running == 0 && len(q.pending) == 0 && q.timer == nil && c.events[event] == q {
+		delete(c.events, event)
+	}
+}
+
+// run sends one batch, answers its claims, and lets the event's next batch go.
+func (c *coalescer) run(event int64, q *eventQueue, batch []*pendingClaim) {
+	answers := c.settle(event, batch)
+	for i, p := range batch {
+		p.done <- answers[i]
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q.running--
+	if len(q.pending) > 0 {
+		q.expired = true // they waited for this batch: send them now
+	}
+	c.dispatch(event, q)
+	c.forgetIfIdle(event, q)
+}
+
+// settle makes the batch call and turns its rows into one answer per claim.
+func (c *coalescer) settle(event int64, batch []*pendingClaim) []claimAnswer {
+	// Not any request's context: the claims of every request ride on this call.
+	ctx := context.Background()
+	answers := make([]claimAnswer, len(batch))
+	requests := make([]ticketing.BatchRequest, len(batch))
+	for i, p := range batch {
+		requests[i] = ticketing.BatchRequest{TicketID: p.ticket, Customer: p.customer, IdempotencyKey: p.key}
+	}
+	atomic.AddInt64(&c.batches, 1)
+	atomic.AddInt64(&c.claims, int64(len(batch)))
+	results, err := c.tk.ClaimBatch(ctx, event, requests)
+	if err != nil {
+		atomic.AddInt64(&c.failed, 1)
+		if ticketing.ConnectionLost(err) {
+			// Every claim gets the error; the handler's failover repeats the keyed ones
+			// (and any that was certainly not sent) and answers the rest 503.
+			for i := range answers {
+				answers[i].err = err
+			}
+			return answers
+		}
+		// The whole call failed and rolled back: each claim on its own, as a single
+		// call would be answered.
+		c.singly(ctx, event, batch, answers, func(int) bool { return true })
+		return answers
+	}
+	for i, r := range results {
+		answers[i].result = batchAnswer(event, batch[i].ticket, r)
+	}
+	// busy in a batch means "locked by another transaction"; a single call would have
+	// waited (or raised 55P03 with nowait), so those claims ask again on their own.
+	c.singly(ctx, event, batch, answers, func(i int) bool {
+		return results[i].Outcome == ticketing.Busy && batch[i].wait != ticketing.WaitSkip
+	})
+	return answers
+}
+
+// singly answers the claims `which` selects with one claim_ticket call each, at once.
+func (c *coalescer) singly(ctx context.Context, event int64, batch []*pendingClaim, answers []claimAnswer,
+	which func(int) bool) {
+	var wg sync.WaitGroup
+	for i, p := range batch {
+		if !which(i) {
+			continue
+		}
+		wg.Add(1)
+		go func(i int, p *pendingClaim) {
+			defer wg.Done()
+			res, err := c.single.Claim(ctx, event, p.ticket, p.customer, p.wait, p.key)
+			answers[i] = claimAnswer{result: res, err: err}
+		}(i, p)
+	}
+	wg.Wait()
+}
+
+// batchAnswer is a batch row as claim_ticket's result: owner_is_you is true for
+// claimed and already_owned, false for the other outcomes about an existing ticket,
+// NULL for not_found (as claim_ticket answers).
+func batchAnswer(event, ticket int64, r ticketing.BatchResult) ticketing.TicketResult {
+	res := ticketing.TicketResult{Outcome: r.Outcome, EventID: &event, TicketID: r.TicketID, Seat: r.Seat, At: r.At,
+		Quota: r.Quota}
+	if res.TicketID == nil {
+		res.TicketID = &ticket
+	}
+	if r.Outcome != ticketing.NotFound {
+		mine := r.Outcome == ticketing.Claimed || r.Outcome == ticketing.AlreadyOwned
+		res.OwnerIsYou = &mine
+	}
+	return res
+}

@@ -1,0 +1,352 @@
+package service
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v4/pgxpool"
+)
+
+// The coalescer against a database: a batch one request makes fail, a database error
+// in the middle of a batch, a connection lost in the middle of a batch. Each batch is
+// gathered by a long window, so that the requests of a test share one call.
+
+// gathered is a coalescing service whose window gathers up to n concurrent claims (a
+// batch goes when n have come, or after 300 ms).
+func gathered(t *testing.T, pool *pgxpool.Pool, n int) (*coalescer, string) {
+	t.Helper()
+	var c *coalescer
+	ts := startServiceWith(t, pool, HandlerExtension, func(s *Server) {
+		if err := s.Coalesce(CoalesceConfig{Window: 300 * time.Millisecond, MaxBatch: n, InFlight: 1}); err != nil {
+			t.Fatal(err)
+		}
+		s.SetFailoverWait(20 * time.Second)
+		c = s.claimer.(*coalescer)
+	})
+	return c, ts.URL
+}
+
+// busy makes the event's queue look loaded (its last batch was full), so that the next
+// claims wait for the window instead of the first going alone as at low load.
+func busy(c *coalescer, event int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.events[event] = &eventQueue{lastSize: c.cfg.MaxBatch}
+}
+
+// claimRequest is one HTTP claim of a test.
+type claimRequest struct {
+	ticket   int
+	customer string
+	key      string
+}
+
+// claimAll sends the claims at once and returns their answers in order.
+func claimAll(t *testing.T, url string, event int64, reqs []claimRequest) []answer {
+	t.Helper()
+	answers, err := sendAll(url, event, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answers
+}
+
+// sendAll is claimAll for any goroutine: the first transport or decoding error.
+func sendAll(url string, event int64, reqs []claimRequest) ([]answer, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(reqs)}}
+	defer client.CloseIdleConnections()
+	answers := make([]answer, len(reqs))
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		wg.Add(1)
+		go func(i int, r claimRequest) {
+			defer wg.Done()
+			var headers []string
+			if r.key != "" {
+				headers = []string{"Idempotency-Key", r.key}
+			}
+			answers[i], errs[i] = call(client, "POST", fmt.Sprintf("%s/events/%d/tickets/%d/claim", url, event, r.ticket),
+				map[string]string{"customer": r.customer}, headers...)
+		}(i, r)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("request %d: %v", i, err)
+		}
+	}
+	return answers, nil
+}
+
+// soldTo is the audit log's sales of the event: ticket -> customer.
+func soldTo(t *testing.T, pool *pgxpool.Pool, event int64) map[int64]string {
+	t.Helper()
+	rows, err := pool.Query(ctx, `SELECT ticket_id, customer FROM ticketing.audit_log
+	                               WHERE event_id = $1 AND to_status = 'sold'`, event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	sales := map[int64]string{}
+	for rows.Next() {
+		var ticket int64
+		var customer string
+		if err := rows.Scan(&ticket, &customer); err != nil {
+			t.Fatal(err)
+		}
+		if previous, twice := sales[ticket]; twice {
+			t.Fatalf("ticket %d sold twice: to %s and %s", ticket, previous, customer)
+		}
+		sales[ticket] = customer
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return sales
+}
+
+// One request of a batch makes the whole claim_batch fail (a key reused for another
+// ticket: TK001; a customer of 201 bytes: 22023): every other request is still sold,
+// and the bad ones get what a single call answers.
+func TestCoalescedBadRequestInBatch(t *testing.T) {
+	pool := testPool(t, 8)
+	event := newEvent(t, pool, "coalesced bad request", 30)
+	c, url := gathered(t, pool, 20)
+	expect(t, mustCall(t, "POST", fmt.Sprintf("%s/events/%d/tickets/30/claim", url, event),
+		map[string]string{"customer": "reuser"}, "Idempotency-Key", "used"), http.StatusOK, "claimed")
+	var reqs []claimRequest
+	for i := 1; i <= 18; i++ {
+		reqs = append(reqs, claimRequest{ticket: i, customer: buyer(i), key: fmt.Sprintf("good-%d", i)})
+	}
+	reqs = append(reqs, claimRequest{ticket: 19, customer: "reuser", key: "used"},
+		claimRequest{ticket: 20, customer: strings.Repeat("x", 201)})
+	before, _ := c.counts()
+	busy(c, event)
+	answers := claimAll(t, url, event, reqs)
+	for i := 0; i < 18; i++ {
+		expect(t, answers[i], http.StatusOK, "claimed")
+	}
+	expect(t, answers[18], http.StatusUnprocessableEntity, "")
+	if answers[18].str("sqlstate") != "TK001" {
+		t.Fatalf("the reused key: %v", answers[18].body)
+	}
+	expect(t, answers[19], http.StatusBadRequest, "")
+	if answers[19].str("sqlstate") != "22023" {
+		t.Fatalf("the long customer: %v", answers[19].body)
+	}
+	if after, _ := c.counts(); after-before != 1 || c.failures() != 1 {
+		t.Fatalf("%d batch calls for 20 gathered claims, %d failed; want 1, failed (then single calls)",
+			after-before, c.failures())
+	}
+	sales := soldTo(t, pool, event)
+	if len(sales) != 19 || sales[30] != "reuser" {
+		t.Fatalf("sales %v, want tickets 1..18 and 30", sales)
+	}
+	for i := 1; i <= 18; i++ {
+		if sales[int64(i)] != buyer(i) {
+			t.Fatalf("ticket %d sold to %q, want %s", i, sales[int64(i)], buyer(i))
+		}
+	}
+	requireVerified(t, pool, event)
+}
+
+// A database error in the middle of a batch (a trigger on the audit log refuses one
+// customer's sale): the batch rolls back as one, each request is then answered on its
+// own: the poisoned one 500 with the trigger's error, the others sold once.
+func TestCoalescedDatabaseErrorMidBatch(t *testing.T) {
+	pool := testPool(t, 8)
+	event := newEvent(t, pool, "coalesced database error", 20)
+	poison := fmt.Sprintf("poison-%d", event)
+	for _, stmt := range []string{
+		fmt.Sprintf(`CREATE FUNCTION public.refuse_%d() RETURNS trigger LANGUAGE plpgsql AS $$
+		   BEGIN IF NEW.customer = %s THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN NEW; END $$`,
+			event, quoteLiteral(poison)),
+		fmt.Sprintf(`CREATE TRIGGER refuse_%d BEFORE INSERT ON ticketing.audit_log FOR EACH ROW
+		   EXECUTE FUNCTION public.refuse_%d()`, event, event),
+	} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		pool.Exec(ctx, fmt.Sprintf("DROP TRIGGER refuse_%d ON ticketing.audit_log", event))
+		pool.Exec(ctx, fmt.Sprintf("DROP FUNCTION public.refuse_%d()", event))
+	})
+	c, url := gathered(t, pool, 12)
+	var reqs []claimRequest
+	for i := 1; i <= 11; i++ {
+		key := ""
+		if i%2 == 0 {
+			key = fmt.Sprintf("k-%d", i)
+		}
+		reqs = append(reqs, claimRequest{ticket: i, customer: buyer(i), key: key})
+	}
+	reqs = append(reqs, claimRequest{ticket: 12, customer: poison})
+	busy(c, event)
+	answers := claimAll(t, url, event, reqs)
+	for i := 0; i < 11; i++ {
+		expect(t, answers[i], http.StatusOK, "claimed")
+	}
+	expect(t, answers[11], http.StatusInternalServerError, "")
+	if answers[11].str("sqlstate") != "P0001" {
+		t.Fatalf("the poisoned request: %v", answers[11].body)
+	}
+	if batches, _ := c.counts(); batches != 1 || c.failures() != 1 {
+		t.Fatalf("%d batch calls, %d failed; want 1, failed", batches, c.failures())
+	}
+	sales := soldTo(t, pool, event)
+	if len(sales) != 11 {
+		t.Fatalf("%d sales, want 11: %v", len(sales), sales)
+	}
+	for i := 1; i <= 11; i++ {
+		if sales[int64(i)] != buyer(i) {
+			t.Fatalf("ticket %d sold to %q, want %s", i, sales[int64(i)], buyer(i))
+		}
+	}
+	requireVerified(t, pool, event)
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// A connection lost in the middle of a batch: the batch waits for a key another
+// transaction holds, and its backend is terminated there. Every request is answered:
+// those with a key are repeated in a new batch with the same keys and sold once;
+// those without one get 503 outcome_unknown (their batch was sent and may have
+// committed); the audit log holds exactly the sales answered claimed.
+func TestCoalescedConnectionLostMidBatch(t *testing.T) {
+	pool := testPool(t, 8)
+	event := newEvent(t, pool, "coalesced connection lost", 20)
+	c, url := gathered(t, pool, 10)
+	blocker, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback(ctx)
+	var outcome string
+	if err := blocker.QueryRow(ctx, `SELECT outcome FROM ticketing.claim_ticket($1, 20, 'held-up', idempotency_key => 'kb')`,
+		event).Scan(&outcome); err != nil || outcome != "claimed" {
+		t.Fatalf("the blocker's claim: %s %v", outcome, err)
+	}
+	var reqs []claimRequest
+	for i := 1; i <= 9; i++ {
+		key := ""
+		if i%3 != 0 {
+			key = fmt.Sprintf("k-%d", i)
+		}
+		reqs = append(reqs, claimRequest{ticket: i, customer: buyer(i), key: key})
+	}
+	reqs = append(reqs, claimRequest{ticket: 20, customer: "held-up", key: "kb"})
+	type sent struct {
+		answers []answer
+		err     error
+	}
+	done := make(chan sent)
+	busy(c, event)
+	go func() {
+		answers, err := sendAll(url, event, reqs)
+		done <- sent{answers, err}
+	}()
+	// The batch's backend, waiting for the blocker's key lock: terminate it.
+	var terminated bool
+	for tries := 0; tries < 100 && !terminated; tries++ {
+		time.Sleep(50 * time.Millisecond)
+		if err := pool.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) > 0 FROM pg_stat_activity
+		                               WHERE query LIKE '%claim_batch%' AND wait_event_type = 'Lock'
+		                                 AND pid <> pg_backend_pid()`).Scan(&terminated); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !terminated {
+		rows, _ := pool.Query(ctx, `SELECT pid, state, coalesce(wait_event_type, ''), left(query, 80) FROM pg_stat_activity
+		                             WHERE datname = current_database()`)
+		for rows.Next() {
+			var pid int
+			var state, wait, query string
+			rows.Scan(&pid, &state, &wait, &query)
+			t.Logf("%d %s %s %s", pid, state, wait, query)
+		}
+		rows.Close()
+		t.Fatal("no batch waited for the held key")
+	}
+	if err := blocker.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	result := <-done
+	if result.err != nil {
+		t.Fatal(result.err)
+	}
+	answers := result.answers
+	claimed := map[int64]string{}
+	for i, a := range answers {
+		r := reqs[i]
+		switch {
+		case r.key != "":
+			expect(t, a, http.StatusOK, "claimed")
+			claimed[int64(r.ticket)] = r.customer
+		default:
+			expect(t, a, http.StatusServiceUnavailable, "")
+			if a.str("error") != "outcome_unknown" {
+				t.Fatalf("request %d without a key: %v", i, a.body)
+			}
+		}
+	}
+	if batches, _ := c.counts(); batches < 2 {
+		t.Fatalf("%d batch calls: the keyed requests were not repeated as a batch", batches)
+	}
+	sales := soldTo(t, pool, event)
+	if fmt.Sprint(sales) != fmt.Sprint(claimed) {
+		t.Fatalf("the audit log sold %v; the answers say %v", sales, claimed)
+	}
+	requireVerified(t, pool, event)
+}
+
+// A ticket locked by another transaction: a batch answers busy for it, and the
+// coalescer asks again on its own as the request's wait policy says, so the answers are
+// today's: nowait 503 55P03, skip 409 busy, wait queues and buys once the lock goes.
+func TestCoalescedWaitPolicies(t *testing.T) {
+	pool := testPool(t, 4)
+	event := newEvent(t, pool, "coalesced locked", 2)
+	ts := startServiceWith(t, pool, HandlerExtension, func(s *Server) {
+		if err := s.Coalesce(DefaultCoalesceConfig); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM ticketing.tickets WHERE event_id = $1 AND ticket_id = 1 FOR UPDATE", event); err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("%s/events/%d/tickets/1/claim", ts.URL, event)
+	a := mustCall(t, "POST", url, map[string]string{"customer": "x", "wait": "nowait"})
+	expect(t, a, http.StatusServiceUnavailable, "")
+	if a.str("sqlstate") != "55P03" || a.retryAfter == "" {
+		t.Fatalf("nowait on a locked ticket: %v, Retry-After %q", a.body, a.retryAfter)
+	}
+	a = mustCall(t, "POST", url, map[string]string{"customer": "x", "wait": "skip"})
+	expect(t, a, http.StatusConflict, "busy")
+	waited := make(chan answer)
+	go func() {
+		a, _ := call(http.DefaultClient, "POST", url, map[string]string{"customer": "y"})
+		waited <- a
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case a := <-waited:
+		t.Fatalf("the default policy did not wait for the lock: %v", a.body)
+	default:
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, <-waited, http.StatusOK, "claimed")
+	expect(t, mustCall(t, "POST", url, map[string]string{"customer": "x"}), http.StatusConflict, "already_sold")
+	requireVerified(t, pool, event)
+}
