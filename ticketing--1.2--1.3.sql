@@ -3,10 +3,250 @@
 -- a 1.2 schema too until this script runs.
 \echo Use "ALTER EXTENSION ticketing UPDATE TO '1.3'" to load this file. \quit
 
--- add_tickets refuses labels longer than 200 bytes (22023), where 1.2 let the index
--- refuse them (54000, "index row requires ... bytes").
-CREATE OR REPLACE FUNCTION ticketing.add_tickets(event_id bigint, quantity integer,
-                                      seat_prefix text DEFAULT 'GA-')
+-- Functions whose signature grows (a category, a cart) are dropped and made again: the
+-- grants their 1.2 versions had are carried over (remembered in a setting of this
+-- transaction, then granted on the new signature).
+DO $$
+DECLARE
+    old record;
+BEGIN
+    FOR old IN
+        SELECT pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) AS signature,
+               p.proacl::pg_catalog.text AS acl
+          FROM pg_catalog.pg_proc p
+         WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+               'ticketing.add_tickets(bigint, integer, text)'::pg_catalog.regprocedure,
+               'ticketing.add_tickets(bigint, text[])'::pg_catalog.regprocedure,
+               'ticketing.hold_ticket(bigint, bigint, text, interval, text, text)'::pg_catalog.regprocedure,
+               'ticketing.claim_tickets(bigint, bigint[], text, text, interval, text)'::pg_catalog.regprocedure,
+               'ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text)'::pg_catalog.regprocedure])
+    LOOP
+        PERFORM pg_catalog.set_config('ticketing.upgrade_acl_' || pg_catalog.md5(old.signature),
+                                      COALESCE(old.acl, ''), true);
+    END LOOP;
+END
+$$;
+
+DROP FUNCTION ticketing.add_tickets(bigint, integer, text);
+DROP FUNCTION ticketing.add_tickets(bigint, text[]);
+DROP FUNCTION ticketing.hold_ticket(bigint, bigint, text, interval, text, text);
+DROP FUNCTION ticketing.claim_tickets(bigint, bigint[], text, text, interval, text);
+DROP FUNCTION ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text);
+
+-------------------------------------------------------------------------------
+-- Categories, quotas and carts (issue 18)
+-------------------------------------------------------------------------------
+
+ALTER TABLE ticketing.events
+    ADD COLUMN quota_count integer NOT NULL DEFAULT 0 CHECK (quota_count OPERATOR(pg_catalog.>=) 0);
+-- Every ticket sold so far gets the default category.
+ALTER TABLE ticketing.tickets
+    ADD COLUMN category text NOT NULL DEFAULT 'general'
+        CHECK (category OPERATOR(pg_catalog.<>) ''
+               AND pg_catalog.octet_length(category) OPERATOR(pg_catalog.<=) 100);
+-- claim_any(category => ...) walks the unsold tickets of one category from a random start.
+CREATE INDEX tickets_category_claimable_idx ON ticketing.tickets (event_id, category, ticket_id)
+    WHERE status OPERATOR(pg_catalog.<>) 'sold';
+
+-- Quotas (issue 18): a cap on how many tickets of some categories may be sold or held
+-- together. A ticket counts in every quota that covers its category. A quota's units are
+-- kept in stripes: `remaining` per stripe, never below zero (CHECK), so no interleaving
+-- of sales can take more units than the quota's size. A sale or hold of an available
+-- ticket takes one unit from a stripe of each covering quota (a stripe nobody else holds
+-- locked: SKIP LOCKED from a random one, so concurrent buyers spread over the stripes
+-- instead of queueing on one counter row); a release, refund, lapsed hold or abandoned
+-- cart gives it back. Updating `remaining`, which no index covers, is a HOT update.
+-- docs/design.md, "Quotas", says why stripes and not one counter.
+CREATE SEQUENCE ticketing.quota_id_seq;
+
+CREATE TABLE ticketing.quotas (
+    event_id   bigint NOT NULL REFERENCES ticketing.events,
+    quota_id   bigint NOT NULL
+               DEFAULT pg_catalog.nextval('ticketing.quota_id_seq'::pg_catalog.regclass),
+    name       text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''
+                                    AND pg_catalog.octet_length(name) OPERATOR(pg_catalog.<=) 100),
+    size       integer NOT NULL CHECK (size OPERATOR(pg_catalog.>=) 0),
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (event_id, quota_id),
+    UNIQUE (event_id, name)
+);
+ALTER SEQUENCE ticketing.quota_id_seq OWNED BY ticketing.quotas.quota_id;
+
+-- Which categories a quota covers.
+CREATE TABLE ticketing.quota_categories (
+    event_id bigint NOT NULL,
+    quota_id bigint NOT NULL,
+    category text NOT NULL,
+    PRIMARY KEY (event_id, category, quota_id),
+    FOREIGN KEY (event_id, quota_id) REFERENCES ticketing.quotas ON DELETE CASCADE
+);
+
+CREATE TABLE ticketing.quota_stripes (
+    event_id  bigint NOT NULL,
+    quota_id  bigint NOT NULL,
+    stripe    integer NOT NULL,
+    remaining integer NOT NULL CHECK (remaining OPERATOR(pg_catalog.>=) 0),
+    PRIMARY KEY (event_id, quota_id, stripe),
+    FOREIGN KEY (event_id, quota_id) REFERENCES ticketing.quotas ON DELETE CASCADE
+) WITH (fillfactor = 50);
+
+-- Carts (issue 18): many holds under one token that expire together and are bought in
+-- one step, all or nothing. The token is returned once by open_cart(); only its SHA-256
+-- is stored. An item is a hold of the cart's customer (status held, hold_expires_at the
+-- cart's expiry); cart_items remembers what was put in, so a checkout can tell which
+-- item lapsed and was taken by someone else.
+CREATE SEQUENCE ticketing.cart_id_seq;
+
+CREATE TABLE ticketing.carts (
+    event_id   bigint NOT NULL REFERENCES ticketing.events,
+    cart_id    bigint NOT NULL
+               DEFAULT pg_catalog.nextval('ticketing.cart_id_seq'::pg_catalog.regclass),
+    token_hash bytea NOT NULL UNIQUE,
+    customer   text NOT NULL,
+    status     text NOT NULL DEFAULT 'open'
+               CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['open', 'checked_out', 'abandoned'])),
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (event_id, cart_id)
+);
+ALTER SEQUENCE ticketing.cart_id_seq OWNED BY ticketing.carts.cart_id;
+-- Open carts by expiry (expire_holds()).
+CREATE INDEX carts_open_expiry_idx ON ticketing.carts (expires_at)
+    WHERE status OPERATOR(pg_catalog.=) 'open';
+
+CREATE TABLE ticketing.cart_items (
+    event_id  bigint NOT NULL,
+    cart_id   bigint NOT NULL,
+    ticket_id bigint NOT NULL,
+    PRIMARY KEY (event_id, cart_id, ticket_id),
+    FOREIGN KEY (event_id, cart_id) REFERENCES ticketing.carts ON DELETE CASCADE
+);
+
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quotas', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_categories', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_stripes', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.carts', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.cart_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.cart_items', '');
+
+ALTER TYPE ticketing.ticket_result ADD ATTRIBUTE quota text;
+ALTER TYPE ticketing.order_result ADD ATTRIBUTE quota text;
+ALTER TYPE ticketing.batch_result ADD ATTRIBUTE quota text;
+
+-- One claim_batch request of 1.3: a given ticket or any seat (ticket_id NULL), any seat
+-- of a category (category), into a cart (cart: its token).
+CREATE TYPE ticketing.batch_request AS (
+    ticket_id       bigint,
+    customer        text,
+    idempotency_key text,
+    category        text,
+    cart            text
+);
+
+CREATE TYPE ticketing.category_counts AS (
+    event_id  bigint,
+    category  text,
+    total     bigint,
+    available bigint,
+    held      bigint,
+    sold      bigint
+);
+
+CREATE TYPE ticketing.quota_counts AS (
+    event_id   bigint,
+    quota      text,
+    categories text[],
+    size       integer,
+    sold       bigint,
+    held       bigint,
+    available  bigint
+);
+
+-- What the cart calls answer: the token only from open_cart.
+CREATE TYPE ticketing.cart_result AS (
+    outcome    text,
+    event_id   bigint,
+    token      text,
+    expires_at timestamptz,
+    ticket_ids bigint[],
+    seats      text[]
+);
+
+CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
+                                      hold_for interval DEFAULT '10 minutes',
+                                      wait text DEFAULT 'wait',
+                                      idempotency_key text DEFAULT NULL,
+                                      cart text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_hold_ticket'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
+                                        wait text DEFAULT 'wait',
+                                        hold_for interval DEFAULT NULL,
+                                        idempotency_key text DEFAULT NULL,
+                                        cart text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_tickets'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
+                                    quantity integer DEFAULT 1,
+                                    section text DEFAULT NULL,
+                                    seat_prefix text DEFAULT NULL,
+                                    adjacent boolean DEFAULT false,
+                                    hold_for interval DEFAULT NULL,
+                                    idempotency_key text DEFAULT NULL,
+                                    category text DEFAULT NULL,
+                                    cart text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_any'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- The same with 1.3's requests: any seat of a category, holds into a cart.
+CREATE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.batch_request[])
+RETURNS SETOF ticketing.batch_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_batch'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 100;
+
+-- Carts: a token bound to one customer and one event. Another customer's token answers
+-- as an unknown one does (not_found).
+-- A retry of open_cart opens another cart (an empty cart costs nothing and expires):
+-- it takes no idempotency key, which would have to keep the token.
+CREATE FUNCTION ticketing.open_cart(event_id bigint, customer text,
+                                    expires_in interval DEFAULT '15 minutes')
+RETURNS ticketing.cart_result
+AS 'MODULE_PATHNAME', 'ticketing_open_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.extend_cart(event_id bigint, token text, customer text,
+                                      extend_by interval)
+RETURNS ticketing.cart_result
+AS 'MODULE_PATHNAME', 'ticketing_extend_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.checkout_cart(event_id bigint, token text, customer text,
+                                        idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_checkout_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.abandon_cart(event_id bigint, token text, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_abandon_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.cart_contents(event_id bigint, token text, customer text)
+RETURNS ticketing.cart_result
+AS 'MODULE_PATHNAME', 'ticketing_cart_contents'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.add_tickets(event_id bigint, quantity integer,
+                                      seat_prefix text DEFAULT 'GA-',
+                                      category text DEFAULT 'general')
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -14,9 +254,13 @@ AS $$
 DECLARE
     last_id bigint;
 BEGIN
-    IF quantity IS NULL OR seat_prefix IS NULL THEN
-        RAISE EXCEPTION 'quantity and seat_prefix must not be NULL'
+    IF quantity IS NULL OR seat_prefix IS NULL OR category IS NULL THEN
+        RAISE EXCEPTION 'quantity, seat_prefix and category must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF category = '' OR pg_catalog.octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF quantity <= 0 OR quantity > 10000000 THEN
         RAISE EXCEPTION 'quantity must be between 1 and 10000000, got %', quantity
@@ -29,14 +273,15 @@ BEGIN
                   HINT = 'Seat labels are the prefix followed by the ticket id, at most 200 bytes.';
     END IF;
     last_id := ticketing.lock_event_for_load(event_id);
-    INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
-    SELECT add_tickets.event_id, n, seat_prefix || n
+    INSERT INTO ticketing.tickets (event_id, ticket_id, seat, category)
+    SELECT add_tickets.event_id, n, seat_prefix || n, add_tickets.category
     FROM pg_catalog.generate_series(last_id + 1, last_id + quantity) AS n;
     RETURN quantity;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION ticketing.add_tickets(event_id bigint, seats text[])
+CREATE FUNCTION ticketing.add_tickets(event_id bigint, seats text[],
+                                      category text DEFAULT 'general')
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -47,6 +292,13 @@ BEGIN
     IF seats IS NULL OR pg_catalog.array_position(seats, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'seats must not be NULL or contain NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF category IS NULL THEN
+        RAISE EXCEPTION 'category must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF category = '' OR pg_catalog.octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF pg_catalog.cardinality(seats) = 0 OR pg_catalog.cardinality(seats) > 10000000 THEN
         RAISE EXCEPTION 'seats must hold between 1 and 10000000 labels, got %',
@@ -63,44 +315,391 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     last_id := ticketing.lock_event_for_load(event_id);
-    INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
-    SELECT add_tickets.event_id, last_id + s.n, s.seat
+    INSERT INTO ticketing.tickets (event_id, ticket_id, seat, category)
+    SELECT add_tickets.event_id, last_id + s.n, s.seat, add_tickets.category
     FROM pg_catalog.unnest(seats) WITH ORDINALITY AS s(seat, n);
     RETURN pg_catalog.cardinality(seats);
 END
 $$;
 
-
--- Returns lapsed holds to inventory, with an audit row each. Not needed for
--- correctness (every claim treats a lapsed hold as available); safe to run while claims
--- run: it skips rows that claims have locked. FOR NO KEY UPDATE, the lock its UPDATE
--- takes anyway: a foreign key check on a table that references tickets does not stop it.
-CREATE OR REPLACE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
-RETURNS bigint
-LANGUAGE sql VOLATILE SECURITY DEFINER
+-- Quotas are created, resized and dropped while no sale is in flight: each takes a SHARE
+-- lock on ticketing.tickets, which waits for the transactions that are changing tickets
+-- and makes new ones wait until it commits (every call that changes tickets holds ROW
+-- EXCLUSIVE on it from its start). So the count of sold and held tickets a quota starts
+-- from, or is resized against, cannot move under it, and no sale can miss a quota that
+-- exists when it commits. Claims queue behind it for the few milliseconds it takes, in
+-- every wait mode, as they do behind DDL.
+CREATE FUNCTION ticketing.quota_stripe_shares(units bigint, stripes integer)
+RETURNS SETOF integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH lapsed AS (
-        SELECT t.event_id, t.ticket_id, t.owner
-          FROM ticketing.tickets t
-         WHERE t.status = 'held' AND t.hold_expires_at <= pg_catalog.now()
-           AND ($1 IS NULL OR t.event_id = $1)
-           FOR NO KEY UPDATE SKIP LOCKED
-    ), returned AS (
-        UPDATE ticketing.tickets t
-           SET status = 'available', owner = NULL, hold_expires_at = NULL,
-               updated_at = pg_catalog.now()
-          FROM lapsed l
-         WHERE t.event_id = l.event_id AND t.ticket_id = l.ticket_id
-        RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at
-    ), audited AS (
-        INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)
-        SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner, r.updated_at FROM returned r
-        RETURNING 1
-    )
-    SELECT pg_catalog.count(*) FROM audited
+    SELECT (units / stripes + CASE WHEN s < units % stripes THEN 1 ELSE 0 END)::integer
+      FROM pg_catalog.generate_series(0, stripes - 1) AS s
 $$;
 
+CREATE FUNCTION ticketing.create_quota(event_id bigint, name text, size integer,
+                                       categories text[], stripes integer DEFAULT 64)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_id bigint;
+    used bigint;
+BEGIN
+    IF event_id IS NULL OR name IS NULL OR size IS NULL OR categories IS NULL
+       OR stripes IS NULL OR pg_catalog.array_position(categories, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'event_id, name, size, stripes and categories (and its elements) must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF name = '' OR pg_catalog.octet_length(name) > 100 THEN
+        RAISE EXCEPTION 'a quota name must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF size < 0 THEN
+        RAISE EXCEPTION 'size must not be negative, got %', size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.cardinality(categories) = 0 OR pg_catalog.cardinality(categories) > 100
+       OR pg_catalog.array_ndims(categories) > 1 THEN
+        RAISE EXCEPTION 'categories must be a one-dimensional array of 1 to 100 categories'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.array_position(categories, '') IS NOT NULL
+       OR EXISTS (SELECT FROM pg_catalog.unnest(categories) c WHERE pg_catalog.octet_length(c) > 100) THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF stripes < 1 OR stripes > 1024 THEN
+        RAISE EXCEPTION 'stripes must be between 1 and 1024, got %', stripes
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    PERFORM 1 FROM ticketing.events e WHERE e.event_id = create_quota.event_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found', HINT = 'Create it with ticketing.create_event().';
+    END IF;
+    IF EXISTS (SELECT FROM ticketing.quotas q
+                WHERE q.event_id = create_quota.event_id AND q.name = create_quota.name) THEN
+        RAISE EXCEPTION 'event % has a quota "%" already', event_id, name
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Resize it with ticketing.resize_quota(), or choose another name.';
+    END IF;
+    -- Every ticket that is not available holds a unit: sold, held, and a lapsed hold until
+    -- it is expired or taken over.
+    SELECT pg_catalog.count(*) INTO used FROM ticketing.tickets t
+     WHERE t.event_id = create_quota.event_id AND t.category = ANY (categories)
+       AND t.status <> 'available';
+    IF used > size THEN
+        RAISE EXCEPTION 'quota "%" of size % would start exceeded: % tickets of its categories are sold or held',
+                        name, size, used
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Give it a size of at least the tickets already sold and held.';
+    END IF;
+    INSERT INTO ticketing.quotas AS q (event_id, name, size)
+    VALUES (create_quota.event_id, create_quota.name, create_quota.size)
+    RETURNING q.quota_id INTO new_id;
+    INSERT INTO ticketing.quota_categories (event_id, quota_id, category)
+    SELECT DISTINCT create_quota.event_id, new_id, c FROM pg_catalog.unnest(categories) AS c;
+    INSERT INTO ticketing.quota_stripes (event_id, quota_id, stripe, remaining)
+    SELECT create_quota.event_id, new_id, s.n - 1, s.share
+      FROM ticketing.quota_stripe_shares(size - used, stripes) WITH ORDINALITY AS s(share, n);
+    UPDATE ticketing.events e SET quota_count = e.quota_count + 1
+     WHERE e.event_id = create_quota.event_id;
+    RETURN new_id;
+END
+$$;
+
+CREATE FUNCTION ticketing.resize_quota(event_id bigint, name text, size integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    quota ticketing.quotas;
+    used bigint;
+    stripe_count integer;
+BEGIN
+    IF event_id IS NULL OR name IS NULL OR size IS NULL THEN
+        RAISE EXCEPTION 'event_id, name and size must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF size < 0 THEN
+        RAISE EXCEPTION 'size must not be negative, got %', size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    SELECT * INTO quota FROM ticketing.quotas q
+     WHERE q.event_id = resize_quota.event_id AND q.name = resize_quota.name FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % has no quota "%"', event_id, name
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT pg_catalog.count(*) INTO used FROM ticketing.tickets t
+     WHERE t.event_id = quota.event_id AND t.status <> 'available'
+       AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
+                           WHERE c.event_id = quota.event_id AND c.quota_id = quota.quota_id);
+    IF size < used THEN
+        RAISE EXCEPTION 'quota "%" cannot be smaller than what is sold and held: %', name, used
+            USING ERRCODE = 'check_violation',
+                  DETAIL = pg_catalog.format('Asked for %s.', size),
+                  HINT = 'Release tickets, or expire lapsed holds with ticketing.expire_holds(), first.';
+    END IF;
+    SELECT pg_catalog.count(*) INTO stripe_count FROM ticketing.quota_stripes s
+     WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id;
+    UPDATE ticketing.quotas q SET size = resize_quota.size
+     WHERE q.event_id = quota.event_id AND q.quota_id = quota.quota_id;
+    UPDATE ticketing.quota_stripes s SET remaining = shares.share
+      FROM ticketing.quota_stripe_shares(size - used, stripe_count) WITH ORDINALITY AS shares(share, n)
+     WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id AND s.stripe = shares.n - 1;
+END
+$$;
+
+CREATE FUNCTION ticketing.drop_quota(event_id bigint, name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF event_id IS NULL OR name IS NULL THEN
+        RAISE EXCEPTION 'event_id and name must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    DELETE FROM ticketing.quotas q WHERE q.event_id = drop_quota.event_id AND q.name = drop_quota.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % has no quota "%"', event_id, name
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    UPDATE ticketing.events e SET quota_count = e.quota_count - 1
+     WHERE e.event_id = drop_quota.event_id;
+END
+$$;
+
+-- Per quota: its size, what is sold and held (live holds) in its categories, and what is
+-- left (a lapsed hold counts as available, as everywhere).
+CREATE FUNCTION ticketing.quota_summary(event_id bigint)
+RETURNS SETOF ticketing.quota_counts
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT q.event_id, q.name,
+           (SELECT pg_catalog.array_agg(c.category ORDER BY c.category)
+              FROM ticketing.quota_categories c
+             WHERE c.event_id = q.event_id AND c.quota_id = q.quota_id),
+           q.size, u.sold, u.held,
+           GREATEST(q.size - u.sold - u.held, 0)
+      FROM ticketing.quotas q,
+      LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE t.status = 'sold') AS sold,
+                      pg_catalog.count(*) FILTER (WHERE t.status = 'held'
+                                                    AND t.hold_expires_at > pg_catalog.now()) AS held
+                 FROM ticketing.tickets t
+                WHERE t.event_id = q.event_id
+                  AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
+                                      WHERE c.event_id = q.event_id AND c.quota_id = q.quota_id)) u
+     WHERE q.event_id = $1
+     ORDER BY q.name
+$$;
+
+-- Per category: total, available (a lapsed hold counts as available), held, sold.
+CREATE FUNCTION ticketing.category_summary(event_id bigint)
+RETURNS SETOF ticketing.category_counts
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1, t.category, pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'available'
+                               OR (t.status = 'held' AND t.hold_expires_at <= pg_catalog.now())),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'held'
+                                         AND t.hold_expires_at > pg_catalog.now()),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'sold')
+      FROM ticketing.tickets t
+     WHERE t.event_id = $1
+     GROUP BY t.category
+     ORDER BY t.category
+$$;
+
+-- A quota's use: tickets of its categories sold or on a live hold (what may not exceed
+-- its size), tickets that are not available (what holds its units: a lapsed hold too,
+-- until it is expired or taken over) and the units left in its stripes.
+CREATE FUNCTION ticketing.quota_usage(event_id bigint, quota_id bigint,
+                                      OUT used bigint, OUT taken bigint, OUT remaining bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.count(*) FILTER (WHERE t.status = 'sold'
+                                 OR (t.status = 'held' AND t.hold_expires_at > pg_catalog.now())),
+           pg_catalog.count(*) FILTER (WHERE t.status <> 'available'),
+           (SELECT pg_catalog.sum(s.remaining) FROM ticketing.quota_stripes s
+             WHERE s.event_id = $1 AND s.quota_id = $2)
+      FROM ticketing.tickets t
+     WHERE t.event_id = $1
+       AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
+                           WHERE c.event_id = $1 AND c.quota_id = $2)
+$$;
+
+CREATE OR REPLACE FUNCTION ticketing.verify(event_id bigint DEFAULT NULL)
+RETURNS SETOF ticketing.violation
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM ticketing.verify_tickets($1)
+    UNION ALL
+    SELECT e.event_id, NULL::bigint, 'limit_exceeded',
+           pg_catalog.format('a customer owns %s tickets; the limit is %s', o.owned,
+                             e.per_customer_limit)
+      FROM ticketing.events e
+      JOIN LATERAL (
+            SELECT t.owner, pg_catalog.count(*) AS owned
+              FROM ticketing.tickets t
+             WHERE t.event_id = e.event_id AND t.owner IS NOT NULL
+               AND (t.status = 'sold' OR (t.status = 'held' AND t.hold_expires_at > pg_catalog.now()))
+             GROUP BY t.owner) o ON true
+     WHERE e.per_customer_limit IS NOT NULL AND o.owned > e.per_customer_limit
+       AND ($1 IS NULL OR e.event_id = $1)
+    UNION ALL
+    SELECT e.event_id, NULL::bigint, 'misplaced_event',
+           pg_catalog.format('the event belongs to shard %s of %s; this node is shard %s',
+                             ticketing.shard_of(e.event_id, s.shard_count), s.shard_count,
+                             s.shard_index)
+      FROM ticketing.events e, ticketing.shard_identity s
+     WHERE ticketing.shard_of(e.event_id, s.shard_count) <> s.shard_index
+       AND ($1 IS NULL OR e.event_id = $1)
+    UNION ALL
+    SELECT q.event_id, NULL::bigint, 'quota_exceeded',
+           pg_catalog.format('quota %s: %s tickets sold or held; its size is %s', q.name, u.used, q.size)
+      FROM ticketing.quotas q, LATERAL ticketing.quota_usage(q.event_id, q.quota_id) u
+     WHERE u.used > q.size AND ($1 IS NULL OR q.event_id = $1)
+    UNION ALL
+    SELECT q.event_id, NULL::bigint, 'quota_units_mismatch',
+           pg_catalog.format('quota %s: %s units left in its stripes, but its size %s less the %s tickets that are not available is %s',
+                             q.name, u.remaining, q.size, u.taken, q.size - u.taken)
+      FROM ticketing.quotas q, LATERAL ticketing.quota_usage(q.event_id, q.quota_id) u
+     WHERE u.remaining IS DISTINCT FROM q.size - u.taken AND ($1 IS NULL OR q.event_id = $1)
+    UNION ALL
+    SELECT e.event_id, NULL::bigint, 'quota_count_mismatch',
+           pg_catalog.format('the event counts %s quotas but has %s', e.quota_count,
+                             (SELECT pg_catalog.count(*) FROM ticketing.quotas q WHERE q.event_id = e.event_id))
+      FROM ticketing.events e
+     WHERE e.quota_count <> (SELECT pg_catalog.count(*) FROM ticketing.quotas q WHERE q.event_id = e.event_id)
+       AND ($1 IS NULL OR e.event_id = $1)
+$$;
+
+-- Returns lapsed holds to inventory, with an audit row each, and gives their quota units
+-- back; the items of expired carts are lapsed holds too. Not needed for correctness
+-- (every claim treats a lapsed hold as available, and takes over its units); safe to run
+-- while claims run: it skips rows that claims have locked, and never waits for a claim.
+-- A scheduler can call it (pg_cron: docs/design.md, "Carts").
+CREATE OR REPLACE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ticketing_expire_holds'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- ticketing.stats gains a column per new outcome: the view and its function are made
+-- again, with the view's grants carried over.
+SELECT pg_catalog.set_config('ticketing.upgrade_acl_stats',
+                             COALESCE((SELECT c.relacl::pg_catalog.text FROM pg_catalog.pg_class c
+                                                   WHERE c.oid OPERATOR(pg_catalog.=) 'ticketing.stats'::pg_catalog.regclass), ''),
+                             true);
+DROP VIEW ticketing.stats;
+DROP FUNCTION ticketing.read_stats();
+-- In-memory counters, no table writes. With shared_preload_libraries = 'ticketing'
+-- they cover the whole cluster (scope 'cluster'); without it, this session's calls
+-- (scope 'session'). event_id NULL is the total over all events.
+CREATE FUNCTION ticketing.read_stats(
+    OUT event_id      bigint,
+    OUT scope         text,
+    OUT attempts      bigint,
+    OUT claimed       bigint,
+    OUT already_owned bigint,
+    OUT already_sold  bigint,
+    OUT held          bigint,
+    OUT not_found     bigint,
+    OUT busy          bigint,
+    OUT released      bigint,
+    OUT not_owner     bigint,
+    OUT hold_placed   bigint,
+    OUT hold_expired  bigint,
+    OUT not_held      bigint,
+    OUT limit_reached bigint,
+    OUT insufficient  bigint,
+    OUT sold_out      bigint,
+    OUT quota_exhausted bigint,
+    OUT cart_not_found bigint,
+    OUT cart_expired  bigint,
+    OUT cart_closed   bigint,
+    OUT empty_cart    bigint,
+    OUT opened        bigint,
+    OUT extended      bigint,
+    OUT capped        bigint,
+    OUT errors        bigint,
+    OUT lock_waits    bigint,
+    OUT lock_wait_ms  double precision,
+    OUT skips         bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ticketing_read_stats'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE VIEW ticketing.stats AS SELECT * FROM ticketing.read_stats();
+
+DO $$
+DECLARE
+    grant_row record;
+BEGIN
+    FOR grant_row IN
+        SELECT a.grantee, a.privilege_type, a.is_grantable
+          FROM pg_catalog.aclexplode(NULLIF(pg_catalog.current_setting(
+                   'ticketing.upgrade_acl_stats', true), '')::pg_catalog.aclitem[]) a
+         WHERE a.grantee OPERATOR(pg_catalog.<>) a.grantor
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON ticketing.stats TO %s%s', grant_row.privilege_type,
+            CASE WHEN grant_row.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                 ELSE pg_catalog.quote_ident(grant_row.grantee::pg_catalog.regrole::pg_catalog.text) END,
+            CASE WHEN grant_row.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+-- The grants of the functions made again, as their 1.2 versions had them.
+DO $$
+DECLARE
+    pair record;
+    grant_row record;
+BEGIN
+    FOR pair IN
+        SELECT * FROM (VALUES
+            ('add_tickets(bigint, integer, text)', 'ticketing.add_tickets(bigint, integer, text, text)'),
+            ('add_tickets(bigint, text[])', 'ticketing.add_tickets(bigint, text[], text)'),
+            ('hold_ticket(bigint, bigint, text, interval, text, text)',
+             'ticketing.hold_ticket(bigint, bigint, text, interval, text, text, text)'),
+            ('claim_tickets(bigint, bigint[], text, text, interval, text)',
+             'ticketing.claim_tickets(bigint, bigint[], text, text, interval, text, text)'),
+            ('claim_any(bigint, text, integer, text, text, boolean, interval, text)',
+             'ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text)'))
+            AS p(old_signature, new_signature)
+    LOOP
+        FOR grant_row IN
+            SELECT a.grantee, a.is_grantable
+              FROM pg_catalog.aclexplode(NULLIF(pg_catalog.current_setting(
+                       'ticketing.upgrade_acl_' || pg_catalog.md5(pair.old_signature), true), '')::pg_catalog.aclitem[]) a
+             WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+               AND a.grantee OPERATOR(pg_catalog.<>) a.grantor
+        LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s%s', pair.new_signature,
+                CASE WHEN grant_row.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                     ELSE pg_catalog.quote_ident(grant_row.grantee::pg_catalog.regrole::pg_catalog.text) END,
+                CASE WHEN grant_row.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- Nothing of 1.3's for PUBLIC either.
+REVOKE ALL ON ALL TABLES IN SCHEMA ticketing FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA ticketing FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ticketing FROM PUBLIC;
 
 -------------------------------------------------------------------------------
 -- The live availability feed (issue 22; docs/live-feed.md). This section ends the
@@ -140,12 +739,12 @@ CREATE TRIGGER audit_log_feed_capture AFTER INSERT ON ticketing.audit_log
 ALTER TABLE ticketing.audit_log ENABLE ALWAYS TRIGGER audit_log_feed_capture;
 
 -- An event's changes after after_audit_id, in audit id order, at most max_rows: the
--- ticket, its seat, its new status and when; for a hold still in place, when it ends.
--- Never the customer. Call again from the last audit_id returned.
+-- ticket, its seat and category, its new status and when; for a hold still in place, when
+-- it ends. Never the customer. Call again from the last audit_id returned.
 CREATE FUNCTION ticketing.changes_since(event_id bigint, after_audit_id bigint,
                                         max_rows integer DEFAULT 1000)
-RETURNS TABLE (audit_id bigint, ticket_id bigint, seat text, status text, at timestamptz,
-               hold_expires_at timestamptz)
+RETURNS TABLE (audit_id bigint, ticket_id bigint, seat text, category text, status text,
+               at timestamptz, hold_expires_at timestamptz)
 AS 'MODULE_PATHNAME', 'ticketing_changes_since'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 ROWS 100;
@@ -153,8 +752,8 @@ ROWS 100;
 -- Every ticket of the event as of through_audit_id (the same on every row): the state a
 -- listener starts from before changes_since(event_id, through_audit_id).
 CREATE FUNCTION ticketing.feed_snapshot(event_id bigint)
-RETURNS TABLE (through_audit_id bigint, ticket_id bigint, seat text, status text,
-               hold_expires_at timestamptz)
+RETURNS TABLE (through_audit_id bigint, ticket_id bigint, seat text, category text,
+               status text, hold_expires_at timestamptz)
 AS 'MODULE_PATHNAME', 'ticketing_feed_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 ROWS 1000;

@@ -78,7 +78,10 @@ CREATE TABLE ticketing.events (
     name               text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
     starts_at          timestamptz,
     per_customer_limit integer CHECK (per_customer_limit OPERATOR(pg_catalog.>) 0),
-    created_at         timestamptz NOT NULL DEFAULT pg_catalog.now()
+    created_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- How many quotas the event has (create_quota, drop_quota): a claim in an event
+    -- without quotas takes no quota unit.
+    quota_count        integer NOT NULL DEFAULT 0 CHECK (quota_count OPERATOR(pg_catalog.>=) 0)
 );
 ALTER SEQUENCE ticketing.event_id_seq OWNED BY ticketing.events.event_id;
 
@@ -93,6 +96,10 @@ CREATE TABLE ticketing.tickets (
     owner           text,
     hold_expires_at timestamptz,
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- A price category (VIP, Standard, ...): what quotas cover and claim_any may ask for.
+    category        text NOT NULL DEFAULT 'general'
+                    CHECK (category OPERATOR(pg_catalog.<>) ''
+                           AND pg_catalog.octet_length(category) OPERATOR(pg_catalog.<=) 100),
     PRIMARY KEY (event_id, ticket_id),
     UNIQUE (event_id, seat)
 ) WITH (fillfactor = 85);
@@ -112,6 +119,9 @@ CREATE INDEX tickets_owner_idx ON ticketing.tickets (event_id, owner)
 -- Holds to expire (expire_holds()).
 CREATE INDEX tickets_hold_expiry_idx ON ticketing.tickets (hold_expires_at)
     WHERE status OPERATOR(pg_catalog.=) 'held';
+-- claim_any(category => ...) walks the unsold tickets of one category from a random start.
+CREATE INDEX tickets_category_claimable_idx ON ticketing.tickets (event_id, category, ticket_id)
+    WHERE status OPERATOR(pg_catalog.<>) 'sold';
 
 -- One row per state change. No foreign key: the log must be cheap to append to and
 -- must outlive anything it describes.
@@ -173,6 +183,80 @@ CREATE TABLE ticketing.shard_identity (
     CHECK (shard_index OPERATOR(pg_catalog.>=) 0 AND shard_index OPERATOR(pg_catalog.<) shard_count)
 );
 
+-- Quotas (issue 18): a cap on how many tickets of some categories may be sold or held
+-- together. A ticket counts in every quota that covers its category. A quota's units are
+-- kept in stripes: `remaining` per stripe, never below zero (CHECK), so no interleaving
+-- of sales can take more units than the quota's size. A sale or hold of an available
+-- ticket takes one unit from a stripe of each covering quota (a stripe nobody else holds
+-- locked: SKIP LOCKED from a random one, so concurrent buyers spread over the stripes
+-- instead of queueing on one counter row); a release, refund, lapsed hold or abandoned
+-- cart gives it back. Updating `remaining`, which no index covers, is a HOT update.
+-- docs/design.md, "Quotas", says why stripes and not one counter.
+CREATE SEQUENCE ticketing.quota_id_seq;
+
+CREATE TABLE ticketing.quotas (
+    event_id   bigint NOT NULL REFERENCES ticketing.events,
+    quota_id   bigint NOT NULL
+               DEFAULT pg_catalog.nextval('ticketing.quota_id_seq'::pg_catalog.regclass),
+    name       text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''
+                                    AND pg_catalog.octet_length(name) OPERATOR(pg_catalog.<=) 100),
+    size       integer NOT NULL CHECK (size OPERATOR(pg_catalog.>=) 0),
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (event_id, quota_id),
+    UNIQUE (event_id, name)
+);
+ALTER SEQUENCE ticketing.quota_id_seq OWNED BY ticketing.quotas.quota_id;
+
+-- Which categories a quota covers.
+CREATE TABLE ticketing.quota_categories (
+    event_id bigint NOT NULL,
+    quota_id bigint NOT NULL,
+    category text NOT NULL,
+    PRIMARY KEY (event_id, category, quota_id),
+    FOREIGN KEY (event_id, quota_id) REFERENCES ticketing.quotas ON DELETE CASCADE
+);
+
+CREATE TABLE ticketing.quota_stripes (
+    event_id  bigint NOT NULL,
+    quota_id  bigint NOT NULL,
+    stripe    integer NOT NULL,
+    remaining integer NOT NULL CHECK (remaining OPERATOR(pg_catalog.>=) 0),
+    PRIMARY KEY (event_id, quota_id, stripe),
+    FOREIGN KEY (event_id, quota_id) REFERENCES ticketing.quotas ON DELETE CASCADE
+) WITH (fillfactor = 50);
+
+-- Carts (issue 18): many holds under one token that expire together and are bought in
+-- one step, all or nothing. The token is returned once by open_cart(); only its SHA-256
+-- is stored. An item is a hold of the cart's customer (status held, hold_expires_at the
+-- cart's expiry); cart_items remembers what was put in, so a checkout can tell which
+-- item lapsed and was taken by someone else.
+CREATE SEQUENCE ticketing.cart_id_seq;
+
+CREATE TABLE ticketing.carts (
+    event_id   bigint NOT NULL REFERENCES ticketing.events,
+    cart_id    bigint NOT NULL
+               DEFAULT pg_catalog.nextval('ticketing.cart_id_seq'::pg_catalog.regclass),
+    token_hash bytea NOT NULL UNIQUE,
+    customer   text NOT NULL,
+    status     text NOT NULL DEFAULT 'open'
+               CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['open', 'checked_out', 'abandoned'])),
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (event_id, cart_id)
+);
+ALTER SEQUENCE ticketing.cart_id_seq OWNED BY ticketing.carts.cart_id;
+-- Open carts by expiry (expire_holds()).
+CREATE INDEX carts_open_expiry_idx ON ticketing.carts (expires_at)
+    WHERE status OPERATOR(pg_catalog.=) 'open';
+
+CREATE TABLE ticketing.cart_items (
+    event_id  bigint NOT NULL,
+    cart_id   bigint NOT NULL,
+    ticket_id bigint NOT NULL,
+    PRIMARY KEY (event_id, cart_id, ticket_id),
+    FOREIGN KEY (event_id, cart_id) REFERENCES ticketing.carts ON DELETE CASCADE
+);
+
 -- pg_dump keeps the inventory and its history.
 SELECT pg_catalog.pg_extension_config_dump('ticketing.events', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.event_id_seq', '');
@@ -182,6 +266,13 @@ SELECT pg_catalog.pg_extension_config_dump('ticketing.audit_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.customer_slots', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.idempotency_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.shard_identity', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quotas', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_categories', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.quota_stripes', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.carts', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.cart_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.cart_items', '');
 
 -------------------------------------------------------------------------------
 -- Result types
@@ -196,7 +287,8 @@ CREATE TYPE ticketing.ticket_result AS (
     seat            text,
     owner_is_you    boolean,
     at              timestamptz,
-    hold_expires_at timestamptz
+    hold_expires_at timestamptz,
+    quota           text -- quota_exhausted: the quota that has no unit left
 );
 
 -- What a multi-ticket call answers. On success ticket_ids/seats are the customer's
@@ -209,7 +301,8 @@ CREATE TYPE ticketing.order_result AS (
     seats           text[],
     remaining       bigint,
     at              timestamptz,
-    hold_expires_at timestamptz
+    hold_expires_at timestamptz,
+    quota           text
 );
 
 CREATE TYPE ticketing.event_counts AS (
@@ -239,8 +332,48 @@ CREATE TYPE ticketing.batch_result AS (
     outcome    text,
     ticket_id  bigint,
     seat       text,
-    at         timestamptz
+    at         timestamptz,
+    quota      text
 );
+-- One claim_batch request of 1.3: a given ticket or any seat (ticket_id NULL), any seat
+-- of a category (category), into a cart (cart: its token).
+CREATE TYPE ticketing.batch_request AS (
+    ticket_id       bigint,
+    customer        text,
+    idempotency_key text,
+    category        text,
+    cart            text
+);
+
+CREATE TYPE ticketing.category_counts AS (
+    event_id  bigint,
+    category  text,
+    total     bigint,
+    available bigint,
+    held      bigint,
+    sold      bigint
+);
+
+CREATE TYPE ticketing.quota_counts AS (
+    event_id   bigint,
+    quota      text,
+    categories text[],
+    size       integer,
+    sold       bigint,
+    held       bigint,
+    available  bigint
+);
+
+-- What the cart calls answer: the token only from open_cart.
+CREATE TYPE ticketing.cart_result AS (
+    outcome    text,
+    event_id   bigint,
+    token      text,
+    expires_at timestamptz,
+    ticket_ids bigint[],
+    seats      text[]
+);
+
 
 -------------------------------------------------------------------------------
 -- Calls (C++). SECURITY DEFINER: an application role needs EXECUTE on these and USAGE
@@ -264,7 +397,8 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
                                       hold_for interval DEFAULT '10 minutes',
                                       wait text DEFAULT 'wait',
-                                      idempotency_key text DEFAULT NULL)
+                                      idempotency_key text DEFAULT NULL,
+                                      cart text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 AS 'MODULE_PATHNAME', 'ticketing_hold_ticket'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
@@ -284,7 +418,8 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
                                         wait text DEFAULT 'wait',
                                         hold_for interval DEFAULT NULL,
-                                        idempotency_key text DEFAULT NULL)
+                                        idempotency_key text DEFAULT NULL,
+                                        cart text DEFAULT NULL)
 RETURNS ticketing.order_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_tickets'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
@@ -295,7 +430,9 @@ CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
                                     seat_prefix text DEFAULT NULL,
                                     adjacent boolean DEFAULT false,
                                     hold_for interval DEFAULT NULL,
-                                    idempotency_key text DEFAULT NULL)
+                                    idempotency_key text DEFAULT NULL,
+                                    category text DEFAULT NULL,
+                                    cart text DEFAULT NULL)
 RETURNS ticketing.order_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_any'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
@@ -308,6 +445,46 @@ RETURNS SETOF ticketing.batch_result
 AS 'MODULE_PATHNAME', 'ticketing_claim_batch'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 ROWS 100;
+
+-- The same with 1.3's requests: any seat of a category, holds into a cart.
+CREATE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.batch_request[])
+RETURNS SETOF ticketing.batch_result
+AS 'MODULE_PATHNAME', 'ticketing_claim_batch'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 100;
+
+-- Carts: a token bound to one customer and one event. Another customer's token answers
+-- as an unknown one does (not_found).
+-- A retry of open_cart opens another cart (an empty cart costs nothing and expires):
+-- it takes no idempotency key, which would have to keep the token.
+CREATE FUNCTION ticketing.open_cart(event_id bigint, customer text,
+                                    expires_in interval DEFAULT '15 minutes')
+RETURNS ticketing.cart_result
+AS 'MODULE_PATHNAME', 'ticketing_open_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.extend_cart(event_id bigint, token text, customer text,
+                                      extend_by interval)
+RETURNS ticketing.cart_result
+AS 'MODULE_PATHNAME', 'ticketing_extend_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.checkout_cart(event_id bigint, token text, customer text,
+                                        idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_checkout_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.abandon_cart(event_id bigint, token text, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+AS 'MODULE_PATHNAME', 'ticketing_abandon_cart'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+CREATE FUNCTION ticketing.cart_contents(event_id bigint, token text, customer text)
+RETURNS ticketing.cart_result
+AS 'MODULE_PATHNAME', 'ticketing_cart_contents'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 -------------------------------------------------------------------------------
 -- Administration (run with the caller's rights)
@@ -445,7 +622,8 @@ END
 $$;
 
 CREATE FUNCTION ticketing.add_tickets(event_id bigint, quantity integer,
-                                      seat_prefix text DEFAULT 'GA-')
+                                      seat_prefix text DEFAULT 'GA-',
+                                      category text DEFAULT 'general')
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -453,9 +631,13 @@ AS $$
 DECLARE
     last_id bigint;
 BEGIN
-    IF quantity IS NULL OR seat_prefix IS NULL THEN
-        RAISE EXCEPTION 'quantity and seat_prefix must not be NULL'
+    IF quantity IS NULL OR seat_prefix IS NULL OR category IS NULL THEN
+        RAISE EXCEPTION 'quantity, seat_prefix and category must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF category = '' OR pg_catalog.octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF quantity <= 0 OR quantity > 10000000 THEN
         RAISE EXCEPTION 'quantity must be between 1 and 10000000, got %', quantity
@@ -468,14 +650,15 @@ BEGIN
                   HINT = 'Seat labels are the prefix followed by the ticket id, at most 200 bytes.';
     END IF;
     last_id := ticketing.lock_event_for_load(event_id);
-    INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
-    SELECT add_tickets.event_id, n, seat_prefix || n
+    INSERT INTO ticketing.tickets (event_id, ticket_id, seat, category)
+    SELECT add_tickets.event_id, n, seat_prefix || n, add_tickets.category
     FROM pg_catalog.generate_series(last_id + 1, last_id + quantity) AS n;
     RETURN quantity;
 END
 $$;
 
-CREATE FUNCTION ticketing.add_tickets(event_id bigint, seats text[])
+CREATE FUNCTION ticketing.add_tickets(event_id bigint, seats text[],
+                                      category text DEFAULT 'general')
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -486,6 +669,13 @@ BEGIN
     IF seats IS NULL OR pg_catalog.array_position(seats, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'seats must not be NULL or contain NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF category IS NULL THEN
+        RAISE EXCEPTION 'category must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF category = '' OR pg_catalog.octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF pg_catalog.cardinality(seats) = 0 OR pg_catalog.cardinality(seats) > 10000000 THEN
         RAISE EXCEPTION 'seats must hold between 1 and 10000000 labels, got %',
@@ -502,8 +692,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     last_id := ticketing.lock_event_for_load(event_id);
-    INSERT INTO ticketing.tickets (event_id, ticket_id, seat)
-    SELECT add_tickets.event_id, last_id + s.n, s.seat
+    INSERT INTO ticketing.tickets (event_id, ticket_id, seat, category)
+    SELECT add_tickets.event_id, last_id + s.n, s.seat, add_tickets.category
     FROM pg_catalog.unnest(seats) WITH ORDINALITY AS s(seat, n);
     RETURN pg_catalog.cardinality(seats);
 END
@@ -543,6 +733,224 @@ BEGIN
      WHERE t.event_id = event_summary.event_id;
     RETURN counts;
 END
+$$;
+
+-- Quotas are created, resized and dropped while no sale is in flight: each takes a SHARE
+-- lock on ticketing.tickets, which waits for the transactions that are changing tickets
+-- and makes new ones wait until it commits (every call that changes tickets holds ROW
+-- EXCLUSIVE on it from its start). So the count of sold and held tickets a quota starts
+-- from, or is resized against, cannot move under it, and no sale can miss a quota that
+-- exists when it commits. Claims queue behind it for the few milliseconds it takes, in
+-- every wait mode, as they do behind DDL.
+CREATE FUNCTION ticketing.quota_stripe_shares(units bigint, stripes integer)
+RETURNS SETOF integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (units / stripes + CASE WHEN s < units % stripes THEN 1 ELSE 0 END)::integer
+      FROM pg_catalog.generate_series(0, stripes - 1) AS s
+$$;
+
+CREATE FUNCTION ticketing.create_quota(event_id bigint, name text, size integer,
+                                       categories text[], stripes integer DEFAULT 64)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_id bigint;
+    used bigint;
+BEGIN
+    IF event_id IS NULL OR name IS NULL OR size IS NULL OR categories IS NULL
+       OR stripes IS NULL OR pg_catalog.array_position(categories, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'event_id, name, size, stripes and categories (and its elements) must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF name = '' OR pg_catalog.octet_length(name) > 100 THEN
+        RAISE EXCEPTION 'a quota name must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF size < 0 THEN
+        RAISE EXCEPTION 'size must not be negative, got %', size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.cardinality(categories) = 0 OR pg_catalog.cardinality(categories) > 100
+       OR pg_catalog.array_ndims(categories) > 1 THEN
+        RAISE EXCEPTION 'categories must be a one-dimensional array of 1 to 100 categories'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.array_position(categories, '') IS NOT NULL
+       OR EXISTS (SELECT FROM pg_catalog.unnest(categories) c WHERE pg_catalog.octet_length(c) > 100) THEN
+        RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF stripes < 1 OR stripes > 1024 THEN
+        RAISE EXCEPTION 'stripes must be between 1 and 1024, got %', stripes
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    PERFORM 1 FROM ticketing.events e WHERE e.event_id = create_quota.event_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found', HINT = 'Create it with ticketing.create_event().';
+    END IF;
+    IF EXISTS (SELECT FROM ticketing.quotas q
+                WHERE q.event_id = create_quota.event_id AND q.name = create_quota.name) THEN
+        RAISE EXCEPTION 'event % has a quota "%" already', event_id, name
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Resize it with ticketing.resize_quota(), or choose another name.';
+    END IF;
+    -- Every ticket that is not available holds a unit: sold, held, and a lapsed hold until
+    -- it is expired or taken over.
+    SELECT pg_catalog.count(*) INTO used FROM ticketing.tickets t
+     WHERE t.event_id = create_quota.event_id AND t.category = ANY (categories)
+       AND t.status <> 'available';
+    IF used > size THEN
+        RAISE EXCEPTION 'quota "%" of size % would start exceeded: % tickets of its categories are sold or held',
+                        name, size, used
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Give it a size of at least the tickets already sold and held.';
+    END IF;
+    INSERT INTO ticketing.quotas AS q (event_id, name, size)
+    VALUES (create_quota.event_id, create_quota.name, create_quota.size)
+    RETURNING q.quota_id INTO new_id;
+    INSERT INTO ticketing.quota_categories (event_id, quota_id, category)
+    SELECT DISTINCT create_quota.event_id, new_id, c FROM pg_catalog.unnest(categories) AS c;
+    INSERT INTO ticketing.quota_stripes (event_id, quota_id, stripe, remaining)
+    SELECT create_quota.event_id, new_id, s.n - 1, s.share
+      FROM ticketing.quota_stripe_shares(size - used, stripes) WITH ORDINALITY AS s(share, n);
+    UPDATE ticketing.events e SET quota_count = e.quota_count + 1
+     WHERE e.event_id = create_quota.event_id;
+    RETURN new_id;
+END
+$$;
+
+CREATE FUNCTION ticketing.resize_quota(event_id bigint, name text, size integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    quota ticketing.quotas;
+    used bigint;
+    stripe_count integer;
+BEGIN
+    IF event_id IS NULL OR name IS NULL OR size IS NULL THEN
+        RAISE EXCEPTION 'event_id, name and size must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF size < 0 THEN
+        RAISE EXCEPTION 'size must not be negative, got %', size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    SELECT * INTO quota FROM ticketing.quotas q
+     WHERE q.event_id = resize_quota.event_id AND q.name = resize_quota.name FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % has no quota "%"', event_id, name
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT pg_catalog.count(*) INTO used FROM ticketing.tickets t
+     WHERE t.event_id = quota.event_id AND t.status <> 'available'
+       AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
+                           WHERE c.event_id = quota.event_id AND c.quota_id = quota.quota_id);
+    IF size < used THEN
+        RAISE EXCEPTION 'quota "%" cannot be smaller than what is sold and held: %', name, used
+            USING ERRCODE = 'check_violation',
+                  DETAIL = pg_catalog.format('Asked for %s.', size),
+                  HINT = 'Release tickets, or expire lapsed holds with ticketing.expire_holds(), first.';
+    END IF;
+    SELECT pg_catalog.count(*) INTO stripe_count FROM ticketing.quota_stripes s
+     WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id;
+    UPDATE ticketing.quotas q SET size = resize_quota.size
+     WHERE q.event_id = quota.event_id AND q.quota_id = quota.quota_id;
+    UPDATE ticketing.quota_stripes s SET remaining = shares.share
+      FROM ticketing.quota_stripe_shares(size - used, stripe_count) WITH ORDINALITY AS shares(share, n)
+     WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id AND s.stripe = shares.n - 1;
+END
+$$;
+
+CREATE FUNCTION ticketing.drop_quota(event_id bigint, name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF event_id IS NULL OR name IS NULL THEN
+        RAISE EXCEPTION 'event_id and name must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    DELETE FROM ticketing.quotas q WHERE q.event_id = drop_quota.event_id AND q.name = drop_quota.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % has no quota "%"', event_id, name
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    UPDATE ticketing.events e SET quota_count = e.quota_count - 1
+     WHERE e.event_id = drop_quota.event_id;
+END
+$$;
+
+-- Per quota: its size, what is sold and held (live holds) in its categories, and what is
+-- left (a lapsed hold counts as available, as everywhere).
+CREATE FUNCTION ticketing.quota_summary(event_id bigint)
+RETURNS SETOF ticketing.quota_counts
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT q.event_id, q.name,
+           (SELECT pg_catalog.array_agg(c.category ORDER BY c.category)
+              FROM ticketing.quota_categories c
+             WHERE c.event_id = q.event_id AND c.quota_id = q.quota_id),
+           q.size, u.sold, u.held,
+           GREATEST(q.size - u.sold - u.held, 0)
+      FROM ticketing.quotas q,
+      LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE t.status = 'sold') AS sold,
+                      pg_catalog.count(*) FILTER (WHERE t.status = 'held'
+                                                    AND t.hold_expires_at > pg_catalog.now()) AS held
+                 FROM ticketing.tickets t
+                WHERE t.event_id = q.event_id
+                  AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
+                                      WHERE c.event_id = q.event_id AND c.quota_id = q.quota_id)) u
+     WHERE q.event_id = $1
+     ORDER BY q.name
+$$;
+
+-- Per category: total, available (a lapsed hold counts as available), held, sold.
+CREATE FUNCTION ticketing.category_summary(event_id bigint)
+RETURNS SETOF ticketing.category_counts
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1, t.category, pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'available'
+                               OR (t.status = 'held' AND t.hold_expires_at <= pg_catalog.now())),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'held'
+                                         AND t.hold_expires_at > pg_catalog.now()),
+           pg_catalog.count(*) FILTER (WHERE t.status = 'sold')
+      FROM ticketing.tickets t
+     WHERE t.event_id = $1
+     GROUP BY t.category
+     ORDER BY t.category
+$$;
+
+-- A quota's use: tickets of its categories sold or on a live hold (what may not exceed
+-- its size), tickets that are not available (what holds its units: a lapsed hold too,
+-- until it is expired or taken over) and the units left in its stripes.
+CREATE FUNCTION ticketing.quota_usage(event_id bigint, quota_id bigint,
+                                      OUT used bigint, OUT taken bigint, OUT remaining bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.count(*) FILTER (WHERE t.status = 'sold'
+                                 OR (t.status = 'held' AND t.hold_expires_at > pg_catalog.now())),
+           pg_catalog.count(*) FILTER (WHERE t.status <> 'available'),
+           (SELECT pg_catalog.sum(s.remaining) FROM ticketing.quota_stripes s
+             WHERE s.event_id = $1 AND s.quota_id = $2)
+      FROM ticketing.tickets t
+     WHERE t.event_id = $1
+       AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
+                           WHERE c.event_id = $1 AND c.quota_id = $2)
 $$;
 
 -- One row per broken invariant of the tickets and their audit trail; no rows means
@@ -637,41 +1045,39 @@ AS $$
       FROM ticketing.events e, ticketing.shard_identity s
      WHERE ticketing.shard_of(e.event_id, s.shard_count) <> s.shard_index
        AND ($1 IS NULL OR e.event_id = $1)
+    UNION ALL
+    SELECT q.event_id, NULL::bigint, 'quota_exceeded',
+           pg_catalog.format('quota %s: %s tickets sold or held; its size is %s', q.name, u.used, q.size)
+      FROM ticketing.quotas q, LATERAL ticketing.quota_usage(q.event_id, q.quota_id) u
+     WHERE u.used > q.size AND ($1 IS NULL OR q.event_id = $1)
+    UNION ALL
+    SELECT q.event_id, NULL::bigint, 'quota_units_mismatch',
+           pg_catalog.format('quota %s: %s units left in its stripes, but its size %s less the %s tickets that are not available is %s',
+                             q.name, u.remaining, q.size, u.taken, q.size - u.taken)
+      FROM ticketing.quotas q, LATERAL ticketing.quota_usage(q.event_id, q.quota_id) u
+     WHERE u.remaining IS DISTINCT FROM q.size - u.taken AND ($1 IS NULL OR q.event_id = $1)
+    UNION ALL
+    SELECT e.event_id, NULL::bigint, 'quota_count_mismatch',
+           pg_catalog.format('the event counts %s quotas but has %s', e.quota_count,
+                             (SELECT pg_catalog.count(*) FROM ticketing.quotas q WHERE q.event_id = e.event_id))
+      FROM ticketing.events e
+     WHERE e.quota_count <> (SELECT pg_catalog.count(*) FROM ticketing.quotas q WHERE q.event_id = e.event_id)
+       AND ($1 IS NULL OR e.event_id = $1)
 $$;
 
 -------------------------------------------------------------------------------
 -- Housekeeping
 -------------------------------------------------------------------------------
 
--- Returns lapsed holds to inventory, with an audit row each. Not needed for
--- correctness (every claim treats a lapsed hold as available); safe to run while claims
--- run: it skips rows that claims have locked. FOR NO KEY UPDATE, the lock its UPDATE
--- takes anyway: a foreign key check on a table that references tickets does not stop it.
+-- Returns lapsed holds to inventory, with an audit row each, and gives their quota units
+-- back; the items of expired carts are lapsed holds too. Not needed for correctness
+-- (every claim treats a lapsed hold as available, and takes over its units); safe to run
+-- while claims run: it skips rows that claims have locked, and never waits for a claim.
+-- A scheduler can call it (pg_cron: docs/design.md, "Carts").
 CREATE FUNCTION ticketing.expire_holds(event_id bigint DEFAULT NULL)
 RETURNS bigint
-LANGUAGE sql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH lapsed AS (
-        SELECT t.event_id, t.ticket_id, t.owner
-          FROM ticketing.tickets t
-         WHERE t.status = 'held' AND t.hold_expires_at <= pg_catalog.now()
-           AND ($1 IS NULL OR t.event_id = $1)
-           FOR NO KEY UPDATE SKIP LOCKED
-    ), returned AS (
-        UPDATE ticketing.tickets t
-           SET status = 'available', owner = NULL, hold_expires_at = NULL,
-               updated_at = pg_catalog.now()
-          FROM lapsed l
-         WHERE t.event_id = l.event_id AND t.ticket_id = l.ticket_id
-        RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at
-    ), audited AS (
-        INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at)
-        SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner, r.updated_at FROM returned r
-        RETURNING 1
-    )
-    SELECT pg_catalog.count(*) FROM audited
-$$;
+AS 'MODULE_PATHNAME', 'ticketing_expire_holds'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
 -- Forgets idempotency keys older than `older_than` (default: the
 -- ticketing.idempotency_retention setting, 24 hours unless set). Both must be positive:
@@ -728,6 +1134,14 @@ CREATE FUNCTION ticketing.read_stats(
     OUT limit_reached bigint,
     OUT insufficient  bigint,
     OUT sold_out      bigint,
+    OUT quota_exhausted bigint,
+    OUT cart_not_found bigint,
+    OUT cart_expired  bigint,
+    OUT cart_closed   bigint,
+    OUT empty_cart    bigint,
+    OUT opened        bigint,
+    OUT extended      bigint,
+    OUT capped        bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,
@@ -789,12 +1203,12 @@ CREATE TRIGGER audit_log_feed_capture AFTER INSERT ON ticketing.audit_log
 ALTER TABLE ticketing.audit_log ENABLE ALWAYS TRIGGER audit_log_feed_capture;
 
 -- An event's changes after after_audit_id, in audit id order, at most max_rows: the
--- ticket, its seat, its new status and when; for a hold still in place, when it ends.
--- Never the customer. Call again from the last audit_id returned.
+-- ticket, its seat and category, its new status and when; for a hold still in place, when
+-- it ends. Never the customer. Call again from the last audit_id returned.
 CREATE FUNCTION ticketing.changes_since(event_id bigint, after_audit_id bigint,
                                         max_rows integer DEFAULT 1000)
-RETURNS TABLE (audit_id bigint, ticket_id bigint, seat text, status text, at timestamptz,
-               hold_expires_at timestamptz)
+RETURNS TABLE (audit_id bigint, ticket_id bigint, seat text, category text, status text,
+               at timestamptz, hold_expires_at timestamptz)
 AS 'MODULE_PATHNAME', 'ticketing_changes_since'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 ROWS 100;
@@ -802,8 +1216,8 @@ ROWS 100;
 -- Every ticket of the event as of through_audit_id (the same on every row): the state a
 -- listener starts from before changes_since(event_id, through_audit_id).
 CREATE FUNCTION ticketing.feed_snapshot(event_id bigint)
-RETURNS TABLE (through_audit_id bigint, ticket_id bigint, seat text, status text,
-               hold_expires_at timestamptz)
+RETURNS TABLE (through_audit_id bigint, ticket_id bigint, seat text, category text,
+               status text, hold_expires_at timestamptz)
 AS 'MODULE_PATHNAME', 'ticketing_feed_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 ROWS 1000;

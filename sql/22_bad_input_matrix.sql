@@ -139,8 +139,8 @@ SELECT v.ord, v.call, v.expected, a.*
     -- claim_batch(event_id, requests)
     (81, 'claim_batch: NULL event', '22004', $$SELECT outcome FROM ticketing.claim_batch(NULL, ARRAY[ROW(3, 'bad-buyer', NULL)]::ticketing.claim_request[])$$),
     (82, 'claim_batch: event -1', '22023', $$SELECT outcome FROM ticketing.claim_batch(-1, ARRAY[ROW(3, 'bad-buyer', NULL)]::ticketing.claim_request[])$$),
-    (83, 'claim_batch: NULL requests', '22004', $$SELECT outcome FROM ticketing.claim_batch(2201, NULL)$$),
-    (84, 'claim_batch: no requests', '22023', $$SELECT outcome FROM ticketing.claim_batch(2201, '{}')$$),
+    (83, 'claim_batch: NULL requests', '22004', $$SELECT outcome FROM ticketing.claim_batch(2201, NULL::ticketing.claim_request[])$$),
+    (84, 'claim_batch: no requests', '22023', $$SELECT outcome FROM ticketing.claim_batch(2201, '{}'::ticketing.claim_request[])$$),
     (85, 'claim_batch: a NULL request', '22004', $$SELECT outcome FROM ticketing.claim_batch(2201, ARRAY[ROW(3, 'bad-buyer', NULL), NULL]::ticketing.claim_request[])$$),
     (86, 'claim_batch: a NULL customer', '22004', $$SELECT outcome FROM ticketing.claim_batch(2201, ARRAY[ROW(3, NULL, NULL)]::ticketing.claim_request[])$$),
     (87, 'claim_batch: an empty customer', '22023', $$SELECT outcome FROM ticketing.claim_batch(2201, ARRAY[ROW(3, '', NULL)]::ticketing.claim_request[])$$),
@@ -229,7 +229,7 @@ SELECT ord, state, answer
   FROM (VALUES
     (1, $$SELECT outcome FROM ticketing.claim_ticket(2201, 3, '')$$),
     (2, $$SELECT outcome FROM ticketing.claim_any(2201, 'ser-buyer', 0)$$),
-    (3, $$SELECT outcome FROM ticketing.claim_batch(2201, '{}')$$),
+    (3, $$SELECT outcome FROM ticketing.claim_batch(2201, '{}'::ticketing.claim_request[])$$),
     (4, $$SELECT outcome FROM ticketing.claim_ticket(2201, 1, 'ser-buyer')$$),
     (5, $$SELECT outcome FROM ticketing.claim_ticket(2201, 3, 'ser-buyer')$$)
   ) AS v(ord, stmt),

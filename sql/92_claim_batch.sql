@@ -62,7 +62,7 @@ SELECT request_no, outcome, ticket_id
 -- Bad input is an error for the whole call.
 SELECT * FROM ticketing.claim_batch(NULL, ARRAY[ROW(1, 'a', NULL)]::ticketing.claim_request[]);
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM ticketing.claim_batch(9201, NULL);
+SELECT * FROM ticketing.claim_batch(9201, NULL::ticketing.claim_request[]);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM ticketing.claim_batch(9201, ARRAY[]::ticketing.claim_request[]);
 \echo :LAST_ERROR_SQLSTATE

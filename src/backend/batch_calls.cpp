@@ -7,9 +7,11 @@
 #include "batch_calls.hpp"
 
 #include "call_frame.hpp"
+#include "carts.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
 #include "idempotency.hpp"
+#include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_store.hpp"
@@ -34,6 +36,7 @@ struct TicketSale {
     ItemPointerData row_version; // the version this transaction's lock returned
     Datum from_status;           // text: its status before the sale, for the audit row
     Datum buyer;                 // text
+    TimestampTz hold_until = 0;  // a hold into a cart until then (batch_hold); 0: a sale
 };
 
 void validate(const BatchArgs& args) {
@@ -60,6 +63,26 @@ void validate(const BatchArgs& args) {
             throw DomainError(ErrorKind::null_value, where + ".customer must not be NULL");
         }
         require_customer(text_view(args.customers[i]), where + ".customer");
+        if (!args.category_null[i]) {
+            if (!args.ticket_null[i]) {
+                throw DomainError(ErrorKind::invalid_parameter,
+                                  where + ".category applies to any-seat requests only",
+                                  "Leave ticket_id NULL to ask for any seat of a category.");
+            }
+            const std::string_view category = text_view(args.categories[i]);
+            if (category.empty() || category.size() > 100) {
+                throw DomainError(ErrorKind::invalid_parameter,
+                                  where + ".category must be 1 to 100 bytes long, got " +
+                                      std::to_string(category.size()));
+            }
+        }
+        if (!args.cart_null[i]) {
+            try {
+                require_cart_token(text_view(args.carts[i]));
+            } catch (const DomainError& error) {
+                throw DomainError(error.kind(), where + ".cart: " + error.what(), error.hint());
+            }
+        }
         if (!args.key_null[i]) {
             require_idempotency_key(text_view(args.keys[i]), where + ".idempotency_key");
             const auto [first, inserted] = keys.emplace(
@@ -82,6 +105,12 @@ std::string fingerprint_of(const BatchArgs& args, int i) {
         fingerprint.add_null("ticket_id");
     } else {
         fingerprint.add("ticket_id", args.ticket_ids[i]);
+    }
+    if (!args.category_null[i]) {
+        fingerprint.add("category", text_view(args.categories[i]));
+    }
+    if (!args.cart_null[i]) {
+        fingerprint.add("cart", token_fingerprint(text_view(args.carts[i])));
     }
     return fingerprint.text();
 }
@@ -187,10 +216,12 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     return given;
 }
 
-// `wanted` claimable tickets for any-seat requests, from a random start, none of the
-// tickets the requests name (`named`, a bigint[]), locked with SKIP LOCKED.
+// `wanted` claimable tickets for any-seat requests of one pool (a category, or any:
+// `category` 0), from a random start, none of the tickets the requests name (`named`, a
+// bigint[]), locked with SKIP LOCKED.
 std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum named,
-                                   std::unordered_map<std::int64_t, SeenTicket>& seen) {
+                                   std::unordered_map<std::int64_t, SeenTicket>& seen,
+                                   Datum category) {
     std::vector<BatchTicket> pool;
     if (wanted == 0) {
         return pool;
@@ -207,13 +238,20 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum name
             pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
     });
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
-    int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows);
+    int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows, category);
     if (found < wanted) {
-        found += lock_claimable(event_id, 1, start, 0, named, wanted - found, rows + found);
+        found +=
+            lock_claimable(event_id, 1, start, 0, named, wanted - found, rows + found, category);
     }
+    const std::string_view pool_name = category != 0 ? text_view(category) : std::string_view();
     for (int i = 0; i < found; ++i) {
-        const BatchTicket ticket{rows[i].ticket_id, rows[i].state.status, std::string_view(),
-                                 rows[i].state.hold_expired, true};
+        const BatchTicket ticket{rows[i].ticket_id,
+                                 rows[i].state.status,
+                                 std::string_view(),
+                                 rows[i].state.hold_expired,
+                                 true,
+                                 pool_name,
+                                 pool_name};
         pool.push_back(ticket);
         seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat, rows[i].row_version};
     }
@@ -229,6 +267,7 @@ void remember(const BatchArgs& args, int i, const BatchRow& row) {
     }
     result.has_at = row.has_at;
     result.at = row.at;
+    result.quota = row.quota;
     if (remembered_by_idempotency_key(row.outcome)) {
         remember_result(*args.event_id, args.customers[i], args.keys[i], result);
     } else {
@@ -244,21 +283,33 @@ struct Sold {
 // Sells the tickets this batch holds locked, at the row versions the locks returned,
 // with their audit rows, in one statement; returns what it sold. Every one of them is
 // sold unless a trigger or policy skipped the change (TK003).
-std::unordered_map<std::int64_t, Sold> sell_locked(std::int64_t event_id,
-                                                   const std::vector<TicketSale>& sales) {
+std::unordered_map<std::int64_t, Sold>
+sell_locked(std::int64_t event_id, const std::vector<TicketSale>& sales, bool holds = false) {
     std::vector<std::int64_t> ids;
     std::vector<Datum> from_statuses;
     std::vector<Datum> buyers;
     std::vector<ItemPointerData> row_versions;
+    std::vector<Datum> hold_until;
     for (const TicketSale& sale : sales) {
         ids.push_back(sale.ticket_id);
         from_statuses.push_back(sale.from_status);
         buyers.push_back(sale.buyer);
         row_versions.push_back(sale.row_version);
+        hold_until.push_back(TimestampTzGetDatum(sale.hold_until));
     }
-    Datum args[] = {Int64GetDatum(event_id), int8_array(ids.data(), static_cast<int>(ids.size())),
-                    text_array(from_statuses), text_array(buyers), tid_array(row_versions)};
-    const std::uint64_t count = run_plan(PlanId::batch_transition, args, nullptr);
+    Datum expiries = 0;
+    if (holds) {
+        pg_call([&] {
+            expiries = PointerGetDatum(construct_array(hold_until.data(),
+                                                       static_cast<int>(hold_until.size()),
+                                                       TIMESTAMPTZOID, 8, true, TYPALIGN_DOUBLE));
+        });
+    }
+    Datum args[] = {Int64GetDatum(event_id),   int8_array(ids.data(), static_cast<int>(ids.size())),
+                    text_array(from_statuses), text_array(buyers),
+                    tid_array(row_versions),   expiries};
+    const std::uint64_t count =
+        run_plan(holds ? PlanId::batch_hold : PlanId::batch_transition, args, nullptr);
     if (count != ids.size()) {
         change_skipped(event_id, count, ids.size());
     }
@@ -309,7 +360,7 @@ lock_available(std::int64_t event_id, const std::vector<std::int64_t>& ids) {
 // such ticket); whatever needs a lock (a ticket locked by someone else, a lapsed hold,
 // a limit to count) is left to the locking path with every other request. Returns which
 // items it settled; their answers are in `rows`.
-std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& event,
+std::vector<bool> settle_without_locks(const BatchArgs& args, bool may_sell,
                                        const std::vector<BatchItem>& items,
                                        const std::vector<int>& item_request, BatchRow* rows) {
     const std::int64_t event_id = *args.event_id;
@@ -319,7 +370,7 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
         return settled;
     }
     std::unordered_map<std::int64_t, Sold> sold;
-    if (!event.has_limit) {
+    if (may_sell) {
         std::vector<std::int64_t> ids(once.begin(), once.end());
         std::sort(ids.begin(), ids.end());
         const auto locked = lock_available(event_id, ids);
@@ -367,7 +418,7 @@ std::vector<bool> settle_without_locks(const BatchArgs& args, const EventInfo& e
         const SeenTicket* seen = it != looked.end() ? &it->second : nullptr;
         const Datum seat = seen != nullptr ? seen->seat : Datum(0);
         const LockFreePlan plan = plan_lock_free(seen != nullptr ? &seen->ticket : nullptr,
-                                                 items[k].customer, true, event.has_limit);
+                                                 items[k].customer, true, !may_sell);
         if (plan.step == LockFreeStep::answer) {
             rows[item_request[k]] = BatchRow{plan.outcome, id, seat, false, 0};
             settled[k] = true;
@@ -389,11 +440,6 @@ void remember_keys(const BatchArgs& args, const std::vector<bool>& replayed, con
     }
 }
 
-int any_seat_count(const std::vector<BatchItem>& items) {
-    return static_cast<int>(std::count_if(items.begin(), items.end(),
-                                          [](const BatchItem& item) { return !item.ticket_id; }));
-}
-
 // Room under the per-customer limit, per customer of the batch, from their slots (taken
 // once, before any ticket lock: try-locks, so the batch never waits for one).
 class Rooms {
@@ -403,29 +449,28 @@ class Rooms {
     }
 
     // No entry: an event without a limit. nullopt: the slot was busy.
-    AdmitFunction admit() {
-        return [this](std::string_view customer, bool take) {
-            const auto it = room_.find(customer);
-            if (it == room_.end()) {
-                return Admission::admitted;
-            }
-            if (!it->second) {
-                return Admission::busy;
-            }
-            if (*it->second <= 0) {
-                return Admission::limit_reached;
-            }
-            *it->second -= take ? 1 : 0;
+    Admission admit(std::string_view customer, bool take) {
+        const auto it = room_.find(customer);
+        if (it == room_.end()) {
             return Admission::admitted;
-        };
+        }
+        if (!it->second) {
+            return Admission::busy;
+        }
+        if (*it->second <= 0) {
+            return Admission::limit_reached;
+        }
+        *it->second -= take ? 1 : 0;
+        return Admission::admitted;
     }
 
-    // How many tickets to lock for any-seat requests: no more than their customers have
-    // room for.
-    int pool_size(const std::vector<BatchItem>& items) const {
+    // How many tickets to lock for any-seat requests of one pool: no more than their
+    // customers have room for.
+    int pool_size(const std::vector<BatchItem>& items,
+                  const std::optional<std::string_view>& category) const {
         std::map<std::string_view, std::int64_t> wanted;
         for (const BatchItem& item : items) {
-            if (!item.ticket_id) {
+            if (!item.ticket_id && item.category == category) {
                 ++wanted[item.customer];
             }
         }
@@ -442,6 +487,80 @@ class Rooms {
 
   private:
     std::map<std::string_view, std::optional<std::int64_t>> room_;
+};
+
+// In an event with quotas: the units each quota has left as the batch saw them (its
+// budget while it decides) and which quotas cover each category.
+class QuotaBudget {
+  public:
+    static QuotaBudget load(std::int64_t event_id) {
+        QuotaBudget budget;
+        const std::uint64_t rows = [&] {
+            Datum args[] = {Int64GetDatum(event_id)};
+            return run_plan(PlanId::event_quotas, args, nullptr);
+        }();
+        for (std::uint64_t i = 0; i < rows; ++i) {
+            std::int64_t quota_id = 0;
+            Datum name = 0;
+            std::int64_t left = 0;
+            Datum category = 0;
+            pg_call([&] {
+                HeapTuple tuple = SPI_tuptable->vals[i];
+                TupleDesc desc = SPI_tuptable->tupdesc;
+                bool is_null = false;
+                quota_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+                name = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
+                left = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &is_null));
+                category = SPI_datumTransfer(SPI_getbinval(tuple, desc, 4, &is_null), false, -1);
+            });
+            if (budget.quotas_.empty() || budget.quotas_.back().quota_id != quota_id) {
+                budget.quotas_.push_back(Quota{quota_id, name, left});
+            }
+            budget.covering_[text_view(category)].push_back(budget.quotas_.size() - 1);
+        }
+        return budget;
+    }
+
+    // Whether a ticket of `category` may take a unit of every quota covering it; with
+    // `take`, uses them up. The quota that refused, if one did.
+    std::optional<Datum> admit(std::string_view category, bool take) {
+        const auto it = covering_.find(category);
+        if (it == covering_.end()) {
+            return std::nullopt;
+        }
+        for (std::size_t q : it->second) {
+            if (quotas_[q].left <= 0) {
+                return quotas_[q].name;
+            }
+        }
+        for (std::size_t q : it->second) {
+            quotas_[q].left -= take ? 1 : 0;
+        }
+        return std::nullopt;
+    }
+
+    // Whether the quota named `quota` covers `category`.
+    bool covers(std::string_view quota, std::string_view category) const {
+        const auto it = covering_.find(category);
+        if (it == covering_.end()) {
+            return false;
+        }
+        for (std::size_t q : it->second) {
+            if (text_view(quotas_[q].name) == quota) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+  private:
+    struct Quota {
+        std::int64_t quota_id;
+        Datum name;
+        std::int64_t left;
+    };
+    std::vector<Quota> quotas_;
+    std::map<std::string_view, std::vector<std::size_t>> covering_;
 };
 
 // Takes the slot of every customer with a request left (in customer order, without
@@ -468,39 +587,81 @@ Rooms take_slots(const BatchArgs& args, const EventInfo& event, const std::vecto
 struct LockedDecisions {
     std::vector<BatchDecision> decisions;
     std::unordered_map<std::int64_t, SeenTicket> seen;
-    int unsold_locks = 0; // tickets locked but not taken
+    std::vector<Datum> refused_quotas; // the quota of each quota_exhausted, in order
+    int unsold_locks = 0;              // tickets locked but not taken
 };
+
+// The pools of a batch: one per category its any-seat requests ask for, one for those
+// that ask for any seat (std::nullopt).
+std::vector<std::optional<std::string_view>> pools_of(const std::vector<BatchItem>& items) {
+    std::vector<std::optional<std::string_view>> pools;
+    for (const BatchItem& item : items) {
+        if (!item.ticket_id &&
+            std::find(pools.begin(), pools.end(), item.category) == pools.end()) {
+            pools.push_back(item.category);
+        }
+    }
+    return pools;
+}
 
 // Locking and deciding the requests left after the lock-free pass.
 struct LockAndDecide {
     std::int64_t event_id;
     const std::vector<BatchItem>& items;
+    const std::vector<int>& item_request;
+    const BatchArgs& args;
     const std::vector<std::int64_t>& named; // every ticket a request left names, sorted
     const NamedPairs& pairs;
-    Datum named_array; // every ticket any request names: never in the pool
+    Datum named_array; // every ticket any request names: never in a pool
+    bool has_quotas;
 
-    // Locks what `lockable` may give and `pool_size` pooled tickets, and decides every
-    // request in order.
-    LockedDecisions run(const std::vector<std::int64_t>& lockable, int pool_size,
+    // Locks what `lockable` may give and the pooled tickets (`pool_size` per pool), and
+    // decides every request in order (only those `only` marks, when it is not empty).
+    LockedDecisions run(const std::vector<std::int64_t>& lockable,
+                        const std::function<int(const std::optional<std::string_view>&)>& pool_size,
                         const AdmitFunction& admit, const std::vector<bool>& only) const {
         LockedDecisions out;
         std::vector<BatchTicket> given = load_given(event_id, named, lockable, pairs, out.seen);
-        std::vector<BatchTicket> pool = load_pool(event_id, pool_size, named_array, out.seen);
-        Outcome pool_exhausted = Outcome::sold_out;
-        if (static_cast<int>(pool.size()) < pool_size) {
-            // Claimable tickets beyond the ones this batch holds are locked by concurrent
-            // claims: busy, not sold out. Only claimable tickets count here (a named
-            // ticket held by its requester is locked but not claimable).
-            std::int64_t held_here = static_cast<std::int64_t>(pool.size());
+        std::vector<BatchTicket> pool;
+        std::map<std::optional<std::string_view>, int> short_by; // pools that came up short
+        for (const auto& category : pools_of(items)) {
+            const int wanted = pool_size(category);
+            const Datum category_datum = category ? make_text(*category) : Datum(0);
+            std::vector<BatchTicket> loaded =
+                load_pool(event_id, wanted, named_array, out.seen, category_datum);
+            if (static_cast<int>(loaded.size()) < wanted) {
+                short_by[category] = wanted - static_cast<int>(loaded.size());
+            }
+            pool.insert(pool.end(), loaded.begin(), loaded.end());
+        }
+        if (has_quotas) {
+            fill_categories(given, pool, out.seen);
+        }
+        // A pool that came up short: claimable tickets beyond the ones this batch holds are
+        // locked by concurrent claims (busy), or there are none (sold_out). Only claimable
+        // tickets count here (a named ticket held by its requester is locked but not
+        // claimable).
+        std::map<std::optional<std::string_view>, Outcome> exhausted;
+        for (const auto& [category, missing] : short_by) {
+            std::int64_t held_here = 0;
+            for (const BatchTicket& ticket : pool) {
+                held_here += !category || ticket.pool == *category ? 1 : 0;
+            }
             for (const BatchTicket& ticket : given) {
                 const bool claimable = ticket.status == TicketStatus::available ||
                                        (ticket.status == TicketStatus::held && ticket.hold_expired);
-                held_here += ticket.locked && claimable ? 1 : 0;
+                const bool in_pool = !category || ticket.category == *category;
+                held_here += ticket.locked && claimable && in_pool ? 1 : 0;
             }
-            if (count_claimable(event_id, 0) > held_here) {
-                pool_exhausted = Outcome::busy;
-            }
+            const Datum category_datum = category ? make_text(*category) : Datum(0);
+            exhausted[category] = count_claimable(event_id, 0, category_datum) > held_here
+                                      ? Outcome::busy
+                                      : Outcome::sold_out;
         }
+        const ExhaustedFunction pool_exhausted = [&](const std::optional<std::string_view>& c) {
+            const auto it = exhausted.find(c);
+            return it != exhausted.end() ? it->second : Outcome::sold_out;
+        };
         if (only.empty()) {
             out.decisions = decide_batch(items, given, pool, pool_exhausted, admit);
         } else {
@@ -532,14 +693,46 @@ struct LockAndDecide {
         return out;
     }
 
-    // The second pass of an event with a limit: locks again exactly the tickets the first
-    // pass granted (named ones, and as many pooled ones as any-seat requests took) and
-    // gives them to the same requests. Every other request keeps its first answer. A
-    // ticket taken by someone else between the passes answers for itself (sold, or busy).
+    // The categories of the tickets a pass saw (quotas count by category).
+    void fill_categories(std::vector<BatchTicket>& given, std::vector<BatchTicket>& pool,
+                         std::unordered_map<std::int64_t, SeenTicket>& seen) const {
+        if (seen.empty()) {
+            return;
+        }
+        std::vector<std::int64_t> ids;
+        for (const auto& entry : seen) {
+            ids.push_back(entry.first);
+        }
+        Datum query[] = {Int64GetDatum(event_id),
+                         int8_array(ids.data(), static_cast<int>(ids.size()))};
+        const std::uint64_t rows = run_plan(PlanId::ticket_categories, query, nullptr);
+        std::unordered_map<std::int64_t, std::string_view> categories;
+        for (std::uint64_t i = 0; i < rows; ++i) {
+            pg_call([&] {
+                bool is_null = false;
+                const std::int64_t id = DatumGetInt64(
+                    SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &is_null));
+                categories[id] = text_view(SPI_datumTransfer(
+                    SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &is_null), false,
+                    -1));
+            });
+        }
+        for (auto* tickets : {&given, &pool}) {
+            for (BatchTicket& ticket : *tickets) {
+                ticket.category = categories[ticket.ticket_id];
+                seen[ticket.ticket_id].ticket.category = ticket.category;
+            }
+        }
+    }
+
+    // The second pass: locks again exactly the tickets the first pass granted (named
+    // ones, and as many pooled ones per pool as any-seat requests took) and gives them to
+    // the same requests. Every other request keeps its first answer. A ticket taken by
+    // someone else between the passes answers for itself (sold, or busy).
     LockedDecisions confirm(const LockedDecisions& first) const {
         std::vector<std::int64_t> lockable;
         std::vector<bool> only(items.size(), false);
-        int pooled = 0;
+        std::map<std::optional<std::string_view>, int> pooled;
         for (std::size_t k = 0; k < items.size(); ++k) {
             if (!first.decisions[k].takes) {
                 continue;
@@ -548,18 +741,27 @@ struct LockAndDecide {
             if (items[k].ticket_id) {
                 lockable.push_back(*items[k].ticket_id);
             } else {
-                ++pooled;
+                ++pooled[items[k].category];
             }
         }
         std::sort(lockable.begin(), lockable.end());
         lockable.erase(std::unique(lockable.begin(), lockable.end()), lockable.end());
-        const AdmitFunction granted = [](std::string_view, bool) { return Admission::admitted; };
-        LockedDecisions out = run(lockable, pooled, granted, only);
+        const AdmitFunction granted = [](std::string_view, const BatchTicket*, bool) {
+            return AdmitAnswer{Admission::admitted};
+        };
+        LockedDecisions out = run(
+            lockable,
+            [&](const std::optional<std::string_view>& category) {
+                const auto it = pooled.find(category);
+                return it != pooled.end() ? it->second : 0;
+            },
+            granted, only);
         for (std::size_t k = 0; k < items.size(); ++k) {
             if (!only[k]) {
                 out.decisions[k] = first.decisions[k];
             }
         }
+        out.refused_quotas = first.refused_quotas;
         // A refused request's ticket may be in `first.seen` only: keep its seat.
         for (const auto& [id, ticket] : first.seen) {
             if (out.seen.count(id) == 0) {
@@ -571,6 +773,116 @@ struct LockAndDecide {
         return out;
     }
 };
+
+// A cart that requests of the batch hold into: the customer's open cart, shared-locked,
+// or the answer for every request that names it.
+struct BatchCart {
+    std::optional<Outcome> refusal;
+    CartHold cart;
+};
+
+// Looks each (token, customer) of the requests up once, without waiting: a cart another
+// transaction is checking out, abandoning or extending makes its requests busy.
+std::map<std::pair<std::string_view, std::string_view>, BatchCart>
+resolve_carts(const BatchArgs& args) {
+    std::map<std::pair<std::string_view, std::string_view>, BatchCart> carts;
+    for (int i = 0; i < args.count; ++i) {
+        if (args.cart_null[i]) {
+            continue;
+        }
+        const auto key = std::make_pair(text_view(args.carts[i]), text_view(args.customers[i]));
+        if (carts.count(key) != 0) {
+            continue;
+        }
+        pg_call([] { lock_table(OwnTable::carts); });
+        Datum query[] = {Int64GetDatum(*args.event_id), args.carts[i], args.customers[i]};
+        BatchCart found{};
+        if (run_plan(PlanId::find_cart_skip, query, nullptr) == 0) {
+            const bool exists = run_plan(PlanId::peek_cart, query, nullptr) != 0;
+            found.refusal = exists ? Outcome::busy : Outcome::cart_not_found;
+        } else {
+            pg_call([&] {
+                HeapTuple tuple = SPI_tuptable->vals[0];
+                TupleDesc desc = SPI_tuptable->tupdesc;
+                bool is_null = false;
+                found.cart.cart_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
+                const std::string_view status = text_view(SPI_getbinval(tuple, desc, 2, &is_null));
+                found.cart.expires_at =
+                    DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &is_null));
+                const bool expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
+                if (status != "open") {
+                    found.refusal = Outcome::cart_closed;
+                } else if (expired) {
+                    found.refusal = Outcome::cart_expired;
+                }
+            });
+        }
+        carts.emplace(key, found);
+    }
+    return carts;
+}
+
+// The second pass in an event with quotas (or whenever the first kept locks it would not
+// use): exactly the granted tickets are locked again and the quota units of those that
+// leave inventory are taken, in a subtransaction. When a quota cannot give them (a
+// concurrent sale took units since the batch looked, or holds their stripes), the last
+// granted request that needs it is answered busy and the pass runs again; after three
+// tries every granted request that needs that quota is.
+LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
+                                   const LockedDecisions& first,
+                                   const std::vector<BatchItem>& items, const EventInfo& event) {
+    LockedDecisions granted = first;
+    for (int attempt = 0;; ++attempt) {
+        LockedDecisions out;
+        QuotaTake units{QuotaTakeStatus::taken, 0};
+        const bool kept = keep_changes_if([&] {
+            out = lock_and_decide.confirm(granted);
+            if (!event.has_quotas()) {
+                return true;
+            }
+            std::vector<std::int64_t> leaving;
+            for (const BatchDecision& decision : out.decisions) {
+                if (decision.takes && decision.from == TicketStatus::available) {
+                    leaving.push_back(decision.ticket_id);
+                }
+            }
+            units = take_quota_units(lock_and_decide.event_id, leaving.data(),
+                                     static_cast<int>(leaving.size()));
+            return units.status == QuotaTakeStatus::taken;
+        });
+        if (kept) {
+            return out;
+        }
+        // Which granted requests the refusing quota covers: their tickets' categories.
+        const std::string_view refusing = text_view(units.quota);
+        const QuotaBudget budget = QuotaBudget::load(lock_and_decide.event_id);
+        bool dropped = false;
+        for (std::size_t k = items.size(); k-- > 0;) {
+            BatchDecision& decision = granted.decisions[k];
+            if (!decision.takes) {
+                continue;
+            }
+            const auto seen = out.seen.find(decision.ticket_id);
+            const bool covered =
+                seen != out.seen.end() && budget.covers(refusing, seen->second.ticket.category);
+            if (covered) {
+                decision = BatchDecision{Outcome::busy, false, 0};
+                dropped = true;
+                if (attempt < 2) {
+                    break;
+                }
+            }
+        }
+        if (!dropped) {
+            // Nothing left to drop for that quota: give up the grants that leave inventory.
+            for (BatchDecision& decision : granted.decisions) {
+                if (decision.takes && decision.from == TicketStatus::available) {
+                    decision = BatchDecision{Outcome::busy, false, 0};
+                }
+            }
+        }
+    }
+}
 
 void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::int64_t event_id = *args.event_id;
@@ -608,6 +920,26 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         }
     }
 
+    // Carts: a request whose cart refuses it is answered now.
+    const auto carts = resolve_carts(args);
+    bool any_cart = false;
+    for (int i = 0; i < args.count; ++i) {
+        if (replayed[i] || args.cart_null[i]) {
+            continue;
+        }
+        any_cart = true;
+        const BatchCart& cart =
+            carts.at(std::make_pair(text_view(args.carts[i]), text_view(args.customers[i])));
+        if (cart.refusal) {
+            replayed[i] = true; // answered: nothing runs for it
+            rows[i] =
+                BatchRow{*cart.refusal, args.ticket_null[i] ? 0 : args.ticket_ids[i], 0, false, 0};
+            if (!args.key_null[i]) {
+                remember(args, i, rows[i]);
+            }
+        }
+    }
+
     std::vector<BatchItem> requested;
     std::vector<int> requested_index;
     std::unordered_set<std::int64_t> named; // every ticket a request names
@@ -615,16 +947,22 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         if (replayed[i]) {
             continue;
         }
-        BatchItem item{std::nullopt, text_view(args.customers[i])};
+        BatchItem item{std::nullopt, text_view(args.customers[i]), std::nullopt};
         if (!args.ticket_null[i]) {
             item.ticket_id = args.ticket_ids[i];
             named.insert(args.ticket_ids[i]);
         }
+        if (!args.category_null[i]) {
+            item.category = text_view(args.categories[i]);
+        }
         requested.push_back(item);
         requested_index.push_back(i);
     }
+    // Plain sales without a lock of the batch's own only where nothing can refuse a
+    // ticket once it is locked: no limit, no quotas, no holds into carts.
+    const bool may_sell = !event.has_limit && !event.has_quotas() && !any_cart;
     const std::vector<bool> settled =
-        settle_without_locks(args, event, requested, requested_index, rows);
+        settle_without_locks(args, may_sell, requested, requested_index, rows);
 
     // The rest are decided in order under SKIP LOCKED row locks.
     std::vector<BatchItem> items;
@@ -660,51 +998,111 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
     const std::vector<std::int64_t> all_named(named.begin(), named.end());
     const Datum named_array = int8_array(all_named.data(), static_cast<int>(all_named.size()));
-    const LockAndDecide lock_and_decide{event_id, items, named_ids, pairs, named_array};
+    const LockAndDecide lock_and_decide{event_id,  items, item_request, args,
+                                        named_ids, pairs, named_array,  event.has_quotas()};
 
     LockedDecisions decided;
-    if (!event.has_limit) {
+    if (!event.has_limit && !event.has_quotas()) {
         // Every ticket locked here is taken: a named ticket by the first request that may
         // take it, a pooled one by an any-seat request (one per request).
-        decided = lock_and_decide.run(named_ids, any_seat_count(items), rooms.admit(), {});
+        const AdmitFunction admitted = [](std::string_view, const BatchTicket*, bool) {
+            return AdmitAnswer{Admission::admitted};
+        };
+        decided =
+            lock_and_decide.run(named_ids,
+                                [&](const std::optional<std::string_view>& category) {
+                                    return static_cast<int>(std::count_if(
+                                        items.begin(), items.end(), [&](const BatchItem& item) {
+                                            return !item.ticket_id && item.category == category;
+                                        }));
+                                },
+                                admitted, {});
     } else {
-        // A limit can refuse a request whose ticket is locked already. Decide under the
-        // locks in a subtransaction; if any locked ticket would stay unsold, roll the locks
-        // back and take again exactly the tickets the requests were granted, so the batch
-        // keeps no lock on a ticket it does not sell (the slots are kept: taken before).
+        // A limit or a quota can refuse a request whose ticket is locked already. Decide
+        // under the locks in a subtransaction; if any locked ticket would stay unsold (or
+        // quota units must be taken), roll the locks back and take again exactly the
+        // tickets the requests were granted, so the batch keeps no lock on a ticket it
+        // does not sell (the slots are kept: taken before).
+        QuotaBudget budget = event.has_quotas() ? QuotaBudget::load(event_id) : QuotaBudget{};
+        std::vector<Datum> refused;
+        const AdmitFunction admit = [&](std::string_view customer, const BatchTicket* ticket,
+                                        bool take) {
+            if (ticket != nullptr && event.has_quotas()) {
+                if (const auto quota = budget.admit(ticket->category, false)) {
+                    refused.push_back(*quota);
+                    return AdmitAnswer{Admission::limit_reached, Outcome::quota_exhausted};
+                }
+            }
+            const Admission admission = rooms.admit(customer, take);
+            if (admission == Admission::admitted && ticket != nullptr && event.has_quotas()) {
+                budget.admit(ticket->category, take);
+            }
+            return AdmitAnswer{admission};
+        };
         Rooms first_rooms = rooms;
         const bool exact = keep_changes_if([&] {
-            decided = lock_and_decide.run(named_ids, first_rooms.pool_size(items),
-                                          first_rooms.admit(), {});
-            return decided.unsold_locks == 0;
+            decided = lock_and_decide.run(named_ids,
+                                          [&](const std::optional<std::string_view>& category) {
+                                              return first_rooms.pool_size(items, category);
+                                          },
+                                          admit, {});
+            decided.refused_quotas = refused;
+            return decided.unsold_locks == 0 && !event.has_quotas();
         });
         if (!exact) {
             const LockedDecisions granted = decided;
-            decided = lock_and_decide.confirm(granted);
+            decided = confirm_with_units(lock_and_decide, granted, items, event);
         }
     }
 
-    // Every ticket the batch hands out under its locks is sold in one statement.
+    // Every ticket the batch hands out under its locks is sold (or, into a cart, held) in
+    // one statement each.
     std::vector<TicketSale> sales;
+    std::vector<TicketSale> holds;
+    std::map<std::int64_t, std::vector<std::int64_t>> cart_items; // cart -> tickets
     for (std::size_t k = 0; k < decided.decisions.size(); ++k) {
         const BatchDecision& decision = decided.decisions[k];
-        if (decision.takes) {
-            const SeenTicket& ticket = decided.seen.at(decision.ticket_id);
-            sales.push_back(TicketSale{decision.ticket_id, ticket.row_version,
-                                       make_text(status_name(decision.from)),
-                                       args.customers[item_request[k]]});
+        if (!decision.takes) {
+            continue;
+        }
+        const int i = item_request[k];
+        const SeenTicket& ticket = decided.seen.at(decision.ticket_id);
+        TicketSale sale{decision.ticket_id, ticket.row_version,
+                        make_text(status_name(decision.from)), args.customers[i]};
+        if (args.cart_null[i]) {
+            sales.push_back(sale);
+        } else {
+            const CartHold& cart =
+                carts.at(std::make_pair(text_view(args.carts[i]), text_view(args.customers[i])))
+                    .cart;
+            sale.hold_until = cart.expires_at;
+            holds.push_back(sale);
+            cart_items[cart.cart_id].push_back(decision.ticket_id);
         }
     }
     TimestampTz at = 0;
     if (!sales.empty()) {
         at = sell_locked(event_id, sales).begin()->second.at;
     }
+    if (!holds.empty()) {
+        at = sell_locked(event_id, holds, true).begin()->second.at;
+    }
+    for (const auto& [cart_id, ids] : cart_items) {
+        add_to_cart(event_id, cart_id, ids.data(), static_cast<int>(ids.size()));
+    }
+    std::size_t next_refusal = 0;
     for (std::size_t k = 0; k < decided.decisions.size(); ++k) {
         const BatchDecision& decision = decided.decisions[k];
+        const int i = item_request[k];
         const auto it = decided.seen.find(decision.ticket_id);
-        rows[item_request[k]] = BatchRow{decision.outcome, decision.ticket_id,
-                                         it != decided.seen.end() ? it->second.seat : Datum(0),
-                                         decision.takes, decision.takes ? at : 0};
+        const bool hold = decision.takes && !args.cart_null[i];
+        rows[i] = BatchRow{hold ? Outcome::hold_placed : decision.outcome, decision.ticket_id,
+                           it != decided.seen.end() ? it->second.seat : Datum(0), decision.takes,
+                           decision.takes ? at : 0};
+        if (decision.outcome == Outcome::quota_exhausted &&
+            next_refusal < decided.refused_quotas.size()) {
+            rows[i].quota = decided.refused_quotas[next_refusal++];
+        }
     }
     remember_keys(args, replayed, rows);
 }

@@ -17,6 +17,12 @@ struct BatchArgs {
     const Datum* customers; // text
     const bool* key_null;
     const Datum* keys; // text
+    // 1.3's batch_request: any seat of a category, a hold into a cart (NULL: none). Arrays
+    // of all-NULL for the 1.2 claim_request.
+    const bool* category_null;
+    const Datum* categories; // text
+    const bool* cart_null;
+    const Datum* carts; // text: tokens
 };
 
 // One answer per request, in request order.
@@ -26,6 +32,7 @@ struct BatchRow {
     Datum seat;             // 0: none
     bool has_at;
     TimestampTz at;
+    Datum quota = 0; // text: the quota named by quota_exhausted; 0: none
 };
 
 // Fills rows[0 .. args.count).

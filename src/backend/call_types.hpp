@@ -34,6 +34,10 @@ struct CallArgs {
     int ticket_id_count;
     const Datum* ticket_id_values; // palloc'd by the shim
     const bool* ticket_id_nulls;
+    std::optional<std::string_view> category; // claim_any: any seat of this category (1.3)
+    Datum category_datum;
+    std::optional<std::string_view> cart; // a cart's token: hold into that cart (1.3)
+    Datum cart_datum;
 };
 
 // One row of what a call answers: a ticket_result uses the first ticket, an
@@ -51,6 +55,8 @@ struct CallResult {
     TimestampTz hold_expires_at;
     bool has_remaining;
     std::int64_t remaining;
+    Datum quota; // text: the quota named by quota_exhausted (or a busy quota); 0: none
+    Datum token; // text: a new cart's token (open_cart only); 0: none
 };
 
 } // namespace ticketing::backend

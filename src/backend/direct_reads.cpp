@@ -172,6 +172,44 @@ TicketRow row_from(const TicketsLayout& c, TupleTableSlot* slot, std::string_vie
 
 } // namespace
 
+namespace {
+
+// Under REPEATABLE READ or SERIALIZABLE, the event is read with the transaction's
+// snapshot. A quota created after that snapshot (create_quota waits for the calls in
+// flight, but not for a transaction that has not called yet) would be invisible to it,
+// and a sale would take none of its units. So the quota count is read again with the
+// newest snapshot: if it differs, the transaction fails as PostgreSQL fails an UPDATE of
+// a row changed since its snapshot (40001), and the caller retries.
+void check_quotas_unchanged(std::int64_t event_id, std::int32_t seen) {
+    if (!IsolationUsesXactSnapshot()) {
+        return;
+    }
+    std::int32_t latest = seen;
+    pg_call([&] {
+        const Layout& layout = core_layout();
+        ScanKeyData key;
+        ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+        const AttrNumber quotas = layout.events.quota_count;
+        Snapshot newest = RegisterSnapshot(GetLatestSnapshot());
+        scan(newest, layout.events.relid, layout.events.primary_key, &key, 1, ForwardScanDirection,
+             [&](TupleTableSlot* slot) {
+                 latest = DatumGetInt32(slot->tts_values[quotas - 1]);
+                 return false;
+             });
+        UnregisterSnapshot(newest);
+        if (latest != seen) {
+            ereport(ERROR,
+                    (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                     errmsg("could not serialize access due to a change of event %lld's quotas",
+                            static_cast<long long>(event_id)),
+                     errdetail("A quota was created or dropped after this transaction began."),
+                     errhint("The transaction might succeed if retried.")));
+        }
+    });
+}
+
+} // namespace
+
 std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_id,
                                      std::string_view customer) {
     TicketRow row{};
@@ -272,13 +310,23 @@ EventInfo read_event(std::int64_t event_id) {
         ScanKeyData key;
         ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
         const AttrNumber limit = layout.events.per_customer_limit;
+        const AttrNumber quotas = layout.events.quota_count;
         info.exists = probe(
             layout.events.relid, layout.events.primary_key, &key, 1, [&](TupleTableSlot* slot) {
                 info.has_limit = !slot->tts_isnull[limit - 1];
                 info.limit = info.has_limit ? DatumGetInt32(slot->tts_values[limit - 1]) : 0;
+                if (quotas != InvalidAttrNumber) {
+                    info.quota_count = DatumGetInt32(slot->tts_values[quotas - 1]);
+                }
             });
     });
-    return direct ? info : event_by_statement(event_id);
+    if (!direct) {
+        info = event_by_statement(event_id);
+    }
+    if (info.exists && core_layout().events.quota_count != InvalidAttrNumber) {
+        check_quotas_unchanged(event_id, info.quota_count);
+    }
+    return info;
 }
 
 } // namespace ticketing::backend

@@ -38,7 +38,7 @@ const FeedStatement statements[feed_plan_count] = {
     // changes_after($1 event, $2 after, $3 first unsettled id, $4 rows): a bounded walk of
     // audit_log_feed_idx in id order. The hold's end is the ticket's, while the ticket is
     // still held: a later change of the ticket follows in the feed anyway.
-    {"SELECT a.audit_id, a.ticket_id, t.seat, a.to_status, a.at, "
+    {"SELECT a.audit_id, a.ticket_id, t.seat, t.category, a.to_status, a.at, "
      "CASE WHEN a.to_status OPERATOR(pg_catalog.=) 'held' "
      "AND t.status OPERATOR(pg_catalog.=) 'held' THEN t.hold_expires_at END "
      "FROM ticketing.audit_log a "
@@ -53,7 +53,7 @@ const FeedStatement statements[feed_plan_count] = {
     // snapshot_as_of($1 event, $2 first unsettled id): every ticket as it stood before the
     // first unsettled change. Changes at or past the bound that the snapshot already sees
     // are undone: the earliest one's from_status is the state before it.
-    {"SELECT t.ticket_id, t.seat, COALESCE(l.from_status, t.status), "
+    {"SELECT t.ticket_id, t.seat, t.category, COALESCE(l.from_status, t.status), "
      "CASE WHEN l.ticket_id IS NULL AND t.status OPERATOR(pg_catalog.=) 'held' "
      "THEN t.hold_expires_at END "
      "FROM ticketing.tickets t "

@@ -10,11 +10,11 @@
 
 namespace ticketing::backend {
 
-// Rows (audit_id, ticket_id, seat, status, at, hold_expires_at) into the materialized
+// Rows (audit_id, ticket_id, seat, category, status, at, hold_expires_at) into the materialized
 // result set `result`.
 void read_changes(const ValidChangesRequest& request, ReturnSetInfo* result);
 
-// Rows (through_audit_id, ticket_id, seat, status, hold_expires_at) into `result`.
+// Rows (through_audit_id, ticket_id, seat, category, status, hold_expires_at) into `result`.
 void read_snapshot(std::int64_t event_id, ReturnSetInfo* result);
 
 } // namespace ticketing::backend

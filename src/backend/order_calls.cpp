@@ -5,9 +5,11 @@
 #include "order_calls.hpp"
 
 #include "call_frame.hpp"
+#include "carts.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
 #include "idempotency.hpp"
+#include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_store.hpp"
@@ -27,10 +29,12 @@ void add_tickets(CallResult& result, const TicketRow* rows, int count) {
     }
 }
 
-// Sells or holds `rows` (all locked, all changing) after the customer's limit check.
+// Sells or holds `rows` (all locked, all changing) after the customer's limit check, with
+// the quota units the ones leaving inventory take. Into a cart, every one is a hold that
+// lasts as long as the cart.
 CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& event,
-                TicketRow* rows, int count, int added, SlotWait slot_wait) {
-    const bool hold = args.has_hold_for;
+                TicketRow* rows, int count, int added, SlotWait slot_wait, const CartHold* cart) {
+    const bool hold = args.has_hold_for || cart != nullptr;
     if (event.has_limit && added > 0) {
         switch (admit_customer(event_id, args.customer_datum, event.limit, added, slot_wait)) {
         case SlotAdmission::limit_reached:
@@ -41,14 +45,57 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
             break;
         }
     }
-    const Transition transition = transition_for(hold ? Action::hold : Action::sell, args);
+    if (event.has_quotas()) {
+        std::vector<std::int64_t> leaving; // available tickets: they take units
+        for (int i = 0; i < count; ++i) {
+            if (rows[i].state.status == TicketStatus::available) {
+                leaving.push_back(rows[i].ticket_id);
+            }
+        }
+        const QuotaTake taken =
+            take_quota_units(event_id, leaving.data(), static_cast<int>(leaving.size()));
+        if (taken.status != QuotaTakeStatus::taken) {
+            CallResult refused = empty_result(
+                taken.status == QuotaTakeStatus::busy ? Outcome::busy : Outcome::quota_exhausted,
+                event_id);
+            refused.quota = taken.quota;
+            return refused;
+        }
+    }
+    // Into a cart, the hold lasts as long as the cart (hold_for is not used).
+    const Transition transition =
+        cart != nullptr ? Transition{TicketStatus::held, true, true, cart->expires_at}
+                        : transition_for(hold ? Action::hold : Action::sell, args);
     CallResult result = empty_result(hold ? Outcome::hold_placed : Outcome::claimed, event_id);
     add_tickets(result, rows, count);
     result.has_at = true;
     result.at = apply_transitions(event_id, rows, count, args.customer_datum, transition);
     result.has_hold_expiry = transition.has_hold_expiry;
     result.hold_expires_at = transition.hold_expires_at;
+    if (cart != nullptr) {
+        add_to_cart(event_id, cart->cart_id, result.ticket_ids, result.count);
+    }
     return result;
+}
+
+// The cart a call holds into (its token in args.cart), or the outcome that refuses it.
+std::optional<CallResult> resolve_cart(std::int64_t event_id, const CallArgs& args,
+                                       std::optional<CartHold>* cart) {
+    if (!args.cart) {
+        return std::nullopt;
+    }
+    const CartLookup found = find_cart_for_hold(event_id, args.cart_datum, args.customer_datum);
+    if (found.outcome) {
+        return empty_result(*found.outcome, event_id);
+    }
+    *cart = found.cart;
+    return std::nullopt;
+}
+
+void add_cart(Fingerprint& fingerprint, const CallArgs& args) {
+    if (args.cart) {
+        fingerprint.add("cart", token_fingerprint(*args.cart));
+    }
 }
 
 void add_hold_for(Fingerprint& fingerprint, const CallArgs& args) {
@@ -87,7 +134,12 @@ std::vector<Decision> decide_all(TicketCallKind kind, const TicketRow* rows, int
 
 CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& args,
                         std::int64_t event_id, LockWait wait) {
-    const TicketCallKind kind = args.has_hold_for ? TicketCallKind::hold : TicketCallKind::claim;
+    std::optional<CartHold> cart;
+    if (auto refused = resolve_cart(event_id, args, &cart)) {
+        return *refused;
+    }
+    const TicketCallKind kind =
+        args.has_hold_for || cart ? TicketCallKind::hold : TicketCallKind::claim;
     const int count = static_cast<int>(ids.size());
     TicketRow rows[max_order_tickets];
 
@@ -104,7 +156,10 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
         }
         return result;
     }
-    const EventInfo event{true, rows[0].has_limit, rows[0].limit};
+    EventInfo event{true, rows[0].has_limit, rows[0].limit};
+    if (core_layout().events.quota_count != InvalidAttrNumber) {
+        event = read_event(event_id);
+    }
     const OrderVerdict first = judge_order(decide_all(kind, rows, count), Outcome::claimed);
     if (!first.proceed) {
         return unchanged(event_id, first, rows, count);
@@ -146,8 +201,8 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
             added += added_to_customer(rows[i].state, decisions[i]);
         }
     }
-    CallResult result =
-        take(event_id, args, event, changing, changing_count, added, slot_wait_for(wait));
+    CallResult result = take(event_id, args, event, changing, changing_count, added,
+                             slot_wait_for(wait), cart ? &*cart : nullptr);
     if (changes_tickets(result.outcome)) {
         result.count = 0;
         add_tickets(result, rows, count);
@@ -161,7 +216,8 @@ struct AnyRequest {
     std::int64_t event_id;
     int quantity;
     bool adjacent;
-    Datum prefix; // 0: any seat
+    Datum prefix;   // 0: any seat
+    Datum category; // text; 0: any category
 };
 
 // Claimable tickets from a random point of the event's id range, wrapping around once.
@@ -188,10 +244,10 @@ int lock_any(const AnyRequest& request, TicketRow* rows) {
     }
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
     int found = lock_claimable(request.event_id, start, past_the_end, request.prefix, 0,
-                               request.quantity, rows);
+                               request.quantity, rows, request.category);
     if (found < request.quantity) {
         found += lock_claimable(request.event_id, 1, start, request.prefix, 0,
-                                request.quantity - found, rows + found);
+                                request.quantity - found, rows + found, request.category);
     }
     return found;
 }
@@ -233,7 +289,8 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
     std::int64_t start = 1;
     for (;;) {
         check_for_interrupts();
-        const int count = claimable_candidates(request.event_id, start, request.prefix, page);
+        const int count =
+            claimable_candidates(request.event_id, start, request.prefix, page, request.category);
         seats.clear();
         for (int i = 0; i < count; ++i) {
             seats.push_back(SeatCandidate{page[i].ticket_id, text_view(page[i].seat)});
@@ -253,13 +310,14 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
 }
 
 CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
-                             const EventInfo& event) {
+                             const EventInfo& event, const CartHold* cart) {
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
     const int found =
         request.adjacent ? lock_adjacent(request, args, rows, &saw_busy) : lock_any(request, rows);
     if (found < request.quantity) {
-        const std::int64_t remaining = count_claimable(request.event_id, request.prefix);
+        const std::int64_t remaining =
+            count_claimable(request.event_id, request.prefix, request.category);
         Outcome outcome = Outcome::insufficient;
         if (remaining == 0) {
             outcome = Outcome::sold_out;
@@ -277,7 +335,8 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     for (int i = 0; i < found; ++i) {
         added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
     }
-    return take(request.event_id, args, event, rows, found, added, SlotWait{SlotWait::wait, 0});
+    return take(request.event_id, args, event, rows, found, added, SlotWait{SlotWait::wait, 0},
+                cart);
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads
@@ -350,9 +409,14 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     if (!event.exists) {
         return empty_result(Outcome::not_found, request.event_id);
     }
-    // One ticket without a limit is taken as soon as it is locked; anything else may lock
-    // tickets and then back out.
-    if (request.quantity == 1 && !request.adjacent && !event.has_limit) {
+    std::optional<CartHold> cart;
+    if (auto refused = resolve_cart(request.event_id, args, &cart)) {
+        return *refused;
+    }
+    // One ticket without a limit, quotas, a category or a cart is taken as soon as it is
+    // locked; anything else may lock tickets and then back out.
+    if (request.quantity == 1 && !request.adjacent && !event.has_limit && !event.has_quotas() &&
+        request.category == Datum(0) && !cart) {
         const std::int64_t start = random_start(request.event_id);
         if (start != 0 && !args.has_hold_for && request.prefix == Datum(0)) {
             if (auto sold = sell_any_first_look(request, args, start)) {
@@ -372,7 +436,19 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
         result.remaining = remaining;
         return result;
     }
-    return keep_locks_only_on_change([&] { return lock_and_take_any(request, args, event); });
+    return keep_locks_only_on_change(
+        [&] { return lock_and_take_any(request, args, event, cart ? &*cart : nullptr); });
+}
+
+// A category a call asks for: 1 to 100 bytes, or NULL for any.
+std::optional<std::string_view> present_category(const std::optional<std::string_view>& text) {
+    if (text && (text->empty() || text->size() > 100)) {
+        throw DomainError(ErrorKind::invalid_parameter,
+                          "category must be 1 to 100 bytes long, got " +
+                              std::to_string(text->size()),
+                          "Pass NULL for any category.");
+    }
+    return text;
 }
 
 std::optional<std::string_view> present(const std::optional<std::string_view>& text,
@@ -410,9 +486,11 @@ CallResult run_claim_tickets(const CallArgs& args) {
     }
     const LockWait wait = parse_lock_wait(*args.wait);
     require_idempotency_key(args.idempotency_key);
+    require_cart_token(args.cart);
     Fingerprint fingerprint("claim_tickets");
     fingerprint.add("event_id", *args.event_id).add("ticket_ids", ids);
     add_hold_for(fingerprint, args);
+    add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
         return with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
             return keep_locks_only_on_change(
@@ -437,6 +515,8 @@ CallResult run_claim_any(const CallArgs& args) {
         throw DomainError(ErrorKind::null_value, "adjacent must not be NULL");
     }
     require_idempotency_key(args.idempotency_key);
+    require_cart_token(args.cart);
+    const auto category = present_category(args.category);
     const std::string prefix = section ? std::string(*section) + "-"
                                        : std::string(seat_prefix.value_or(std::string_view()));
     Fingerprint fingerprint("claim_any");
@@ -445,9 +525,14 @@ CallResult run_claim_any(const CallArgs& args) {
         .add("seat_prefix", std::string_view(prefix))
         .add("adjacent", *args.adjacent);
     add_hold_for(fingerprint, args);
+    if (category) {
+        fingerprint.add("category", *category);
+    }
+    add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_any()", *args.event_id, [&] {
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
-                                 prefix.empty() ? Datum(0) : make_text(prefix)};
+                                 prefix.empty() ? Datum(0) : make_text(prefix),
+                                 category ? args.category_datum : Datum(0)};
         return with_idempotency(args, request.event_id, fingerprint.text(),
                                 [&] { return settle_any(request, args); });
     });

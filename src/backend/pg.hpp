@@ -35,6 +35,7 @@ extern "C" {
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
 }
 
 #include "pg_compat.hpp"

@@ -55,18 +55,34 @@ constexpr ColumnSpec idempotency_keys_columns[] = {
     {"remaining", INT8OID},   {"created_at", TIMESTAMPTZOID}};
 constexpr ColumnSpec customer_slots_columns[] = {
     {"event_id", INT8OID}, {"customer", TEXTOID}, {"touched_at", TIMESTAMPTZOID}};
+// 1.3: quotas (their stripes and categories are read and written only by statements
+// that name their columns, which check them at planning) and carts.
+constexpr ColumnSpec quotas_columns[] = {
+    {"event_id", INT8OID}, {"quota_id", INT8OID}, {"name", TEXTOID}, {"size", INT4OID}};
+constexpr ColumnSpec carts_columns[] = {
+    {"event_id", INT8OID},         {"cart_id", INT8OID}, {"token_hash", BYTEAOID},
+    {"customer", TEXTOID},         {"status", TEXTOID},  {"created_at", TIMESTAMPTZOID},
+    {"expires_at", TIMESTAMPTZOID}};
 
 template <int N>
 constexpr TableSpec table_spec(const char* name, const ColumnSpec (&columns)[N]) {
     return TableSpec{name, columns, N};
 }
 
-constexpr int table_count = 5;
+constexpr int table_count = 7;
 constexpr TableSpec specs[table_count] = {table_spec("events", events_columns),
                                           table_spec("tickets", tickets_columns),
                                           table_spec("audit_log", audit_log_columns),
                                           table_spec("idempotency_keys", idempotency_keys_columns),
-                                          table_spec("customer_slots", customer_slots_columns)};
+                                          table_spec("customer_slots", customer_slots_columns),
+                                          table_spec("quotas", quotas_columns),
+                                          table_spec("carts", carts_columns)};
+
+// tickets is locked ROW EXCLUSIVE by every call (see schema_shape.hpp), the rest ACCESS
+// SHARE.
+LOCKMODE lock_mode_of(const TableSpec& spec) {
+    return &spec == &specs[1] ? RowExclusiveLock : AccessShareLock;
+}
 
 constexpr int index_of(OwnTable table) {
     return static_cast<int>(table);
@@ -134,7 +150,7 @@ bool type_fits(Oid declared, Oid wanted) {
 // and checks its kind and columns. Returns its relation id.
 Oid lock_and_check(const TableSpec& spec) {
     RangeVar* name = makeRangeVar(const_cast<char*>("ticketing"), const_cast<char*>(spec.name), -1);
-    const Oid relid = RangeVarGetRelid(name, AccessShareLock, true);
+    const Oid relid = RangeVarGetRelid(name, lock_mode_of(spec), true);
     if (relid == InvalidOid) {
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                         errmsg("ticketing: table ticketing.%s is missing", spec.name),
@@ -168,6 +184,20 @@ Oid lock_and_check(const TableSpec& spec) {
 
 AttrNumber column(Oid relid, const char* name) {
     return get_attnum(relid, name); // checked by lock_and_check
+}
+
+// A column 1.3 added: InvalidAttrNumber when the schema predates it (the library serves
+// an older schema until ALTER EXTENSION ticketing UPDATE), TK002 when it has another type.
+AttrNumber optional_column(Oid relid, const char* name, Oid type) {
+    const AttrNumber attnum = get_attnum(relid, name);
+    if (attnum != InvalidAttrNumber && !type_fits(get_atttype(relid, attnum), type)) {
+        altered(psprintf("column ticketing.%s.%s has type %s; the extension needs %s",
+                         get_rel_name(relid), name, format_type_be(get_atttype(relid, attnum)),
+                         format_type_be(type)),
+                psprintf("Change it back: ALTER TABLE ticketing.%s ALTER COLUMN %s TYPE %s.",
+                         get_rel_name(relid), name, format_type_be(type)));
+    }
+    return attnum;
 }
 
 // The primary key of a table the first looks probe by position: a B-tree on exactly
@@ -280,7 +310,8 @@ void load_core_layout() {
     const Oid audit_log = lock_and_check(specs[index_of(OwnTable::audit_log)]);
     Layout layout{};
     layout.events = EventsLayout{events, primary_key(events, "events", {"event_id"}, "(event_id)"),
-                                 column(events, "event_id"), column(events, "per_customer_limit")};
+                                 column(events, "event_id"), column(events, "per_customer_limit"),
+                                 optional_column(events, "quota_count", INT4OID)};
     TicketsLayout& t = layout.tickets;
     t.relid = tickets;
     t.primary_key =
@@ -292,6 +323,7 @@ void load_core_layout() {
     t.owner = column(tickets, "owner");
     t.hold_expires_at = column(tickets, "hold_expires_at");
     t.updated_at = column(tickets, "updated_at");
+    t.category = optional_column(tickets, "category", TEXTOID);
     t.unsold_index = trusted_unsold_index(t);
     cache.relid[index_of(OwnTable::events)] = events;
     cache.relid[index_of(OwnTable::tickets)] = tickets;
@@ -318,7 +350,7 @@ const Layout& lock_core_tables() {
         if (cache.core_valid) {
             // Locking may deliver news of a change, which clears core_valid.
             for (OwnTable table : {OwnTable::events, OwnTable::tickets, OwnTable::audit_log}) {
-                LockRelationOid(cache.relid[index_of(table)], AccessShareLock);
+                LockRelationOid(cache.relid[index_of(table)], lock_mode_of(specs[index_of(table)]));
             }
         } else {
             load_core_layout();

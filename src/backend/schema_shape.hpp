@@ -15,19 +15,21 @@
 namespace ticketing::backend {
 
 // The tables a call may touch.
-enum class OwnTable { events, tickets, audit_log, idempotency_keys, customer_slots };
+enum class OwnTable { events, tickets, audit_log, idempotency_keys, customer_slots, quotas, carts };
 
 struct TicketsLayout {
     Oid relid;
     Oid primary_key;  // a B-tree on (event_id, ticket_id)
     Oid unsold_index; // tickets_claimable_idx as the extension made it, else InvalidOid
     AttrNumber event_id, ticket_id, seat, status, owner, hold_expires_at, updated_at;
+    AttrNumber category; // InvalidAttrNumber in a schema before 1.3
 };
 
 struct EventsLayout {
     Oid relid;
     Oid primary_key; // a B-tree on (event_id)
     AttrNumber event_id, per_customer_limit;
+    AttrNumber quota_count; // InvalidAttrNumber in a schema before 1.3 (no quotas, no carts)
 };
 
 struct Layout {
@@ -40,7 +42,10 @@ struct Layout {
 };
 
 // Locks events, tickets and audit_log for the transaction, checks their shape (TK002)
-// and returns their layout. Call at the start of every call, inside pg_call.
+// and returns their layout. Call at the start of every call, inside pg_call. tickets is
+// locked ROW EXCLUSIVE (every call may change it; taken before the call reads anything,
+// so create_quota's SHARE lock waits for calls in flight and new calls wait for it),
+// the others ACCESS SHARE.
 const Layout& lock_core_tables();
 
 // The same for one more table a call is about to use (idempotency keys, customer slots).

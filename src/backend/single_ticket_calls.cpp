@@ -3,7 +3,9 @@
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
+#include "carts.hpp"
 #include "idempotency.hpp"
+#include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_store.hpp"
@@ -54,11 +56,23 @@ CallResult answer(const ValidTicketRequest& request, Outcome outcome, const Tick
     return result;
 }
 
+// The answer when a quota refused the units a change needs.
+CallResult quota_refusal(const ValidTicketRequest& request, const QuotaTake& take,
+                         const TicketRow* row) {
+    CallResult result = answer(
+        request, take.status == QuotaTakeStatus::busy ? Outcome::busy : Outcome::quota_exhausted,
+        row);
+    result.quota = take.quota;
+    return result;
+}
+
 // Locks the row, decides again on the version the lock returns (the holder may have
-// changed it), checks the customer's limit if the change adds a ticket, and applies the
-// change with its audit row.
+// changed it), checks the customer's limit if the change adds a ticket, takes or gives
+// back quota units when the ticket leaves or returns to inventory, and applies the
+// change with its audit row. Into a cart, a hold lasts as long as the cart.
 CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request,
-                          const CallArgs& args, const TicketRow& seen) {
+                          const CallArgs& args, const TicketRow& seen, const EventInfo& event,
+                          const CartHold* cart) {
     const Datum customer = args.customer_datum;
     TicketRow locked{};
     switch (lock_ticket(request.event_id, request.ticket_id, customer, request.wait, &locked)) {
@@ -85,11 +99,29 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
             break;
         }
     }
-    const Transition transition = transition_for(decision.action, args);
+    // Into a cart, the hold lasts as long as the cart.
+    const Transition transition =
+        cart != nullptr && decision.action == Action::hold
+            ? Transition{TicketStatus::held, true, true, cart->expires_at}
+            : transition_for(decision.action, args);
+    const bool from_available = locked.state.status == TicketStatus::available;
+    const bool to_available = transition.to == TicketStatus::available;
+    if (event.has_quotas() && from_available && !to_available) {
+        const QuotaTake take = take_quota_units(request.event_id, &request.ticket_id, 1);
+        if (take.status != QuotaTakeStatus::taken) {
+            return quota_refusal(request, take, &locked);
+        }
+    }
     CallResult result = answer(request, decision.outcome, &locked);
     result.at = apply_transition(request.event_id, locked, customer, transition);
     result.has_hold_expiry = transition.has_hold_expiry;
     result.hold_expires_at = transition.hold_expires_at;
+    if (event.has_quotas() && !from_available && to_available) {
+        give_back_quota_units(request.event_id, &request.ticket_id, 1);
+    }
+    if (cart != nullptr && transition.to == TicketStatus::held) {
+        add_to_cart(request.event_id, cart->cart_id, &request.ticket_id, 1);
+    }
     return result;
 }
 
@@ -122,16 +154,29 @@ std::optional<CallResult> sell_available(const ValidTicketRequest& request, cons
 // lock waits and skips and decides again under the lock.
 CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const CallArgs& args) {
     const bool claim = kind == TicketCallKind::claim;
-    // The event (one probe of its primary key) is read only when a sale may follow: only
-    // an event without a limit has plain sales. 1.0 did not enforce limits.
+    // The event (one probe of its primary key) is read only when it matters: a sale may
+    // follow (only an event without a limit or quotas has plain sales), or a change may
+    // take or give back quota units. 1.0 did not enforce limits.
     std::optional<EventInfo> event;
-    const auto limited = [&] {
+    const auto read = [&]() -> const EventInfo& {
         if (!event) {
             event = read_event(request.event_id);
         }
-        return event->has_limit && !args.schema_1_0;
+        return *event;
     };
-    const bool tried_first = claim && sale_odds.expect_sale(request.event_id) && !limited();
+    const auto limited = [&] { return read().has_limit && !args.schema_1_0; };
+    const auto plain = [&] { return !limited() && !read().has_quotas(); };
+    // A hold into a cart: the cart must be the customer's, open and not expired.
+    std::optional<CartHold> cart;
+    if (args.cart) {
+        const CartLookup found =
+            find_cart_for_hold(request.event_id, args.cart_datum, args.customer_datum);
+        if (found.outcome) {
+            return answer(request, *found.outcome, nullptr);
+        }
+        cart = found.cart;
+    }
+    const bool tried_first = claim && sale_odds.expect_sale(request.event_id) && plain();
     if (tried_first) {
         if (auto sold = sell_available(request, args)) {
             return *sold;
@@ -151,7 +196,7 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (first.action == Action::answer) {
         return answer(request, first.outcome, &*seen);
     }
-    const bool plain_sale = available && !limited();
+    const bool plain_sale = available && plain();
     if (claim && !tried_first && available && !plain_sale) {
         sale_odds.record(request.event_id, false); // a limit: the statement does not sell
     }
@@ -162,12 +207,15 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     }
     TicketRow row = *seen;
     row.has_limit = limited();
-    row.limit = event->limit;
-    if (!row.has_limit) {
-        return lock_and_apply(kind, request, args, row);
+    row.limit = read().limit;
+    const CartHold* into = cart ? &*cart : nullptr;
+    if (!row.has_limit && !read().has_quotas()) {
+        return lock_and_apply(kind, request, args, row, read(), into);
     }
-    // A limit is checked after the lock: if it says no, back out of the lock too.
-    return keep_locks_only_on_change([&] { return lock_and_apply(kind, request, args, row); });
+    // A limit or a quota is checked after the lock: if it says no, back out of the lock
+    // (and of any unit taken) too.
+    return keep_locks_only_on_change(
+        [&] { return lock_and_apply(kind, request, args, row, read(), into); });
 }
 
 } // namespace
@@ -177,6 +225,7 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
     const ValidTicketRequest request = validate_ticket_request(
         TicketRequest{args.event_id, args.ticket_id, args.customer, args.wait}, info.takes_wait);
     require_idempotency_key(args.idempotency_key);
+    require_cart_token(args.cart);
     if (kind == TicketCallKind::hold) {
         if (!args.has_hold_for) {
             throw DomainError(ErrorKind::null_value, "hold_for must not be NULL");
@@ -190,6 +239,9 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
         print.add("event_id", request.event_id).add("ticket_id", request.ticket_id);
         if (kind == TicketCallKind::hold) {
             print.add("hold_for", args.hold_for_micros);
+        }
+        if (args.cart) {
+            print.add("cart", token_fingerprint(*args.cart));
         }
         fingerprint = print.text();
     }

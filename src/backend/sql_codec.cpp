@@ -99,15 +99,21 @@ TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
     return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
 }
 
+// The result types of 1.3 end with `quota` (the quota named by quota_exhausted); those
+// of older schemas, which the library still serves, do not.
+constexpr int result_columns = 8;
+
 Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result) {
-    Datum values[7];
-    bool nulls[7] = {false,
-                     false,
-                     false,
-                     result.count == 0 || result.seats[0] == 0,
-                     false,
-                     !result.has_at,
-                     !result.has_hold_expiry};
+    const TupleDesc desc = result_descriptor(fcinfo);
+    Datum values[result_columns];
+    bool nulls[result_columns] = {false,
+                                  false,
+                                  false,
+                                  result.count == 0 || result.seats[0] == 0,
+                                  false,
+                                  !result.has_at,
+                                  !result.has_hold_expiry,
+                                  result.quota == 0};
     values[0] = outcome_text(result.outcome);
     values[1] = Int64GetDatum(result.event_id);
     values[2] = Int64GetDatum(result.requested_ticket_id);
@@ -115,10 +121,13 @@ Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result) {
     values[4] = BoolGetDatum(owner_is_customer(result.outcome));
     values[5] = TimestampTzGetDatum(result.at);
     values[6] = TimestampTzGetDatum(result.hold_expires_at);
-    return HeapTupleGetDatum(heap_form_tuple(result_descriptor(fcinfo), values, nulls));
+    values[7] = result.quota;
+    Assert(desc->natts <= result_columns);
+    return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
 
 Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
+    const TupleDesc desc = result_descriptor(fcinfo);
     Datum ids[max_order_tickets];
     Datum seats[max_order_tickets];
     bool seat_nulls[max_order_tickets];
@@ -129,9 +138,15 @@ Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
     }
     int dims[1] = {result.count};
     int lbs[1] = {1};
-    Datum values[7];
-    bool nulls[7] = {
-        false, false, false, false, !result.has_remaining, !result.has_at, !result.has_hold_expiry};
+    Datum values[result_columns];
+    bool nulls[result_columns] = {false,
+                                  false,
+                                  false,
+                                  false,
+                                  !result.has_remaining,
+                                  !result.has_at,
+                                  !result.has_hold_expiry,
+                                  result.quota == 0};
     values[0] = outcome_text(result.outcome);
     values[1] = Int64GetDatum(result.event_id);
     values[2] =
@@ -141,6 +156,32 @@ Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
     values[4] = Int64GetDatum(result.remaining);
     values[5] = TimestampTzGetDatum(result.at);
     values[6] = TimestampTzGetDatum(result.hold_expires_at);
+    values[7] = result.quota;
+    Assert(desc->natts <= result_columns);
+    return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+}
+
+Datum encode_cart_result(FunctionCallInfo fcinfo, const CallResult& result) {
+    Datum ids[max_order_tickets];
+    Datum seats[max_order_tickets];
+    bool seat_nulls[max_order_tickets];
+    for (int i = 0; i < result.count; ++i) {
+        ids[i] = Int64GetDatum(result.ticket_ids[i]);
+        seats[i] = result.seats[i];
+        seat_nulls[i] = result.seats[i] == 0;
+    }
+    int dims[1] = {result.count};
+    int lbs[1] = {1};
+    Datum values[6];
+    bool nulls[6] = {false, false, result.token == 0, !result.has_hold_expiry, false, false};
+    values[0] = outcome_text(result.outcome);
+    values[1] = Int64GetDatum(result.event_id);
+    values[2] = result.token;
+    values[3] = TimestampTzGetDatum(result.hold_expires_at);
+    values[4] =
+        PointerGetDatum(construct_array(ids, result.count, INT8OID, 8, true, TYPALIGN_DOUBLE));
+    values[5] = PointerGetDatum(
+        construct_md_array(seats, seat_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
     return HeapTupleGetDatum(heap_form_tuple(result_descriptor(fcinfo), values, nulls));
 }
 

@@ -22,6 +22,9 @@ Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result);
 // hold_expires_at).
 Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result);
 
+// ticketing.cart_result (outcome, event_id, token, expires_at, ticket_ids, seats).
+Datum encode_cart_result(FunctionCallInfo fcinfo, const CallResult& result);
+
 // The blessed descriptor of the function's composite result, cached per call site.
 TupleDesc result_descriptor(FunctionCallInfo fcinfo);
 

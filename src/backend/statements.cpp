@@ -169,6 +169,17 @@ const PlanSpec claimable_between{
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
     PlanShape::ordered_walk};
 
+// The same for any seat of one category ($6), along tickets_category_claimable_idx.
+const PlanSpec claimable_between_category{
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND t.category OPERATOR(pg_catalog.=) $6"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    6,
+    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTOID},
+    PlanShape::ordered_walk};
+
 // One any-seat ticket in one statement: the first claimable ticket from (or before) $2,
 // locked with SKIP LOCKED, changed to status $4 for owner $5 (hold expiry $6), audited.
 // Returns (ticket_id, seat, recorded time), or no row when none could be locked; seat
@@ -208,11 +219,28 @@ const PlanSpec count_claimable{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE,
     3, // $2 unused
     {INT8OID, INT8OID, TEXTOID}};
+const PlanSpec count_claimable_category{
+    "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND t.category OPERATOR(pg_catalog.=) $4",
+    4, // $2 unused
+    {INT8OID, INT8OID, TEXTOID, TEXTOID}};
+const PlanSpec claimable_candidates_category{
+    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND t.category OPERATOR(pg_catalog.=) $4"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    4,
+    {INT8OID, INT8OID, TEXTOID, TEXTOID},
+    PlanShape::ordered_walk};
 
 const PlanSpec event_limit{"SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id "
                            "OPERATOR(pg_catalog.=) $1",
                            1,
                            {INT8OID}};
+const PlanSpec event_limit_quotas{
+    "SELECT e.per_customer_limit, e.quota_count FROM ticketing.events e "
+    "WHERE e.event_id OPERATOR(pg_catalog.=) $1",
+    1,
+    {INT8OID}};
 
 const PlanSpec max_ticket_id{
     "SELECT pg_catalog.max(t.ticket_id) FROM ticketing.tickets t WHERE t.event_id "
@@ -266,6 +294,52 @@ const PlanSpec batch_transition{
     5,
     {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID}};
 
+// A batch's holds into carts: like batch_transition, with the hold's expiry per ticket
+// ($6, parallel to $2).
+const PlanSpec batch_hold{
+    "WITH held AS (UPDATE ticketing.tickets t"
+    " SET status = 'held', owner = ($4::pg_catalog.text[])[" POSITION_OF_TICKET "],"
+    " hold_expires_at = ($6::pg_catalog.timestamptz[])[" POSITION_OF_TICKET "],"
+    " updated_at = pg_catalog.now()"
+    " WHERE t.ctid OPERATOR(pg_catalog.=) ANY ($5::pg_catalog.tid[]) AND " GIVEN_TICKETS
+    " RETURNING t.event_id, t.ticket_id, ($3::pg_catalog.text[])[" POSITION_OF_TICKET "]"
+    " AS from_status, ($4::pg_catalog.text[])[" POSITION_OF_TICKET "] AS holder, t.updated_at,"
+    " t.seat),"
+    " audited AS (" AUDIT_INSERT "SELECT h.event_id, h.ticket_id, h.from_status, 'held', h.holder,"
+    " h.updated_at FROM held h RETURNING 1)"
+    " SELECT h.ticket_id, h.updated_at, h.seat FROM held h",
+    6,
+    {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID, TIMESTAMPTZARRAYOID}};
+
+// A batch's look at its carts: the cart, shared-locked, or nothing when another
+// transaction changes it (SKIP LOCKED: the batch never waits).
+const PlanSpec find_cart_skip{
+    "SELECT c.cart_id, c.status, c.expires_at, c.expires_at OPERATOR(pg_catalog.<=) "
+    "pg_catalog.now(), c.created_at FROM ticketing.carts c WHERE c.event_id "
+    "OPERATOR(pg_catalog.=) $1 AND c.token_hash OPERATOR(pg_catalog.=) "
+    "pg_catalog.sha256(pg_catalog.convert_to($2, 'UTF8')) AND c.customer "
+    "OPERATOR(pg_catalog.=) $3 FOR SHARE OF c SKIP LOCKED",
+    3,
+    {INT8OID, TEXTOID, TEXTOID}};
+
+// In an event with quotas: each of its quotas with the units its stripes have left, and
+// every category each covers: (quota_id, name, units left, category).
+const PlanSpec event_quotas{
+    "SELECT q.quota_id, q.name, (SELECT COALESCE(pg_catalog.sum(s.remaining), 0)"
+    "::pg_catalog.int8 FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"
+    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id), c.category FROM ticketing.quotas q"
+    " JOIN ticketing.quota_categories c ON c.event_id OPERATOR(pg_catalog.=) q.event_id"
+    " AND c.quota_id OPERATOR(pg_catalog.=) q.quota_id WHERE q.event_id OPERATOR(pg_catalog.=) $1"
+    " ORDER BY q.quota_id, c.category",
+    1,
+    {INT8OID}};
+
+// The categories of tickets $2: (ticket_id, category).
+const PlanSpec ticket_categories{
+    "SELECT t.ticket_id, t.category FROM ticketing.tickets t WHERE " GIVEN_TICKETS,
+    2,
+    {INT8OID, INT8ARRAYOID}};
+
 // The customer's slot row, written under the slot lock (customer_limits.cpp): a claim
 // that adds tickets changes it, so a REPEATABLE READ transaction with an older snapshot
 // that tries to write it gets 40001 instead of counting stale rows.
@@ -277,6 +351,134 @@ const PlanSpec write_customer_slot{
     {INT8OID, TEXTOID}};
 const PlanSpec count_customer_tickets{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
+
+// Quota units (1.3, quota_units.cpp). How many units of each quota tickets $2 of event
+// $1 hold or need: (quota_id, name, tickets).
+const PlanSpec units_needed{
+    "SELECT q.quota_id, q.name, pg_catalog.count(*)::pg_catalog.int4 FROM ticketing.tickets t"
+    " JOIN ticketing.quota_categories c ON c.event_id OPERATOR(pg_catalog.=) t.event_id"
+    " AND c.category OPERATOR(pg_catalog.=) t.category"
+    " JOIN ticketing.quotas q ON q.event_id OPERATOR(pg_catalog.=) c.event_id"
+    " AND q.quota_id OPERATOR(pg_catalog.=) c.quota_id"
+    " WHERE " GIVEN_TICKETS "GROUP BY q.quota_id, q.name ORDER BY q.quota_id",
+    2,
+    {INT8OID, INT8ARRAYOID}};
+
+// The first stripe of quota $2 (from stripe $4 on, wrapping around) that has units left
+// and that nobody holds locked: up to $3 of its units are taken. Returns how many.
+#define QUOTA_STRIPES                                                                              \
+    "ticketing.quota_stripes x WHERE x.event_id OPERATOR(pg_catalog.=) $1"                         \
+    " AND x.quota_id OPERATOR(pg_catalog.=) $2 "
+#define STRIPES_FROM "ORDER BY x.stripe OPERATOR(pg_catalog.<) $4, x.stripe LIMIT 1 "
+const PlanSpec take_units{
+    "WITH x AS (SELECT x.ctid, x.remaining FROM " QUOTA_STRIPES
+    "AND x.remaining OPERATOR(pg_catalog.>) 0 " STRIPES_FROM "FOR NO KEY UPDATE OF x SKIP LOCKED)"
+    " UPDATE ticketing.quota_stripes s"
+    " SET remaining = s.remaining OPERATOR(pg_catalog.-) LEAST(x.remaining, $3) FROM x"
+    " WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING LEAST(x.remaining, $3)",
+    4,
+    {INT8OID, INT8OID, INT4OID, INT4OID}};
+
+// Gives $3 units back to the first stripe of quota $2 from stripe $4 on that nobody holds
+// locked; give_units_wait to the first stripe, waiting for it (every stripe was locked).
+const PlanSpec give_units{
+    "WITH x AS (SELECT x.ctid FROM " QUOTA_STRIPES STRIPES_FROM
+    "FOR NO KEY UPDATE OF x SKIP LOCKED)"
+    " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.+) $3"
+    " FROM x WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING 1",
+    4,
+    {INT8OID, INT8OID, INT4OID, INT4OID}};
+const PlanSpec give_units_wait{
+    "UPDATE ticketing.quota_stripes x SET remaining = x.remaining OPERATOR(pg_catalog.+) $3"
+    " WHERE x.event_id OPERATOR(pg_catalog.=) $1 AND x.quota_id OPERATOR(pg_catalog.=) $2"
+    " AND x.stripe OPERATOR(pg_catalog.=) 0 AND $4 IS NOT NULL RETURNING 1",
+    4,
+    {INT8OID, INT8OID, INT4OID, INT4OID}};
+#undef QUOTA_STRIPES
+#undef STRIPES_FROM
+
+// The units left in quota $2 as this snapshot sees them, locked or not.
+const PlanSpec quota_remaining{
+    "SELECT COALESCE(pg_catalog.sum(x.remaining), 0)::pg_catalog.int8"
+    " FROM ticketing.quota_stripes x WHERE x.event_id OPERATOR(pg_catalog.=) $1"
+    " AND x.quota_id OPERATOR(pg_catalog.=) $2",
+    2,
+    {INT8OID, INT8OID}};
+
+// Up to $2 lapsed holds of event $1 (any event when NULL), or only those of the
+// categories quota $3 covers (when not NULL), returned to inventory with their audit
+// rows, skipping rows others hold locked: (event_id, ticket_id) of each.
+const PlanSpec expire_lapsed{
+    "WITH lapsed AS (SELECT t.event_id, t.ticket_id, t.owner FROM ticketing.tickets t"
+    " WHERE t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at OPERATOR(pg_catalog.<=)"
+    " pg_catalog.now() AND ($1::pg_catalog.int8 IS NULL OR t.event_id OPERATOR(pg_catalog.=) $1)"
+    " AND ($3::pg_catalog.int8 IS NULL OR t.category OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT"
+    " c.category FROM ticketing.quota_categories c WHERE c.event_id OPERATOR(pg_catalog.=) $1"
+    " AND c.quota_id OPERATOR(pg_catalog.=) $3)))"
+    " LIMIT $2 FOR NO KEY UPDATE OF t SKIP LOCKED),"
+    " returned AS (UPDATE ticketing.tickets t SET status = 'available', owner = NULL,"
+    " hold_expires_at = NULL, updated_at = pg_catalog.now() FROM lapsed l"
+    " WHERE t.event_id OPERATOR(pg_catalog.=) l.event_id AND t.ticket_id OPERATOR(pg_catalog.=)"
+    " l.ticket_id RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at),"
+    " audited AS (" AUDIT_INSERT "SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner,"
+    " r.updated_at FROM returned r RETURNING 1)"
+    " SELECT r.event_id, r.ticket_id FROM returned r ORDER BY r.event_id, r.ticket_id",
+    3,
+    {INT8OID, INT4OID, INT8OID}};
+
+// Carts (1.3, carts.cpp). A cart is found by the SHA-256 of its token ($2), in event $1,
+// for customer $3: another customer's token finds nothing, as an unknown one does.
+#define CART_BY_TOKEN                                                                              \
+    "FROM ticketing.carts c WHERE c.event_id OPERATOR(pg_catalog.=) $1 AND c.token_hash "          \
+    "OPERATOR(pg_catalog.=) pg_catalog.sha256(pg_catalog.convert_to($2, 'UTF8')) "                 \
+    "AND c.customer OPERATOR(pg_catalog.=) $3 "
+#define CART_STATE                                                                                 \
+    "SELECT c.cart_id, c.status, c.expires_at, c.expires_at OPERATOR(pg_catalog.<=) "              \
+    "pg_catalog.now(), c.created_at "
+// (cart_id, status, expires_at, expired, created_at). A hold into the cart shares its row
+// (FOR SHARE): holds into one cart go together, a checkout, abandon or extension of it
+// (FOR NO KEY UPDATE) waits for them and they for it.
+const PlanSpec find_cart{CART_STATE CART_BY_TOKEN "FOR SHARE OF c", 3, {INT8OID, TEXTOID, TEXTOID}};
+const PlanSpec lock_cart{
+    CART_STATE CART_BY_TOKEN "FOR NO KEY UPDATE OF c", 3, {INT8OID, TEXTOID, TEXTOID}};
+const PlanSpec peek_cart{CART_STATE CART_BY_TOKEN, 3, {INT8OID, TEXTOID, TEXTOID}};
+#undef CART_STATE
+#undef CART_BY_TOKEN
+// $4: how long it lasts. Returns (cart_id, expires_at).
+const PlanSpec insert_cart{
+    "INSERT INTO ticketing.carts AS c (event_id, token_hash, customer, expires_at)"
+    " VALUES ($1, pg_catalog.sha256(pg_catalog.convert_to($2, 'UTF8')), $3,"
+    " pg_catalog.now() OPERATOR(pg_catalog.+) $4) RETURNING c.cart_id, c.expires_at",
+    4,
+    {INT8OID, TEXTOID, TEXTOID, INTERVALOID}};
+const PlanSpec add_cart_items{"INSERT INTO ticketing.cart_items (event_id, cart_id, ticket_id)"
+                              " SELECT $1, $2, i FROM pg_catalog.unnest($3::pg_catalog.int8[]) AS i"
+                              " ON CONFLICT (event_id, cart_id, ticket_id) DO NOTHING",
+                              3,
+                              {INT8OID, INT8OID, INT8ARRAYOID}};
+const PlanSpec count_cart_items{
+    "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM ticketing.cart_items i"
+    " WHERE i.event_id OPERATOR(pg_catalog.=) $1 AND i.cart_id OPERATOR(pg_catalog.=) $2"
+    " AND NOT (i.ticket_id OPERATOR(pg_catalog.=) ANY ($3))",
+    3,
+    {INT8OID, INT8OID, INT8ARRAYOID}};
+const PlanSpec cart_item_ids{
+    "SELECT i.ticket_id FROM ticketing.cart_items i WHERE i.event_id OPERATOR(pg_catalog.=) $1"
+    " AND i.cart_id OPERATOR(pg_catalog.=) $2 ORDER BY i.ticket_id",
+    2,
+    {INT8OID, INT8OID}};
+// $3: open, checked_out, abandoned; $4: the new expiry (NULL: unchanged).
+const PlanSpec update_cart{
+    "UPDATE ticketing.carts c SET status = $3, expires_at = COALESCE($4, c.expires_at)"
+    " WHERE c.event_id OPERATOR(pg_catalog.=) $1 AND c.cart_id OPERATOR(pg_catalog.=) $2",
+    4,
+    {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
+// Tickets $2 with their states relative to $3, locked in ascending id order, waiting.
+const PlanSpec lock_tickets_wait{TICKET_STATE
+                                 "NULL::integer FROM ticketing.tickets t WHERE " GIVEN_TICKETS
+                                 "ORDER BY t.ticket_id FOR NO KEY UPDATE OF t",
+                                 3,
+                                 {INT8OID, INT8ARRAYOID, TEXTOID}};
 
 // Idempotency keys are scoped per (event, customer): $1 event, $2 customer, $3 key. A
 // 1.1 schema scopes them per customer (the library serves it until ALTER EXTENSION
@@ -356,6 +558,12 @@ const PlanSpec& statement_for(PlanId id) {
         return transition_tickets;
     case PlanId::claimable_between:
         return claimable_between;
+    case PlanId::claimable_between_category:
+        return claimable_between_category;
+    case PlanId::count_claimable_category:
+        return count_claimable_category;
+    case PlanId::claimable_candidates_category:
+        return claimable_candidates_category;
     case PlanId::take_one_from:
         return take_one_from;
     case PlanId::take_one_before:
@@ -366,6 +574,8 @@ const PlanSpec& statement_for(PlanId id) {
         return count_claimable;
     case PlanId::event_limit:
         return event_limit;
+    case PlanId::event_limit_quotas:
+        return event_limit_quotas;
     case PlanId::max_ticket_id:
         return max_ticket_id;
     case PlanId::batch_peek:
@@ -376,10 +586,48 @@ const PlanSpec& statement_for(PlanId id) {
         return batch_lock_available;
     case PlanId::batch_transition:
         return batch_transition;
+    case PlanId::batch_hold:
+        return batch_hold;
+    case PlanId::find_cart_skip:
+        return find_cart_skip;
+    case PlanId::event_quotas:
+        return event_quotas;
+    case PlanId::ticket_categories:
+        return ticket_categories;
     case PlanId::write_customer_slot:
         return write_customer_slot;
     case PlanId::count_customer_tickets:
         return count_customer_tickets;
+    case PlanId::units_needed:
+        return units_needed;
+    case PlanId::take_units:
+        return take_units;
+    case PlanId::give_units:
+        return give_units;
+    case PlanId::give_units_wait:
+        return give_units_wait;
+    case PlanId::quota_remaining:
+        return quota_remaining;
+    case PlanId::expire_lapsed:
+        return expire_lapsed;
+    case PlanId::find_cart:
+        return find_cart;
+    case PlanId::lock_cart:
+        return lock_cart;
+    case PlanId::peek_cart:
+        return peek_cart;
+    case PlanId::insert_cart:
+        return insert_cart;
+    case PlanId::add_cart_items:
+        return add_cart_items;
+    case PlanId::cart_item_ids:
+        return cart_item_ids;
+    case PlanId::count_cart_items:
+        return count_cart_items;
+    case PlanId::update_cart:
+        return update_cart;
+    case PlanId::lock_tickets_wait:
+        return lock_tickets_wait;
     case PlanId::insert_key:
         return insert_key;
     case PlanId::select_key:

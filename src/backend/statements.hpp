@@ -16,24 +16,49 @@ enum class PlanId {
     lock_ticket_skip,         // SELECT ... FOR NO KEY UPDATE SKIP LOCKED
     transition_ticket,        // UPDATE one locked ticket and INSERT its audit row
     // Several tickets.
-    peek_tickets,         // several tickets and their event's limit, unlocked, in id order
-    lock_tickets_skip,    // several tickets locked with SKIP LOCKED (an adjacent block)
-    transition_tickets,   // transition_ticket for an array of locked ids
-    claimable_between,    // the first claimable ticket in an id range, locked, SKIP LOCKED
-    take_one_from,        // lock, sell or hold, and audit the first claimable ticket >= $2
-    take_one_before,      // the same for ids < $2
-    claimable_candidates, // a page of claimable (id, seat) in id order, unlocked
-    count_claimable,      // how many claimable tickets remain
-    event_limit,          // an event's per-customer limit (first look by statement)
-    max_ticket_id,        // an event's highest ticket id (first look by statement)
+    peek_tickets,                  // several tickets and their event's limit, unlocked, in id order
+    lock_tickets_skip,             // several tickets locked with SKIP LOCKED (an adjacent block)
+    transition_tickets,            // transition_ticket for an array of locked ids
+    claimable_between,             // the first claimable ticket in an id range, locked, SKIP LOCKED
+    claimable_between_category,    // the same, of one category (1.3)
+    count_claimable_category,      // count_claimable of one category (1.3)
+    claimable_candidates_category, // claimable_candidates of one category (1.3)
+    take_one_from,                 // lock, sell or hold, and audit the first claimable ticket >= $2
+    take_one_before,               // the same for ids < $2
+    claimable_candidates,          // a page of claimable (id, seat) in id order, unlocked
+    count_claimable,               // how many claimable tickets remain
+    event_limit,                   // an event's per-customer limit (first look by statement)
+    event_limit_quotas,            // the same and its quota count (1.3)
+    max_ticket_id,                 // an event's highest ticket id (first look by statement)
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED
     batch_lock_available, // lock given tickets that are available, SKIP LOCKED
     batch_transition,     // sell locked tickets to several customers, with audit rows
+    batch_hold,           // hold locked tickets into carts, with audit rows (1.3)
+    find_cart_skip,       // a cart by token, shared-locked, SKIP LOCKED (1.3)
+    event_quotas,         // an event's quotas, units left and categories (1.3)
+    ticket_categories,    // the categories of tickets (1.3)
     // Per-customer limits.
     write_customer_slot,    // upsert the (event, customer) row, under the slot lock
     count_customer_tickets, // sold + live holds of a customer in an event
+    // Quota units (1.3).
+    units_needed,    // the units tickets need, per covering quota
+    take_units,      // take units from a free stripe of a quota
+    give_units,      // give units back to a free stripe
+    give_units_wait, // the same, waiting for a stripe
+    quota_remaining, // units left in a quota
+    expire_lapsed,   // return lapsed holds to inventory
+    // Carts (1.3).
+    find_cart,         // a cart by token, for a hold into it (FOR SHARE)
+    lock_cart,         // the same, to change the cart (FOR NO KEY UPDATE)
+    peek_cart,         // the same, unlocked
+    insert_cart,       // open a cart
+    add_cart_items,    // remember tickets held into a cart
+    cart_item_ids,     // what was put into a cart
+    count_cart_items,  // how many other tickets a cart holds
+    update_cart,       // a cart's status and expiry
+    lock_tickets_wait, // several tickets, locked in id order, waiting
     // Idempotency keys.
     insert_key, // claim a key; ON CONFLICT DO NOTHING
     select_key, // the stored request and result, locked

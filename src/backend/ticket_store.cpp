@@ -192,7 +192,8 @@ bool peek_ticket(std::int64_t event_id, std::int64_t ticket_id, Datum customer, 
 EventInfo event_by_statement(std::int64_t event_id) {
     Datum args[] = {Int64GetDatum(event_id)};
     EventInfo info{false, false, 0};
-    if (run_plan(PlanId::event_limit, args, nullptr) == 0) {
+    const bool quotas = core_layout().events.quota_count != InvalidAttrNumber;
+    if (run_plan(quotas ? PlanId::event_limit_quotas : PlanId::event_limit, args, nullptr) == 0) {
         return info;
     }
     info.exists = true;
@@ -202,6 +203,10 @@ EventInfo event_by_statement(std::int64_t event_id) {
             SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
         info.has_limit = !is_null;
         info.limit = is_null ? 0 : DatumGetInt32(limit);
+        if (quotas) {
+            info.quota_count = DatumGetInt32(
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &is_null));
+        }
     });
     return info;
 }
@@ -353,15 +358,21 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 }
 
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   Datum excluded, int wanted, TicketRow* rows) {
+                   Datum excluded, int wanted, TicketRow* rows, Datum category) {
     int found = 0;
     const Datum none = excluded != 0 ? excluded : int8_array(nullptr, 0);
+    const PlanId plan =
+        category != 0 ? PlanId::claimable_between_category : PlanId::claimable_between;
     while (found < wanted && from < to) {
         check_for_interrupts();
-        char nulls[] = "     ";
-        Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(from),
-                        null_if_absent(prefix, &nulls[2]), Int64GetDatum(to), none};
-        if (run_plan(PlanId::claimable_between, args, nulls) == 0) {
+        char nulls[] = "      ";
+        Datum args[] = {Int64GetDatum(event_id),
+                        Int64GetDatum(from),
+                        null_if_absent(prefix, &nulls[2]),
+                        Int64GetDatum(to),
+                        none,
+                        category};
+        if (run_plan(plan, args, nulls) == 0) {
             break;
         }
         TicketRow& row = rows[found++];
@@ -388,6 +399,16 @@ int lock_tickets_skip(std::int64_t event_id, const std::int64_t* ids, int count,
                       TicketRow* rows) {
     Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
     const std::uint64_t locked = run_plan(PlanId::lock_tickets_skip, args, nullptr);
+    for (std::uint64_t i = 0; i < locked && i < static_cast<std::uint64_t>(count); ++i) {
+        decode_row(event_id, i, &rows[i]);
+    }
+    return static_cast<int>(locked);
+}
+
+int lock_tickets_waiting(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                         TicketRow* rows) {
+    Datum args[] = {Int64GetDatum(event_id), int8_array(ids, count), customer};
+    const std::uint64_t locked = run_plan(PlanId::lock_tickets_wait, args, nullptr);
     for (std::uint64_t i = 0; i < locked && i < static_cast<std::uint64_t>(count); ++i) {
         decode_row(event_id, i, &rows[i]);
     }
@@ -428,11 +449,14 @@ std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_
     return at;
 }
 
-int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out) {
-    char nulls[] = "   ";
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out,
+                         Datum category) {
+    char nulls[] = "    ";
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
-                    null_if_absent(prefix, &nulls[2])};
-    const std::uint64_t found = run_plan(PlanId::claimable_candidates, args, nulls);
+                    null_if_absent(prefix, &nulls[2]), category};
+    const std::uint64_t found = run_plan(category != 0 ? PlanId::claimable_candidates_category
+                                                       : PlanId::claimable_candidates,
+                                         args, nulls);
     pg_call([&] {
         for (std::uint64_t i = 0; i < found && i < claimable_page_size; ++i) {
             HeapTuple tuple = SPI_tuptable->vals[i];
@@ -445,11 +469,12 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
     return static_cast<int>(found < claimable_page_size ? found : claimable_page_size);
 }
 
-std::int64_t count_claimable(std::int64_t event_id, Datum prefix) {
-    char nulls[] = "   ";
-    Datum args[] = {Int64GetDatum(event_id), 0, null_if_absent(prefix, &nulls[2])};
+std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category) {
+    char nulls[] = "    ";
+    Datum args[] = {Int64GetDatum(event_id), 0, null_if_absent(prefix, &nulls[2]), category};
     nulls[1] = 'n';
-    run_plan(PlanId::count_claimable, args, nulls);
+    run_plan(category != 0 ? PlanId::count_claimable_category : PlanId::count_claimable, args,
+             nulls);
     bool is_null = false;
     return first_int64(&is_null);
 }

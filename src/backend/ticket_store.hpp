@@ -13,6 +13,8 @@ struct EventInfo {
     bool exists;
     bool has_limit;
     std::int64_t limit;
+    std::int32_t quota_count = 0; // quotas the event has (1.3): a sale takes their units
+    bool has_quotas() const { return quota_count > 0; }
 };
 
 struct TicketRow {
@@ -92,13 +94,19 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 // Up to `wanted` claimable tickets (available or with a lapsed hold) with
 // `from` <= id < `to`, none of `excluded` (a bigint[]; 0: none), locked with SKIP LOCKED,
 // in id order. Fills id, state, seat and row_version.
+// With `category` (text; 0: any), only tickets of that category.
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   Datum excluded, int wanted, TicketRow* rows);
+                   Datum excluded, int wanted, TicketRow* rows, Datum category = 0);
 
 // Tickets `ids` (ascending) locked with SKIP LOCKED, with their states relative to
 // `customer`; fills `rows` in id order and returns how many it locked.
 int lock_tickets_skip(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
                       TicketRow* rows);
+
+// The same, waiting for each lock (in ascending id order, so two callers cannot
+// deadlock over them).
+int lock_tickets_waiting(std::int64_t event_id, const std::int64_t* ids, int count, Datum customer,
+                         TicketRow* rows);
 
 // Takes the first claimable ticket from `start` (or before it) in one statement: locks it
 // with SKIP LOCKED, applies `transition` for `customer`, audits it. Fills `row` (id, seat,
@@ -114,9 +122,10 @@ struct SeatRef {
     std::int64_t ticket_id;
     Datum seat;
 };
-int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out);
+int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out,
+                         Datum category = 0);
 
-std::int64_t count_claimable(std::int64_t event_id, Datum prefix);
+std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category = 0);
 
 // The first looks by statement (when direct reads are off).
 std::int64_t max_ticket_id(std::int64_t event_id);

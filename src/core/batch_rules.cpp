@@ -25,9 +25,10 @@ BatchDecision take(BatchTicket& ticket, std::string_view customer, const AdmitFu
         return {Outcome::busy, false, ticket.ticket_id};
     }
     if (added_to_customer(state, decision) > 0) {
-        switch (admit(customer, true)) {
+        const AdmitAnswer answer = admit(customer, &ticket, true);
+        switch (answer.admission) {
         case Admission::limit_reached:
-            return {Outcome::limit_reached, false, ticket.ticket_id};
+            return {answer.refusal, false, ticket.ticket_id};
         case Admission::busy:
             return {Outcome::busy, false, ticket.ticket_id};
         case Admission::admitted:
@@ -45,11 +46,12 @@ BatchDecision take(BatchTicket& ticket, std::string_view customer, const AdmitFu
 
 std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                                         std::vector<BatchTicket>& given,
-                                        std::vector<BatchTicket>& pool, Outcome pool_exhausted,
+                                        std::vector<BatchTicket>& pool,
+                                        const ExhaustedFunction& pool_exhausted,
                                         const AdmitFunction& admit) {
     std::vector<BatchDecision> decisions;
     decisions.reserve(items.size());
-    std::size_t next_in_pool = 0;
+    std::vector<bool> used(pool.size(), false);
     for (const BatchItem& item : items) {
         if (item.ticket_id) {
             const auto found = std::lower_bound(
@@ -62,19 +64,19 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
             }
             continue;
         }
-        // Any seat: the next pooled ticket this customer may take. A ticket refused for
-        // the limit stays in the pool for the requests after it.
-        BatchDecision decision{pool_exhausted, false, 0};
+        // Any seat: the next pooled ticket of the request's pool. A ticket refused (for
+        // the customer's limit, or a quota) stays in the pool for the requests after it.
+        const std::string_view wanted_pool = item.category.value_or(std::string_view());
+        BatchDecision decision{pool_exhausted(item.category), false, 0};
         bool offered = false;
-        for (std::size_t i = next_in_pool; i < pool.size(); ++i) {
-            if (pool[i].status == TicketStatus::sold) {
+        for (std::size_t i = 0; i < pool.size(); ++i) {
+            if (used[i] || pool[i].pool != wanted_pool || pool[i].status == TicketStatus::sold) {
                 continue;
             }
             offered = true;
             decision = take(pool[i], item.customer, admit);
             if (decision.takes) {
-                std::swap(pool[i], pool[next_in_pool]);
-                ++next_in_pool;
+                used[i] = true;
             } else {
                 decision.ticket_id = 0;
             }
@@ -82,9 +84,10 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
         }
         if (!offered) {
             // No ticket left: a customer without room is told so, not that it sold out.
-            switch (admit(item.customer, false)) {
+            const AdmitAnswer answer = admit(item.customer, nullptr, false);
+            switch (answer.admission) {
             case Admission::limit_reached:
-                decision.outcome = Outcome::limit_reached;
+                decision.outcome = answer.refusal;
                 break;
             case Admission::busy:
                 decision.outcome = Outcome::busy;

@@ -21,13 +21,16 @@ struct BatchTicket {
     TicketStatus status;
     std::string_view owner; // empty: nobody
     bool hold_expired;
-    bool locked; // the batch holds its row lock
+    bool locked;                    // the batch holds its row lock
+    std::string_view category = {}; // the ticket's category (known when quotas need it)
+    std::string_view pool = {};     // pooled for any-seat requests of this category ("": any)
 };
 
-// One request: a given ticket, or any seat (no ticket_id).
+// One request: a given ticket, or any seat (no ticket_id), of a category if it names one.
 struct BatchItem {
     std::optional<std::int64_t> ticket_id;
     std::string_view customer;
+    std::optional<std::string_view> category = std::nullopt;
 };
 
 struct BatchDecision {
@@ -39,19 +42,30 @@ struct BatchDecision {
 
 enum class Admission { admitted, limit_reached, busy };
 
-// Per-customer limits: whether `customer` may take one more ticket. With `take` the
-// answer `admitted` uses up that room; without it the room is only looked at.
-using AdmitFunction = std::function<Admission(std::string_view customer, bool take)>;
+// Per-customer limits (and quotas): whether `customer` may take one more ticket. With
+// `take` the answer `admitted` uses up that room; without it the room is only looked at.
+// `ticket` is the ticket it would take (nullptr when only the customer's room is asked).
+struct AdmitAnswer {
+    Admission admission;
+    Outcome refusal = Outcome::limit_reached; // what Admission::limit_reached answers
+};
+using AdmitFunction =
+    std::function<AdmitAnswer(std::string_view customer, const BatchTicket* ticket, bool take)>;
+
+// The answer for an any-seat request (of a category, or of any) once its pool is empty.
+using ExhaustedFunction = std::function<Outcome(const std::optional<std::string_view>& category)>;
 
 // Decides every request in order. `given` holds the tickets named by requests, sorted
-// by id; `pool` the claimable tickets locked for any-seat requests, taken in order;
-// `pool_exhausted` is the answer for an any-seat request once the pool is empty
+// by id; `pool` the claimable tickets locked for any-seat requests, each pooled for one
+// category or for any ("" in BatchTicket::pool), taken in order by the requests of that
+// pool; `pool_exhausted` gives the answer for an any-seat request once its pool is empty
 // (sold_out or busy), unless the customer has no room left (limit_reached) or their
 // slot is busy. A ticket one request takes is sold for the requests after it. `admit`
 // is asked once per ticket a customer would take (per-customer limits).
 std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                                         std::vector<BatchTicket>& given,
-                                        std::vector<BatchTicket>& pool, Outcome pool_exhausted,
+                                        std::vector<BatchTicket>& pool,
+                                        const ExhaustedFunction& pool_exhausted,
                                         const AdmitFunction& admit);
 
 // What a request can be settled with before the batch takes any row lock, from a

@@ -32,6 +32,22 @@ std::string_view outcome_name(Outcome outcome) {
         return "insufficient";
     case Outcome::sold_out:
         return "sold_out";
+    case Outcome::quota_exhausted:
+        return "quota_exhausted";
+    case Outcome::cart_not_found:
+        return "cart_not_found";
+    case Outcome::cart_expired:
+        return "cart_expired";
+    case Outcome::cart_closed:
+        return "cart_closed";
+    case Outcome::empty_cart:
+        return "empty_cart";
+    case Outcome::opened:
+        return "opened";
+    case Outcome::extended:
+        return "extended";
+    case Outcome::capped:
+        return "capped";
     }
     return "unknown";
 }

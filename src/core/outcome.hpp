@@ -21,13 +21,26 @@ enum class Outcome {
     limit_reached, // the event's per-customer maximum would be exceeded
     insufficient,  // fewer claimable tickets than asked for remain
     sold_out,      // no claimable ticket remains
+    // Quotas and carts (1.3).
+    quota_exhausted, // a quota covering the ticket's category has no unit left
+    cart_not_found,  // no open cart of this customer in this event has that token
+    cart_expired,    // the customer's cart expired; nothing was done
+    cart_closed,     // the customer's cart was checked out or abandoned already
+    empty_cart,      // the cart holds nothing to check out
+    opened,          // a new cart
+    extended,        // the cart (and every hold in it) lasts longer now
+    capped,          // extended, but only to the ceiling of a cart's lifetime
 };
 
 inline constexpr Outcome all_outcomes[] = {
-    Outcome::claimed,      Outcome::already_owned, Outcome::already_sold, Outcome::held,
-    Outcome::not_found,    Outcome::busy,          Outcome::released,     Outcome::not_owner,
-    Outcome::hold_placed,  Outcome::hold_expired,  Outcome::not_held,     Outcome::limit_reached,
-    Outcome::insufficient, Outcome::sold_out};
+    Outcome::claimed,        Outcome::already_owned, Outcome::already_sold,
+    Outcome::held,           Outcome::not_found,     Outcome::busy,
+    Outcome::released,       Outcome::not_owner,     Outcome::hold_placed,
+    Outcome::hold_expired,   Outcome::not_held,      Outcome::limit_reached,
+    Outcome::insufficient,   Outcome::sold_out,      Outcome::quota_exhausted,
+    Outcome::cart_not_found, Outcome::cart_expired,  Outcome::cart_closed,
+    Outcome::empty_cart,     Outcome::opened,        Outcome::extended,
+    Outcome::capped};
 
 std::string_view outcome_name(Outcome outcome);
 

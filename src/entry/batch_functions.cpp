@@ -9,7 +9,8 @@ using namespace ticketing::backend;
 
 namespace {
 
-// ticketing.claim_request is (ticket_id bigint, customer text, idempotency_key text).
+// ticketing.claim_request is (ticket_id bigint, customer text, idempotency_key text);
+// 1.3's ticketing.batch_request adds (category text, cart text).
 BatchArgs decode_batch(FunctionCallInfo fcinfo) {
     BatchArgs args{};
     args.event_id = int64_arg(fcinfo, 0);
@@ -41,6 +42,20 @@ BatchArgs decode_batch(FunctionCallInfo fcinfo) {
     Datum* customers = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
     bool* key_null = static_cast<bool*>(palloc0(sizeof(bool) * (count + 1)));
     Datum* keys = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
+    bool* category_null = static_cast<bool*>(palloc(sizeof(bool) * (count + 1)));
+    Datum* categories = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
+    bool* cart_null = static_cast<bool*>(palloc(sizeof(bool) * (count + 1)));
+    Datum* carts = static_cast<Datum*>(palloc0(sizeof(Datum) * (count + 1)));
+    // How many attributes the request type has: 3 (claim_request) or 5 (batch_request).
+    int attributes = 3;
+    {
+        TupleDesc desc = lookup_rowtype_tupdesc(element_type, -1);
+        attributes = desc->natts;
+        ReleaseTupleDesc(desc);
+    }
+    for (int i = 0; i <= count; ++i) {
+        category_null[i] = cart_null[i] = true;
+    }
     for (int i = 0; i < count; ++i) {
         request_null[i] = nulls[i];
         if (nulls[i]) {
@@ -58,6 +73,14 @@ BatchArgs decode_batch(FunctionCallInfo fcinfo) {
         const Datum key = GetAttributeByNum(request, 3, &is_null);
         key_null[i] = is_null;
         keys[i] = is_null ? 0 : PointerGetDatum(PG_DETOAST_DATUM_PACKED(key));
+        if (attributes >= 5) {
+            const Datum category = GetAttributeByNum(request, 4, &is_null);
+            category_null[i] = is_null;
+            categories[i] = is_null ? 0 : PointerGetDatum(PG_DETOAST_DATUM_PACKED(category));
+            const Datum cart = GetAttributeByNum(request, 5, &is_null);
+            cart_null[i] = is_null;
+            carts[i] = is_null ? 0 : PointerGetDatum(PG_DETOAST_DATUM_PACKED(cart));
+        }
     }
     args.request_null = request_null;
     args.ticket_null = ticket_null;
@@ -66,6 +89,10 @@ BatchArgs decode_batch(FunctionCallInfo fcinfo) {
     args.customers = customers;
     args.key_null = key_null;
     args.keys = keys;
+    args.category_null = category_null;
+    args.categories = categories;
+    args.cart_null = cart_null;
+    args.carts = carts;
     return args;
 }
 
@@ -73,7 +100,8 @@ BatchArgs decode_batch(FunctionCallInfo fcinfo) {
 
 extern "C" {
 
-// claim_batch(event_id, requests claim_request[]) RETURNS SETOF batch_result
+// claim_batch(event_id, requests claim_request[] or batch_request[]) RETURNS SETOF
+// batch_result
 PG_FUNCTION_INFO_V1(ticketing_claim_batch);
 Datum ticketing_claim_batch(PG_FUNCTION_ARGS) {
     run_guarded([&] {
@@ -87,17 +115,23 @@ Datum ticketing_claim_batch(PG_FUNCTION_ARGS) {
         pg_call([&] {
             InitMaterializedSRF(fcinfo, 0);
             ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            // 1.3's batch_result ends with `quota`; 1.2's does not.
             for (int i = 0; i < args.count; ++i) {
                 const std::string_view outcome = outcome_name(rows[i].outcome);
-                Datum values[5];
-                bool nulls[5] = {false, false, rows[i].ticket_id == 0, rows[i].seat == 0,
-                                 !rows[i].has_at};
+                Datum values[6];
+                bool nulls[6] = {false,
+                                 false,
+                                 rows[i].ticket_id == 0,
+                                 rows[i].seat == 0,
+                                 !rows[i].has_at,
+                                 rows[i].quota == 0};
                 values[0] = Int32GetDatum(i + 1);
                 values[1] = PointerGetDatum(
                     cstring_to_text_with_len(outcome.data(), static_cast<int>(outcome.size())));
                 values[2] = Int64GetDatum(rows[i].ticket_id);
                 values[3] = rows[i].seat;
                 values[4] = TimestampTzGetDatum(rows[i].at);
+                values[5] = rows[i].quota;
                 tuplestore_putvalues(result_set->setResult, result_set->setDesc, values, nulls);
             }
         });

@@ -8,7 +8,7 @@ using namespace ticketing::backend;
 
 extern "C" {
 
-// claim_tickets(event_id, ticket_ids, customer, wait, hold_for, idempotency_key)
+// claim_tickets(event_id, ticket_ids, customer, wait, hold_for, idempotency_key, cart)
 PG_FUNCTION_INFO_V1(ticketing_claim_tickets);
 Datum ticketing_claim_tickets(PG_FUNCTION_ARGS) {
     Datum answer = 0;
@@ -22,6 +22,7 @@ Datum ticketing_claim_tickets(PG_FUNCTION_ARGS) {
             args.wait = text_arg(fcinfo, 3, &unused);
             interval_arg(fcinfo, 4, &args);
             args.idempotency_key = text_arg(fcinfo, 5, &args.idempotency_key_datum);
+            args.cart = text_arg(fcinfo, 6, &args.cart_datum);
         });
         const CallResult result = run_claim_tickets(args);
         pg_call([&] { answer = encode_order_result(fcinfo, result); });
@@ -30,7 +31,7 @@ Datum ticketing_claim_tickets(PG_FUNCTION_ARGS) {
 }
 
 // claim_any(event_id, customer, quantity, section, seat_prefix, adjacent, hold_for,
-//           idempotency_key)
+//           idempotency_key, category, cart)
 PG_FUNCTION_INFO_V1(ticketing_claim_any);
 Datum ticketing_claim_any(PG_FUNCTION_ARGS) {
     Datum answer = 0;
@@ -46,6 +47,8 @@ Datum ticketing_claim_any(PG_FUNCTION_ARGS) {
             args.adjacent = bool_arg(fcinfo, 5);
             interval_arg(fcinfo, 6, &args);
             args.idempotency_key = text_arg(fcinfo, 7, &args.idempotency_key_datum);
+            args.category = text_arg(fcinfo, 8, &args.category_datum);
+            args.cart = text_arg(fcinfo, 9, &args.cart_datum);
         });
         const CallResult result = run_claim_any(args);
         pg_call([&] { answer = encode_order_result(fcinfo, result); });

@@ -8,8 +8,66 @@ using namespace ticketing::backend;
 namespace {
 
 constexpr int outcome_kinds = sizeof(all_outcomes) / sizeof(all_outcomes[0]);
-// event_id, scope, attempts, one column per outcome, errors, lock_waits, lock_wait_ms, skips
-constexpr int stats_columns = 3 + outcome_kinds + 4;
+
+// Which counter each column of the declared result shows, found by the column's name:
+// read_stats() of an older schema (fewer outcomes) is served as declared.
+enum class Column { event_id, scope, attempts, outcome, errors, lock_waits, lock_wait_ms, skips };
+struct ColumnSource {
+    Column column;
+    int outcome; // Column::outcome: the index in all_outcomes
+};
+
+ColumnSource source_of(const char* name) {
+    const std::string_view column(name);
+    for (int i = 0; i < outcome_kinds; ++i) {
+        if (outcome_name(all_outcomes[i]) == column) {
+            return {Column::outcome, i};
+        }
+    }
+    if (column == "scope") {
+        return {Column::scope, 0};
+    }
+    if (column == "attempts") {
+        return {Column::attempts, 0};
+    }
+    if (column == "errors") {
+        return {Column::errors, 0};
+    }
+    if (column == "lock_waits") {
+        return {Column::lock_waits, 0};
+    }
+    if (column == "lock_wait_ms") {
+        return {Column::lock_wait_ms, 0};
+    }
+    if (column == "skips") {
+        return {Column::skips, 0};
+    }
+    return {Column::event_id, 0};
+}
+
+Datum value_of(const ColumnSource& source, const StatsRow& row, const char* scope, bool* is_null) {
+    *is_null = false;
+    switch (source.column) {
+    case Column::event_id:
+        *is_null = row.event_id == 0; // the total over all events
+        return Int64GetDatum(row.event_id);
+    case Column::scope:
+        return CStringGetTextDatum(scope);
+    case Column::attempts:
+        return Int64GetDatum(static_cast<int64>(row.attempts));
+    case Column::outcome:
+        return Int64GetDatum(static_cast<int64>(row.outcomes[source.outcome]));
+    case Column::errors:
+        return Int64GetDatum(static_cast<int64>(row.errors));
+    case Column::lock_waits:
+        return Int64GetDatum(static_cast<int64>(row.lock_waits));
+    case Column::lock_wait_ms:
+        return Float8GetDatum(static_cast<double>(row.lock_wait_micros) / 1000.0);
+    case Column::skips:
+        return Int64GetDatum(static_cast<int64>(row.skips));
+    }
+    return 0;
+}
 
 } // namespace
 
@@ -28,23 +86,20 @@ Datum ticketing_read_stats(PG_FUNCTION_ARGS) {
         pg_call([&] {
             InitMaterializedSRF(fcinfo, 0);
             ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            const TupleDesc desc = result_set->setDesc;
+            const int columns = desc->natts;
+            ColumnSource* sources =
+                static_cast<ColumnSource*>(palloc(sizeof(ColumnSource) * columns));
+            Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * columns));
+            bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * columns));
+            for (int c = 0; c < columns; ++c) {
+                sources[c] = source_of(NameStr(TupleDescAttr(desc, c)->attname));
+            }
             for (int r = 0; r < count; ++r) {
-                const StatsRow& row = rows[r];
-                Datum values[stats_columns];
-                bool nulls[stats_columns] = {};
-                int c = 0;
-                nulls[c] = row.event_id == 0; // the total over all events
-                values[c++] = Int64GetDatum(row.event_id);
-                values[c++] = CStringGetTextDatum(scope);
-                values[c++] = Int64GetDatum(static_cast<int64>(row.attempts));
-                for (int i = 0; i < outcome_kinds; ++i) {
-                    values[c++] = Int64GetDatum(static_cast<int64>(row.outcomes[i]));
+                for (int c = 0; c < columns; ++c) {
+                    values[c] = value_of(sources[c], rows[r], scope, &nulls[c]);
                 }
-                values[c++] = Int64GetDatum(static_cast<int64>(row.errors));
-                values[c++] = Int64GetDatum(static_cast<int64>(row.lock_waits));
-                values[c++] = Float8GetDatum(static_cast<double>(row.lock_wait_micros) / 1000.0);
-                values[c++] = Int64GetDatum(static_cast<int64>(row.skips));
-                tuplestore_putvalues(result_set->setResult, result_set->setDesc, values, nulls);
+                tuplestore_putvalues(result_set->setResult, desc, values, nulls);
             }
         });
     });

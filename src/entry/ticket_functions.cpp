@@ -63,7 +63,7 @@ Datum ticketing_release_ticket(PG_FUNCTION_ARGS) {
     });
 }
 
-// hold_ticket(event_id, ticket_id, customer, hold_for, wait, idempotency_key)
+// hold_ticket(event_id, ticket_id, customer, hold_for, wait, idempotency_key, cart)
 PG_FUNCTION_INFO_V1(ticketing_hold_ticket);
 Datum ticketing_hold_ticket(PG_FUNCTION_ARGS) {
     return run(fcinfo, TicketCallKind::hold, [&] {
@@ -72,6 +72,7 @@ Datum ticketing_hold_ticket(PG_FUNCTION_ARGS) {
         Datum unused = 0;
         args.wait = text_arg(fcinfo, 4, &unused);
         args.idempotency_key = text_arg(fcinfo, 5, &args.idempotency_key_datum);
+        args.cart = text_arg(fcinfo, 6, &args.cart_datum);
         return args;
     });
 }

@@ -10,12 +10,17 @@ using namespace ticketing;
 
 namespace {
 
-BatchTicket free_ticket(std::int64_t id, bool locked = true) {
-    return BatchTicket{id, TicketStatus::available, {}, false, locked};
+BatchTicket free_ticket(std::int64_t id, bool locked = true, std::string_view category = "general",
+                        std::string_view pool = "") {
+    return BatchTicket{id, TicketStatus::available, {}, false, locked, category, pool};
 }
 
-Admission always(std::string_view, bool) {
-    return Admission::admitted;
+AdmitAnswer always(std::string_view, const BatchTicket*, bool) {
+    return {Admission::admitted};
+}
+
+ExhaustedFunction answer(Outcome outcome) {
+    return [outcome](const std::optional<std::string_view>&) { return outcome; };
 }
 
 std::string names(const std::vector<BatchDecision>& decisions) {
@@ -34,17 +39,17 @@ BOOST_AUTO_TEST_CASE(first_request_for_a_ticket_wins_within_the_batch) {
     std::vector<BatchTicket> given = {free_ticket(1)};
     std::vector<BatchTicket> pool;
     const std::vector<BatchItem> items = {{1, "alice"}, {1, "bob"}, {1, "alice"}};
-    const auto decisions = decide_batch(items, given, pool, Outcome::sold_out, always);
+    const auto decisions = decide_batch(items, given, pool, answer(Outcome::sold_out), always);
     BOOST_TEST(names(decisions) == "claimed+ already_sold already_owned ");
     BOOST_TEST(decisions[0].ticket_id == 1);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_locked_elsewhere_and_sold_tickets) {
-    std::vector<BatchTicket> given = {free_ticket(2, false),
-                                      BatchTicket{3, TicketStatus::sold, "zoe", false, false}};
+    std::vector<BatchTicket> given = {
+        free_ticket(2, false), BatchTicket{3, TicketStatus::sold, "zoe", false, false, {}, {}}};
     std::vector<BatchTicket> pool;
     const std::vector<BatchItem> items = {{9, "a"}, {2, "a"}, {3, "a"}, {3, "zoe"}};
-    const auto decisions = decide_batch(items, given, pool, Outcome::sold_out, always);
+    const auto decisions = decide_batch(items, given, pool, answer(Outcome::sold_out), always);
     BOOST_TEST(names(decisions) == "not_found busy already_sold already_owned ");
 }
 
@@ -53,7 +58,7 @@ BOOST_AUTO_TEST_CASE(any_seat_requests_take_the_pool_in_order_then_exhaust) {
     std::vector<BatchTicket> pool = {free_ticket(7), free_ticket(8)};
     const std::vector<BatchItem> items = {
         {std::nullopt, "a"}, {std::nullopt, "b"}, {std::nullopt, "c"}};
-    const auto decisions = decide_batch(items, given, pool, Outcome::busy, always);
+    const auto decisions = decide_batch(items, given, pool, answer(Outcome::busy), always);
     BOOST_TEST(names(decisions) == "claimed+ claimed+ busy ");
     BOOST_TEST(decisions[0].ticket_id == 7);
     BOOST_TEST(decisions[1].ticket_id == 8);
@@ -62,19 +67,19 @@ BOOST_AUTO_TEST_CASE(any_seat_requests_take_the_pool_in_order_then_exhaust) {
 
 BOOST_AUTO_TEST_CASE(limits_are_counted_across_the_batch) {
     std::map<std::string, int> room = {{"a", 1}, {"b", 0}, {"c", 5}};
-    const auto admit = [&](std::string_view customer, bool take) {
+    const auto admit = [&](std::string_view customer, const BatchTicket*, bool take) {
         int& left = room[std::string(customer)];
         if (left <= 0) {
-            return Admission::limit_reached;
+            return AdmitAnswer{Admission::limit_reached};
         }
         left -= take ? 1 : 0;
-        return Admission::admitted;
+        return AdmitAnswer{Admission::admitted};
     };
     std::vector<BatchTicket> given = {free_ticket(1), free_ticket(2)};
     std::vector<BatchTicket> pool = {free_ticket(5)};
     const std::vector<BatchItem> items = {
         {1, "a"}, {2, "a"}, {std::nullopt, "b"}, {2, "c"}, {std::nullopt, "c"}};
-    const auto decisions = decide_batch(items, given, pool, Outcome::sold_out, admit);
+    const auto decisions = decide_batch(items, given, pool, answer(Outcome::sold_out), admit);
     // a may take one; b none; the ticket a could not take goes to c, and the pooled
     // ticket b could not take goes to c's any-seat request.
     BOOST_TEST(names(decisions) == "claimed+ limit_reached limit_reached claimed+ claimed+ ");
@@ -83,35 +88,78 @@ BOOST_AUTO_TEST_CASE(limits_are_counted_across_the_batch) {
 
 BOOST_AUTO_TEST_CASE(an_empty_pool_tells_a_customer_without_room_so) {
     std::map<std::string, int> room = {{"full", 0}, {"free", 3}};
-    const auto admit = [&](std::string_view customer, bool take) {
+    const auto admit = [&](std::string_view customer, const BatchTicket*, bool take) {
         int& left = room[std::string(customer)];
         if (left <= 0) {
-            return Admission::limit_reached;
+            return AdmitAnswer{Admission::limit_reached};
         }
         left -= take ? 1 : 0;
-        return Admission::admitted;
+        return AdmitAnswer{Admission::admitted};
     };
     std::vector<BatchTicket> given;
     std::vector<BatchTicket> pool;
     const auto decisions = decide_batch({{std::nullopt, "full"}, {std::nullopt, "free"}}, given,
-                                        pool, Outcome::sold_out, admit);
+                                        pool, answer(Outcome::sold_out), admit);
     BOOST_TEST(names(decisions) == "limit_reached sold_out ");
     BOOST_TEST(room["free"] == 3); // only looked at
 }
 
 BOOST_AUTO_TEST_CASE(a_busy_slot_answers_busy_when_the_pool_is_empty) {
-    const auto busy = [](std::string_view, bool) { return Admission::busy; };
+    const auto busy = [](std::string_view, const BatchTicket*, bool) {
+        return AdmitAnswer{Admission::busy};
+    };
     std::vector<BatchTicket> given;
     std::vector<BatchTicket> pool;
     const auto decisions =
-        decide_batch({{std::nullopt, "x"}}, given, pool, Outcome::sold_out, busy);
+        decide_batch({{std::nullopt, "x"}}, given, pool, answer(Outcome::sold_out), busy);
     BOOST_TEST(names(decisions) == "busy ");
 }
 
-BOOST_AUTO_TEST_CASE(lapsed_holds_are_sold_and_report_their_old_status) {
-    std::vector<BatchTicket> given = {BatchTicket{4, TicketStatus::held, "x", true, true}};
+BOOST_AUTO_TEST_CASE(any_seat_requests_take_only_from_their_category_pool) {
+    std::vector<BatchTicket> given;
+    std::vector<BatchTicket> pool = {free_ticket(1, true, "VIP", "VIP"),
+                                     free_ticket(2, true, "general", ""),
+                                     free_ticket(3, true, "VIP", "VIP")};
+    const std::vector<BatchItem> items = {{std::nullopt, "a", std::string_view("VIP")},
+                                          {std::nullopt, "b", std::nullopt},
+                                          {std::nullopt, "c", std::string_view("VIP")},
+                                          {std::nullopt, "d", std::nullopt},
+                                          {std::nullopt, "e", std::string_view("Balcony")}};
+    const auto exhausted = [](const std::optional<std::string_view>& category) {
+        return category && *category == "Balcony" ? Outcome::sold_out : Outcome::busy;
+    };
+    const auto decisions = decide_batch(items, given, pool, exhausted, always);
+    BOOST_TEST(names(decisions) == "claimed+ claimed+ claimed+ busy sold_out ");
+    BOOST_TEST(decisions[0].ticket_id == 1);
+    BOOST_TEST(decisions[1].ticket_id == 2);
+    BOOST_TEST(decisions[2].ticket_id == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_quota_refusal_answers_as_the_admission_says) {
+    // A quota budget of one VIP unit: the second VIP sale is refused with
+    // quota_exhausted, the general ticket is not covered.
+    int vip_units = 1;
+    const auto admit = [&](std::string_view, const BatchTicket* ticket, bool take) {
+        if (ticket != nullptr && ticket->category == "VIP") {
+            if (vip_units == 0) {
+                return AdmitAnswer{Admission::limit_reached, Outcome::quota_exhausted};
+            }
+            vip_units -= take ? 1 : 0;
+        }
+        return AdmitAnswer{Admission::admitted};
+    };
+    std::vector<BatchTicket> given = {free_ticket(1, true, "VIP"), free_ticket(2, true, "VIP"),
+                                      free_ticket(3, true, "general")};
     std::vector<BatchTicket> pool;
-    const auto decisions = decide_batch({{4, "y"}}, given, pool, Outcome::sold_out, always);
+    const auto decisions =
+        decide_batch({{1, "a"}, {2, "b"}, {3, "c"}}, given, pool, answer(Outcome::sold_out), admit);
+    BOOST_TEST(names(decisions) == "claimed+ quota_exhausted claimed+ ");
+}
+
+BOOST_AUTO_TEST_CASE(lapsed_holds_are_sold_and_report_their_old_status) {
+    std::vector<BatchTicket> given = {BatchTicket{4, TicketStatus::held, "x", true, true, {}, {}}};
+    std::vector<BatchTicket> pool;
+    const auto decisions = decide_batch({{4, "y"}}, given, pool, answer(Outcome::sold_out), always);
     BOOST_TEST(names(decisions) == "claimed+ ");
     BOOST_TEST(status_name(decisions[0].from) == "held");
 }

@@ -45,13 +45,21 @@ $src->safe_psql('shop', q{
 	GRANT EXECUTE ON FUNCTION
 	    ticketing.claim_ticket(bigint, bigint, text, text, text),
 	    ticketing.release_ticket(bigint, bigint, text, text),
-	    ticketing.hold_ticket(bigint, bigint, text, interval, text, text),
+	    ticketing.hold_ticket(bigint, bigint, text, interval, text, text, text),
 	    ticketing.confirm_hold(bigint, bigint, text, text),
 	    ticketing.release_hold(bigint, bigint, text, text),
-	    ticketing.claim_tickets(bigint, bigint[], text, text, interval, text),
-	    ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text),
+	    ticketing.claim_tickets(bigint, bigint[], text, text, interval, text, text),
+	    ticketing.claim_any(bigint, text, integer, text, text, boolean, interval, text, text, text),
 	    ticketing.claim_batch(bigint, ticketing.claim_request[]),
-	    ticketing.event_summary(bigint)
+	    ticketing.claim_batch(bigint, ticketing.batch_request[]),
+	    ticketing.open_cart(bigint, text, interval),
+	    ticketing.extend_cart(bigint, text, text, interval),
+	    ticketing.checkout_cart(bigint, text, text, text),
+	    ticketing.abandon_cart(bigint, text, text, text),
+	    ticketing.cart_contents(bigint, text, text),
+	    ticketing.event_summary(bigint),
+	    ticketing.category_summary(bigint),
+	    ticketing.quota_summary(bigint)
 	  TO shop_app;
 	SELECT ticketing.create_event('limited', per_customer_limit => 2, event_id => 4);
 	SELECT ticketing.add_tickets(4, 10);

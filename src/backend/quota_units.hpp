@@ -1,0 +1,43 @@
+// Quota units (1.3): a ticket of a category that quotas cover holds one unit of each of
+// them while it is sold or held. Units live in stripes (ticketing.quota_stripes, each
+// with `remaining` >= 0 by a CHECK constraint): taking a unit decrements a stripe nobody
+// else holds locked (SKIP LOCKED from a random stripe), giving it back increments one.
+// A sale or hold of an available ticket takes units; a release, refund, expiry or
+// abandoned cart gives them back; a change between held and sold, or a lapsed hold taken
+// over by another customer, keeps them (the ticket still is not available). So the
+// units left in a quota's stripes are always its size less the tickets of its
+// categories that are not available, and no interleaving can take more than the size:
+// the CHECK constraint refuses a stripe below zero. verify() checks both.
+#pragma once
+
+#include "pg.hpp"
+
+namespace ticketing::backend {
+
+enum class QuotaTakeStatus {
+    taken,     // one unit of every covering quota, per ticket
+    exhausted, // a covering quota has no unit left (lapsed holds reclaimed first)
+    busy       // a covering quota has units, but concurrent claims hold their stripes
+};
+
+struct QuotaTake {
+    QuotaTakeStatus status;
+    Datum quota; // text: the quota that refused (exhausted or busy); 0 when taken
+};
+
+// Takes the units tickets `ids` (of event `event_id`, all becoming sold or held from
+// available) need. On anything but `taken`, some units may have been taken already: the
+// caller rolls its subtransaction back (every adding call runs in one in an event with
+// quotas). Never waits for a stripe.
+QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int count);
+
+// Gives back the units of tickets `ids`, which became available. Waits for a stripe only
+// when every stripe of a quota is locked by a concurrent claim.
+void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int count);
+
+// Returns up to `limit` lapsed holds of the event (all events when event_id is 0) to
+// inventory, with their audit rows, and gives their units back (expire_holds()). Skips
+// rows claims hold locked. Returns how many.
+std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit);
+
+} // namespace ticketing::backend
