@@ -741,8 +741,12 @@ ALTER TABLE ticketing.audit_log ENABLE ALWAYS TRIGGER audit_log_feed_capture;
 -- An event's changes after after_audit_id, in audit id order, at most max_rows: the
 -- ticket, its seat and category, its new status and when; for a hold still in place, when
 -- it ends. Never the customer. Call again from the last audit_id returned.
+-- settled_through: ids the caller knows are settled (a through_audit_id of feed_snapshot,
+-- or an audit_id handed out before) are handed out even while a transaction that began
+-- before them still runs; 0 by default.
 CREATE FUNCTION ticketing.changes_since(event_id bigint, after_audit_id bigint,
-                                        max_rows integer DEFAULT 1000)
+                                        max_rows integer DEFAULT 1000,
+                                        settled_through bigint DEFAULT 0)
 RETURNS TABLE (audit_id bigint, ticket_id bigint, seat text, category text, status text,
                at timestamptz, hold_expires_at timestamptz)
 AS 'MODULE_PATHNAME', 'ticketing_changes_since'
@@ -766,6 +770,6 @@ AS 'MODULE_PATHNAME', 'ticketing_feed_notifications_on'
 LANGUAGE C VOLATILE PARALLEL SAFE;
 
 REVOKE ALL ON FUNCTION ticketing.next_audit_id(regclass), ticketing.feed_capture(),
-                       ticketing.changes_since(bigint, bigint, integer),
+                       ticketing.changes_since(bigint, bigint, integer, bigint),
                        ticketing.feed_snapshot(bigint), ticketing.feed_notifications_on()
     FROM PUBLIC;

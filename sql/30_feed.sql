@@ -47,7 +47,7 @@ SELECT audit_id - :start AS n, ticket_id, seat, status, at IS NOT NULL AS has_at
 SELECT a.name, a.type
   FROM pg_proc p, unnest(p.proargnames, p.proallargtypes::regtype[], p.proargmodes)
        WITH ORDINALITY AS a(name, type, mode, n)
- WHERE p.oid = 'ticketing.changes_since(bigint, bigint, integer)'::regprocedure AND a.mode = 't'
+ WHERE p.oid = 'ticketing.changes_since(bigint, bigint, integer, bigint)'::regprocedure AND a.mode = 't'
  ORDER BY a.n;
 SELECT count(*) AS rows_naming_a_customer
   FROM ticketing.changes_since(3001, :start) c
@@ -96,6 +96,10 @@ SELECT outcome FROM ticketing.claim_ticket(3001, 5, 'gina');
 SELECT locktype, mode, objsubid FROM pg_locks
  WHERE pid = pg_backend_pid() AND locktype = 'advisory';
 SELECT count(*) AS own_uncommitted_rows_handed_out FROM ticketing.changes_since(3001, :before_txn);
+-- settled_through is the caller's word that ids up to it are settled: up to there rows
+-- are handed out whatever runs (here wrongly vouched for, to show it).
+SELECT count(*) AS handed_out_when_vouched_for
+  FROM ticketing.changes_since(3001, :before_txn, 10, :before_txn + 100);
 SAVEPOINT s;
 SELECT outcome FROM ticketing.release_ticket(3001, 5, 'gina');
 ROLLBACK TO SAVEPOINT s;
@@ -159,6 +163,10 @@ SELECT * FROM ticketing.changes_since(3001, 0, 0);
 \echo :SQLSTATE
 SELECT * FROM ticketing.changes_since(3001, 0, 10001);
 \echo :SQLSTATE
+SELECT * FROM ticketing.changes_since(3001, 0, 10, NULL);
+\echo :SQLSTATE
+SELECT * FROM ticketing.changes_since(3001, 0, 10, -1);
+\echo :SQLSTATE
 SELECT * FROM ticketing.changes_since(3999, 0);
 \echo :SQLSTATE
 SELECT * FROM ticketing.feed_snapshot(NULL);
@@ -197,7 +205,7 @@ SET ROLE regress_feed_reader;
 SELECT * FROM ticketing.changes_since(3001, 0);
 \echo :SQLSTATE
 RESET ROLE;
-GRANT EXECUTE ON FUNCTION ticketing.changes_since(bigint, bigint, integer),
+GRANT EXECUTE ON FUNCTION ticketing.changes_since(bigint, bigint, integer, bigint),
                           ticketing.feed_snapshot(bigint),
                           ticketing.feed_notifications_on()
    TO regress_feed_reader;

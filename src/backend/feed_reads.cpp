@@ -193,7 +193,7 @@ void in_feed_frame(Read&& read) {
 
 void read_changes(const ValidChangesRequest& request, ReturnSetInfo* result) {
     in_feed_frame([&] {
-        const std::int64_t bound = settle(request.event_id);
+        const std::int64_t bound = read_bound(settle(request.event_id), request.settled_through);
         // Taken after the bound: every change below it that will ever commit is in here.
         Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
         Datum values[4] = {Int64GetDatum(request.event_id), Int64GetDatum(request.after_audit_id),

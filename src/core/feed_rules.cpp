@@ -19,6 +19,10 @@ ValidChangesRequest validate_changes_request(const ChangesRequest& request) {
     if (!request.max_rows) {
         throw DomainError(ErrorKind::null_value, "max_rows must not be NULL");
     }
+    if (!request.settled_through) {
+        throw DomainError(ErrorKind::null_value, "settled_through must not be NULL",
+                          "Pass 0 (the default) unless you hold an id known to be settled.");
+    }
     if (*request.event_id <= 0) {
         throw DomainError(ErrorKind::invalid_parameter, "event_id must be a positive number, got " +
                                                             std::to_string(*request.event_id));
@@ -35,7 +39,15 @@ ValidChangesRequest validate_changes_request(const ChangesRequest& request) {
                               ", got " + std::to_string(*request.max_rows),
                           "Call again from the last audit_id returned for more rows.");
     }
-    return ValidChangesRequest{*request.event_id, *request.after_audit_id, *request.max_rows};
+    if (*request.settled_through < 0) {
+        throw DomainError(ErrorKind::invalid_parameter,
+                          "settled_through must be 0 or more, got " +
+                              std::to_string(*request.settled_through),
+                          "Pass a through_audit_id of feed_snapshot or an audit_id changes_since "
+                          "returned, or 0.");
+    }
+    return ValidChangesRequest{*request.event_id, *request.after_audit_id, *request.max_rows,
+                               *request.settled_through};
 }
 
 std::int64_t first_unsettled_id(std::int64_t sequence_last,
@@ -45,6 +57,13 @@ std::int64_t first_unsettled_id(std::int64_t sequence_last,
         bound = std::min(bound, std::max<std::int64_t>(*lowest_running_floor, 0));
     }
     return bound == std::numeric_limits<std::int64_t>::max() ? bound : bound + 1;
+}
+
+std::int64_t read_bound(std::int64_t first_unsettled, std::int64_t settled_through) {
+    if (settled_through >= std::numeric_limits<std::int64_t>::max()) {
+        return settled_through;
+    }
+    return std::max(first_unsettled, settled_through + 1);
 }
 
 void TransactionChanges::record(std::int64_t event_id, std::int64_t audit_id, int nest_level) {

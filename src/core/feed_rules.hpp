@@ -20,16 +20,20 @@ struct ChangesRequest {
     std::optional<std::int64_t> event_id;
     std::optional<std::int64_t> after_audit_id;
     std::optional<std::int64_t> max_rows;
+    std::optional<std::int64_t> settled_through;
 };
 
 struct ValidChangesRequest {
     std::int64_t event_id;
     std::int64_t after_audit_id;
     std::int64_t max_rows;
+    // Ids up to here are known settled by the caller (a through_audit_id of feed_snapshot,
+    // or an id changes_since handed out): rows up to it are handed out whatever the bound.
+    std::int64_t settled_through;
 };
 
-// NULLs are null_value errors; a non-positive event, a negative after_audit_id or a
-// max_rows outside 1..max_changes_rows are invalid_parameter errors.
+// NULLs are null_value errors; a non-positive event, a negative after_audit_id or
+// settled_through, or a max_rows outside 1..max_changes_rows are invalid_parameter errors.
 ValidChangesRequest validate_changes_request(const ChangesRequest& request);
 
 // The first audit id that is not settled. Audit ids come from one sequence, but rows are
@@ -41,6 +45,9 @@ ValidChangesRequest validate_changes_request(const ChangesRequest& request);
 // `lowest_running_floor` is the smallest floor still held, if any.
 std::int64_t first_unsettled_id(std::int64_t sequence_last,
                                 std::optional<std::int64_t> lowest_running_floor);
+
+// The bound a read uses: past what the caller already knows to be settled, if further.
+std::int64_t read_bound(std::int64_t first_unsettled, std::int64_t settled_through);
 
 // The events one transaction changed and the highest audit id it wrote in each,
 // remembered per subtransaction nesting level (1 = the top level).

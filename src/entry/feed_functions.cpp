@@ -15,7 +15,7 @@ using namespace ticketing::backend;
 
 extern "C" {
 
-// changes_since(event_id, after_audit_id, max_rows)
+// changes_since(event_id, after_audit_id, max_rows, settled_through)
 PG_FUNCTION_INFO_V1(ticketing_changes_since);
 Datum ticketing_changes_since(PG_FUNCTION_ARGS) {
     run_guarded([&] {
@@ -24,6 +24,7 @@ Datum ticketing_changes_since(PG_FUNCTION_ARGS) {
             request.event_id = int64_arg(fcinfo, 0);
             request.after_audit_id = int64_arg(fcinfo, 1);
             request.max_rows = int32_arg(fcinfo, 2);
+            request.settled_through = int64_arg(fcinfo, 3);
         });
         const ValidChangesRequest valid = validate_changes_request(request);
         pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
@@ -40,6 +41,7 @@ Datum ticketing_feed_snapshot(PG_FUNCTION_ARGS) {
         pg_call([&] { request.event_id = int64_arg(fcinfo, 0); });
         request.after_audit_id = 0;
         request.max_rows = 1;
+        request.settled_through = 0;
         const ValidChangesRequest valid = validate_changes_request(request);
         pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
         read_snapshot(valid.event_id, reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo));

@@ -27,10 +27,12 @@ const (
 //	POST /events/{event}/tickets/{ticket}/confirm        confirm_hold
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
+//	GET  /events/{event}/stream, /events/{event}/map     the live feed (feed_routes.go)
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
 	failover ticketing.Failover
+	feed     *Feed // the live feed's routes (feed_routes.go); nil: off
 }
 
 // DefaultFailoverWait is how long a call whose connection was lost is repeated by
@@ -64,6 +66,9 @@ func (s *Server) SetFailoverWait(d time.Duration) { s.failover.Wait = d }
 func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) { s.failover.Log = logf }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveFeed(w, r) {
+		return
+	}
 	rt, ok := parseRoute(r.URL.Path)
 	if !ok {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "no_route", Message: "no such route: " + r.URL.Path})

@@ -37,6 +37,10 @@ func main() {
 	dsn := flag.String("dsn", "", "connection string (default: PG* environment variables)")
 	failoverWait := flag.Duration("failover-wait", service.DefaultFailoverWait,
 		"how long a call whose connection was lost is repeated, waiting for a new primary (0: never)")
+	feedOptions := service.DefaultFeedOptions()
+	feed := flag.Bool("feed", true, "serve the live feed: GET /events/{event}/stream and /events/{event}/map")
+	flag.DurationVar(&feedOptions.Poll, "feed-poll", feedOptions.Poll,
+		"how often followed events are read when the server does not announce changes")
 	flag.Parse()
 
 	cfg, err := pgxpool.ParseConfig(*dsn)
@@ -58,6 +62,12 @@ func main() {
 	}
 	srv.SetFailoverWait(*failoverWait)
 	srv.SetFailoverLog(log.Printf)
+	var liveFeed *service.Feed
+	if *feed {
+		feedOptions.Log = log.Printf
+		liveFeed = service.StartFeed(pool, feedOptions)
+		srv.SetFeed(liveFeed)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Fatal(err)
@@ -65,6 +75,9 @@ func main() {
 	httpServer := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
+		if liveFeed != nil {
+			liveFeed.Close() // ends the streams, whose clients reconnect with Last-Event-ID
+		}
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := httpServer.Shutdown(shutdown); err != nil {
