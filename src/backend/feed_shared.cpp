@@ -2,6 +2,8 @@
 
 #include "pg_guard.hpp"
 
+#include <dlfcn.h>
+
 extern "C" {
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
@@ -72,13 +74,24 @@ void attach_area() {
     area = shared;
 }
 
+char library_name[BGW_MAXLEN] = "ticketing";
+
+void find_library_name() {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&find_library_name), &info) != 0 &&
+        info.dli_fname != nullptr && strlen(info.dli_fname) < BGW_MAXLEN &&
+        info.dli_fname[0] == '/') {
+        strlcpy(library_name, info.dli_fname, BGW_MAXLEN);
+    }
+}
+
 void register_launcher() {
     BackgroundWorker worker;
     memset(&worker, 0, sizeof(worker));
     worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
     worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
     worker.bgw_restart_time = 10;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "ticketing");
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", library_name);
     snprintf(worker.bgw_function_name, BGW_MAXLEN, "ticketing_feed_launcher_main");
     snprintf(worker.bgw_name, BGW_MAXLEN, "ticketing feed launcher");
     snprintf(worker.bgw_type, BGW_MAXLEN, "ticketing feed launcher");
@@ -137,6 +150,7 @@ void install_feed() {
         "0 turns notifications off (listeners then poll ticketing.changes_since). Needs "
         "shared_preload_libraries = 'ticketing'.",
         &interval_ms, 50, 0, 10000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    find_library_name();
     if (!process_shared_preload_libraries_in_progress) {
         return;
     }
@@ -145,6 +159,10 @@ void install_feed() {
     previous_startup_hook = shmem_startup_hook;
     shmem_startup_hook = attach_area;
     register_launcher();
+}
+
+const char* feed_library_name() {
+    return library_name;
 }
 
 bool feed_announces() {

@@ -63,4 +63,9 @@ int claim_databases_to_start(Oid* out, int capacity);
 void notifier_start_failed(Oid database);
 constexpr int max_feed_databases = 64;
 
+// The file this library was loaded from, for background workers to load the same one
+// (a build loaded from elsewhere than $libdir, e.g. Debian's extension_destdir, would
+// otherwise start workers of the installed build); "ticketing" if unknown or too long.
+const char* feed_library_name();
+
 } // namespace ticketing::backend

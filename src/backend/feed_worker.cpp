@@ -34,7 +34,7 @@ bool register_notifier(Oid database, BackgroundWorkerHandle** handle) {
     worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
     worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
     worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "ticketing");
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", feed_library_name());
     snprintf(worker.bgw_function_name, BGW_MAXLEN, "ticketing_feed_notifier_main");
     snprintf(worker.bgw_name, BGW_MAXLEN, "ticketing feed notifier for database %u", database);
     snprintf(worker.bgw_type, BGW_MAXLEN, "ticketing feed notifier");
