@@ -35,6 +35,7 @@ struct FeedDatabase {
     bool wanted;   // changes wait for a notifier that is not running
     bool starting; // the launcher registered one that has not attached yet
     bool resync;   // changes were lost for want of room: announce "everything"
+    bool woken;    // the notifier was woken for changes it has not taken yet
     int start_failures;
 };
 
@@ -197,8 +198,13 @@ void announce_committed(const TransactionChanges& changes) {
                 slot->resync = true;
             }
         });
+        // One wake-up per round: a notifier with changes waiting already has its timer set,
+        // and thousands of commits a second must not each send it a signal.
         if (slot->notifier_latch != nullptr) {
-            wake = slot->notifier_latch;
+            if (!slot->woken) {
+                slot->woken = true;
+                wake = slot->notifier_latch;
+            }
         } else if (!slot->wanted) {
             slot->wanted = true;
             wake = area->launcher_latch;
@@ -227,7 +233,7 @@ bool attach_notifier(Oid database) {
 
 int take_pending(Oid database, Announcement* out, int capacity, bool* resync) {
     int count = 0;
-    LWLockAcquire(feed_lock, LW_SHARED);
+    LWLockAcquire(feed_lock, LW_EXCLUSIVE);
     for (int i = 0; i < area->pending_count && count < capacity; ++i) {
         const PendingEvent& event = area->pending[i];
         if (event.database == database && event.committed_high > event.announced_high) {
@@ -236,6 +242,9 @@ int take_pending(Oid database, Announcement* out, int capacity, bool* resync) {
     }
     FeedDatabase* slot = database_slot(database, false);
     *resync = slot != nullptr && slot->resync;
+    if (slot != nullptr) {
+        slot->woken = false; // commits from now on wake the notifier again
+    }
     LWLockRelease(feed_lock);
     return count;
 }
