@@ -47,7 +47,21 @@ func main() {
 	chromium := flag.String("chromium", "/usr/bin/chromium", "the browser")
 	chromedriver := flag.String("chromedriver", "/usr/bin/chromedriver", "chromedriver")
 	out := flag.String("out", "test/browser/out", "where the screenshots go")
+	shotURL := flag.String("screenshot", "", "only take a screenshot of this page (with -file, -when)")
+	shotFile := flag.String("file", "map.png", "the screenshot's file (-screenshot)")
+	shotWhen := flag.String("when", "window.seatMap && window.seatMap.stats.snapshots >= 1",
+		"a JavaScript condition to wait for before the screenshot (-screenshot)")
+	shotWithin := flag.Duration("within", time.Minute, "how long to wait for -when")
+	width := flag.Int("width", 1280, "the window's width (-screenshot)")
+	height := flag.Int("height", 1000, "the window's height (-screenshot)")
 	flag.Parse()
+	if *shotURL != "" {
+		if err := screenshotWhen(*chromium, *chromedriver, *shotURL, *shotWhen, *shotFile, *width, *height, *shotWithin); err != nil {
+			fmt.Fprintln(os.Stderr, "screenshot:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	s := &suite{}
 	defer func() {
 		if s.failed > 0 {

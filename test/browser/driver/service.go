@@ -25,6 +25,7 @@ func (t *mapTest) startService() error {
 	}
 	cmd := exec.Command(t.serviceBin, "-listen", fmt.Sprintf("127.0.0.1:%d", t.servicePort), "-pool", "8")
 	cmd.Stdout = logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // goes with the driver
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err

@@ -13,7 +13,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -24,16 +27,20 @@ type webDriver struct {
 	session string
 	client  *http.Client
 	process *exec.Cmd
+	closing sync.Once
 }
 
 // startChromeDriver runs chromedriver on port and waits until it is ready.
 func startChromeDriver(binary string, port int) (*webDriver, error) {
 	cmd := exec.Command(binary, "--port="+strconv.Itoa(port), "--allowed-ips=127.0.0.1")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// If this process dies without closing the session, chromedriver goes too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	wd := &webDriver{base: fmt.Sprintf("http://127.0.0.1:%d", port), client: &http.Client{Timeout: 60 * time.Second}, process: cmd}
+	wd.closeOnSignal()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		var status struct {
@@ -74,14 +81,29 @@ func (wd *webDriver) newSession(chromium, profile string, width, height int) err
 	return nil
 }
 
+// close ends the browser session (Chromium exits) and chromedriver; once.
 func (wd *webDriver) close() {
-	if wd.session != "" {
-		wd.call("DELETE", "/session/"+wd.session, nil, nil)
-	}
-	if wd.process != nil {
-		wd.process.Process.Kill()
-		wd.process.Wait()
-	}
+	wd.closing.Do(func() {
+		if wd.session != "" {
+			wd.call("DELETE", "/session/"+wd.session, nil, nil)
+		}
+		if wd.process != nil {
+			wd.process.Process.Signal(syscall.SIGTERM)
+			wd.process.Wait()
+		}
+	})
+}
+
+// closeOnSignal closes the browser when this process is told to stop (SIGTERM, SIGINT),
+// then exits: no Chromium is left behind.
+func (wd *webDriver) closeOnSignal() {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		wd.close()
+		os.Exit(2)
+	}()
 }
 
 // call sends one command and decodes the answer's "value" into out.

@@ -24,7 +24,11 @@
       return null;
     },
     counts: () => counts(),
+    // Stops following the stream (the page keeps what it shows): for a screenshot of one
+    // moment of a sale.
+    freeze: () => { if (source) source.close(); frozen = true; },
   };
+  let frozen = false;
 
   // ---- Seat labels: SECTION-ROW-NUMBER, SECTION-NUMBER, anything else -------------
   function place(label) {
@@ -324,7 +328,7 @@
       c.textContent = "Reconnecting…";
       c.className = "connection down";
       stats.reconnects++;
-      if (source.readyState === EventSource.CLOSED) {
+      if (source.readyState === EventSource.CLOSED && !frozen) {
         // The browser gave up (the service answered with an error while it restarted):
         // connect again from where this page is, with the position in the URL.
         source.close();
