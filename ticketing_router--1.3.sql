@@ -47,7 +47,8 @@ CREATE TYPE ticketing.ticket_result AS (
     seat            text,
     owner_is_you    boolean,
     at              timestamptz,
-    hold_expires_at timestamptz
+    hold_expires_at timestamptz,
+    quota           text
 );
 
 CREATE TYPE ticketing.order_result AS (
@@ -57,7 +58,8 @@ CREATE TYPE ticketing.order_result AS (
     seats           text[],
     remaining       bigint,
     at              timestamptz,
-    hold_expires_at timestamptz
+    hold_expires_at timestamptz,
+    quota           text
 );
 
 CREATE TYPE ticketing.event_counts AS (
@@ -86,7 +88,44 @@ CREATE TYPE ticketing.batch_result AS (
     outcome    text,
     ticket_id  bigint,
     seat       text,
-    at         timestamptz
+    at         timestamptz,
+    quota      text
+);
+
+CREATE TYPE ticketing.batch_request AS (
+    ticket_id       bigint,
+    customer        text,
+    idempotency_key text,
+    category        text,
+    cart            text
+);
+
+CREATE TYPE ticketing.category_counts AS (
+    event_id  bigint,
+    category  text,
+    total     bigint,
+    available bigint,
+    held      bigint,
+    sold      bigint
+);
+
+CREATE TYPE ticketing.quota_counts AS (
+    event_id   bigint,
+    quota      text,
+    categories text[],
+    size       integer,
+    sold       bigint,
+    held       bigint,
+    available  bigint
+);
+
+CREATE TYPE ticketing.cart_result AS (
+    outcome    text,
+    event_id   bigint,
+    token      text,
+    expires_at timestamptz,
+    ticket_ids bigint[],
+    seats      text[]
 );
 
 -- Event ids are picked here, so that they are unique across the cluster.
@@ -358,12 +397,14 @@ $$;
 -- (route_*) that tests its arguments in one expression and, only when one may be wrong,
 -- calls the checker of that call's shape (check_*), which raises what the core would
 -- raise: the same SQLSTATE, message and hint, in the core's order (src/core/validation.cpp,
--- order_rules.cpp, wait_policy.cpp, src/backend/batch_calls.cpp, order_calls.cpp;
+-- order_rules.cpp, wait_policy.cpp, src/backend/batch_calls.cpp, order_calls.cpp, carts.cpp;
 -- test/scaleout/t/007_bad_input.pl compares every case with the shard's own answer).
 -- What only the shard knows (an unknown event, a reused idempotency key) stays the
 -- shard's to say, and so do a key that one customer uses twice in a batch (route_claim_batch
--- says why) and a hold length with calendar units too near a bound to judge here: they
--- go to the shard as before.
+-- says why), a hold length with calendar units too near a bound to judge here, and a
+-- cart's lifetime or extension out of its range (its message names the shard's setting
+-- ticketing.cart_max_lifetime): they go to the shard as before. An unknown token, or
+-- another customer's, is an outcome on the shard, never an error.
 --
 -- The route_* functions and the suspect_* predicates run as the owner (the calls are
 -- SECURITY DEFINER) under the caller's search_path and without a SET clause (it costs
@@ -417,6 +458,18 @@ AS $$
     SELECT $1 IS NULL
         OR NOT ($1 OPERATOR(pg_catalog.>=) '1 second'::pg_catalog.interval
                 AND $1 OPERATOR(pg_catalog.<=) '29 days'::pg_catalog.interval)
+$$;
+
+-- A category or a cart token: NULL, or 1 to 100 bytes (a required token is also tested
+-- for NULL where it is used). A cart's lifetime (expires_in, extend_by) is tested for
+-- NULL only: its range ends at the shard's ticketing.cart_max_lifetime, which the shard's
+-- message names, so a lifetime out of range is the shard's to refuse.
+CREATE FUNCTION ticketing.suspect_label(value text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT $1 IS NOT NULL AND (pg_catalog.octet_length($1) OPERATOR(pg_catalog.=) 0
+                               OR pg_catalog.octet_length($1) OPERATOR(pg_catalog.>) 100)
 $$;
 
 -- An argument's text in an error message, as the core quotes it (quoted() in
@@ -608,14 +661,46 @@ BEGIN
 END
 $$;
 
+-- claim_any's category: NULL, or 1 to 100 bytes (present_category() in order_calls.cpp).
+CREATE FUNCTION ticketing.check_category(category text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF category = '' OR octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'category must be 1 to 100 bytes long, got %', octet_length(category)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL for any category.';
+    END IF;
+END
+$$;
+
+-- A cart's token, NULL or 1 to 100 bytes (require_cart_token() in src/backend/carts.cpp);
+-- a batch's request names itself first (prefix 'requests[i].cart: ').
+CREATE FUNCTION ticketing.check_cart_token(token text, prefix text DEFAULT '')
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF token = '' OR octet_length(token) > 100 THEN
+        RAISE EXCEPTION '%a cart token must be 1 to 100 bytes long, got %', prefix, octet_length(token)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the token open_cart() returned.';
+    END IF;
+END
+$$;
+
 -- The checkers of each call's shape, in the core's order.
 
--- claim_ticket (takes_wait), hold_ticket (takes_wait, takes_hold), release_ticket,
+-- claim_ticket (takes_wait), hold_ticket (takes_wait, takes_hold, a cart), release_ticket,
 -- confirm_hold, release_hold: run_ticket_call().
 CREATE FUNCTION ticketing.check_ticket_call(event_id bigint, ticket_id bigint, customer text,
                                             takes_wait boolean, wait text,
                                             idempotency_key text,
-                                            takes_hold boolean, hold_for interval)
+                                            takes_hold boolean, hold_for interval,
+                                            cart text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -628,6 +713,7 @@ BEGIN
         PERFORM ticketing.check_wait(wait);
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_cart_token(cart);
     IF takes_hold THEN
         IF hold_for IS NULL THEN
             RAISE EXCEPTION 'hold_for must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -639,7 +725,8 @@ $$;
 
 -- claim_tickets: run_claim_tickets() and lock_order(); the array's shape is read first.
 CREATE FUNCTION ticketing.check_claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
-                                              wait text, hold_for interval, idempotency_key text)
+                                              wait text, hold_for interval, idempotency_key text,
+                                              cart text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -680,6 +767,7 @@ BEGIN
     PERFORM ticketing.check_customer('customer', customer);
     PERFORM ticketing.check_wait(wait);
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_cart_token(cart);
     PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
@@ -687,7 +775,8 @@ $$;
 -- claim_any: run_claim_any().
 CREATE FUNCTION ticketing.check_claim_any(event_id bigint, customer text, quantity integer,
                                           section text, seat_prefix text, adjacent boolean,
-                                          hold_for interval, idempotency_key text)
+                                          hold_for interval, idempotency_key text,
+                                          category text, cart text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -713,13 +802,17 @@ BEGIN
         RAISE EXCEPTION 'adjacent must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    PERFORM ticketing.check_cart_token(cart);
+    PERFORM ticketing.check_category(category);
     PERFORM ticketing.check_hold_for(hold_for);
 END
 $$;
 
 -- claim_batch: validate() in src/backend/batch_calls.cpp, request by request; the first
--- request that repeats an earlier one's (customer, key) names that earlier one.
-CREATE FUNCTION ticketing.check_claim_batch(event_id bigint, requests ticketing.claim_request[])
+-- request that repeats an earlier one's (customer, key) names that earlier one. The
+-- requests of 1.3 (batch_request) add a category (of an any-seat request only) and a cart
+-- to each.
+CREATE FUNCTION ticketing.check_claim_batch(event_id bigint, requests ticketing.batch_request[])
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -728,7 +821,7 @@ DECLARE
     n integer := coalesce(cardinality(requests), 0);
     null_at integer[];
     first_use integer[];
-    r ticketing.claim_request;
+    r ticketing.batch_request;
     i integer := 0;
     at text;
 BEGIN
@@ -749,7 +842,7 @@ BEGIN
     first_use := ARRAY(
         SELECT CASE WHEN u.k IS NULL OR u.c IS NULL THEN NULL
                     ELSE min(u.no) OVER (PARTITION BY u.c COLLATE "C", u.k COLLATE "C") END
-          FROM unnest(requests) WITH ORDINALITY AS u(t, c, k, no)
+          FROM unnest(requests) WITH ORDINALITY AS u(t, c, k, category, cart, no)
          ORDER BY u.no);
     FOREACH r IN ARRAY requests LOOP
         i := i + 1;
@@ -764,6 +857,18 @@ BEGIN
             RAISE EXCEPTION '%.customer must not be NULL', at USING ERRCODE = 'null_value_not_allowed';
         END IF;
         PERFORM ticketing.check_customer(at || '.customer', r.customer);
+        IF r.category IS NOT NULL THEN
+            IF r.ticket_id IS NOT NULL THEN
+                RAISE EXCEPTION '%.category applies to any-seat requests only', at
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Leave ticket_id NULL to ask for any seat of a category.';
+            END IF;
+            IF r.category = '' OR octet_length(r.category) > 100 THEN
+                RAISE EXCEPTION '%.category must be 1 to 100 bytes long, got %', at, octet_length(r.category)
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+        END IF;
+        PERFORM ticketing.check_cart_token(r.cart, at || '.cart: ');
         IF r.idempotency_key IS NOT NULL THEN
             PERFORM ticketing.check_key(at || '.idempotency_key', r.idempotency_key);
             IF first_use[i] < i THEN
@@ -774,6 +879,54 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
+END
+$$;
+
+-- The requests of 1.2 (claim_request) are checked as batch_requests without a category
+-- or a cart; a NULL request stays NULL (ROW(NULL, NULL, NULL) is a request whose customer
+-- is NULL, which its text form tells apart).
+CREATE FUNCTION ticketing.check_claim_batch(event_id bigint, requests ticketing.claim_request[])
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF array_ndims(requests) > 1 THEN
+        RAISE EXCEPTION 'requests must be a one-dimensional array'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM ticketing.check_claim_batch(event_id, CASE WHEN requests IS NOT NULL THEN ARRAY(
+        SELECT CASE WHEN requests[i]::text IS NOT NULL
+                    THEN ROW((requests[i]).ticket_id, (requests[i]).customer,
+                             (requests[i]).idempotency_key, NULL, NULL)::ticketing.batch_request END
+          FROM generate_subscripts(requests, 1) AS i
+         ORDER BY i) END);
+END
+$$;
+
+-- open_cart (takes no token), extend_cart (takes_extension), checkout_cart, abandon_cart,
+-- cart_contents (no key): validate() in src/backend/carts.cpp, then the lifetime.
+CREATE FUNCTION ticketing.check_cart_call(event_id bigint, takes_token boolean, token text,
+                                          customer text, idempotency_key text,
+                                          lifetime_argument text, lifetime interval)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    IF takes_token THEN
+        IF token IS NULL THEN
+            RAISE EXCEPTION 'token must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM ticketing.check_cart_token(token);
+    END IF;
+    PERFORM ticketing.check_customer('customer', customer);
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+    IF lifetime_argument IS NOT NULL AND lifetime IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', lifetime_argument
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
 END
 $$;
 
@@ -789,7 +942,7 @@ BEGIN
        OR ticketing.suspect_text(customer) OR ticketing.suspect_wait(wait)
        OR ticketing.suspect_key(idempotency_key) THEN
         PERFORM ticketing.check_ticket_call(event_id, ticket_id, customer, true, wait,
-                                            idempotency_key, false, NULL);
+                                            idempotency_key, false, NULL, NULL);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
@@ -805,30 +958,33 @@ BEGIN
     IF ticketing.suspect_id(event_id) OR ticketing.suspect_id(ticket_id)
        OR ticketing.suspect_text(customer) OR ticketing.suspect_key(idempotency_key) THEN
         PERFORM ticketing.check_ticket_call(event_id, ticket_id, customer, false, NULL,
-                                            idempotency_key, false, NULL);
+                                            idempotency_key, false, NULL, NULL);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
 $$;
 
 CREATE FUNCTION ticketing.route_hold_ticket(event_id bigint, ticket_id bigint, customer text,
-                                            hold_for interval, wait text, idempotency_key text)
+                                            hold_for interval, wait text, idempotency_key text,
+                                            cart text)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
     IF ticketing.suspect_id(event_id) OR ticketing.suspect_id(ticket_id)
        OR ticketing.suspect_text(customer) OR ticketing.suspect_wait(wait)
-       OR ticketing.suspect_key(idempotency_key) OR ticketing.suspect_hold_for(hold_for) THEN
+       OR ticketing.suspect_key(idempotency_key) OR ticketing.suspect_hold_for(hold_for)
+       OR ticketing.suspect_label(cart) THEN
         PERFORM ticketing.check_ticket_call(event_id, ticket_id, customer, true, wait,
-                                            idempotency_key, true, hold_for);
+                                            idempotency_key, true, hold_for, cart);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
 $$;
 
 CREATE FUNCTION ticketing.route_claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
-                                              wait text, hold_for interval, idempotency_key text)
+                                              wait text, hold_for interval, idempotency_key text,
+                                              cart text)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -840,12 +996,13 @@ BEGIN
        OR ticketing.suspect_text(customer) OR ticketing.suspect_wait(wait)
        OR ticketing.suspect_key(idempotency_key)
        OR (hold_for IS NOT NULL AND ticketing.suspect_hold_for(hold_for))
+       OR ticketing.suspect_label(cart)
        OR EXISTS (SELECT FROM pg_catalog.unnest(ticket_ids) AS t(id)
                    GROUP BY t.id
                   HAVING t.id IS NULL OR t.id OPERATOR(pg_catalog.<=) 0
                       OR pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) THEN
         PERFORM ticketing.check_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
-                                              idempotency_key);
+                                              idempotency_key, cart);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
@@ -853,7 +1010,8 @@ $$;
 
 CREATE FUNCTION ticketing.route_claim_any(event_id bigint, customer text, quantity integer,
                                           section text, seat_prefix text, adjacent boolean,
-                                          hold_for interval, idempotency_key text)
+                                          hold_for interval, idempotency_key text,
+                                          category text, cart text)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -864,9 +1022,10 @@ BEGIN
        OR (section IS NOT NULL AND ticketing.suspect_text(section))
        OR (seat_prefix IS NOT NULL AND (section IS NOT NULL OR ticketing.suspect_text(seat_prefix)))
        OR adjacent IS NULL OR ticketing.suspect_key(idempotency_key)
-       OR (hold_for IS NOT NULL AND ticketing.suspect_hold_for(hold_for)) THEN
+       OR (hold_for IS NOT NULL AND ticketing.suspect_hold_for(hold_for))
+       OR ticketing.suspect_label(category) OR ticketing.suspect_label(cart) THEN
         PERFORM ticketing.check_claim_any(event_id, customer, quantity, section, seat_prefix,
-                                          adjacent, hold_for, idempotency_key);
+                                          adjacent, hold_for, idempotency_key, category, cart);
     END IF;
     RETURN pg_catalog.hashint8(event_id);
 END
@@ -893,6 +1052,84 @@ BEGIN
 END
 $$;
 
+-- The same for 1.3's requests, with their category and cart.
+CREATE FUNCTION ticketing.route_claim_batch(event_id bigint, requests ticketing.batch_request[])
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR requests IS NULL
+       OR pg_catalog.array_ndims(requests) IS NULL
+       OR pg_catalog.array_ndims(requests) OPERATOR(pg_catalog.>) 1
+       OR pg_catalog.cardinality(requests) OPERATOR(pg_catalog.>) 1000
+       OR EXISTS (SELECT FROM pg_catalog.unnest(requests) AS r
+                   WHERE ticketing.suspect_text(r.customer) OR ticketing.suspect_key(r.idempotency_key)
+                      OR r.ticket_id OPERATOR(pg_catalog.<=) 0
+                      OR (r.category IS NOT NULL AND r.ticket_id IS NOT NULL)
+                      OR ticketing.suspect_label(r.category) OR ticketing.suspect_label(r.cart)) THEN
+        PERFORM ticketing.check_claim_batch(event_id, requests);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_open_cart(event_id bigint, customer text, expires_in interval)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) OR expires_in IS NULL THEN
+        PERFORM ticketing.check_cart_call(event_id, false, NULL, customer, NULL,
+                                          'expires_in', expires_in);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_extend_cart(event_id bigint, token text, customer text,
+                                            extend_by interval)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR token IS NULL OR ticketing.suspect_label(token)
+       OR ticketing.suspect_text(customer) OR extend_by IS NULL THEN
+        PERFORM ticketing.check_cart_call(event_id, true, token, customer, NULL,
+                                          'extend_by', extend_by);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+-- checkout_cart, abandon_cart.
+CREATE FUNCTION ticketing.route_cart_call(event_id bigint, token text, customer text,
+                                          idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR token IS NULL OR ticketing.suspect_label(token)
+       OR ticketing.suspect_text(customer) OR ticketing.suspect_key(idempotency_key) THEN
+        PERFORM ticketing.check_cart_call(event_id, true, token, customer, idempotency_key,
+                                          NULL, NULL);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_cart_contents(event_id bigint, token text, customer text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR token IS NULL OR ticketing.suspect_label(token)
+       OR ticketing.suspect_text(customer) THEN
+        PERFORM ticketing.check_cart_call(event_id, true, token, customer, NULL, NULL, NULL);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
 CREATE FUNCTION ticketing.route_event_summary(event_id bigint)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -911,10 +1148,14 @@ $$;
 -- owner's user mapping says (above), so an application role needs EXECUTE on the calls
 -- and USAGE on the schema, and nothing on the server.
 --
--- Each states its remote SELECT: `SELECT * FROM f(args)` instead of PL/Proxy's default,
--- which casts every result column (docs/scale-out.md measures the difference). Wait
--- policies reach the shard as arguments: pass a duration (wait => '250ms') so a
--- contended ticket answers busy; an error on a shard costs the router its connection.
+-- Each states its remote SELECT instead of PL/Proxy's default, which casts every result
+-- column (docs/scale-out.md measures the difference): `SELECT * FROM f(args)`, or, for the
+-- results of 1.3's shape, the columns by name, so that on a shard still at 1.2 (where
+-- the results have no column quota) the statement fails before the call runs: nothing is
+-- sold there without the caller being told (PL/Proxy would refuse the row after the
+-- shard committed it). Wait policies reach the shard as arguments: pass a duration
+-- (wait => '250ms') so a contended ticket answers busy; an error on a shard costs the
+-- router its connection.
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION ticketing.claim_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -925,7 +1166,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
-    SELECT * FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.release_ticket(event_id bigint, ticket_id bigint, customer text,
@@ -935,21 +1177,24 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.hold_ticket(event_id bigint, ticket_id bigint, customer text,
                                       hold_for interval DEFAULT '10 minutes',
                                       wait text DEFAULT 'wait',
-                                      idempotency_key text DEFAULT NULL)
+                                      idempotency_key text DEFAULT NULL,
+                                      cart text DEFAULT NULL)
 RETURNS ticketing.ticket_result
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_hold_ticket(event_id, ticket_id, customer, hold_for, wait,
-                                       idempotency_key);
-    SELECT * FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
-                                        idempotency_key);
+                                       idempotency_key, cart);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
+                                 idempotency_key, cart) AS r;
 $$;
 
 CREATE FUNCTION ticketing.confirm_hold(event_id bigint, ticket_id bigint, customer text,
@@ -959,7 +1204,8 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.release_hold(event_id bigint, ticket_id bigint, customer text,
@@ -969,21 +1215,24 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT * FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
 CREATE FUNCTION ticketing.claim_tickets(event_id bigint, ticket_ids bigint[], customer text,
                                         wait text DEFAULT 'wait',
                                         hold_for interval DEFAULT NULL,
-                                        idempotency_key text DEFAULT NULL)
+                                        idempotency_key text DEFAULT NULL,
+                                        cart text DEFAULT NULL)
 RETURNS ticketing.order_result
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
-                                         idempotency_key);
-    SELECT * FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
-                                          idempotency_key);
+                                         idempotency_key, cart);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
+                                   idempotency_key, cart) AS r;
 $$;
 
 CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
@@ -992,15 +1241,18 @@ CREATE FUNCTION ticketing.claim_any(event_id bigint, customer text,
                                     seat_prefix text DEFAULT NULL,
                                     adjacent boolean DEFAULT false,
                                     hold_for interval DEFAULT NULL,
-                                    idempotency_key text DEFAULT NULL)
+                                    idempotency_key text DEFAULT NULL,
+                                    category text DEFAULT NULL,
+                                    cart text DEFAULT NULL)
 RETURNS ticketing.order_result
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_any(event_id, customer, quantity, section, seat_prefix,
-                                     adjacent, hold_for, idempotency_key);
-    SELECT * FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
-                                      adjacent, hold_for, idempotency_key);
+                                     adjacent, hold_for, idempotency_key, category, cart);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
+                               adjacent, hold_for, idempotency_key, category, cart) AS r;
 $$;
 
 -- The requests travel as text and are cast to ticketing.claim_request[] on the shard.
@@ -1011,7 +1263,72 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT * FROM ticketing.claim_batch(event_id, requests);
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+      FROM ticketing.claim_batch(event_id, requests) AS r;
+$$;
+
+-- 1.3's requests (any seat of a category, holds into a cart), as ticketing.batch_request[].
+CREATE FUNCTION ticketing.claim_batch(event_id bigint, requests ticketing.batch_request[])
+RETURNS SETOF ticketing.batch_result
+LANGUAGE plproxy SECURITY DEFINER
+ROWS 100
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_claim_batch(event_id, requests);
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+      FROM ticketing.claim_batch(event_id, requests) AS r;
+$$;
+
+-- Carts: each lives on the shard of its event (the token names a cart of that event).
+CREATE FUNCTION ticketing.open_cart(event_id bigint, customer text,
+                                    expires_in interval DEFAULT '15 minutes')
+RETURNS ticketing.cart_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_open_cart(event_id, customer, expires_in);
+    SELECT * FROM ticketing.open_cart(event_id, customer, expires_in);
+$$;
+
+CREATE FUNCTION ticketing.extend_cart(event_id bigint, token text, customer text,
+                                      extend_by interval)
+RETURNS ticketing.cart_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_extend_cart(event_id, token, customer, extend_by);
+    SELECT * FROM ticketing.extend_cart(event_id, token, customer, extend_by);
+$$;
+
+CREATE FUNCTION ticketing.checkout_cart(event_id bigint, token text, customer text,
+                                        idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.checkout_cart(event_id, token, customer, idempotency_key) AS r;
+$$;
+
+CREATE FUNCTION ticketing.abandon_cart(event_id bigint, token text, customer text,
+                                       idempotency_key text DEFAULT NULL)
+RETURNS ticketing.order_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+      FROM ticketing.abandon_cart(event_id, token, customer, idempotency_key) AS r;
+$$;
+
+CREATE FUNCTION ticketing.cart_contents(event_id bigint, token text, customer text)
+RETURNS ticketing.cart_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_cart_contents(event_id, token, customer);
+    SELECT * FROM ticketing.cart_contents(event_id, token, customer);
 $$;
 
 CREATE FUNCTION ticketing.event_summary(event_id bigint)
@@ -1071,22 +1388,71 @@ END
 $$;
 
 CREATE FUNCTION ticketing.add_tickets(event_id bigint, quantity integer,
-                                      seat_prefix text DEFAULT 'GA-')
+                                      seat_prefix text DEFAULT 'GA-',
+                                      category text DEFAULT 'general')
 RETURNS bigint
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route(event_id);
-    SELECT ticketing.add_tickets(event_id, quantity, seat_prefix);
+    SELECT ticketing.add_tickets(event_id, quantity, seat_prefix, category);
 $$;
 
-CREATE FUNCTION ticketing.add_tickets(event_id bigint, seats text[])
+CREATE FUNCTION ticketing.add_tickets(event_id bigint, seats text[],
+                                      category text DEFAULT 'general')
 RETURNS bigint
 LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route(event_id);
-    SELECT ticketing.add_tickets(event_id, seats);
+    SELECT ticketing.add_tickets(event_id, seats, category);
+$$;
+
+-- Quotas live with their event, on its shard.
+CREATE FUNCTION ticketing.create_quota(event_id bigint, name text, size integer,
+                                       categories text[], stripes integer DEFAULT 64)
+RETURNS bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.create_quota(event_id, name, size, categories, stripes);
+$$;
+
+CREATE FUNCTION ticketing.resize_quota(event_id bigint, name text, size integer)
+RETURNS void
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.resize_quota(event_id, name, size);
+$$;
+
+CREATE FUNCTION ticketing.drop_quota(event_id bigint, name text)
+RETURNS void
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.drop_quota(event_id, name);
+$$;
+
+CREATE FUNCTION ticketing.quota_summary(event_id bigint)
+RETURNS SETOF ticketing.quota_counts
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT * FROM ticketing.quota_summary(event_id);
+$$;
+
+CREATE FUNCTION ticketing.category_summary(event_id bigint)
+RETURNS SETOF ticketing.category_counts
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT * FROM ticketing.category_summary(event_id);
 $$;
 
 -- The calls over the whole cluster ask the shards one at a time (RUN ON shard), so that a
@@ -1138,6 +1504,76 @@ BEGIN
             sold := c.sold;
             RETURN NEXT;
         END LOOP;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION ticketing.category_summaries_on_shard(shard integer)
+RETURNS SETOF ticketing.category_counts
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON shard;
+    SELECT s.* FROM ticketing.events AS e, ticketing.category_summary(e.event_id) AS s;
+$$;
+
+-- category_summary of every event of every shard (router only), as event_summaries().
+CREATE FUNCTION ticketing.category_summaries(OUT event_id bigint, OUT category text,
+                                             OUT total bigint, OUT available bigint,
+                                             OUT held bigint, OUT sold bigint,
+                                             OUT shard integer, OUT problem text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    counts ticketing.category_counts[];
+BEGIN
+    FOR i IN 0 .. ticketing.shard_count() - 1 LOOP
+        BEGIN
+            counts := ARRAY(SELECT s FROM ticketing.category_summaries_on_shard(i) AS s);
+        EXCEPTION WHEN OTHERS THEN
+            RETURN QUERY SELECT NULL::bigint, NULL::text, NULL::bigint, NULL::bigint,
+                                NULL::bigint, NULL::bigint, i, ticketing.no_answer(SQLERRM);
+            CONTINUE;
+        END;
+        RETURN QUERY SELECT c.*, i, NULL::text FROM unnest(counts) AS c;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION ticketing.quota_summaries_on_shard(shard integer)
+RETURNS SETOF ticketing.quota_counts
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON shard;
+    SELECT s.* FROM ticketing.events AS e, ticketing.quota_summary(e.event_id) AS s;
+$$;
+
+-- quota_summary of every event of every shard (router only), as event_summaries().
+CREATE FUNCTION ticketing.quota_summaries(OUT event_id bigint, OUT quota text,
+                                          OUT categories text[], OUT size integer,
+                                          OUT sold bigint, OUT held bigint,
+                                          OUT available bigint, OUT shard integer,
+                                          OUT problem text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    counts ticketing.quota_counts[];
+BEGIN
+    FOR i IN 0 .. ticketing.shard_count() - 1 LOOP
+        BEGIN
+            counts := ARRAY(SELECT s FROM ticketing.quota_summaries_on_shard(i) AS s);
+        EXCEPTION WHEN OTHERS THEN
+            RETURN QUERY SELECT NULL::bigint, NULL::text, NULL::text[], NULL::integer,
+                                NULL::bigint, NULL::bigint, NULL::bigint, i,
+                                ticketing.no_answer(SQLERRM);
+            CONTINUE;
+        END;
+        RETURN QUERY SELECT c.*, i, NULL::text FROM unnest(counts) AS c;
     END LOOP;
 END
 $$;
@@ -1268,6 +1704,14 @@ CREATE FUNCTION ticketing.stats_on_shards(
     OUT limit_reached bigint,
     OUT insufficient  bigint,
     OUT sold_out      bigint,
+    OUT quota_exhausted bigint,
+    OUT cart_not_found bigint,
+    OUT cart_expired  bigint,
+    OUT cart_closed   bigint,
+    OUT empty_cart    bigint,
+    OUT opened        bigint,
+    OUT extended      bigint,
+    OUT capped        bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,
@@ -1298,6 +1742,14 @@ SELECT s.event_id,
        pg_catalog.sum(s.limit_reached)::bigint AS limit_reached,
        pg_catalog.sum(s.insufficient)::bigint AS insufficient,
        pg_catalog.sum(s.sold_out)::bigint AS sold_out,
+       pg_catalog.sum(s.quota_exhausted)::bigint AS quota_exhausted,
+       pg_catalog.sum(s.cart_not_found)::bigint AS cart_not_found,
+       pg_catalog.sum(s.cart_expired)::bigint AS cart_expired,
+       pg_catalog.sum(s.cart_closed)::bigint AS cart_closed,
+       pg_catalog.sum(s.empty_cart)::bigint AS empty_cart,
+       pg_catalog.sum(s.opened)::bigint AS opened,
+       pg_catalog.sum(s.extended)::bigint AS extended,
+       pg_catalog.sum(s.capped)::bigint AS capped,
        pg_catalog.sum(s.errors)::bigint AS errors,
        pg_catalog.sum(s.lock_waits)::bigint AS lock_waits,
        pg_catalog.sum(s.lock_wait_ms) AS lock_wait_ms,

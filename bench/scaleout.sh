@@ -128,7 +128,7 @@ variants() {
     local round v script
     npsql 55510 -d "$BENCH_DB" -f "$BENCH_ROOT/scaleout/variants.sql" >/dev/null
     for ((round = 1; round <= REPEATS; round++)); do
-        for v in shipped v_unchecked v_default_query v_route_with_set v_bare_hash v_no_claim text_io; do
+        for v in shipped v_select_star v_unchecked v_default_query v_route_with_set v_bare_hash v_no_claim text_io; do
             script="$SCALE_DIR/variant-$v.sql"
             case $v in
                 shipped | text_io) cp "$BENCH_ROOT/scaleout/refusal.sql" "$script" ;;

@@ -5,9 +5,10 @@
 #   bash bench/scaleout_faults.sh [--quick] [--out FILE.md]
 #
 # 1. Bad input (issue 16, item 18). The same router node holds two databases over the same
-#    shards: shop_old with ticketing_router 1.2 (bad input goes to the shard, whose error
-#    costs PL/Proxy its connection) and shop with the current version (bad input refused on
-#    the router). In turns, ROUNDS times: calls/s and the router's and shards' CPU per call
+#    shard nodes: shop_old with ticketing_router 1.2 (bad input goes to the shard, whose
+#    error costs PL/Proxy its connection) over databases shop_old at ticketing 1.2 (a 1.2
+#    router cannot read 1.3's results, which have one more column), and shop with the
+#    current version (bad input refused on the router). In turns, ROUNDS times: calls/s and the router's and shards' CPU per call
 #    of a stream of bad requests (an empty customer), of refusals (already_sold) and of
 #    sales, each with CLIENTS pgbench clients, and of claim_batch of 100.
 # 2. A slow shard (item 17). pgbouncer (transaction mode, pool POOL) in front of the
@@ -65,11 +66,18 @@ printf 'part\tconfig\tworkload\tround\tcalls\tcalls_per_s\trouter_us\tshards_us\
 
 say "a router and 2 shards"
 start_routed 2 || exit 1
-shard_conns=$(npsql 55510 -d "$BENCH_DB" -c "SELECT string_agg(quote_literal(substr(o, 4)), ',' ORDER BY o)
-                                              FROM pg_foreign_server, unnest(srvoptions) o WHERE o ~ '^p[0-9]='")
+old_conns=()
+for i in 0 1; do
+    npsql $((55511 + i)) -c "CREATE DATABASE shop_old" >/dev/null
+    npsql $((55511 + i)) -d shop_old -c "CREATE EXTENSION ticketing VERSION '1.2'" \
+        -c "SELECT ticketing.set_shard($i, 2)" >/dev/null
+    old_conns+=("'host=127.0.0.1 port=$((55511 + i)) dbname=shop_old'")
+done
 npsql 55510 -c "CREATE DATABASE shop_old" >/dev/null
 npsql 55510 -d shop_old -c "CREATE EXTENSION ticketing_router VERSION '1.2' CASCADE" \
-    -c "SELECT ticketing.define_shards(ARRAY[$shard_conns], check_shards => false)" >/dev/null
+    -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${old_conns[*]}")], check_shards => false)" >/dev/null
+BENCH_DB=shop_old load_inventory 55510
+for i in 0 1; do npsql $((55511 + i)) -d shop_old -c "VACUUM ANALYZE" >/dev/null; done
 for db in shop shop_old; do
     npsql 55510 -d "$db" >/dev/null <<'SQL'
 CREATE FUNCTION public.attempt(event bigint, ticket bigint, customer text) RETURNS text
@@ -116,7 +124,7 @@ say "1. bad input, refusals, sales and batches of 100: router 1.2 (shop_old) and
 for ((round = 1; round <= ROUNDS; round++)); do
     for workload in bad_input refusal sale batch100; do
         for db in shop_old shop; do
-            [ "$workload" = sale ] && reset_sales
+            [ "$workload" = sale ] && { reset_sales; BENCH_DB=shop_old reset_sales; }
             read -r r0 s0 < <(cpu_split)
             read -r calls tps < <(run "$db" "$CLIENTS" "$BENCH_ROOT/scaleout/$workload.sql")
             sleep 1

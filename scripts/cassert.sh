@@ -83,6 +83,8 @@ if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     result soldoutcheck $?
     PGBENCH=$prefix/bin/pgbench CONTRACT_SECONDS=2 bash "$TICKETING_ROOT/test/stress/contracts.sh" >&2
     result contracts $?
+    PGBENCH=$prefix/bin/pgbench QUOTA_SECONDS=4 bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" >&2
+    result quotasellout $?
     bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" >&2
     result stress $?
 fi

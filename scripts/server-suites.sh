@@ -73,6 +73,10 @@ say "concurrency contracts: every isolation level, every wait mode (test/stress/
 bash "$TICKETING_ROOT/test/stress/contracts.sh" 2>&1 | tee "$log" >&2
 record_summary contracts "$log"
 
+say "quota sell-out: two overlapping quotas bind before the seats (test/stress/quota_sellout.sh)"
+bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" 2>&1 | tee "$log" >&2
+record_summary quotasellout "$log"
+
 say "clients: Go, Python and Node"
 bash "$TICKETING_ROOT/test/clients/run_clients.sh" 2>&1 | tee "$log" >&2
 record_summary clients "$log"

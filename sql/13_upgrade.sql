@@ -189,6 +189,19 @@ SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1302, ARRAY[3], 'gina', 
 SELECT ticketing.add_tickets(1302, ARRAY['A-1-5']);
 SELECT outcome, ticket_id FROM ticketing.hold_ticket(1302, 5, 'jane');
 SELECT ticketing.expire_holds(1302) AS expired;
+-- Issue 18 on the upgraded data: the tickets sold before the update are in the default
+-- category, a quota made now counts them, a cart holds and checks out.
+SELECT category, total, available, held, sold FROM ticketing.category_summary(1302);
+SELECT ticketing.add_tickets(1302, ARRAY['A-1-6', 'A-1-7', 'A-1-8']);
+SELECT ticketing.create_quota(1302, 'house', 7, ARRAY['general']) IS NOT NULL AS quota_made;
+SELECT quota, size, sold, held, available FROM ticketing.quota_summary(1302);
+CREATE TEMP TABLE upgraded_cart AS SELECT token FROM ticketing.open_cart(1302, 'kim');
+SELECT outcome, ticket_id, quota FROM ticketing.hold_ticket(1302, 6, 'kim',
+       cart => (SELECT token FROM upgraded_cart));
+SELECT outcome, cardinality(ticket_ids) AS tickets, quota FROM ticketing.claim_any(1302, 'lou');
+SELECT outcome, cardinality(ticket_ids) AS tickets, quota FROM ticketing.claim_any(1302, 'max');
+SELECT outcome, ticket_ids FROM ticketing.checkout_cart(1302, (SELECT token FROM upgraded_cart), 'kim');
+SELECT quota, size, sold, held, available FROM ticketing.quota_summary(1302);
 SELECT * FROM ticketing.verify();
 -- What the updates made, kept to compare with a fresh install at the end.
 CREATE TEMP TABLE upgraded_members AS

@@ -1,9 +1,10 @@
 --
 -- 21_least_privilege: an application role with exactly the README's grants calls the
--- API and can do nothing else: 42501 for every direct read or write of each table,
--- sequence and view, the administrative functions, the stats and their reset, and any
--- change to the schema. Objects of its own placed before pg_catalog (and temporary
--- tables) on its search_path change nothing the API does, and are never run by it.
+-- API (carts, categories and quotas too) and can do nothing else: 42501 for every direct
+-- read or write of each table, sequence and view, the administrative functions, the stats
+-- and their reset, and any change to the schema. Objects of its own placed before
+-- pg_catalog (and temporary tables) on its search_path change nothing the API does, and
+-- are never run by it.
 --
 \set VERBOSITY terse
 \i sql/include/try.sql
@@ -12,6 +13,11 @@ SELECT ticketing.add_tickets(2101, 12);
 SELECT ticketing.create_event('least privilege, seated', per_customer_limit => 3, event_id => 2102);
 SELECT ticketing.add_tickets(2102, ARRAY['A-1-1', 'A-1-2', 'A-1-3', 'A-1-4']);
 SELECT outcome FROM ticketing.claim_ticket(2101, 12, 'someone-else');
+-- Categories under a quota, and carts (1.3).
+SELECT ticketing.create_event('least privilege, categories', event_id => 2103);
+SELECT ticketing.add_tickets(2103, 4, seat_prefix => 'V-', category => 'vip');
+SELECT ticketing.add_tickets(2103, ARRAY['S-5', 'S-6', 'S-7', 'S-8'], category => 'standard');
+SELECT ticketing.create_quota(2103, 'vip-cap', 2, ARRAY['vip']) > 0 AS quota_made;
 
 -- Exactly the README's grants.
 CREATE ROLE regress_shop_app;
@@ -36,7 +42,7 @@ GRANT EXECUTE ON FUNCTION
     ticketing.quota_summary(bigint)
   TO regress_shop_app;
 
--- What that makes reachable in the schema: the nine functions, and no relation.
+-- What that makes reachable in the schema: the seventeen functions, and no relation.
 SELECT p.oid::regprocedure AS executable
   FROM pg_proc p
  WHERE p.pronamespace = 'ticketing'::regnamespace
@@ -65,6 +71,22 @@ SELECT outcome, seats FROM ticketing.claim_any(2102, 'app-carol', 2, adjacent =>
 SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(2101, ARRAY[
     ROW(6, 'app-dave', 'k-1'), ROW(12, 'app-dave', NULL)]::ticketing.claim_request[]);
 SELECT * FROM ticketing.event_summary(2101);
+SELECT outcome, seats FROM ticketing.claim_any(2103, 'app-gus', 2, category => 'vip', adjacent => true);
+SELECT outcome, quota FROM ticketing.claim_any(2103, 'app-gus', 1, category => 'vip');
+SELECT request_no, outcome, quota FROM ticketing.claim_batch(2103, ARRAY[
+    ROW(NULL, 'app-hal', 'k-2', 'vip', NULL), ROW(5, 'app-hal', NULL, NULL, NULL)]::ticketing.batch_request[]);
+SELECT quota, categories, size, sold, held, available FROM ticketing.quota_summary(2103);
+SELECT category, total, available, held, sold FROM ticketing.category_summary(2103);
+SELECT outcome, token IS NOT NULL AS has_token FROM ticketing.open_cart(2103, 'app-ivy', '10 minutes');
+SELECT token AS cart FROM ticketing.open_cart(2103, 'app-ivy') \gset
+SELECT outcome, ticket_id FROM ticketing.hold_ticket(2103, 6, 'app-ivy', cart => :'cart');
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(2103, ARRAY[7], 'app-ivy', cart => :'cart');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(2103, :'cart', 'app-ivy');
+SELECT outcome FROM ticketing.extend_cart(2103, :'cart', 'app-ivy', '1 minute');
+SELECT outcome, ticket_ids FROM ticketing.checkout_cart(2103, :'cart', 'app-ivy', 'co-1');
+SELECT token AS other_cart FROM ticketing.open_cart(2103, 'app-ivy') \gset
+SELECT outcome, seats FROM ticketing.claim_any(2103, 'app-ivy', category => 'standard', cart => :'other_cart');
+SELECT outcome, cardinality(ticket_ids) FROM ticketing.abandon_cart(2103, :'other_cart', 'app-ivy');
 
 -------------------------------------------------------------------------------
 -- And nothing else.
@@ -133,7 +155,22 @@ SELECT ord, stmt, state
         (60, 'ALTER EXTENSION ticketing UPDATE'),
         (61, 'SET ticketing.idempotency_retention = ''1s'''),
         (62, 'ALTER ROLE regress_shop_app SUPERUSER'),
-        (63, 'CREATE ROLE regress_shop_helper SUPERUSER')
+        (63, 'CREATE ROLE regress_shop_helper SUPERUSER'),
+        (64, 'SELECT * FROM ticketing.quotas'),
+        (65, 'UPDATE ticketing.quota_stripes SET remaining = remaining + 100'),
+        (66, 'INSERT INTO ticketing.quota_categories (event_id, quota_id, category) VALUES (2103, 1, ''standard'')'),
+        (67, 'DELETE FROM ticketing.quotas'),
+        (68, 'SELECT token_hash, customer FROM ticketing.carts'),
+        (69, 'UPDATE ticketing.carts SET expires_at = ''infinity'''),
+        (70, 'DELETE FROM ticketing.cart_items'),
+        (71, 'SELECT nextval(''ticketing.quota_id_seq'')'),
+        (72, 'SELECT nextval(''ticketing.cart_id_seq'')'),
+        (73, 'SELECT ticketing.create_quota(2103, ''mine'', 100, ARRAY[''vip''])'),
+        (74, 'SELECT ticketing.resize_quota(2103, ''vip-cap'', 100)'),
+        (75, 'SELECT ticketing.drop_quota(2103, ''vip-cap'')'),
+        (76, 'SELECT ticketing.add_tickets(2103, 5, category => ''vip'')'),
+        (77, 'SELECT * FROM ticketing.quota_usage(2103, 1)'),
+        (78, 'SELECT ticketing.quota_stripe_shares(10, 2)')
        ) AS v(ord, stmt),
        LATERAL pg_temp.try(v.stmt) AS t
  ORDER BY ord;
@@ -195,14 +232,22 @@ SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(2101, ARRAY[
     ROW(11, 'app-erin', NULL), ROW(12, 'app-erin', NULL), ROW(NULL, 'app-erin', 'k-any')
     ]::ticketing.claim_request[]);
 SELECT * FROM ticketing.event_summary(2101);
+SELECT outcome, quota FROM ticketing.claim_any(2103, 'app-erin', category => 'vip');
+SELECT token AS hostile_cart FROM ticketing.open_cart(2103, 'app-erin') \gset
+SELECT outcome FROM ticketing.hold_ticket(2103, 8, 'app-erin', cart => :'hostile_cart');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(2103, :'hostile_cart', 'app-frank');
+SELECT outcome, ticket_ids FROM ticketing.checkout_cart(2103, :'hostile_cart', 'app-erin');
+SELECT quota, sold, held, available FROM ticketing.quota_summary(2103);
 RESET search_path;
 SELECT what, count(*) FROM regress_shop_own.ran GROUP BY what ORDER BY what;
 RESET ROLE;
 
 -- As the superuser sees it: the sales are the customers', the audit trail complete.
-SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id IN (2101, 2102)
+SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id IN (2101, 2102, 2103)
  ORDER BY event_id, ticket_id;
-SELECT count(*) AS audit_rows FROM ticketing.audit_log WHERE event_id IN (2101, 2102);
+SELECT count(*) AS audit_rows FROM ticketing.audit_log WHERE event_id IN (2101, 2102, 2103);
+SELECT status, customer, (SELECT count(*) FROM ticketing.cart_items i WHERE i.cart_id = c.cart_id) AS items
+  FROM ticketing.carts c WHERE c.event_id = 2103 ORDER BY c.cart_id;
 SELECT * FROM ticketing.verify();
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_shop_app';
 DROP SCHEMA regress_shop_own CASCADE;

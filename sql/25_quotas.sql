@@ -107,3 +107,24 @@ SELECT outcome, cardinality(ticket_ids) AS tickets, quota
   FROM ticketing.claim_any(2501, 'l', category => 'Late');
 SELECT * FROM ticketing.category_summary(2501);
 SELECT * FROM ticketing.verify(2501);
+
+-- Any-seat walks for one category start at a random point of that category's own unsold
+-- ids: 300 claims of the middle category of three (1,000 tickets each) spread over it
+-- instead of piling onto its lowest ids (a start drawn from the whole event lands
+-- outside the category two times in three and walks to its first unsold ticket).
+SELECT ticketing.create_event('Category walks', event_id => 2502);
+SELECT ticketing.add_tickets(2502, 1000, seat_prefix => 'L-', category => 'Low');
+SELECT ticketing.add_tickets(2502, 1000, seat_prefix => 'M-', category => 'Mid');
+SELECT ticketing.add_tickets(2502, 1000, seat_prefix => 'H-', category => 'High');
+SELECT count(*) FILTER (WHERE r.outcome = 'claimed') AS claimed
+  FROM generate_series(1, 300) i,
+       LATERAL ticketing.claim_any(2502, 'walker-' || i, category => 'Mid') r;
+SELECT count(*) FILTER (WHERE category = 'Mid') AS mid_sold,
+       count(*) FILTER (WHERE category <> 'Mid') AS others_sold
+  FROM ticketing.tickets WHERE event_id = 2502 AND status = 'sold';
+-- Of the category's lowest 30 ids, not all sold (each is sold with odds of about 3 in 10).
+SELECT count(*) < 30 AS spread_out
+  FROM ticketing.tickets
+ WHERE event_id = 2502 AND category = 'Mid' AND status = 'sold'
+   AND ticket_id < (SELECT min(ticket_id) + 30 FROM ticketing.tickets
+                     WHERE event_id = 2502 AND category = 'Mid');

@@ -130,6 +130,40 @@ DELETE FROM ticketing.audit_log WHERE event_id = 3001 AND customer IN ('by hand'
 SELECT * FROM ticketing.verify(3001);
 
 -------------------------------------------------------------------------------
+-- The waiting list's writes are announced like any other: a refund offered to the list
+-- is the release and the offer's hold, both in the refund's transaction (one floor, held
+-- back together until it commits); an offer given up puts the ticket back on sale.
+-- Never the waiter's name.
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Feed test, waiting list', event_id => 3003);
+SELECT ticketing.add_tickets(3003, ARRAY['W-1-1', 'W-1-2']);
+SELECT ticketing.open_waitlist(3003);
+SELECT outcome FROM ticketing.claim_tickets(3003, ARRAY[1, 2], 'ivan');
+SELECT outcome, place FROM ticketing.join_waitlist(3003, 'wendy');
+SELECT max(audit_id) AS before_refund FROM ticketing.audit_log \gset
+BEGIN;
+SELECT outcome FROM ticketing.release_ticket(3003, 1, 'ivan');
+SELECT status, owner FROM ticketing.tickets WHERE event_id = 3003 AND ticket_id = 1;
+SELECT count(*) AS floors_of_the_refund FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND objsubid = 21574;
+SELECT count(*) AS rows_of_the_refund FROM ticketing.audit_log
+ WHERE event_id = 3003 AND audit_id > :before_refund;
+SELECT count(*) AS handed_out_before_commit FROM ticketing.changes_since(3003, :before_refund);
+COMMIT;
+SELECT audit_id - :before_refund AS n, ticket_id, seat, status,
+       hold_expires_at > now() + interval '14 minutes' AS offer_ends_in_15_minutes
+  FROM ticketing.changes_since(3003, :before_refund);
+SELECT outcome FROM ticketing.leave_waitlist(3003, 'wendy');
+SELECT audit_id - :before_refund AS n, ticket_id, status
+  FROM ticketing.changes_since(3003, :before_refund);
+SELECT count(*) AS rows_naming_a_customer
+  FROM ticketing.changes_since(3003, 0) c WHERE c::text ~ '(ivan|wendy)';
+SELECT bool_and(s.status = t.status) AS snapshot_matches_tickets,
+       bool_and(s.through_audit_id = (SELECT max(audit_id) FROM ticketing.audit_log)) AS through_the_last_id
+  FROM ticketing.feed_snapshot(3003) s
+  JOIN ticketing.tickets t ON t.event_id = 3003 AND t.ticket_id = s.ticket_id;
+
+-------------------------------------------------------------------------------
 -- Kept plans ignore the session's planner settings.
 -------------------------------------------------------------------------------
 SET enable_indexscan = off;

@@ -131,7 +131,8 @@ def main():
         w("|---|---:|---:|---:|---:|---:|")
         base = total_us(variants["shipped"]) if "shipped" in variants else None
         labels = {
-            "shipped": "shipped: remote `SELECT * FROM ticketing.claim_ticket(...)`, arguments checked by route_claim_ticket() without SET",
+            "shipped": "shipped: remote `SELECT r.outcome, ... FROM ticketing.claim_ticket(...) AS r`, arguments checked by route_claim_ticket() without SET",
+            "v_select_star": "remote `SELECT * FROM ticketing.claim_ticket(...)` (1.2's form)",
             "v_unchecked": "`RUN ON ticketing.route(event_id)`: only the NULL check on the router (1.2)",
             "v_default_query": "PL/Proxy's default remote query (every result column cast)",
             "v_route_with_set": "route() with `SET search_path` (saved and restored per call)",
@@ -139,8 +140,8 @@ def main():
             "v_no_claim": "no claim: a constant row of the same shape (the floor)",
             "text_io": "text instead of binary I/O to the shards (`disable_binary`)",
         }
-        for name in ["shipped", "v_unchecked", "v_default_query", "v_route_with_set", "v_bare_hash", "text_io",
-                     "v_no_claim"]:
+        for name in ["shipped", "v_select_star", "v_unchecked", "v_default_query", "v_route_with_set", "v_bare_hash",
+                     "text_io", "v_no_claim"]:
             if name not in variants:
                 continue
             rows = variants[name]

@@ -1,6 +1,7 @@
 -- Variants of the routed claim_ticket, for bench/scaleout.sh to measure against the one
--- ticketing_router ships (custom remote SELECT *, the arguments checked on the router by
--- ticketing.route_claim_ticket() without a SET clause, SECURITY DEFINER). Created on a
+-- ticketing_router ships (a custom remote SELECT naming the result's columns, the
+-- arguments checked on the router by ticketing.route_claim_ticket() without a SET clause,
+-- SECURITY DEFINER). Created on a
 -- benchmark router only; same arguments and result as claim_ticket, SECURITY DEFINER too.
 
 -- PL/Proxy's default remote query: `select outcome::text, event_id::int8, ... from
@@ -11,6 +12,16 @@ RETURNS ticketing.ticket_result LANGUAGE plproxy SECURITY DEFINER AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route(event_id);
     TARGET ticketing.claim_ticket;
+$$;
+
+-- The shipped function with 1.2's remote `SELECT *` instead of the named columns (which
+-- fail cleanly on a shard of another version: docs/scale-out.md, "Updating the router").
+CREATE FUNCTION ticketing.v_select_star(event_id bigint, ticket_id bigint, customer text,
+                                        wait text DEFAULT 'wait', idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result LANGUAGE plproxy SECURITY DEFINER AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
+    SELECT * FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
 $$;
 
 -- 1.2's route: the NULL check only, no other check of the arguments on the router.
@@ -58,5 +69,6 @@ RETURNS ticketing.ticket_result LANGUAGE plproxy SECURITY DEFINER AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route(e);
     SELECT 'already_sold'::text AS outcome, e AS event_id, t AS ticket_id, NULL::text AS seat,
-           false AS owner_is_you, NULL::timestamptz AS at, NULL::timestamptz AS hold_expires_at;
+           false AS owner_is_you, NULL::timestamptz AS at, NULL::timestamptz AS hold_expires_at,
+           NULL::text AS quota;
 $$;

@@ -15,6 +15,7 @@
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/batch_rules.hpp"
 #include "../core/domain_error.hpp"
@@ -137,6 +138,7 @@ void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
             entry.ticket.owner =
                 is_null ? std::string_view() : text_view(SPI_datumTransfer(owner, false, -1));
             entry.ticket.hold_expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
+            entry.ticket.lapse_waits_for_list = !lapsed_holds_claimable();
             entry.ticket.locked = locked;
             entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
             entry.row_version = *reinterpret_cast<ItemPointer>(
@@ -226,17 +228,12 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum name
     if (wanted == 0) {
         return pool;
     }
-    const std::int64_t highest = read_max_ticket_id(event_id);
-    if (highest == 0) {
+    const std::int64_t start = random_walk_start(event_id, category);
+    if (start == 0) {
         return pool;
     }
     TicketRow* rows = nullptr;
-    std::int64_t start = 1;
-    pg_call([&] {
-        rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted));
-        start = static_cast<std::int64_t>(
-            pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
-    });
+    pg_call([&] { rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted)); });
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
     int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows, category);
     if (found < wanted) {
@@ -612,7 +609,8 @@ struct LockAndDecide {
     const BatchArgs& args;
     const std::vector<std::int64_t>& named; // every ticket a request left names, sorted
     const NamedPairs& pairs;
-    Datum named_array; // every ticket any request names: never in a pool
+    const std::vector<std::int64_t>& all_named; // every ticket any request names
+    Datum named_array;                          // the same as a bigint[]: never in a pool
     bool has_quotas;
 
     // Locks what `lockable` may give and the pooled tickets (`pool_size` per pool), and
@@ -624,11 +622,21 @@ struct LockAndDecide {
         std::vector<BatchTicket> given = load_given(event_id, named, lockable, pairs, out.seen);
         std::vector<BatchTicket> pool;
         std::map<std::optional<std::string_view>, int> short_by; // pools that came up short
+        // Each pool passes over the tickets requests name and those earlier pools took: the
+        // walk would lock a ticket this transaction holds locked already.
+        std::vector<std::int64_t> excluded = all_named;
         for (const auto& category : pools_of(items)) {
             const int wanted = pool_size(category);
             const Datum category_datum = category ? make_text(*category) : Datum(0);
+            const Datum excluded_array =
+                excluded.size() == all_named.size()
+                    ? named_array
+                    : int8_array(excluded.data(), static_cast<int>(excluded.size()));
             std::vector<BatchTicket> loaded =
-                load_pool(event_id, wanted, named_array, out.seen, category_datum);
+                load_pool(event_id, wanted, excluded_array, out.seen, category_datum);
+            for (const BatchTicket& ticket : loaded) {
+                excluded.push_back(ticket.ticket_id);
+            }
             if (static_cast<int>(loaded.size()) < wanted) {
                 short_by[category] = wanted - static_cast<int>(loaded.size());
             }
@@ -649,7 +657,8 @@ struct LockAndDecide {
             }
             for (const BatchTicket& ticket : given) {
                 const bool claimable = ticket.status == TicketStatus::available ||
-                                       (ticket.status == TicketStatus::held && ticket.hold_expired);
+                                       (ticket.status == TicketStatus::held &&
+                                        ticket.hold_expired && !ticket.lapse_waits_for_list);
                 const bool in_pool = !category || ticket.category == *category;
                 held_here += ticket.locked && claimable && in_pool ? 1 : 0;
             }
@@ -841,13 +850,20 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
                 return true;
             }
             std::vector<std::int64_t> leaving;
+            std::vector<std::int64_t> locked; // every ticket the pass holds locked
             for (const BatchDecision& decision : out.decisions) {
                 if (decision.takes && decision.from == TicketStatus::available) {
                     leaving.push_back(decision.ticket_id);
                 }
             }
+            for (const auto& [id, seen] : out.seen) {
+                if (seen.ticket.locked) {
+                    locked.push_back(id);
+                }
+            }
             units = take_quota_units(lock_and_decide.event_id, leaving.data(),
-                                     static_cast<int>(leaving.size()));
+                                     static_cast<int>(leaving.size()), locked.data(),
+                                     static_cast<int>(locked.size()));
             return units.status == QuotaTakeStatus::taken;
         });
         if (kept) {
@@ -893,6 +909,19 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
                                false, 0};
         }
         return;
+    }
+    if (event.waitlist_open) {
+        // Lapsed holds go to the waiting list first; a batch never waits (skip).
+        std::vector<std::int64_t> given;
+        for (int i = 0; i < args.count; ++i) {
+            if (!args.ticket_null[i]) {
+                given.push_back(args.ticket_ids[i]);
+            }
+        }
+        std::sort(given.begin(), given.end());
+        given.erase(std::unique(given.begin(), given.end()), given.end());
+        return_lapsed_holds(event_id, event, given.data(), static_cast<int>(given.size()),
+                            LockWait{WaitPolicy::skip, 0});
     }
 
     // Idempotency keys first, in (customer, key) order: batches wait for each other's
@@ -998,8 +1027,9 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
     const std::vector<std::int64_t> all_named(named.begin(), named.end());
     const Datum named_array = int8_array(all_named.data(), static_cast<int>(all_named.size()));
-    const LockAndDecide lock_and_decide{event_id,  items, item_request, args,
-                                        named_ids, pairs, named_array,  event.has_quotas()};
+    const LockAndDecide lock_and_decide{event_id,  items,       item_request,
+                                        args,      named_ids,   pairs,
+                                        all_named, named_array, event.has_quotas()};
 
     LockedDecisions decided;
     if (!event.has_limit && !event.has_quotas()) {

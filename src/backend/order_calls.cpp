@@ -13,6 +13,7 @@
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/domain_error.hpp"
 #include "../core/seat_label.hpp"
@@ -47,13 +48,16 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
     }
     if (event.has_quotas()) {
         std::vector<std::int64_t> leaving; // available tickets: they take units
+        std::vector<std::int64_t> locked;  // every ticket this call changes
         for (int i = 0; i < count; ++i) {
+            locked.push_back(rows[i].ticket_id);
             if (rows[i].state.status == TicketStatus::available) {
                 leaving.push_back(rows[i].ticket_id);
             }
         }
         const QuotaTake taken =
-            take_quota_units(event_id, leaving.data(), static_cast<int>(leaving.size()));
+            take_quota_units(event_id, leaving.data(), static_cast<int>(leaving.size()),
+                             locked.data(), static_cast<int>(locked.size()));
         if (taken.status != QuotaTakeStatus::taken) {
             CallResult refused = empty_result(
                 taken.status == QuotaTakeStatus::busy ? Outcome::busy : Outcome::quota_exhausted,
@@ -63,9 +67,9 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
         }
     }
     // Into a cart, the hold lasts as long as the cart (hold_for is not used).
-    const Transition transition =
-        cart != nullptr ? Transition{TicketStatus::held, true, true, cart->expires_at}
-                        : transition_for(hold ? Action::hold : Action::sell, args);
+    const Transition transition = cart != nullptr
+                                      ? Transition{TicketStatus::held, true, true, cart->expires_at}
+                                      : transition_for(hold ? Action::hold : Action::sell, args);
     CallResult result = empty_result(hold ? Outcome::hold_placed : Outcome::claimed, event_id);
     add_tickets(result, rows, count);
     result.has_at = true;
@@ -223,22 +227,8 @@ struct AnyRequest {
 // Claimable tickets from a random point of the event's id range, wrapping around once.
 // Every claimer starts elsewhere, so concurrent claimers rarely meet, and the partial
 // index over unsold tickets keeps the walk short however much is sold already.
-// A random ticket id of the event (0: it has no tickets), where an any-seat walk starts.
-std::int64_t random_start(std::int64_t event_id) {
-    const std::int64_t highest = read_max_ticket_id(event_id);
-    if (highest == 0) {
-        return 0;
-    }
-    std::int64_t start = 1;
-    pg_call([&] {
-        start = static_cast<std::int64_t>(
-            pg_prng_uint64_range(&pg_global_prng_state, 1, static_cast<std::uint64_t>(highest)));
-    });
-    return start;
-}
-
 int lock_any(const AnyRequest& request, TicketRow* rows) {
-    const std::int64_t start = random_start(request.event_id);
+    const std::int64_t start = random_walk_start(request.event_id, request.category);
     if (start == 0) {
         return 0;
     }
@@ -310,7 +300,8 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
 }
 
 CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
-                             const EventInfo& event, const CartHold* cart) {
+                             const EventInfo& event, const CartHold* cart,
+                             SlotWait slot_wait = SlotWait{SlotWait::wait, 0}) {
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
     const int found =
@@ -335,8 +326,7 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     for (int i = 0; i < found; ++i) {
         added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
     }
-    return take(request.event_id, args, event, rows, found, added, SlotWait{SlotWait::wait, 0},
-                cart);
+    return take(request.event_id, args, event, rows, found, added, slot_wait, cart);
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads
@@ -413,11 +403,11 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     if (auto refused = resolve_cart(request.event_id, args, &cart)) {
         return *refused;
     }
-    // One ticket without a limit, quotas, a category or a cart is taken as soon as it is
-    // locked; anything else may lock tickets and then back out.
+    // One ticket without a limit, quotas, a category, a cart or a waiting list is taken as
+    // soon as it is locked; anything else may lock tickets and then back out.
     if (request.quantity == 1 && !request.adjacent && !event.has_limit && !event.has_quotas() &&
-        request.category == Datum(0) && !cart) {
-        const std::int64_t start = random_start(request.event_id);
+        request.category == Datum(0) && !cart && !event.waitlist_open) {
+        const std::int64_t start = random_walk_start(request.event_id, 0);
         if (start != 0 && !args.has_hold_for && request.prefix == Datum(0)) {
             if (auto sold = sell_any_first_look(request, args, start)) {
                 return *sold;
@@ -467,6 +457,14 @@ std::optional<std::string_view> present(const std::optional<std::string_view>& t
 
 } // namespace
 
+CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int quantity,
+                             bool together, Datum category, const EventInfo& event,
+                             SlotWait slot_wait) {
+    const AnyRequest request{event_id, quantity, together, Datum(0), category};
+    return keep_locks_only_on_change(
+        [&] { return lock_and_take_any(request, args, event, nullptr, slot_wait); });
+}
+
 CallResult run_claim_tickets(const CallArgs& args) {
     require_id("event_id", args.event_id);
     if (!args.has_ticket_ids) {
@@ -492,6 +490,8 @@ CallResult run_claim_tickets(const CallArgs& args) {
     add_hold_for(fingerprint, args);
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
+        return_lapsed_holds_if_listed(*args.event_id, ids.data(), static_cast<int>(ids.size()),
+                                      wait);
         return with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
             return keep_locks_only_on_change(
                 [&] { return settle_order(ids, args, *args.event_id, wait); });
@@ -530,6 +530,8 @@ CallResult run_claim_any(const CallArgs& args) {
     }
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_any()", *args.event_id, [&] {
+        // claim_any never waits (SKIP LOCKED): nor does its return of lapsed holds.
+        return_lapsed_holds_if_listed(*args.event_id, nullptr, 0, LockWait{WaitPolicy::skip, 0});
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
                                  prefix.empty() ? Datum(0) : make_text(prefix),
                                  category ? args.category_datum : Datum(0)};

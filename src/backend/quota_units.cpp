@@ -85,17 +85,20 @@ void give_to_stripes(std::int64_t event_id, std::int64_t quota_id, std::int32_t 
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(quota_id), Int32GetDatum(units),
                     Int32GetDatum(random_stripe())};
     if (run_plan(PlanId::give_units, args, nullptr) == 0) {
-        run_plan(PlanId::give_units_wait, args, nullptr); // every stripe is locked
+        run_plan(PlanId::give_units_new_stripe, args, nullptr); // every stripe is locked
     }
 }
 
 // Expires up to `limit` lapsed holds (of one quota's categories when quota_id is not 0)
 // and gives back every unit they held. Returns how many.
-std::int64_t expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit) {
-    char nulls[] = "   ";
+std::int64_t
+expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit, Datum keep,
+                     std::vector<std::pair<std::int64_t, std::int64_t>>* out = nullptr) {
+    char nulls[] = "    ";
     nulls[0] = event_id == 0 ? 'n' : ' ';
     nulls[2] = quota_id == 0 ? 'n' : ' ';
-    Datum args[] = {Int64GetDatum(event_id), Int32GetDatum(limit), Int64GetDatum(quota_id)};
+    Datum args[] = {Int64GetDatum(event_id), Int32GetDatum(limit), Int64GetDatum(quota_id),
+                    keep != 0 ? keep : int8_array(nullptr, 0)};
     const std::uint64_t count = run_plan(PlanId::expire_lapsed, args, nulls);
     // (event_id, ticket_id), ordered by event: the units go back per event.
     std::vector<std::pair<std::int64_t, std::int64_t>> expired;
@@ -118,20 +121,31 @@ std::int64_t expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, 
         give_back_quota_units(expired[i].first, ids.data(), static_cast<int>(ids.size()));
         i = j;
     }
+    if (out != nullptr) {
+        out->insert(out->end(), expired.begin(), expired.end());
+    }
     return static_cast<std::int64_t>(expired.size());
 }
 
 } // namespace
 
-QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int count) {
+QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int count,
+                           const std::int64_t* locked, int locked_count) {
     if (count == 0) {
         return {QuotaTakeStatus::taken, 0};
     }
+    Datum keep = 0; // the call's own tickets: never expired under it
     for (const QuotaNeed& need : units_needed(event_id, ids, count)) {
         std::int32_t taken = take_from_stripes(event_id, need.quota_id, need.units);
-        if (taken < need.units) {
-            // Lapsed holds still hold their units: take them back, then try again.
-            expire_and_give_back(event_id, need.quota_id, need.units - taken);
+        if (taken < need.units && lapsed_holds_claimable()) {
+            // Lapsed holds still hold their units: take them back, then try again. (Not
+            // where a waiting list is open: a lapsed hold goes to the list, not to this
+            // call; the call returned the ones it could at its start.)
+            if (keep == 0) {
+                keep = int8_array(locked != nullptr ? locked : ids,
+                                  locked != nullptr ? locked_count : count);
+            }
+            expire_and_give_back(event_id, need.quota_id, need.units - taken, keep);
             taken += take_from_stripes(event_id, need.quota_id, need.units - taken);
         }
         if (taken < need.units) {
@@ -153,8 +167,9 @@ void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     }
 }
 
-std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit) {
-    return expire_and_give_back(event_id, 0, limit);
+std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit,
+                                 std::vector<std::pair<std::int64_t, std::int64_t>>* expired) {
+    return expire_and_give_back(event_id, 0, limit, 0, expired);
 }
 
 } // namespace ticketing::backend

@@ -10,6 +10,9 @@
 // the CHECK constraint refuses a stripe below zero. verify() checks both.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "pg.hpp"
 
 namespace ticketing::backend {
@@ -28,16 +31,22 @@ struct QuotaTake {
 // Takes the units tickets `ids` (of event `event_id`, all becoming sold or held from
 // available) need. On anything but `taken`, some units may have been taken already: the
 // caller rolls its subtransaction back (every adding call runs in one in an event with
-// quotas). Never waits for a stripe.
-QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int count);
+// quotas). Never waits for a stripe. When it returns a quota's lapsed holds to take
+// their units, it leaves alone `locked` (every ticket the call holds locked to change
+// it; default: `ids`), whose changes the call is about to write itself.
+QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int count,
+                           const std::int64_t* locked = nullptr, int locked_count = 0);
 
-// Gives back the units of tickets `ids`, which became available. Waits for a stripe only
-// when every stripe of a quota is locked by a concurrent claim.
+// Gives back the units of tickets `ids`, which became available. Never waits: when every
+// stripe of a quota is locked by concurrent claims, the units go into a new stripe.
 void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int count);
 
 // Returns up to `limit` lapsed holds of the event (all events when event_id is 0) to
 // inventory, with their audit rows, and gives their units back (expire_holds()). Skips
-// rows claims hold locked. Returns how many.
-std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit);
+// rows claims hold locked. Returns how many; `expired` (when given) gains their
+// (event_id, ticket_id), ordered by event.
+std::int64_t
+expire_lapsed_holds(std::int64_t event_id, int limit,
+                    std::vector<std::pair<std::int64_t, std::int64_t>>* expired = nullptr);
 
 } // namespace ticketing::backend

@@ -9,6 +9,7 @@
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/domain_error.hpp"
 #include "../core/sale_odds.hpp"
@@ -100,10 +101,9 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
         }
     }
     // Into a cart, the hold lasts as long as the cart.
-    const Transition transition =
-        cart != nullptr && decision.action == Action::hold
-            ? Transition{TicketStatus::held, true, true, cart->expires_at}
-            : transition_for(decision.action, args);
+    const Transition transition = cart != nullptr && decision.action == Action::hold
+                                      ? Transition{TicketStatus::held, true, true, cart->expires_at}
+                                      : transition_for(decision.action, args);
     const bool from_available = locked.state.status == TicketStatus::available;
     const bool to_available = transition.to == TicketStatus::available;
     if (event.has_quotas() && from_available && !to_available) {
@@ -118,6 +118,11 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     result.hold_expires_at = transition.hold_expires_at;
     if (event.has_quotas() && !from_available && to_available) {
         give_back_quota_units(request.event_id, &request.ticket_id, 1);
+    }
+    if (event.waitlist_open && to_available) {
+        // Released, refunded, or a hold given up: offered down the list at once.
+        offer_free_tickets(request.event_id, event, int8_array(&request.ticket_id, 1),
+                           request.wait);
     }
     if (cart != nullptr && transition.to == TicketStatus::held) {
         add_to_cart(request.event_id, cart->cart_id, &request.ticket_id, 1);
@@ -209,7 +214,15 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     row.has_limit = limited();
     row.limit = read().limit;
     const CartHold* into = cart ? &*cart : nullptr;
-    if (!row.has_limit && !read().has_quotas()) {
+    if (read().waitlist_open) {
+        // A lapsed hold goes to the waiting list before anyone may take it.
+        const bool lapsed = seen->state.status == TicketStatus::held && seen->state.hold_expired;
+        if (lapsed && (kind == TicketCallKind::claim || kind == TicketCallKind::hold)) {
+            return_lapsed_holds(request.event_id, read(), &request.ticket_id, 1, request.wait);
+        }
+        set_lapsed_holds_claimable(false);
+    }
+    if (!row.has_limit && !read().has_quotas() && !read().waitlist_open) {
         return lock_and_apply(kind, request, args, row, read(), into);
     }
     // A limit or a quota is checked after the lock: if it says no, back out of the lock

@@ -15,6 +15,7 @@ struct EventInfo {
     std::int64_t limit;
     std::int32_t quota_count = 0; // quotas the event has (1.3): a sale takes their units
     bool has_quotas() const { return quota_count > 0; }
+    bool waitlist_open = false; // freed tickets go to the waiting list first (1.3)
 };
 
 struct TicketRow {
@@ -126,6 +127,10 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
                          Datum category = 0);
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category = 0);
+
+// A random ticket id where an any-seat walk starts (0: nothing to walk): within the
+// event's ids, or within the unsold ids of `category` (text; 0: any category).
+std::int64_t random_walk_start(std::int64_t event_id, Datum category);
 
 // The first looks by statement (when direct reads are off).
 std::int64_t max_ticket_id(std::int64_t event_id);

@@ -30,17 +30,27 @@ enum class Outcome {
     opened,          // a new cart
     extended,        // the cart (and every hold in it) lasts longer now
     capped,          // extended, but only to the ceiling of a cart's lifetime
+    // Waiting list (1.3, issue 19).
+    joined,          // the customer is on the event's waiting list
+    offered,         // tickets are held for the customer as an offer from the list
+    waiting,         // the customer's entry is waiting (waitlist_position)
+    already_waiting, // the customer has an open entry in the event already
+    left,            // the customer left the list (an open offer given up)
+    not_waiting,     // the customer has no open entry in the event
+    waitlist_closed, // the event's waiting list is not open
 };
 
 inline constexpr Outcome all_outcomes[] = {
-    Outcome::claimed,        Outcome::already_owned, Outcome::already_sold,
-    Outcome::held,           Outcome::not_found,     Outcome::busy,
-    Outcome::released,       Outcome::not_owner,     Outcome::hold_placed,
-    Outcome::hold_expired,   Outcome::not_held,      Outcome::limit_reached,
-    Outcome::insufficient,   Outcome::sold_out,      Outcome::quota_exhausted,
-    Outcome::cart_not_found, Outcome::cart_expired,  Outcome::cart_closed,
-    Outcome::empty_cart,     Outcome::opened,        Outcome::extended,
-    Outcome::capped};
+    Outcome::claimed,        Outcome::already_owned,   Outcome::already_sold,
+    Outcome::held,           Outcome::not_found,       Outcome::busy,
+    Outcome::released,       Outcome::not_owner,       Outcome::hold_placed,
+    Outcome::hold_expired,   Outcome::not_held,        Outcome::limit_reached,
+    Outcome::insufficient,   Outcome::sold_out,        Outcome::quota_exhausted,
+    Outcome::cart_not_found, Outcome::cart_expired,    Outcome::cart_closed,
+    Outcome::empty_cart,     Outcome::opened,          Outcome::extended,
+    Outcome::capped,         Outcome::joined,          Outcome::offered,
+    Outcome::waiting,        Outcome::already_waiting, Outcome::left,
+    Outcome::not_waiting,    Outcome::waitlist_closed};
 
 std::string_view outcome_name(Outcome outcome);
 

@@ -13,6 +13,9 @@ struct TicketState {
     TicketStatus status;
     bool owned_by_customer; // owner = the asking customer
     bool hold_expired;      // status held and its expiry has passed
+    // In an event with an open waiting list a lapsed hold goes to the list before anyone
+    // may claim or hold it: until it is returned, claims and holds answer `held`.
+    bool lapse_waits_for_list = false;
 };
 
 enum class Action {
@@ -30,7 +33,8 @@ struct Decision {
 // What a call does to one ticket.
 enum class TicketCallKind { claim, release, hold, confirm_hold, release_hold };
 
-// claim: available, an expired hold or the customer's own hold -> sell; sold to the
+// claim: available, an expired hold or the customer's own hold -> sell (a lapsed hold
+//   that waits for the list -> held); sold to the
 //   customer -> already_owned; sold to another -> already_sold; another's live hold -> held.
 // release: the owner of a sale or of a live hold -> release; anyone else -> not_owner.
 // hold: like claim, but -> hold (hold_placed); the customer's own live hold is renewed.

@@ -54,18 +54,20 @@ sub shard_conninfo
 }
 
 # start_cluster(SHARDS, %opt): (router, [shard0, shard1, ...]): each shard with ticketing
-# and set_shard(i, n); the router with ticketing_router (at router_version if given),
-# define_shards() over them and a user mapping for its owner (none with mapping => 0).
+# (at shard_version if given) and set_shard(i, n); the router with ticketing_router (at
+# router_version if given), define_shards() over them and a user mapping for its owner
+# (none with mapping => 0).
 sub start_cluster
 {
 	my ($count, %opt) = @_;
 	my $version = $opt{router_version} ? " VERSION '$opt{router_version}'" : '';
+	my $shard_version = $opt{shard_version} ? " VERSION '$opt{shard_version}'" : '';
 	my @shards;
 	for my $i (0 .. $count - 1)
 	{
 		my $shard = start_node("shard$i", $opt{shard_conf});
 		$shard->safe_psql($DB,
-			"CREATE EXTENSION ticketing; SELECT ticketing.set_shard($i, $count);");
+			"CREATE EXTENSION ticketing$shard_version; SELECT ticketing.set_shard($i, $count);");
 		push @shards, $shard;
 	}
 	my $router = start_node('router', $opt{router_conf});
@@ -78,7 +80,8 @@ sub start_cluster
 	$router->safe_psql($DB, "CREATE USER MAPPING FOR CURRENT_USER SERVER ticketing_shards");
 	my $problems = $router->safe_psql($DB,
 		"SELECT string_agg(shard || ': ' || problem, '; ') FROM ticketing.cluster_status() WHERE problem IS NOT NULL");
-	die "the cluster is not right: $problems" if $problems ne '' && !$opt{router_version};
+	die "the cluster is not right: $problems"
+	  if $problems ne '' && !$opt{router_version} && !$opt{shard_version};
 	return ($router, \@shards);
 }
 

@@ -3,11 +3,23 @@
 // The calls: one SQL statement each, on a node-postgres Client or Pool.
 
 const { translate } = require('./errors');
-const { ticketResult, orderResult, eventSummary } = require('./results');
+const {
+  ticketResult, orderResult, eventSummary, cartResult, batchResult, quotaSummary, categorySummary, toCount,
+} = require('./results');
 const { statement, seconds } = require('./statement');
 
-const TICKET_COLUMNS = 'outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at';
-const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at';
+const TICKET_COLUMNS = 'outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota';
+const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota';
+const CART_COLUMNS = 'outcome, event_id, token, expires_at, ticket_ids, seats';
+
+// claim_batch's requests travel as parallel arrays, put together on the server (no
+// composite literal is built here); one row per request, in order.
+const CLAIM_BATCH = 'SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, b.quota'
+  + ' FROM ticketing.claim_batch($1::bigint, ARRAY('
+  + 'SELECT ROW(u.ticket_id, u.customer, u.idempotency_key, u.category, u.cart)::ticketing.batch_request'
+  + ' FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])'
+  + ' WITH ORDINALITY AS u(ticket_id, customer, idempotency_key, category, cart, n)'
+  + ' ORDER BY u.n)) AS b ORDER BY b.request_no';
 
 /**
  * Anything that runs one statement: a pg.Client, a pg.Pool or a pg.PoolClient.
@@ -30,6 +42,8 @@ const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold
  * @property {boolean} [adjacent]
  * @property {number} [holdForSeconds] hold instead of buying
  * @property {string} [idempotencyKey]
+ * @property {string} [category] only tickets of this category
+ * @property {string} [cart] hold into this cart (its token)
  */
 
 /**
@@ -37,6 +51,37 @@ const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold
  * @property {number} [holdForSeconds] default 600
  * @property {Wait} [wait]
  * @property {string} [idempotencyKey]
+ * @property {string} [cart] hold into this cart (its token): the hold lasts as long as the cart
+ */
+
+/**
+ * @typedef {object} TicketsOptions
+ * @property {Wait} [wait]
+ * @property {number} [holdForSeconds] hold instead of buying
+ * @property {string} [idempotencyKey]
+ * @property {string} [cart] hold into this cart (its token)
+ */
+
+/**
+ * One request of claimBatch (ticketing.batch_request): a given ticket, or any seat
+ * (ticketId left out) of a category if given, held into a cart if given.
+ * @typedef {object} BatchRequest
+ * @property {string} customer
+ * @property {number} [ticketId]
+ * @property {string} [idempotencyKey]
+ * @property {string} [category]
+ * @property {string} [cart]
+ */
+
+/**
+ * @typedef {object} CartOptions
+ * @property {number} [expiresInSeconds] default 900
+ */
+
+/**
+ * @typedef {object} AddOptions
+ * @property {string} [seatPrefix] default 'GA-'
+ * @property {string} [category] default 'general'
  */
 
 /**
@@ -71,6 +116,22 @@ class Ticketing {
     }
     if (result.rows.length !== 1) throw new Error(`expected one row from: ${query.text}`);
     return build(result.rows[0]);
+  }
+
+  /**
+   * @template T
+   * @param {{text: string, values: unknown[]}} query
+   * @param {(row: Record<string, any>) => T} build
+   * @returns {Promise<T[]>}
+   */
+  async all(query, build) {
+    let result;
+    try {
+      result = await this.db.query(query);
+    } catch (err) {
+      throw translate(err);
+    }
+    return result.rows.map(build);
   }
 
   /**
@@ -122,8 +183,48 @@ class Ticketing {
       ['adjacent', 'boolean', options.adjacent],
       ['hold_for', 'interval', seconds(options.holdForSeconds)],
       ['idempotency_key', 'text', options.idempotencyKey],
+      ['category', 'text', options.category],
+      ['cart', 'text', options.cart],
     ]);
     return this.one(query, orderResult);
+  }
+
+  /**
+   * Buys (or holds) the given tickets, all or nothing (claim_tickets).
+   * @param {number} eventId
+   * @param {number[]} ticketIds
+   * @param {string} customer
+   * @param {TicketsOptions} [options]
+   * @returns {Promise<import('./results').OrderResult>}
+   */
+  claimTickets(eventId, ticketIds, customer, options = {}) {
+    const query = statement('claim_tickets', ORDER_COLUMNS, [
+      ['event_id', 'bigint', eventId],
+      ['ticket_ids', 'bigint[]', ticketIds],
+      ['customer', 'text', customer],
+    ], [
+      ['wait', 'text', options.wait],
+      ['hold_for', 'interval', seconds(options.holdForSeconds)],
+      ['idempotency_key', 'text', options.idempotencyKey],
+      ['cart', 'text', options.cart],
+    ]);
+    return this.one(query, orderResult);
+  }
+
+  /**
+   * Many claims in one call and one transaction, one answer per request in order
+   * (claim_batch with ticketing.batch_request[]); it never waits for a lock.
+   * @param {number} eventId
+   * @param {BatchRequest[]} requests
+   * @returns {Promise<import('./results').BatchResult[]>}
+   */
+  claimBatch(eventId, requests) {
+    const column = (/** @type {(r: BatchRequest) => unknown} */ pick) => requests.map((r) => pick(r) ?? null);
+    return this.all({
+      text: CLAIM_BATCH,
+      values: [eventId, column((r) => r.ticketId), column((r) => r.customer), column((r) => r.idempotencyKey),
+        column((r) => r.category), column((r) => r.cart)],
+    }, batchResult);
   }
 
   /**
@@ -139,6 +240,7 @@ class Ticketing {
       ['hold_for', 'interval', seconds(options.holdForSeconds)],
       ['wait', 'text', options.wait],
       ['idempotency_key', 'text', options.idempotencyKey],
+      ['cart', 'text', options.cart],
     ]);
   }
 
@@ -191,6 +293,202 @@ class Ticketing {
     const query = statement('event_summary', 'event_id, total, available, held, sold',
       [['event_id', 'bigint', eventId]]);
     return this.one(query, eventSummary);
+  }
+
+  // Carts: a token bound to one customer and one event; another customer's token is
+  // answered as an unknown one.
+
+  /**
+   * @template T
+   * @param {string} fn
+   * @param {number} eventId
+   * @param {string} token
+   * @param {string} customer
+   * @param {string} columns
+   * @param {(row: Record<string, any>) => T} build
+   * @param {import('./statement').Arg[]} [rest]
+   * @returns {Promise<T>}
+   */
+  cartCall(fn, eventId, token, customer, columns, build, rest = []) {
+    const required = /** @type {import('./statement').Arg[]} */ ([
+      ['event_id', 'bigint', eventId],
+      ['token', 'text', token],
+      ['customer', 'text', customer],
+    ]);
+    return this.one(statement(fn, columns, required, rest), build);
+  }
+
+  /**
+   * Opens a cart (open_cart; default 15 minutes): its token names it in the other calls
+   * (the cart option of hold, claimTickets, claimAny and claimBatch's requests). No
+   * idempotency key: a repeat opens another cart; an empty cart costs nothing and expires.
+   * @param {number} eventId
+   * @param {string} customer
+   * @param {CartOptions} [options]
+   * @returns {Promise<import('./results').CartResult>}
+   */
+  openCart(eventId, customer, options = {}) {
+    const query = statement('open_cart', CART_COLUMNS, [
+      ['event_id', 'bigint', eventId],
+      ['customer', 'text', customer],
+    ], [
+      ['expires_in', 'interval', seconds(options.expiresInSeconds)],
+    ]);
+    return this.one(query, cartResult);
+  }
+
+  /**
+   * Makes the cart and its holds last longer, up to the ceiling of a cart's lifetime
+   * ('capped' when the ceiling cut it) (extend_cart).
+   * @param {number} eventId
+   * @param {string} token
+   * @param {string} customer
+   * @param {number} extendBySeconds
+   * @returns {Promise<import('./results').CartResult>}
+   */
+  extendCart(eventId, token, customer, extendBySeconds) {
+    return this.cartCall('extend_cart', eventId, token, customer, CART_COLUMNS, cartResult,
+      [['extend_by', 'interval', seconds(extendBySeconds) ?? null]]);
+  }
+
+  /**
+   * Sells every item of the cart, or nothing (checkout_cart).
+   * @param {number} eventId
+   * @param {string} token
+   * @param {string} customer
+   * @param {KeyOptions} [options]
+   * @returns {Promise<import('./results').OrderResult>}
+   */
+  checkoutCart(eventId, token, customer, options = {}) {
+    return this.cartCall('checkout_cart', eventId, token, customer, ORDER_COLUMNS, orderResult,
+      [['idempotency_key', 'text', options.idempotencyKey]]);
+  }
+
+  /**
+   * Releases every item of the cart (abandon_cart).
+   * @param {number} eventId
+   * @param {string} token
+   * @param {string} customer
+   * @param {KeyOptions} [options]
+   * @returns {Promise<import('./results').OrderResult>}
+   */
+  abandonCart(eventId, token, customer, options = {}) {
+    return this.cartCall('abandon_cart', eventId, token, customer, ORDER_COLUMNS, orderResult,
+      [['idempotency_key', 'text', options.idempotencyKey]]);
+  }
+
+  /**
+   * What the cart holds, and whether it is open (cart_contents).
+   * @param {number} eventId
+   * @param {string} token
+   * @param {string} customer
+   * @returns {Promise<import('./results').CartResult>}
+   */
+  cartContents(eventId, token, customer) {
+    return this.cartCall('cart_contents', eventId, token, customer, CART_COLUMNS, cartResult);
+  }
+
+  // Quotas and categories.
+
+  /**
+   * One row per quota of the event: size, sold, held, available (quota_summary).
+   * @param {number} eventId
+   * @returns {Promise<import('./results').QuotaSummary[]>}
+   */
+  quotaSummary(eventId) {
+    return this.all(statement('quota_summary', 'event_id, quota, categories, size, sold, held, available',
+      [['event_id', 'bigint', eventId]]), quotaSummary);
+  }
+
+  /**
+   * One row per category of the event's tickets (category_summary).
+   * @param {number} eventId
+   * @returns {Promise<import('./results').CategorySummary[]>}
+   */
+  categorySummary(eventId) {
+    return this.all(statement('category_summary', 'event_id, category, total, available, held, sold',
+      [['event_id', 'bigint', eventId]]), categorySummary);
+  }
+
+  // Administration: these run with the caller's rights (the extension's owner, or a
+  // role with the grants the README lists).
+
+  /**
+   * Adds quantity tickets labelled prefix + id; resolves to how many (add_tickets).
+   * @param {number} eventId
+   * @param {number} quantity
+   * @param {AddOptions} [options]
+   * @returns {Promise<number>}
+   */
+  addTickets(eventId, quantity, options = {}) {
+    return this.one(statement('add_tickets', 'add_tickets', [
+      ['event_id', 'bigint', eventId],
+      ['quantity', 'integer', quantity],
+    ], [
+      ['seat_prefix', 'text', options.seatPrefix],
+      ['category', 'text', options.category],
+    ]), (row) => toCount(row.add_tickets));
+  }
+
+  /**
+   * Adds one ticket per seat label, in order; resolves to how many (add_tickets).
+   * @param {number} eventId
+   * @param {string[]} seats
+   * @param {{category?: string}} [options]
+   * @returns {Promise<number>}
+   */
+  addSeats(eventId, seats, options = {}) {
+    return this.one(statement('add_tickets', 'add_tickets', [
+      ['event_id', 'bigint', eventId],
+      ['seats', 'text[]', seats],
+    ], [['category', 'text', options.category]]), (row) => toCount(row.add_tickets));
+  }
+
+  /**
+   * Caps how many tickets of the categories may be sold or held together; resolves to
+   * the quota's id (create_quota). Smaller than what is sold and held: DatabaseError 23514.
+   * @param {number} eventId
+   * @param {string} name
+   * @param {number} size
+   * @param {string[]} categories
+   * @param {{stripes?: number}} [options]
+   * @returns {Promise<number>}
+   */
+  createQuota(eventId, name, size, categories, options = {}) {
+    return this.one(statement('create_quota', 'create_quota', [
+      ['event_id', 'bigint', eventId],
+      ['name', 'text', name],
+      ['size', 'integer', size],
+      ['categories', 'text[]', categories],
+    ], [['stripes', 'integer', options.stripes]]), (row) => toCount(row.create_quota));
+  }
+
+  /**
+   * Changes a quota's size, never below what is sold and held (23514) (resize_quota).
+   * @param {number} eventId
+   * @param {string} name
+   * @param {number} size
+   * @returns {Promise<void>}
+   */
+  async resizeQuota(eventId, name, size) {
+    await this.one(statement('resize_quota', 'true AS done', [
+      ['event_id', 'bigint', eventId],
+      ['name', 'text', name],
+      ['size', 'integer', size],
+    ]), () => undefined);
+  }
+
+  /**
+   * Removes a quota (drop_quota).
+   * @param {number} eventId
+   * @param {string} name
+   * @returns {Promise<void>}
+   */
+  async dropQuota(eventId, name) {
+    await this.one(statement('drop_quota', 'true AS done', [
+      ['event_id', 'bigint', eventId],
+      ['name', 'text', name],
+    ]), () => undefined);
   }
 }
 

@@ -4,8 +4,8 @@
 // string: the extension may add outcomes, and an unknown one is still a value to look
 // at, never an error.
 
-/** Outcomes that leave the customer with what they asked for. */
-const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released']);
+/** Outcomes that leave the customer with what they asked for (a cart: open for more). */
+const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released', 'opened', 'extended']);
 
 /**
  * ticketing.ticket_result: the answer of claim, hold, confirm, release.
@@ -18,12 +18,13 @@ const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released'
  * @property {boolean | null} ownerIsYou
  * @property {Date | null} at
  * @property {Date | null} holdExpiresAt
+ * @property {string | null} quota quota_exhausted: the quota with no unit left
  */
 
 /**
- * ticketing.order_result: the answer of claimAny. On success ticketIds and seats are
- * the customer's tickets; when blocked, the tickets in the way; remaining is set when
- * there were not enough.
+ * ticketing.order_result: the answer of claimAny, claimTickets, checkoutCart and
+ * abandonCart. On success ticketIds and seats are the customer's tickets; when blocked,
+ * the tickets in the way; remaining is set when there were not enough.
  * @typedef {object} OrderResult
  * @property {string} outcome
  * @property {boolean} ok
@@ -33,6 +34,55 @@ const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released'
  * @property {number | null} remaining
  * @property {Date | null} at
  * @property {Date | null} holdExpiresAt
+ * @property {string | null} quota
+ */
+
+/**
+ * ticketing.cart_result: the answer of openCart (with the cart's token, only there),
+ * extendCart and cartContents.
+ * @typedef {object} CartResult
+ * @property {string} outcome e.g. 'opened', 'extended', 'capped', 'cart_expired', 'cart_closed', 'cart_not_found'
+ * @property {boolean} ok
+ * @property {number | null} eventId
+ * @property {string | null} token
+ * @property {Date | null} expiresAt
+ * @property {number[]} ticketIds
+ * @property {string[]} seats
+ */
+
+/**
+ * ticketing.batch_result: the answer to request requestNo (from 1).
+ * @typedef {object} BatchResult
+ * @property {number} requestNo
+ * @property {string} outcome
+ * @property {boolean} ok
+ * @property {number | null} ticketId
+ * @property {string | null} seat
+ * @property {Date | null} at
+ * @property {string | null} quota
+ */
+
+/**
+ * ticketing.quota_counts: a quota's size, and what is sold, held and left.
+ * @typedef {object} QuotaSummary
+ * @property {number} eventId
+ * @property {string} quota
+ * @property {string[]} categories
+ * @property {number} size
+ * @property {number} sold
+ * @property {number} held
+ * @property {number} available
+ */
+
+/**
+ * ticketing.category_counts (a lapsed hold counts as available).
+ * @typedef {object} CategorySummary
+ * @property {number} eventId
+ * @property {string} category
+ * @property {number} total
+ * @property {number} available
+ * @property {number} held
+ * @property {number} sold
  */
 
 /**
@@ -81,6 +131,7 @@ function ticketResult(row) {
     ownerIsYou: row.owner_is_you,
     at: row.at,
     holdExpiresAt: row.hold_expires_at,
+    quota: row.quota ?? null,
   };
 }
 
@@ -98,6 +149,70 @@ function orderResult(row) {
     remaining: toInt(row.remaining),
     at: row.at,
     holdExpiresAt: row.hold_expires_at,
+    quota: row.quota ?? null,
+  };
+}
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {CartResult}
+ */
+function cartResult(row) {
+  return {
+    outcome: row.outcome,
+    ok: SUCCESSES.has(row.outcome),
+    eventId: toInt(row.event_id),
+    token: row.token ?? null,
+    expiresAt: row.expires_at ?? null,
+    ticketIds: (row.ticket_ids || []).map(toCount),
+    seats: row.seats || [],
+  };
+}
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {BatchResult}
+ */
+function batchResult(row) {
+  return {
+    requestNo: toCount(row.request_no),
+    outcome: row.outcome,
+    ok: SUCCESSES.has(row.outcome),
+    ticketId: toInt(row.ticket_id),
+    seat: row.seat ?? null,
+    at: row.at ?? null,
+    quota: row.quota ?? null,
+  };
+}
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {QuotaSummary}
+ */
+function quotaSummary(row) {
+  return {
+    eventId: toCount(row.event_id),
+    quota: row.quota,
+    categories: row.categories || [],
+    size: toCount(row.size),
+    sold: toCount(row.sold),
+    held: toCount(row.held),
+    available: toCount(row.available),
+  };
+}
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {CategorySummary}
+ */
+function categorySummary(row) {
+  return {
+    eventId: toCount(row.event_id),
+    category: row.category,
+    total: toCount(row.total),
+    available: toCount(row.available),
+    held: toCount(row.held),
+    sold: toCount(row.sold),
   };
 }
 
@@ -115,4 +230,7 @@ function eventSummary(row) {
   };
 }
 
-module.exports = { SUCCESSES, ticketResult, orderResult, eventSummary };
+module.exports = {
+  SUCCESSES, ticketResult, orderResult, eventSummary, cartResult, batchResult, quotaSummary, categorySummary,
+  toCount,
+};

@@ -4,10 +4,12 @@ from .client import Ticketing
 from .errors import (DatabaseError, IdempotencyKeyReusedError, InvalidInputError,
                      PrivilegeError, RetryableError, TicketingError, error_for)
 from .failover import Failover, OutcomeUnknownError
-from .results import SUCCESSES, EventSummary, OrderResult, TicketResult
+from .results import (SUCCESSES, BatchRequest, BatchResult, CartResult, CategorySummary,
+                      EventSummary, OrderResult, QuotaSummary, TicketResult)
 
 __all__ = [
-    "Ticketing", "TicketResult", "OrderResult", "EventSummary", "SUCCESSES",
+    "Ticketing", "TicketResult", "OrderResult", "EventSummary", "SUCCESSES", "CartResult",
+    "BatchRequest", "BatchResult", "QuotaSummary", "CategorySummary",
     "TicketingError", "InvalidInputError", "RetryableError", "IdempotencyKeyReusedError",
     "PrivilegeError", "DatabaseError", "error_for", "Failover", "OutcomeUnknownError",
 ]

@@ -9,12 +9,24 @@ import psycopg
 from psycopg.rows import tuple_row
 
 from .errors import connection_lost, error_for
-from .results import EventSummary, OrderResult, TicketResult
+from .results import (BatchRequest, BatchResult, CartResult, CategorySummary, EventSummary,
+                      OrderResult, QuotaSummary, TicketResult)
 
 T = TypeVar("T")
 
-_TICKET_COLUMNS = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at"
-_ORDER_COLUMNS = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at"
+_TICKET_COLUMNS = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota"
+_ORDER_COLUMNS = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota"
+_CART_COLUMNS = "outcome, event_id, token, expires_at, ticket_ids, seats"
+
+# claim_batch's requests travel as parallel arrays, put together on the server (no
+# composite literal is built here); one row per request, in order.
+_CLAIM_BATCH = (
+    "SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, b.quota"
+    " FROM ticketing.claim_batch(%s::bigint, ARRAY("
+    "SELECT ROW(u.ticket_id, u.customer, u.idempotency_key, u.category, u.cart)::ticketing.batch_request"
+    " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])"
+    " WITH ORDINALITY AS u(ticket_id, customer, idempotency_key, category, cart, n)"
+    " ORDER BY u.n)) AS b ORDER BY b.request_no")
 
 # (argument name, SQL type, value)
 _Arg = tuple[str, str, Any]
@@ -44,20 +56,26 @@ class Ticketing:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
 
-    def _one(self, function: str, columns: str, build: Callable[[Sequence[Any]], T],
-             required: Sequence[_Arg], optional: Sequence[_Arg] = ()) -> T:
-        sql, params = _statement(function, columns, required, optional)
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         try:
             with self.conn.cursor(row_factory=tuple_row) as cur:
                 cur.execute(sql, params)
-                row = cur.fetchone()
+                return cur.fetchall()
         except psycopg.Error as exc:
             if exc.sqlstate is None or connection_lost(exc.sqlstate):
                 raise
             raise error_for(exc.sqlstate, exc.diag.message_primary or str(exc)) from exc
-        if row is None:
+
+    def _one(self, function: str, columns: str, build: Callable[[Sequence[Any]], T],
+             required: Sequence[_Arg], optional: Sequence[_Arg] = ()) -> T:
+        rows = self._rows(*_statement(function, columns, required, optional))
+        if not rows:
             raise RuntimeError(f"ticketing.{function} returned no row")
-        return build(row)
+        return build(rows[0])
+
+    def _all(self, function: str, columns: str, build: Callable[[Sequence[Any]], T],
+             required: Sequence[_Arg], optional: Sequence[_Arg] = ()) -> list[T]:
+        return [build(row) for row in self._rows(*_statement(function, columns, required, optional))]
 
     def _ticket_call(self, function: str, event_id: int, ticket_id: int, customer: str,
                      *optional: _Arg) -> TicketResult:
@@ -75,22 +93,45 @@ class Ticketing:
     def claim_any(self, event_id: int, customer: str, *, quantity: int | None = None,
                   section: str | None = None, seat_prefix: str | None = None,
                   adjacent: bool | None = None, hold_for: timedelta | None = None,
-                  idempotency_key: str | None = None) -> OrderResult:
-        """Buys (or, with ``hold_for``, holds) any claimable tickets (claim_any)."""
+                  idempotency_key: str | None = None, category: str | None = None,
+                  cart: str | None = None) -> OrderResult:
+        """Buys (or, with ``hold_for`` or into a ``cart``, holds) any claimable tickets,
+        of ``category`` if given (claim_any)."""
         required = [("event_id", "bigint", event_id), ("customer", "text", customer)]
         optional = [("quantity", "integer", quantity), ("section", "text", section),
                     ("seat_prefix", "text", seat_prefix), ("adjacent", "boolean", adjacent),
                     ("hold_for", "interval", hold_for),
-                    ("idempotency_key", "text", idempotency_key)]
+                    ("idempotency_key", "text", idempotency_key), ("category", "text", category),
+                    ("cart", "text", cart)]
         return self._one("claim_any", _ORDER_COLUMNS, OrderResult.from_row, required, optional)
+
+    def claim_tickets(self, event_id: int, ticket_ids: Sequence[int], customer: str, *,
+                      wait: str | None = None, hold_for: timedelta | None = None,
+                      idempotency_key: str | None = None, cart: str | None = None) -> OrderResult:
+        """Buys (or holds) the given tickets, all or nothing (claim_tickets)."""
+        required = [("event_id", "bigint", event_id), ("ticket_ids", "bigint[]", list(ticket_ids)),
+                    ("customer", "text", customer)]
+        optional = [("wait", "text", wait), ("hold_for", "interval", hold_for),
+                    ("idempotency_key", "text", idempotency_key), ("cart", "text", cart)]
+        return self._one("claim_tickets", _ORDER_COLUMNS, OrderResult.from_row, required, optional)
+
+    def claim_batch(self, event_id: int, requests: Sequence[BatchRequest]) -> list[BatchResult]:
+        """Many claims in one call and one transaction, one answer per request in order
+        (claim_batch with ticketing.batch_request[]); it never waits for a lock."""
+        columns = ([r.ticket_id for r in requests], [r.customer for r in requests],
+                   [r.idempotency_key for r in requests], [r.category for r in requests],
+                   [r.cart for r in requests])
+        return [BatchResult.from_row(row) for row in self._rows(_CLAIM_BATCH, [event_id, *columns])]
 
     def hold(self, event_id: int, ticket_id: int, customer: str, *,
              hold_for: timedelta | None = None, wait: str | None = None,
-             idempotency_key: str | None = None) -> TicketResult:
-        """Holds one ticket (hold_ticket; default 10 minutes)."""
+             idempotency_key: str | None = None, cart: str | None = None) -> TicketResult:
+        """Holds one ticket (hold_ticket; default 10 minutes), into ``cart`` if given
+        (the hold then lasts as long as the cart)."""
         return self._ticket_call("hold_ticket", event_id, ticket_id, customer,
                                  ("hold_for", "interval", hold_for), ("wait", "text", wait),
-                                 ("idempotency_key", "text", idempotency_key))
+                                 ("idempotency_key", "text", idempotency_key),
+                                 ("cart", "text", cart))
 
     def confirm(self, event_id: int, ticket_id: int, customer: str, *,
                 idempotency_key: str | None = None) -> TicketResult:
@@ -115,3 +156,93 @@ class Ticketing:
         DatabaseError with sqlstate 'P0002'."""
         return self._one("event_summary", "event_id, total, available, held, sold",
                          EventSummary.from_row, [("event_id", "bigint", event_id)])
+
+    # Carts: a token bound to one customer and one event; another customer's token is
+    # answered as an unknown one.
+
+    def _cart_call(self, function: str, event_id: int, token: str, customer: str,
+                   build: Callable[[Sequence[Any]], T], columns: str, *optional: _Arg) -> T:
+        required = [("event_id", "bigint", event_id), ("token", "text", token),
+                    ("customer", "text", customer)]
+        return self._one(function, columns, build, required, optional)
+
+    def open_cart(self, event_id: int, customer: str, *,
+                  expires_in: timedelta | None = None) -> CartResult:
+        """Opens a cart (open_cart; default 15 minutes): ``token`` names it in the other
+        calls (``cart=`` of hold, claim_tickets, claim_any, BatchRequest). No idempotency
+        key: a repeat opens another cart; an empty cart costs nothing and expires."""
+        return self._one("open_cart", _CART_COLUMNS, CartResult.from_row,
+                         [("event_id", "bigint", event_id), ("customer", "text", customer)],
+                         [("expires_in", "interval", expires_in)])
+
+    def extend_cart(self, event_id: int, token: str, customer: str,
+                    extend_by: timedelta) -> CartResult:
+        """Makes the cart and its holds last longer, up to the ceiling of a cart's
+        lifetime ('capped' when the ceiling cut it) (extend_cart)."""
+        return self._cart_call("extend_cart", event_id, token, customer, CartResult.from_row,
+                               _CART_COLUMNS, ("extend_by", "interval", extend_by))
+
+    def checkout_cart(self, event_id: int, token: str, customer: str, *,
+                      idempotency_key: str | None = None) -> OrderResult:
+        """Sells every item of the cart, or nothing (checkout_cart)."""
+        return self._cart_call("checkout_cart", event_id, token, customer, OrderResult.from_row,
+                               _ORDER_COLUMNS, ("idempotency_key", "text", idempotency_key))
+
+    def abandon_cart(self, event_id: int, token: str, customer: str, *,
+                     idempotency_key: str | None = None) -> OrderResult:
+        """Releases every item of the cart (abandon_cart)."""
+        return self._cart_call("abandon_cart", event_id, token, customer, OrderResult.from_row,
+                               _ORDER_COLUMNS, ("idempotency_key", "text", idempotency_key))
+
+    def cart_contents(self, event_id: int, token: str, customer: str) -> CartResult:
+        """What the cart holds, and whether it is open (cart_contents)."""
+        return self._cart_call("cart_contents", event_id, token, customer, CartResult.from_row,
+                               _CART_COLUMNS)
+
+    # Quotas and categories.
+
+    def quota_summary(self, event_id: int) -> list[QuotaSummary]:
+        """One row per quota of the event: size, sold, held, available."""
+        return self._all("quota_summary", "event_id, quota, categories, size, sold, held, available",
+                         QuotaSummary.from_row, [("event_id", "bigint", event_id)])
+
+    def category_summary(self, event_id: int) -> list[CategorySummary]:
+        """One row per category of the event's tickets."""
+        return self._all("category_summary", "event_id, category, total, available, held, sold",
+                         CategorySummary.from_row, [("event_id", "bigint", event_id)])
+
+    # Administration: these run with the caller's rights (the extension's owner, or a
+    # role with the grants the README lists).
+
+    def add_tickets(self, event_id: int, quantity: int, *, seat_prefix: str | None = None,
+                    category: str | None = None) -> int:
+        """Adds ``quantity`` tickets labelled prefix + id; returns how many."""
+        return self._one("add_tickets", "add_tickets", lambda row: int(row[0]),
+                         [("event_id", "bigint", event_id), ("quantity", "integer", quantity)],
+                         [("seat_prefix", "text", seat_prefix), ("category", "text", category)])
+
+    def add_seats(self, event_id: int, seats: Sequence[str], *,
+                  category: str | None = None) -> int:
+        """Adds one ticket per seat label, in order; returns how many."""
+        return self._one("add_tickets", "add_tickets", lambda row: int(row[0]),
+                         [("event_id", "bigint", event_id), ("seats", "text[]", list(seats))],
+                         [("category", "text", category)])
+
+    def create_quota(self, event_id: int, name: str, size: int, categories: Sequence[str], *,
+                     stripes: int | None = None) -> int:
+        """Caps how many tickets of the categories may be sold or held together;
+        returns the quota's id. Smaller than what is sold and held: DatabaseError 23514."""
+        return self._one("create_quota", "create_quota", lambda row: int(row[0]),
+                         [("event_id", "bigint", event_id), ("name", "text", name),
+                          ("size", "integer", size), ("categories", "text[]", list(categories))],
+                         [("stripes", "integer", stripes)])
+
+    def resize_quota(self, event_id: int, name: str, size: int) -> None:
+        """Changes a quota's size, never below what is sold and held (23514)."""
+        self._one("resize_quota", "true", lambda row: None,
+                  [("event_id", "bigint", event_id), ("name", "text", name), ("size", "integer", size)])
+
+    def drop_quota(self, event_id: int, name: str) -> None:
+        """Removes a quota."""
+        self._one("drop_quota", "true", lambda row: None,
+                  [("event_id", "bigint", event_id), ("name", "text", name)])

@@ -24,9 +24,18 @@ HOLD_EXPIRED: Final = "hold_expired"
 NOT_HELD: Final = "not_held"
 INSUFFICIENT: Final = "insufficient"
 SOLD_OUT: Final = "sold_out"
+# Quotas and carts (1.3).
+QUOTA_EXHAUSTED: Final = "quota_exhausted"  # the result's ``quota`` names the quota
+OPENED: Final = "opened"  # a new cart; from cart_contents: the cart is open
+EXTENDED: Final = "extended"
+CAPPED: Final = "capped"  # extended only to the ceiling of a cart's lifetime
+CART_EXPIRED: Final = "cart_expired"
+CART_CLOSED: Final = "cart_closed"  # abandoned (or, for a hold into it, checked out)
+CART_NOT_FOUND: Final = "cart_not_found"  # no such cart of this customer in the event
+EMPTY_CART: Final = "empty_cart"
 
-#: Outcomes that leave the customer with what they asked for.
-SUCCESSES: Final = frozenset({CLAIMED, ALREADY_OWNED, HOLD_PLACED, RELEASED})
+#: Outcomes that leave the customer with what they asked for (a cart: open for more).
+SUCCESSES: Final = frozenset({CLAIMED, ALREADY_OWNED, HOLD_PLACED, RELEASED, OPENED, EXTENDED})
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class TicketResult:
     owner_is_you: bool | None
     at: datetime | None
     hold_expires_at: datetime | None
+    quota: str | None  # quota_exhausted: the quota with no unit left
 
     @property
     def ok(self) -> bool:
@@ -53,9 +63,10 @@ class TicketResult:
 
 @dataclass(frozen=True)
 class OrderResult:
-    """ticketing.order_result: the answer of claim_any. On success ``ticket_ids`` and
-    ``seats`` are the customer's tickets; when blocked, the tickets in the way;
-    ``remaining`` is set when there were not enough."""
+    """ticketing.order_result: the answer of claim_any, claim_tickets, checkout_cart and
+    abandon_cart. On success ``ticket_ids`` and ``seats`` are the customer's tickets;
+    when blocked, the tickets in the way; ``remaining`` is set when there were not
+    enough."""
 
     outcome: str
     event_id: int | None
@@ -64,6 +75,7 @@ class OrderResult:
     remaining: int | None
     at: datetime | None
     hold_expires_at: datetime | None
+    quota: str | None
 
     @property
     def ok(self) -> bool:
@@ -71,9 +83,97 @@ class OrderResult:
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> OrderResult:
-        outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at = row
+        outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota = row
         return cls(outcome, event_id, tuple(ticket_ids or ()), tuple(seats or ()), remaining, at,
-                   hold_expires_at)
+                   hold_expires_at, quota)
+
+
+@dataclass(frozen=True)
+class CartResult:
+    """ticketing.cart_result: the answer of open_cart (with the cart's ``token``, only
+    there), extend_cart and cart_contents."""
+
+    outcome: str
+    event_id: int | None
+    token: str | None
+    expires_at: datetime | None
+    ticket_ids: tuple[int, ...]
+    seats: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in SUCCESSES
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> CartResult:
+        outcome, event_id, token, expires_at, ticket_ids, seats = row
+        return cls(outcome, event_id, token, expires_at, tuple(ticket_ids or ()), tuple(seats or ()))
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """ticketing.batch_request: a given ticket, or any seat (``ticket_id`` None) of a
+    ``category`` if given, held into a ``cart`` (its token) if given."""
+
+    customer: str
+    ticket_id: int | None = None
+    idempotency_key: str | None = None
+    category: str | None = None
+    cart: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """ticketing.batch_result: the answer to request ``request_no`` (from 1)."""
+
+    request_no: int
+    outcome: str
+    ticket_id: int | None
+    seat: str | None
+    at: datetime | None
+    quota: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in SUCCESSES
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> BatchResult:
+        return cls(*row)
+
+
+@dataclass(frozen=True)
+class QuotaSummary:
+    """ticketing.quota_counts: a quota's size, and what is sold, held and left."""
+
+    event_id: int
+    quota: str
+    categories: tuple[str, ...]
+    size: int
+    sold: int
+    held: int
+    available: int
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> QuotaSummary:
+        event_id, quota, categories, size, sold, held, available = row
+        return cls(event_id, quota, tuple(categories or ()), size, sold, held, available)
+
+
+@dataclass(frozen=True)
+class CategorySummary:
+    """ticketing.category_counts: a lapsed hold counts as available."""
+
+    event_id: int
+    category: str
+    total: int
+    available: int
+    held: int
+    sold: int
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> CategorySummary:
+        return cls(*row)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,11 @@ $src->safe_psql('shop', q{
 	SELECT ticketing.add_tickets(4, 10);
 	SELECT outcome FROM ticketing.claim_tickets(4, ARRAY[1, 2], 'limited-buyer');
 	SELECT outcome FROM ticketing.claim_ticket(4, 9, 'retrying-buyer', idempotency_key => 'before-dump');
+	SELECT ticketing.create_event('categories', event_id => 5);
+	SELECT ticketing.add_tickets(5, 6, seat_prefix => 'V-', category => 'vip');
+	SELECT ticketing.add_tickets(5, 6, seat_prefix => 'S-', category => 'standard');
+	SELECT ticketing.create_quota(5, 'vip-cap', 3, ARRAY['vip'], stripes => 2);
+	SELECT outcome FROM ticketing.claim_any(5, 'vip-buyer', 2, category => 'vip');
 	CREATE SCHEMA site;
 	CREATE FUNCTION site.touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 	CREATE TABLE site.ticket_prices (
@@ -75,6 +80,15 @@ $src->safe_psql('shop', q{
 	    FOREIGN KEY (event_id, ticket_id) REFERENCES ticketing.tickets);
 	INSERT INTO site.ticket_prices SELECT 1, n, 20 + n % 7 FROM generate_series(1, 500) n;
 } . $site_script);
+# A cart checked out, and one left open across the dump (its token kept here: only its
+# hash is in the database).
+my $sold_cart = $src->safe_psql('shop', q{SELECT token FROM ticketing.open_cart(5, 'cart-buyer')});
+$src->safe_psql('shop', qq{
+	SELECT ticketing.hold_ticket(5, 7, 'cart-buyer', cart => '$sold_cart');
+	SELECT ticketing.checkout_cart(5, '$sold_cart', 'cart-buyer')});
+my $open_cart = $src->safe_psql('shop', q{SELECT token FROM ticketing.open_cart(5, 'cart-buyer', expires_in => '1 hour')});
+is($src->safe_psql('shop', qq{SELECT outcome FROM ticketing.claim_any(5, 'cart-buyer', category => 'vip', cart => '$open_cart')}),
+	'hold_placed', 'a vip seat held in an open cart (the quota is full now)');
 
 my %counts = split /\|/, $src->safe_psql('shop', q{
 	SELECT 'events|' || (SELECT count(*) FROM ticketing.events)
@@ -83,7 +97,10 @@ my %counts = split /\|/, $src->safe_psql('shop', q{
 	    || '|released|' || (SELECT count(*) FROM ticketing.audit_log WHERE to_status = 'available')
 	    || '|audit|' || (SELECT count(*) FROM ticketing.audit_log)
 	    || '|keys|' || (SELECT count(*) FROM ticketing.idempotency_keys)
-	    || '|slots|' || (SELECT count(*) FROM ticketing.customer_slots)});
+	    || '|slots|' || (SELECT count(*) FROM ticketing.customer_slots)
+	    || '|quotas|' || (SELECT count(*) FROM ticketing.quotas)
+	    || '|carts|' || (SELECT count(*) FROM ticketing.carts)
+	    || '|cart items|' || (SELECT count(*) FROM ticketing.cart_items)});
 ok(!grep({ $_ == 0 } values %counts),
 	'the source has ' . join(', ', map { "$counts{$_} $_" } sort keys %counts));
 
@@ -105,6 +122,11 @@ my %order = (
 	'ticketing.audit_log'        => 'audit_id',
 	'ticketing.idempotency_keys' => 'customer, idempotency_key',
 	'ticketing.customer_slots'   => 'event_id, customer',
+	'ticketing.quotas'           => 'event_id, quota_id',
+	'ticketing.quota_categories' => 'event_id, quota_id, category',
+	'ticketing.quota_stripes'    => 'event_id, quota_id, stripe',
+	'ticketing.carts'            => 'event_id, cart_id',
+	'ticketing.cart_items'       => 'event_id, cart_id, ticket_id',
 	'site.ticket_prices'         => 'event_id, ticket_id');
 my $rows_compared = 0;
 for my $table (sort keys %order)
@@ -117,7 +139,9 @@ for my $table (sort keys %order)
 	$rows_compared += $rows;
 }
 my $sequences = q{SELECT last_value || ' ' || is_called FROM ticketing.event_id_seq
-                  UNION ALL SELECT last_value || ' ' || is_called FROM ticketing.audit_id_seq};
+                  UNION ALL SELECT last_value || ' ' || is_called FROM ticketing.audit_id_seq
+                  UNION ALL SELECT last_value || ' ' || is_called FROM ticketing.quota_id_seq
+                  UNION ALL SELECT last_value || ' ' || is_called FROM ticketing.cart_id_seq};
 is(table_text($dst, 'shop', $sequences), table_text($src, 'shop', $sequences), 'sequences restored');
 is($dst->safe_psql('shop', 'SELECT * FROM ticketing.verify()'), '', 'verify() is empty after the restore');
 my $summaries = 'SELECT s.* FROM ticketing.events e, ticketing.event_summary(e.event_id) s ORDER BY 1';
@@ -125,6 +149,7 @@ is(table_text($dst, 'shop', $summaries), table_text($src, 'shop', $summaries), '
 is($dst->safe_psql('shop', q{
 	SELECT has_schema_privilege('shop_app', 'ticketing', 'USAGE')
 	   AND has_function_privilege('shop_app', 'ticketing.claim_batch(bigint, ticketing.claim_request[])', 'EXECUTE')
+	   AND has_function_privilege('shop_app', 'ticketing.open_cart(bigint, text, interval)', 'EXECUTE')
 	   AND NOT has_table_privilege('shop_app', 'ticketing.tickets', 'SELECT')}), 't',
 	"the application role's grants came back, and no more");
 
@@ -147,6 +172,14 @@ is((sqlstate_of($dst, 'shop', q{SELECT ticketing.claim_ticket(4, 8, 'retrying-bu
 	'TK001', '... and the key refuses another request');
 is($dst->safe_psql('shop', q{SELECT outcome FROM ticketing.claim_any(4, 'limited-buyer')}), 'limit_reached',
 	'per-customer limits count what was bought before the dump');
+is($dst->safe_psql('shop', q{SELECT outcome || ' ' || quota FROM ticketing.claim_any(5, 'late-vip', category => 'vip')}),
+	'quota_exhausted vip-cap', 'a quota counts what was sold and held before the dump');
+is($dst->safe_psql('shop', qq{SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents(5, '$open_cart', 'cart-buyer')}),
+	'opened 1', 'a cart opened before the dump is found by its token');
+is($dst->safe_psql('shop', qq{SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.checkout_cart(5, '$open_cart', 'cart-buyer')}),
+	'claimed 1', '... and checks out');
+is($dst->safe_psql('shop', qq{SELECT outcome FROM ticketing.cart_contents(5, '$sold_cart', 'cart-buyer')}),
+	'already_owned', 'one checked out before the dump stays checked out');
 
 # What pg_dump does not carry: the site's additions to the extension's tables.
 my $additions = q{

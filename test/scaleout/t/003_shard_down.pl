@@ -1,8 +1,8 @@
 # One shard stopped: calls for its events fail with an error that names the connection to
 # that shard, while the other shard's events keep selling, also under concurrent load; the
-# calls over the whole cluster (cluster_status, verify, event_summaries) still answer, the
-# stopped shard a row that says so; once the shard is back, the router reconnects and its
-# events sell again.
+# calls over the whole cluster (cluster_status, verify, event_summaries, category_summaries,
+# quota_summaries) still answer, the stopped shard a row that says so; once the shard is
+# back, the router reconnects and its events sell again.
 use strict;
 use warnings;
 use FindBin;
@@ -21,6 +21,7 @@ ok(@{ $on{0} // [] } && @{ $on{1} // [] }, 'events on both shards');
 
 # Warm the router's connections to both shards, then stop shard 1.
 is(r("SELECT outcome FROM ticketing.claim_ticket($_, 1, 'early')"), 'claimed', "event $_ sells before") for 1 .. 8;
+r("SELECT ticketing.create_quota($_, 'house', 150, ARRAY['general'])") for @{ $on{0} };
 $shards->[1]->stop('fast');
 
 my $down_port = $shards->[1]->port;
@@ -58,6 +59,17 @@ is(r("SELECT count(*) || ' ' || sum(sold) FROM ticketing.event_summaries() WHERE
 is(r("SELECT count(*) FROM ticketing.event_summaries() WHERE shard = 0 AND problem IS NULL"), scalar(@{ $on{0} }),
 	'each with its shard');
 like(r("SELECT shard || ' ' || (event_id IS NULL) || ' ' || problem FROM ticketing.event_summaries() WHERE problem IS NOT NULL"),
+	qr/^1 true no answer: /, 'and one row for shard 1, with its problem');
+# The same for the summaries by category and by quota (every ticket of these events is of
+# the default category; one quota on each event of shard 0, made before the stop).
+is(r("SELECT count(*) || ' ' || sum(sold) FROM ticketing.category_summaries() WHERE problem IS NULL"),
+	scalar(@{ $on{0} }) . ' ' . $shards->[0]->safe_psql($db, "SELECT count(*) FROM ticketing.tickets WHERE status = 'sold'"),
+	'category_summaries: every event of shard 0 (one category each), with its sales');
+like(r("SELECT shard || ' ' || (event_id IS NULL) || ' ' || problem FROM ticketing.category_summaries() WHERE problem IS NOT NULL"),
+	qr/^1 true no answer: /, 'and one row for shard 1, with its problem');
+is(r("SELECT count(*) || ' ' || string_agg(DISTINCT quota || ' ' || shard, ',') FROM ticketing.quota_summaries() WHERE problem IS NULL"),
+	scalar(@{ $on{0} }) . ' house 0', 'quota_summaries: the quota of every event of shard 0');
+like(r("SELECT shard || ' ' || (event_id IS NULL) || ' ' || problem FROM ticketing.quota_summaries() WHERE problem IS NOT NULL"),
 	qr/^1 true no answer: /, 'and one row for shard 1, with its problem');
 
 # Concurrent buyers on shard 0's events while shard 1 is down: no error at all.

@@ -66,6 +66,14 @@ cmp_ok(as_admin("SELECT ticketing.create_event('three')"), '>', 0, 'create_event
 is(as_admin("SELECT ticketing.add_tickets($e1, 30)"), 30, 'add_tickets as shop_admin');
 is(as_admin("SELECT ticketing.add_tickets($e2, ARRAY['A-1', 'A-2', 'A-3', 'A-4', 'A-5'])"), 5,
 	'add_tickets with seat labels as shop_admin');
+is(as_admin("SELECT ticketing.add_tickets($e2, 3, 'V-', category => 'vip')
+             + ticketing.add_tickets($e2, ARRAY['B-1', 'B-2'], category => 'balcony')"), 5,
+	'add_tickets with categories as shop_admin');
+cmp_ok(as_admin("SELECT ticketing.create_quota($e2, 'house', 12, ARRAY['general', 'vip', 'balcony'])"), '>', 0,
+	'create_quota as shop_admin');
+cmp_ok(as_admin("SELECT ticketing.create_quota($e2, 'upstairs', 1, ARRAY['balcony'], stripes => 1)"), '>', 0,
+	'a second quota');
+is(as_admin("SELECT ticketing.resize_quota($e2, 'house', 11)"), '', 'resize_quota as shop_admin');
 
 # Every call of the application, as shop_app with the documented grants only.
 my @calls = (
@@ -79,11 +87,33 @@ my @calls = (
 	"SELECT outcome FROM ticketing.claim_any($e2, 'cat', 2, seat_prefix => 'A-')" => 'claimed',
 	"SELECT string_agg(outcome, ',') FROM ticketing.claim_batch($e1, ARRAY[ROW(10, 'dan', NULL), ROW(NULL, 'eve', 'k2')]::ticketing.claim_request[])" => 'claimed,claimed',
 	"SELECT sold FROM ticketing.event_summary($e2)" => 4,
+	"SELECT outcome FROM ticketing.claim_any($e2, 'vic', category => 'vip')" => 'claimed',
+	"SELECT string_agg(outcome || ' ' || coalesce(quota, '-'), ',') FROM ticketing.claim_batch($e2, ARRAY[ROW(NULL, 'ben', NULL, 'balcony', NULL), ROW(NULL, 'bea', NULL, 'balcony', NULL)]::ticketing.batch_request[])" => 'claimed -,quota_exhausted upstairs',
+	"SELECT string_agg(category || ' ' || sold, ',' ORDER BY category) FROM ticketing.category_summary($e2)" => 'balcony 1,general 4,vip 1',
+	"SELECT string_agg(quota || ' ' || sold, ',' ORDER BY quota) FROM ticketing.quota_summary($e2)" => 'house 6,upstairs 1',
+	"SELECT outcome FROM ticketing.open_cart($e1, 'cal', '10 minutes')" => 'opened',
 );
 while (my ($sql, $want) = splice @calls, 0, 2)
 {
 	is(as_app($sql), $want, "as shop_app: $sql");
 }
+# A cart's life as shop_app.
+my $token = as_app("SELECT token FROM ticketing.open_cart($e1, 'cal', expires_in => '5 minutes')");
+my @cart = (
+	"SELECT outcome FROM ticketing.hold_ticket($e1, 20, 'cal', cart => '$token')" => 'hold_placed',
+	"SELECT outcome FROM ticketing.claim_tickets($e1, ARRAY[21], 'cal', cart => '$token')" => 'hold_placed',
+	"SELECT outcome FROM ticketing.claim_any($e1, 'cal', cart => '$token')" => 'hold_placed',
+	"SELECT outcome FROM ticketing.extend_cart($e1, '$token', 'cal', '1 minute')" => 'extended',
+	"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents($e1, '$token', 'cal')" => 'opened 3',
+	"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.checkout_cart($e1, '$token', 'cal', 'co')" => 'claimed 3',
+);
+while (my ($sql, $want) = splice @cart, 0, 2)
+{
+	is(as_app($sql), $want, "as shop_app: $sql");
+}
+my $dropped = as_app("SELECT token FROM ticketing.open_cart($e1, 'cal')");
+as_app("SELECT ticketing.hold_ticket($e1, 22, 'cal', cart => '$dropped')");
+is(as_app("SELECT outcome FROM ticketing.abandon_cart($e1, '$dropped', 'cal')"), 'released', 'as shop_app: abandon_cart');
 is($shards->[0]->safe_psql($db, "SELECT string_agg(DISTINCT role, ',') FROM public.changed_by")
 	  . ' ' . $shards->[1]->safe_psql($db, "SELECT string_agg(DISTINCT role, ',') FROM public.changed_by"),
 	'ticketing_router ticketing_router', 'every change on both shards was made as ticketing_router');
@@ -116,7 +146,16 @@ for my $sql (
 	"SELECT ticketing.reset_stats()",
 	"SELECT ticketing.define_shards(ARRAY['dbname=shop'], check_shards => false)",
 	"SELECT * FROM ticketing.verify_on_shard(0, NULL)",
-	"SELECT ticketing.route_claim_ticket(1, 1, 'x', 'wait', NULL)")
+	"SELECT ticketing.route_claim_ticket(1, 1, 'x', 'wait', NULL)",
+	"SELECT ticketing.add_tickets($e1, 5, category => 'vip')",
+	"SELECT ticketing.create_quota($e1, 'mine', 5, ARRAY['general'])",
+	"SELECT ticketing.resize_quota($e2, 'house', 100)",
+	"SELECT ticketing.drop_quota($e2, 'house')",
+	"SELECT * FROM ticketing.category_summaries()",
+	"SELECT * FROM ticketing.quota_summaries()",
+	"SELECT * FROM ticketing.quota_summaries_on_shard(0)",
+	"SELECT ticketing.check_category('')",
+	"SELECT ticketing.route_cart_call(1, 't', 'x', NULL)")
 {
 	is(state_of(error_of($router, $sql, 'shop_app')), '42501', "shop_app is refused: $sql");
 }
@@ -132,6 +171,11 @@ is(as_admin("SELECT sum(sold) FROM ticketing.event_summaries()"),
 	$shards->[0]->safe_psql($db, "SELECT count(*) FROM ticketing.tickets WHERE status = 'sold'")
 	  + $shards->[1]->safe_psql($db, "SELECT count(*) FROM ticketing.tickets WHERE status = 'sold'"),
 	'event_summaries as shop_admin');
+is(as_admin("SELECT count(*) FROM ticketing.category_summaries() WHERE problem IS NULL"),
+	r("SELECT count(*) FROM ticketing.category_summaries()"), 'category_summaries as shop_admin');
+is(as_admin("SELECT string_agg(quota || ' ' || size, ',' ORDER BY quota) FROM ticketing.quota_summaries()"),
+	'house 11,upstairs 1', 'quota_summaries as shop_admin');
+is(as_admin("SELECT ticketing.drop_quota($e2, 'upstairs')"), '', 'drop_quota as shop_admin');
 is(as_admin("SELECT ticketing.expire_holds()"), 0, 'expire_holds as shop_admin');
 is(as_admin("SELECT ticketing.purge_idempotency_keys()"), 0, 'purge_idempotency_keys as shop_admin');
 is(as_admin("SELECT count(*) > 0 FROM ticketing.stats"), 't', 'the stats view as shop_admin');
@@ -172,6 +216,7 @@ as_app(q{
 	CREATE FUNCTION app_own.array_ndims(anyarray) RETURNS integer LANGUAGE sql AS $$ SELECT 1 WHERE app_own.noted('array_ndims') IS NOT NULL $$;
 	CREATE FUNCTION app_own.cardinality(anyarray) RETURNS integer LANGUAGE sql AS $$ SELECT 1 WHERE app_own.noted('cardinality') IS NOT NULL $$;
 	CREATE FUNCTION app_own.unnest(ticketing.claim_request[]) RETURNS SETOF ticketing.claim_request LANGUAGE sql AS $$ SELECT NULL::ticketing.claim_request WHERE app_own.noted('unnest') $$;
+	CREATE FUNCTION app_own.unnest(ticketing.batch_request[]) RETURNS SETOF ticketing.batch_request LANGUAGE sql AS $$ SELECT NULL::ticketing.batch_request WHERE app_own.noted('unnest 1.3') $$;
 });
 my $hostile = "SET search_path = app_own, pg_catalog, ticketing;";
 is(as_app("$hostile SELECT outcome FROM ticketing.claim_ticket($e1, 5, 'fay', wait => '300ms')"), 'claimed',
@@ -181,10 +226,16 @@ as_app("$hostile SELECT ticketing.hold_ticket($e1, 6, 'fay', hold_for => '2 minu
         SELECT ticketing.claim_any($e1, 'fay', 1, adjacent => true);
         SELECT ticketing.claim_batch($e1, ARRAY[ROW(11, 'fay', 'b1'), ROW(12, 'gus', NULL)]::ticketing.claim_request[]);
         SELECT ticketing.release_ticket($e1, 5, 'fay');
-        SELECT ticketing.event_summary($e1);");
+        SELECT ticketing.event_summary($e1);
+        SELECT ticketing.claim_any($e1, 'fay', category => 'general', cart => (SELECT token FROM ticketing.open_cart($e1, 'fay')));
+        SELECT ticketing.claim_batch($e1, ARRAY[ROW(NULL, 'gus', 'b2', 'general', NULL)]::ticketing.batch_request[]);
+        SELECT ticketing.category_summary($e1);");
 for my $bad ("SELECT ticketing.claim_ticket($e1, 0, 'fay')", "SELECT ticketing.claim_ticket($e1, 9, '')",
 	"SELECT ticketing.claim_tickets($e1, ARRAY[9, 9], 'fay')", "SELECT ticketing.claim_any($e1, 'fay', 101)",
-	"SELECT ticketing.claim_batch($e1, ARRAY[ROW(-1, 'x', NULL)]::ticketing.claim_request[])")
+	"SELECT ticketing.claim_batch($e1, ARRAY[ROW(-1, 'x', NULL)]::ticketing.claim_request[])",
+	"SELECT ticketing.claim_batch($e1, ARRAY[ROW(NULL, 'x', NULL, '', NULL)]::ticketing.batch_request[])",
+	"SELECT ticketing.claim_any($e1, 'fay', category => repeat('c', 101))",
+	"SELECT ticketing.checkout_cart($e1, '', 'fay')")
 {
 	is(state_of(error_of($router, "$hostile $bad", 'shop_app')), '22023', "a hostile search_path: $bad is still refused");
 }

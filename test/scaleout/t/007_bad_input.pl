@@ -21,6 +21,7 @@ my $shard_no = r("SELECT ticketing.shard_of($e)");
 my $shard = $shards->[$shard_no];
 
 my $batch = sub { return "ARRAY[" . join(', ', @_) . "]::ticketing.claim_request[]" };
+my $requests = sub { return "ARRAY[" . join(', ', @_) . "]::ticketing.batch_request[]" };
 my @refused = (
 	# single tickets: ids, customer, wait policy, key, in the core's order
 	"claim_ticket(NULL, 1, 'x')", "claim_ticket(0, 1, 'x')", "claim_ticket(-7, 1, 'x')",
@@ -74,6 +75,50 @@ my @refused = (
 	"claim_batch($e, " . $batch->("ROW(1, 'a', 'k')", "ROW(2, 'b', 'k')", "ROW(-3, 'c', NULL)") . ")",
 	"claim_batch($e, '[0:1]={\"(1,a,)\",\"(2,,)\"}'::ticketing.claim_request[])",
 	"event_summary(0)", "event_summary(-1)", "event_summary(NULL)",
+	# a category and a cart token (1 to 100 bytes), after the arguments before them
+	"hold_ticket($e, 1, 'x', cart => '')", "hold_ticket($e, 1, 'x', cart => repeat('t', 101))",
+	"hold_ticket($e, 1, 'x', hold_for => '0', cart => '')", "hold_ticket($e, 1, '', cart => '')",
+	"claim_tickets($e, ARRAY[1], 'x', cart => '')", "claim_tickets($e, ARRAY[1], 'x', cart => repeat('é', 51))",
+	"claim_tickets($e, ARRAY[1, 1], 'x', cart => '')",
+	"claim_any($e, 'x', category => '')", "claim_any($e, 'x', category => repeat('c', 101))",
+	"claim_any($e, 'x', cart => '')", "claim_any($e, 'x', cart => repeat('t', 101))",
+	"claim_any($e, 'x', category => '', cart => '')", "claim_any($e, 'x', 0, category => '')",
+	"claim_any($e, 'x', hold_for => '0', category => repeat('c', 101))",
+	# 1.3's batch requests: the same shape and request checks, then each request's category and cart
+	"claim_batch($e, NULL::ticketing.batch_request[])", "claim_batch($e, '{}'::ticketing.batch_request[])",
+	"claim_batch(0, '{}'::ticketing.batch_request[])",
+	"claim_batch($e, ARRAY[ARRAY[ROW(1, 'a', NULL, NULL, NULL)::ticketing.batch_request]])",
+	"claim_batch($e, ARRAY(SELECT ROW(NULL, 'c' || g, NULL, NULL, NULL)::ticketing.batch_request FROM generate_series(1, 1001) g))",
+	"claim_batch($e, ARRAY[NULL]::ticketing.batch_request[])",
+	"claim_batch($e, " . $requests->("ROW(1, 'a', NULL, NULL, NULL)", "NULL") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, NULL, NULL, NULL, NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(0, 'a', NULL, 'vip', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, 'a', NULL, '', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, 'a', NULL, repeat('c', 101), NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, 'a', NULL, NULL, '')") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, 'a', NULL, 'vip', repeat('t', 101))") . ")",
+	"claim_batch($e, " . $requests->("ROW(1, 'a', NULL, NULL, NULL)", "ROW(NULL, '', NULL, '', '')") . ")",
+	"claim_batch($e, " . $requests->("ROW(1, 'a', '', '', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(1, 'a', 'k', NULL, NULL)", "ROW(2, 'a', 'k', '', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(1, 'a', 'k', 'vip', NULL)") . ")",
+	"claim_batch($e, " . $requests->("ROW(NULL, 'a', 'k', NULL, NULL)", "ROW(NULL, 'a', 'k', NULL, '')") . ")",
+	"claim_batch($e, '[0:1]={\"(1,a,,vip,)\",\"(2,b,,,)\"}'::ticketing.batch_request[])",
+	# carts
+	"open_cart(NULL, 'x')", "open_cart(0, 'x')", "open_cart($e, NULL)", "open_cart($e, '')",
+	"open_cart($e, repeat('x', 201))", "open_cart($e, 'x', expires_in => NULL)",
+	"open_cart(0, '', NULL)", "open_cart($e, NULL, NULL)",
+	"open_cart($e, '', '0')",
+	"extend_cart(NULL, 't', 'x', '1 minute')", "extend_cart($e, NULL, 'x', '1 minute')",
+	"extend_cart($e, '', 'x', '1 minute')", "extend_cart($e, repeat('t', 101), 'x', '1 minute')",
+	"extend_cart($e, 't', '', '1 minute')", "extend_cart($e, 't', 'x', NULL)", "extend_cart($e, 't', '', NULL)",
+	"extend_cart(0, NULL, '', NULL)", "extend_cart($e, '', '', '0')", "extend_cart($e, NULL, 'x', '-1 hour')",
+	"checkout_cart($e, NULL, 'x')", "checkout_cart($e, '', 'x')", "checkout_cart($e, repeat('t', 101), 'x')",
+	"checkout_cart($e, 't', NULL)", "checkout_cart($e, 't', '')", "checkout_cart($e, 't', 'x', '')",
+	"checkout_cart($e, 't', 'x', repeat('k', 201))", "checkout_cart(-1, 't', 'x')", "checkout_cart($e, '', '', '')",
+	"abandon_cart($e, NULL, 'x')", "abandon_cart($e, 't', repeat('x', 201))", "abandon_cart($e, 't', 'x', '')",
+	"abandon_cart(NULL, NULL, NULL)",
+	"cart_contents($e, NULL, 'x')", "cart_contents($e, repeat('t', 101), 'x')", "cart_contents($e, 't', '')",
+	"cart_contents(0, 't', 'x')",
 );
 
 # Each bad call on the router and on the shard directly: the same error, raised on the
@@ -94,7 +139,11 @@ for my $call ("claim_batch($e, " . $batch->("ROW(1, 'a', 'k')", "ROW(2, 'a', 'k'
 	"hold_ticket($e, 1, 'x', hold_for => '30 days 2 hours')",
 	"hold_ticket($e, 1, 'x', hold_for => '30 days 00:00:00.000001')",
 	"hold_ticket($e, 1, 'x', hold_for => '1 month -30 days -23 hours -59 minutes -59.5 seconds')",
-	"event_summary(424242)")
+	"event_summary(424242)",
+	# a cart's lifetime and extension out of range: the shard's message names its ceiling
+	"open_cart($e, 'x', expires_in => '0')", "open_cart($e, 'x', expires_in => '-1 hour')",
+	"open_cart($e, 'x', expires_in => '0.5 seconds')", "open_cart($e, 'x', expires_in => '30 days')",
+	"extend_cart($e, 'unknown', 'x', '0.5 seconds')", "extend_cart($e, 'unknown', 'x', '-5 minutes')")
 {
 	my $on_router = error_of($router, "SELECT * FROM ticketing.$call");
 	my $on_shard = error_of($shard, "SELECT * FROM ticketing.$call");
@@ -117,7 +166,16 @@ for my $call ((map { "claim_ticket($e, " . $t++ . ", 'x', wait => $_)" } "'300s'
 	"claim_any($e, 'q', 100)", "claim_any($e, 'q', 1, section => repeat('s', 200))",
 	"claim_batch($e, ARRAY(SELECT ROW(NULL, 'c' || g, 'k' || g)::ticketing.claim_request FROM generate_series(1, 1000) g))",
 	"claim_batch($e, '[0:1]={\"(1,a,k)\",\"(2,b,k)\"}'::ticketing.claim_request[])",
-	"event_summary($e)")
+	"event_summary($e)",
+	"hold_ticket($e, " . $t++ . ", 'x', cart => repeat('t', 100))", "hold_ticket($e, " . $t++ . ", 'x', cart => repeat('é', 50))",
+	"claim_tickets($e, ARRAY[" . $t++ . "], 'x', cart => 't')",
+	"claim_any($e, 'q', 1, category => repeat('c', 100))", "claim_any($e, 'q', 1, category => 'c', cart => repeat('t', 100))",
+	"claim_batch($e, ARRAY(SELECT ROW(NULL, 'd' || g, 'k' || g, repeat('c', 100), NULL)::ticketing.batch_request FROM generate_series(1, 1000) g))",
+	"claim_batch($e, '[0:1]={\"(,e,k,vip,t)\",\"(2,f,k,,)\"}'::ticketing.batch_request[])",
+	"open_cart($e, repeat('x', 200))", "open_cart($e, 'x', '1 minute')",
+	"extend_cart($e, repeat('t', 100), 'x', '1 second')", "extend_cart($e, 't', 'x', '2 hours')",
+	"checkout_cart($e, 't', repeat('x', 200), repeat('k', 200))", "abandon_cart($e, repeat('é', 50), 'x', 'k')",
+	"cart_contents($e, 't', 'x')")
 {
 	is(error_of($router, "SELECT * FROM ticketing.$call"), '', "answered: $call");
 }

@@ -37,6 +37,7 @@ func (s *Server) claimAny(w http.ResponseWriter, r *http.Request, rt route) {
 			Adjacent:       req.Adjacent,
 			HoldFor:        seconds(req.HoldSeconds),
 			IdempotencyKey: key,
+			Category:       req.Category,
 		})
 		return err
 	})

@@ -38,6 +38,7 @@ type claimAnyRequest struct {
 	SeatPrefix  string `json:"seat_prefix,omitempty"`
 	Adjacent    bool   `json:"adjacent,omitempty"`
 	HoldSeconds int64  `json:"hold_seconds,omitempty"` // 0: buy; otherwise hold this long
+	Category    string `json:"category,omitempty"`     // only tickets of this category
 }
 
 // decodeBody reads one JSON object with only known fields into v.

@@ -28,6 +28,8 @@ const (
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
 //	GET  /events/{event}/stream, /events/{event}/map     the live feed (feed_routes.go)
+//
+// and the cart routes under /events/{event}/carts (carts.go).
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
@@ -67,6 +69,10 @@ func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveFeed(w, r) {
+		return
+	}
+	if cart, ok := parseCartRoute(r.URL); ok {
+		s.cartAction(w, r, cart)
 		return
 	}
 	rt, ok := parseRoute(r.URL.Path)

@@ -33,7 +33,8 @@ type ClaimOptions struct {
 }
 
 // AnyOptions are claim_any's optional arguments; zero values mean the function's
-// defaults (one ticket, anywhere, not adjacent, a sale rather than a hold).
+// defaults (one ticket of any category, anywhere, not adjacent, a sale rather than a
+// hold, no cart).
 type AnyOptions struct {
 	Quantity       int
 	Section        string
@@ -41,14 +42,17 @@ type AnyOptions struct {
 	Adjacent       bool
 	HoldFor        time.Duration
 	IdempotencyKey string
+	Category       string // only tickets of this category
+	Cart           string // hold into this cart (its token)
 }
 
 // HoldOptions are hold_ticket's optional arguments; zero values mean the function's
-// defaults (10 minutes, wait).
+// defaults (10 minutes, wait, no cart).
 type HoldOptions struct {
 	HoldFor        time.Duration
 	Wait           Wait
 	IdempotencyKey string
+	Cart           string // hold into this cart (its token): the hold lasts as long as the cart
 }
 
 // Client calls the extension's functions through a Querier.
@@ -59,8 +63,8 @@ type Client struct {
 // New returns a Client that runs its calls on db.
 func New(db Querier) *Client { return &Client{db: db} }
 
-const ticketColumns = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at"
-const orderColumns = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at"
+const ticketColumns = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota"
+const orderColumns = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota"
 
 // ticketArgs are the three leading arguments of every single-ticket call.
 func ticketArgs(event, ticket int64, customer string) []arg {
@@ -76,7 +80,7 @@ func (c *Client) ticketCall(ctx context.Context, fn string, args []arg) (TicketR
 	var r TicketResult
 	var outcome string
 	err := c.db.QueryRow(ctx, sql, values...).Scan(&outcome, &r.EventID, &r.TicketID, &r.Seat,
-		&r.OwnerIsYou, &r.At, &r.HoldExpiresAt)
+		&r.OwnerIsYou, &r.At, &r.HoldExpiresAt, &r.Quota)
 	if err != nil {
 		return TicketResult{}, classify(err)
 	}
@@ -97,7 +101,8 @@ func (c *Client) Hold(ctx context.Context, event, ticket int64, customer string,
 	args := append(ticketArgs(event, ticket, customer),
 		arg{name: "hold_for", sqlType: "interval", value: o.HoldFor, omitted: o.HoldFor == 0},
 		optionalText("wait", string(o.Wait)),
-		optionalText("idempotency_key", o.IdempotencyKey))
+		optionalText("idempotency_key", o.IdempotencyKey),
+		optionalText("cart", o.Cart))
 	return c.ticketCall(ctx, "hold_ticket", args)
 }
 
@@ -119,10 +124,23 @@ func (c *Client) ReleaseHold(ctx context.Context, event, ticket int64, customer,
 	return c.ticketCall(ctx, "release_hold", args)
 }
 
-// ClaimAny buys (or holds, with HoldFor) any claimable tickets of the event
-// (claim_any).
+func (c *Client) orderCall(ctx context.Context, fn string, args ...arg) (OrderResult, error) {
+	sql, values := statement(fn, orderColumns, args...)
+	var r OrderResult
+	var outcome string
+	err := c.db.QueryRow(ctx, sql, values...).Scan(&outcome, &r.EventID, &r.TicketIDs, &r.Seats,
+		&r.Remaining, &r.At, &r.HoldExpiresAt, &r.Quota)
+	if err != nil {
+		return OrderResult{}, classify(err)
+	}
+	r.Outcome = Outcome(outcome)
+	return r, nil
+}
+
+// ClaimAny buys (or holds, with HoldFor or into a Cart) any claimable tickets of the
+// event (claim_any).
 func (c *Client) ClaimAny(ctx context.Context, event int64, customer string, o AnyOptions) (OrderResult, error) {
-	sql, values := statement("claim_any", orderColumns,
+	return c.orderCall(ctx, "claim_any",
 		named("event_id", "bigint", event),
 		named("customer", "text", customer),
 		arg{name: "quantity", sqlType: "integer", value: o.Quantity, omitted: o.Quantity == 0},
@@ -130,16 +148,9 @@ func (c *Client) ClaimAny(ctx context.Context, event int64, customer string, o A
 		optionalText("seat_prefix", o.SeatPrefix),
 		arg{name: "adjacent", sqlType: "boolean", value: o.Adjacent, omitted: !o.Adjacent},
 		arg{name: "hold_for", sqlType: "interval", value: o.HoldFor, omitted: o.HoldFor == 0},
-		optionalText("idempotency_key", o.IdempotencyKey))
-	var r OrderResult
-	var outcome string
-	err := c.db.QueryRow(ctx, sql, values...).Scan(&outcome, &r.EventID, &r.TicketIDs, &r.Seats,
-		&r.Remaining, &r.At, &r.HoldExpiresAt)
-	if err != nil {
-		return OrderResult{}, classify(err)
-	}
-	r.Outcome = Outcome(outcome)
-	return r, nil
+		optionalText("idempotency_key", o.IdempotencyKey),
+		optionalText("category", o.Category),
+		optionalText("cart", o.Cart))
 }
 
 // EventSummary counts the event's tickets by status (event_summary). An unknown

@@ -8,7 +8,8 @@ import "time"
 // outcomes, and an unknown one is still a value, never an error.
 type Outcome string
 
-// The outcomes the extension answers today (README, "API").
+// The outcomes the extension answers today (README, "API"); those of quotas and carts
+// are in quotas.go and carts.go.
 const (
 	Claimed      Outcome = "claimed"
 	AlreadyOwned Outcome = "already_owned"
@@ -36,9 +37,12 @@ type TicketResult struct {
 	OwnerIsYou    *bool      `json:"owner_is_you,omitempty"`
 	At            *time.Time `json:"at,omitempty"`
 	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
+	// Quota is the quota that has no unit left (QuotaExhausted).
+	Quota *string `json:"quota,omitempty"`
 }
 
-// OrderResult is ticketing.order_result: the answer of claim_any and claim_tickets.
+// OrderResult is ticketing.order_result: the answer of claim_any, claim_tickets,
+// checkout_cart and abandon_cart.
 // On success TicketIDs and Seats are the customer's tickets; when blocked, the
 // tickets in the way; Remaining is set when there were not enough.
 type OrderResult struct {
@@ -49,6 +53,7 @@ type OrderResult struct {
 	Remaining     *int64     `json:"remaining,omitempty"`
 	At            *time.Time `json:"at,omitempty"`
 	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
+	Quota         *string    `json:"quota,omitempty"`
 }
 
 // EventCounts is ticketing.event_counts (event_summary): a lapsed hold counts as
