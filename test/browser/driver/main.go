@@ -78,6 +78,8 @@ func main() {
 	defer pool.Close()
 	s.check("the database announces changes: coalesced, the last with the highest id, none for a rollback",
 		notifications(pool))
+	s.check("a refund offered to the waiting list is announced on the feed's channel, naming the offer",
+		waitlistNotifications(pool))
 	t := &mapTest{s: s, pool: pool, out: *out}
 	if !s.check("an event of 52 seats in three sections, 3 sold and 1 held", t.setUp()) {
 		return

@@ -148,3 +148,78 @@ func notifications(pool *pgxpool.Pool) error {
 	}
 	return nil
 }
+
+// The waiting list's writes are announced like any other: a refund offered to the list
+// (the release and the offer's hold, in the refund's transaction) comes as one
+// notification on the feed's channel naming the offer's audit id, beside the list's own
+// notification on ticketing_waitlist_<event>.
+func waitlistNotifications(pool *pgxpool.Pool) error {
+	var event int64
+	if err := pool.QueryRow(ctx, "SELECT ticketing.create_event('notifications, waiting list')").Scan(&event); err != nil {
+		return err
+	}
+	for _, sql := range []string{
+		"SELECT ticketing.add_tickets($1, 2)",
+		"SELECT ticketing.open_waitlist($1)",
+		"SELECT ticketing.claim_tickets($1, ARRAY[1, 2]::bigint[], 'ivan')",
+		"SELECT ticketing.join_waitlist($1, 'wendy')",
+	} {
+		if _, err := pool.Exec(ctx, sql, event); err != nil {
+			return fmt.Errorf("%s: %v", sql, err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	feedChannel := fmt.Sprintf("ticketing_feed_%d", event)
+	listChannel := fmt.Sprintf("ticketing_waitlist_%d", event)
+	if _, err := conn.Exec(ctx, "LISTEN "+feedChannel+"; LISTEN "+listChannel); err != nil {
+		return err
+	}
+	var outcome string
+	if err := pool.QueryRow(ctx, "SELECT outcome FROM ticketing.release_ticket($1, 1, 'ivan')", event).Scan(&outcome); err != nil || outcome != "released" {
+		return fmt.Errorf("the refund: %s %v", outcome, err)
+	}
+	var offerAudit int64
+	var offerStatus string
+	if err := pool.QueryRow(ctx, `SELECT audit_id, to_status FROM ticketing.audit_log WHERE event_id = $1
+		ORDER BY audit_id DESC LIMIT 1`, event).Scan(&offerAudit, &offerStatus); err != nil {
+		return err
+	}
+	if offerStatus != "held" {
+		return fmt.Errorf("the refund's last audit row is %q, want the offer's hold", offerStatus)
+	}
+	var feedNotes []int64
+	listNotes := 0
+	for {
+		wait, cancel := context.WithTimeout(ctx, time.Second)
+		n, err := conn.WaitForNotification(wait)
+		cancel()
+		if err != nil {
+			if wait.Err() != nil {
+				break
+			}
+			return err
+		}
+		switch n.Channel {
+		case feedChannel:
+			var p struct {
+				EventID int64 `json:"event_id"`
+				AuditID int64 `json:"audit_id"`
+			}
+			if err := json.Unmarshal([]byte(n.Payload), &p); err != nil || p.EventID != event {
+				return fmt.Errorf("payload %q on %s", n.Payload, n.Channel)
+			}
+			feedNotes = append(feedNotes, p.AuditID)
+		case listChannel:
+			listNotes++
+		}
+	}
+	if len(feedNotes) != 1 || feedNotes[0] != offerAudit || listNotes != 1 {
+		return fmt.Errorf("after a refund offered to the list: feed notifications %v (want one naming %d), %d on %s (want 1)",
+			feedNotes, offerAudit, listNotes, listChannel)
+	}
+	return nil
+}
