@@ -39,7 +39,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 with_cluster -o fsync=on -o track_commit_timestamp=on -o "extension_destdir=$work/feed" \
     -o "shared_preload_libraries=$work/feed$libdir/ticketing" \
     env BIN="$work/bin" CLIENTS="$clients" BUYERS="$buyers" TICKETS="$tickets" POOL="$pool" \
-    bash "$ROOT/clients/go/bench/feed_latency_inside.sh" | tee "$work/result"
+    bash "$ROOT/clients/go/bench/feed_latency_inside.sh" | grep -v -e "^Creating new PostgreSQL cluster" -e "^Dropping cluster" >"$work/result"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "bash clients/go/bench/feed_latency.sh --clients=$clients --buyers=$buyers --tickets=$tickets --pool=$pool"
