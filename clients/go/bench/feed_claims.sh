@@ -62,27 +62,32 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 report() {
     echo "Claims/s, $clients pgbench clients, synchronous_commit on, fsync on, ${seconds} s per run, $rounds rounds"
-    echo "(median tps; sales/s in brackets). $(nproc) cores; load average before $load_before, after $load_after."
+    echo "(median tps, sales/s, and CPU µs per claim: the cluster's processes and the service's, per"
+    echo "transaction). $(nproc) cores; load average before $load_before, after $load_after."
     echo
-    echo "| workload | config | runs (tps) | median tps | median sales/s |"
-    echo "|---|---|---|---|---|"
+    echo "| workload | config | runs (tps) | median tps | median sales/s | runs (CPU µs per claim) | median CPU µs per claim |"
+    echo "|---|---|---|---|---|---|---|"
     for workload in claim_ticket claim_any; do
         for config in base off idle on; do
-            awk -v w="$workload" -v c="$config" '$3 == c && $4 == w {print $5, $6}' "$results" | sort -n >"$work/cell"
+            awk -v w="$workload" -v c="$config" '$3 == c && $4 == w {print $5, $6, $7}' "$results" | sort -n >"$work/cell"
             [ -s "$work/cell" ] || continue
             runs=$(cut -d' ' -f1 "$work/cell" | xargs printf '%.0f ' | sed 's/ $//')
             median=$(awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}' "$work/cell")
             sales=$(cut -d' ' -f2 "$work/cell" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-            printf '| %s | %s | %s | %.0f | %.0f |\n' "$workload" "$config" "$runs" "$median" "$sales"
-            echo "$workload $config $median" >>"$work/medians"
+            cpus=$(cut -d' ' -f3 "$work/cell" | sort -n | xargs printf '%.0f ' | sed 's/ $//')
+            cpu=$(cut -d' ' -f3 "$work/cell" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+            printf '| %s | %s | %s | %.0f | %.0f | %s | %.1f |\n' "$workload" "$config" "$runs" "$median" "$sales" "$cpus" "$cpu"
+            echo "$workload $config $median $cpu" >>"$work/medians"
         done
     done
     echo
     for workload in claim_ticket claim_any; do
-        awk -v w="$workload" '$1 == w {m[$2] = $3}
+        awk -v w="$workload" '$1 == w {m[$2] = $3; c[$2] = $4}
             END {
-                printf "%s: on/off %.3f, on/idle %.3f, idle/off %.3f", w, m["on"]/m["off"], m["on"]/m["idle"], m["idle"]/m["off"];
+                printf "%s: tps on/off %.3f, on/idle %.3f, idle/off %.3f", w, m["on"]/m["off"], m["on"]/m["idle"], m["idle"]/m["off"];
                 if (m["base"] > 0) printf ", on/base %.3f, off/base %.3f", m["on"]/m["base"], m["off"]/m["base"];
+                printf "; CPU per claim on/off %.3f", c["on"]/c["off"];
+                if (c["base"] > 0) printf ", on/base %.3f, off/base %.3f", c["on"]/c["base"], c["off"]/c["base"];
                 printf "\n"
             }' "$work/medians"
     done

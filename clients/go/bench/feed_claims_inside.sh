@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One round of clients/go/bench/feed_claims.sh inside its cluster (PG* set; ticketing
-# preloaded). Appends "round build config workload tps sales_per_s" lines to $RESULTS.
+# preloaded). Appends "round build config workload tps sales_per_s cpu_us_per_claim" lines
+# to $RESULTS.
 #   feed_claims_inside.sh BUILD "CONFIGS"
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -17,6 +18,26 @@ q -c "CREATE EXTENSION ticketing"
 event=$(q -c "SELECT ticketing.create_event('feed claims')")
 q -c "SELECT ticketing.add_tickets($event, $TICKETS)" >/dev/null
 export PGDATABASE=$DB
+
+# CPU time so far, in clock ticks, of the cluster (the postmaster, its live children and
+# the children it has reaped: every backend and worker) and of the service when it runs:
+# what a run cost, whatever else the machine runs (/proc/PID/stat: utime, stime, cutime,
+# cstime).
+postmaster=$(head -1 "$(q -c 'SHOW data_directory')/postmaster.pid")
+ticks() { # ticks PID [with-reaped-children]
+    awk -v reaped="${2:-}" '{sub(/^.*\) /, ""); t = $12 + $13; if (reaped != "") t += $14 + $15; print t}' \
+        "/proc/$1/stat" 2>/dev/null || echo 0
+}
+cpu_ticks() {
+    local total child
+    total=$(ticks "$postmaster" reaped)
+    for child in $(pgrep -P "$postmaster"); do
+        total=$((total + $(ticks "$child")))
+    done
+    [ -n "$service_pid" ] && total=$((total + $(ticks "$service_pid")))
+    echo "$total"
+}
+hz=$(getconf CLK_TCK)
 
 service_pid="" stream_pid=""
 stop_service() {
@@ -55,9 +76,14 @@ for workload in claim_ticket claim_any; do
             sleep 1
         fi
         sleep 1
+        before=$(cpu_ticks)
         out=$("$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" \
             -f "$ROOT/bench/strategies/$workload.sql" -D e="$event" -D n="$TICKETS" 2>&1)
         tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' <<<"$out")
+        sleep 1 # the backends exit and are reaped
+        after=$(cpu_ticks)
+        txns=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")
+        cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="${txns:-0}" 'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')
         sold=$(q -c "SELECT count(*) FROM ticketing.audit_log WHERE event_id = $event AND to_status = 'sold'")
         listening=$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN ticketing_feed_$event'")
         if [ "$config" = on ]; then
@@ -68,7 +94,7 @@ for workload in claim_ticket claim_any; do
                 exit 1
             fi
         fi
-        echo "$ROUND $BUILD $config $workload ${tps:-0} $((sold / SECONDS_PER_RUN)) listening=$listening" |
+        echo "$ROUND $BUILD $config $workload ${tps:-0} $((sold / SECONDS_PER_RUN)) $cpu_us listening=$listening" |
             tee -a "$RESULTS" >&2
     done
 done
