@@ -9,6 +9,9 @@
 #   on    notifications on, the flashsale service following the event for one SSE client
 #         (its listening connection, and its changes_since reads)
 #   base  (with --base=DESTDIR) another build, e.g. main before the feed
+# --configs="off notrigger noindex" runs other configurations of this build: notrigger
+# and noindex are off with the audit trigger disabled or the feed's index dropped for
+# the run (diagnostics: what each always-on part costs; the feed is not exact without them).
 # Runs take turns (off, idle, on for each workload, then base) for --rounds rounds; the
 # report shows medians and ratios.
 #
@@ -20,7 +23,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 source "$ROOT/scripts/common.sh"
 
-rounds=3 seconds=20 clients=64 base="" out=""
+rounds=3 seconds=20 clients=64 base="" out="" configs="off idle on"
 for arg in "$@"; do
     case $arg in
         --rounds=*) rounds=${arg#*=} ;;
@@ -28,6 +31,7 @@ for arg in "$@"; do
         --clients=*) clients=${arg#*=} ;;
         --base=*) base=${arg#*=} ;;
         --out=*) out=${arg#*=} ;;
+        --configs=*) configs=${arg#*=} ;;
         *) say "unknown argument: $arg"; exit 2 ;;
     esac
 done
@@ -51,8 +55,8 @@ cluster() { # cluster DESTDIR BUILD CONFIGS
         bash "$ROOT/clients/go/bench/feed_claims_inside.sh" "$2" "$3"
 }
 for round in $(seq "$rounds"); do
-    say "round $round of $rounds: this build (off, idle, on)"
-    cluster "$work/feed" feed "off idle on"
+    say "round $round of $rounds: this build ($configs)"
+    cluster "$work/feed" feed "$configs"
     if [ -n "$base" ]; then
         say "round $round of $rounds: the base build"
         cluster "$base" base "base"
@@ -68,7 +72,7 @@ report() {
     echo "| workload | config | runs (tps) | median tps | median sales/s | runs (CPU µs per claim) | median CPU µs per claim |"
     echo "|---|---|---|---|---|---|---|"
     for workload in claim_ticket claim_any; do
-        for config in base off idle on; do
+        for config in base off idle on notrigger noindex; do
             awk -v w="$workload" -v c="$config" '$3 == c && $4 == w {print $5, $6, $7}' "$results" | sort -n >"$work/cell"
             [ -s "$work/cell" ] || continue
             runs=$(cut -d' ' -f1 "$work/cell" | xargs printf '%.0f ' | sed 's/ $//')
@@ -84,10 +88,17 @@ report() {
     for workload in claim_ticket claim_any; do
         awk -v w="$workload" '$1 == w {m[$2] = $3; c[$2] = $4}
             END {
-                printf "%s: tps on/off %.3f, on/idle %.3f, idle/off %.3f", w, m["on"]/m["off"], m["on"]/m["idle"], m["idle"]/m["off"];
-                if (m["base"] > 0) printf ", on/base %.3f, off/base %.3f", m["on"]/m["base"], m["off"]/m["base"];
-                printf "; CPU per claim on/off %.3f", c["on"]/c["off"];
-                if (c["base"] > 0) printf ", on/base %.3f, off/base %.3f", c["on"]/c["base"], c["off"]/c["base"];
+                printf "%s:", w;
+                if (m["on"] > 0 && m["off"] > 0) printf " tps on/off %.3f", m["on"]/m["off"];
+                if (m["on"] > 0 && m["idle"] > 0) printf ", on/idle %.3f", m["on"]/m["idle"];
+                if (m["idle"] > 0 && m["off"] > 0) printf ", idle/off %.3f", m["idle"]/m["off"];
+                if (m["notrigger"] > 0) printf " tps notrigger/off %.3f, CPU per claim notrigger/off %.3f", m["notrigger"]/m["off"], c["notrigger"]/c["off"];
+                if (m["noindex"] > 0) printf "; tps noindex/off %.3f, CPU per claim noindex/off %.3f", m["noindex"]/m["off"], c["noindex"]/c["off"];
+                if (m["base"] > 0 && m["on"] > 0) printf ", on/base %.3f", m["on"]/m["base"];
+                if (m["base"] > 0) printf ", off/base %.3f", m["off"]/m["base"];
+                if (c["on"] > 0 && c["off"] > 0) printf "; CPU per claim on/off %.3f", c["on"]/c["off"];
+                if (c["base"] > 0 && c["on"] > 0) printf ", CPU per claim on/base %.3f", c["on"]/c["base"];
+                if (c["base"] > 0) printf ", CPU per claim off/base %.3f", c["off"]/c["base"];
                 printf "\n"
             }' "$work/medians"
     done

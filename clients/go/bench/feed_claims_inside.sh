@@ -59,10 +59,15 @@ for workload in claim_ticket claim_any; do
     for config in $CONFIGS; do
         if [ "$BUILD" = feed ]; then
             interval=50
-            [ "$config" = off ] && interval=0
+            case $config in off | notrigger | noindex) interval=0 ;; esac
             q -c "ALTER SYSTEM SET ticketing.feed_interval = $interval" -c "SELECT pg_reload_conf()" >/dev/null
         fi
         reset
+        # Diagnostics: the feed off and one of its always-on parts removed for the run.
+        case $config in
+        notrigger) q -c "ALTER TABLE ticketing.audit_log DISABLE TRIGGER audit_log_feed_capture" ;;
+        noindex) q -c "DROP INDEX ticketing.audit_log_feed_idx" ;;
+        esac
         if [ "$config" = on ]; then
             "$BIN/flashsale" -listen 127.0.0.1:0 -pool 4 2>"$BIN/service.log" &
             service_pid=$!
@@ -94,6 +99,10 @@ for workload in claim_ticket claim_any; do
                 exit 1
             fi
         fi
+        case $config in
+        notrigger) q -c "ALTER TABLE ticketing.audit_log ENABLE ALWAYS TRIGGER audit_log_feed_capture" ;;
+        noindex) q -c "CREATE INDEX audit_log_feed_idx ON ticketing.audit_log (event_id, audit_id)" ;;
+        esac
         echo "$ROUND $BUILD $config $workload ${tps:-0} $((sold / SECONDS_PER_RUN)) $cpu_us listening=$listening" |
             tee -a "$RESULTS" >&2
     done
