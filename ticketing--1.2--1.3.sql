@@ -942,3 +942,76 @@ $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA ticketing FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA ticketing FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ticketing FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- The live availability feed (issue 22; docs/live-feed.md). This section ends the
+-- script: ticketing--1.3.sql and ticketing--1.2--1.3.sql carry it word for word.
+--
+-- changes_since(event, after_audit_id) hands out an event's audit rows in id order, but
+-- only rows below the first id a running transaction may still commit: audit ids are
+-- drawn by next_audit_id(), which first publishes the transaction's floor (the sequence's
+-- value before its first draw) as a lock, so a listener that goes on from the last id it
+-- saw never passes over a row committed later with a smaller id. A row trigger records
+-- which events a transaction changed; with shared_preload_libraries = 'ticketing' a
+-- notifier announces them after the commit, at most once per ticketing.feed_interval, on
+-- channel ticketing_feed_<event_id> with payload {"event_id":E,"audit_id":H}.
+-------------------------------------------------------------------------------
+
+-- One event's changes in id order.
+CREATE INDEX audit_log_feed_idx ON ticketing.audit_log (event_id, audit_id);
+
+-- nextval(sequence), after publishing the transaction's floor. A role that inserts audit
+-- rows by hand needs EXECUTE on it (and USAGE on the sequence, as before).
+CREATE FUNCTION ticketing.next_audit_id(sequence regclass)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ticketing_next_audit_id'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+ALTER TABLE ticketing.audit_log ALTER COLUMN audit_id
+    SET DEFAULT ticketing.next_audit_id('ticketing.audit_id_seq'::pg_catalog.regclass);
+
+CREATE FUNCTION ticketing.feed_capture()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ticketing_feed_capture'
+LANGUAGE C VOLATILE;
+
+CREATE TRIGGER audit_log_feed_capture AFTER INSERT ON ticketing.audit_log
+    FOR EACH ROW EXECUTE FUNCTION ticketing.feed_capture();
+-- Also in sessions with session_replication_role = replica (rows a subscription applies).
+ALTER TABLE ticketing.audit_log ENABLE ALWAYS TRIGGER audit_log_feed_capture;
+
+-- An event's changes after after_audit_id, in audit id order, at most max_rows: the
+-- ticket, its seat and category, its new status and when; for a hold still in place, when
+-- it ends. Never the customer. Call again from the last audit_id returned.
+-- settled_through: ids the caller knows are settled (a through_audit_id of feed_snapshot,
+-- or an audit_id handed out before) are handed out even while a transaction that began
+-- before them still runs; 0 by default.
+CREATE FUNCTION ticketing.changes_since(event_id bigint, after_audit_id bigint,
+                                        max_rows integer DEFAULT 1000,
+                                        settled_through bigint DEFAULT 0)
+RETURNS TABLE (audit_id bigint, ticket_id bigint, seat text, category text, status text,
+               at timestamptz, hold_expires_at timestamptz)
+AS 'MODULE_PATHNAME', 'ticketing_changes_since'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 100;
+
+-- Every ticket of the event as of through_audit_id (the same on every row): the state a
+-- listener starts from before changes_since(event_id, through_audit_id).
+CREATE FUNCTION ticketing.feed_snapshot(event_id bigint)
+RETURNS TABLE (through_audit_id bigint, ticket_id bigint, seat text, category text,
+               status text, hold_expires_at timestamptz)
+AS 'MODULE_PATHNAME', 'ticketing_feed_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 1000;
+
+-- Whether committed changes are announced (the library is preloaded and
+-- ticketing.feed_interval is not 0); if not, poll changes_since.
+CREATE FUNCTION ticketing.feed_notifications_on()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ticketing_feed_notifications_on'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+REVOKE ALL ON FUNCTION ticketing.next_audit_id(regclass), ticketing.feed_capture(),
+                       ticketing.changes_since(bigint, bigint, integer, bigint),
+                       ticketing.feed_snapshot(bigint), ticketing.feed_notifications_on()
+    FROM PUBLIC;

@@ -73,6 +73,9 @@ run_suite package bash "$TICKETING_ROOT/test/package/run_package.sh"
 say "scale-out: a PL/Proxy router, two shards, pgbouncer (test/scaleout/run_scaleout.sh)"
 run_suite scaleout bash "$TICKETING_ROOT/test/scaleout/run_scaleout.sh"
 
+say "the live feed and the seat map in headless Chromium (test/browser/run_browser.sh)"
+run_suite browser bash "$TICKETING_ROOT/test/browser/run_browser.sh"
+
 say "benchmark smoke run (bench/run.sh --quick)"
 run_suite bench bash "$TICKETING_ROOT/bench/run.sh" --quick --no-build
 

@@ -146,6 +146,11 @@ SELECT outcome FROM ticketing.claim_ticket(1401, 9, 'gina');
 \echo :SQLSTATE
 GRANT INSERT ON ticketing.audit_log TO regress_ticketing_owner;
 GRANT USAGE ON SEQUENCE ticketing.audit_id_seq TO regress_ticketing_owner;
+-- Audit ids are drawn by the column's default, ticketing.next_audit_id (the live feed's
+-- order rests on it): inserting an audit row takes EXECUTE on it too.
+SELECT outcome FROM ticketing.claim_ticket(1401, 9, 'gina');
+\echo :SQLSTATE
+GRANT EXECUTE ON FUNCTION ticketing.next_audit_id(regclass) TO regress_ticketing_owner;
 SELECT outcome FROM ticketing.claim_ticket(1401, 9, 'gina');
 
 -------------------------------------------------------------------------------

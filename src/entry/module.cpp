@@ -1,7 +1,8 @@
 // Module initialisation: the extension's settings, the planner hook that plans its
 // statements with default settings and, when preloaded, its shared memory for
-// ticketing.stats.
+// ticketing.stats and the live feed's notifier (feed_shared.hpp).
 #include "../backend/carts.hpp"
+#include "../backend/feed_shared.hpp"
 #include "../backend/idempotency.hpp"
 #include "../backend/plan_settings.hpp"
 #include "../backend/schema_shape.hpp"
@@ -18,6 +19,7 @@ void _PG_init(void) { // NOLINT(bugprone-reserved-identifier)
     ticketing::backend::install_stats_hooks();
     ticketing::backend::register_schema_shape_reset();
     ticketing::backend::install_planner_hook();
+    ticketing::backend::install_feed();
 }
 
 } // extern "C"

@@ -27,6 +27,7 @@ const (
 //	POST /events/{event}/tickets/{ticket}/confirm        confirm_hold
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
+//	GET  /events/{event}/stream, /events/{event}/map     the live feed (feed_routes.go)
 //
 // the cart routes under /events/{event}/carts (carts.go) and the waiting-list routes
 // under /events/{event}/waitlist (waitlist.go).
@@ -34,6 +35,7 @@ type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
 	failover ticketing.Failover
+	feed     *Feed // the live feed's routes (feed_routes.go); nil: off
 }
 
 // DefaultFailoverWait is how long a call whose connection was lost is repeated by
@@ -67,6 +69,9 @@ func (s *Server) SetFailoverWait(d time.Duration) { s.failover.Wait = d }
 func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) { s.failover.Log = logf }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveFeed(w, r) {
+		return
+	}
 	if cart, ok := parseCartRoute(r.URL); ok {
 		s.cartAction(w, r, cart)
 		return

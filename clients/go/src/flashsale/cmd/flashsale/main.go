@@ -40,6 +40,10 @@ func main() {
 	flag.DurationVar(&o.failoverWait, "failover-wait", service.DefaultFailoverWait,
 		"how long a call whose connection was lost is repeated, waiting for a new primary (0: never)")
 	o.register()
+	o.feedOptions = service.DefaultFeedOptions()
+	flag.BoolVar(&o.feed, "feed", true, "serve the live feed: GET /events/{event}/stream and /events/{event}/map (not with -router or -backend=redis)")
+	flag.DurationVar(&o.feedOptions.Poll, "feed-poll", o.feedOptions.Poll,
+		"how often followed events are read when the server does not announce changes")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -59,6 +63,9 @@ func main() {
 	httpServer := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
+		if o.liveFeed != nil {
+			o.liveFeed.Close() // ends the streams, whose clients reconnect with Last-Event-ID
+		}
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := httpServer.Shutdown(shutdown); err != nil {

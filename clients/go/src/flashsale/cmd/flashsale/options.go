@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log"
 	"net/http"
 	"time"
 
@@ -29,6 +30,9 @@ type options struct {
 	poolSize     int
 	dsn          string
 	failoverWait time.Duration
+	feed         bool
+	feedOptions  service.FeedOptions
+	liveFeed     *service.Feed // started by build when feed is on, on the direct pool
 }
 
 func (o *options) register() {
@@ -84,6 +88,16 @@ func (o *options) build(ctx context.Context) (http.Handler, func(), string, erro
 			return nil, nil, "", err
 		}
 		closeAll = pool.Close
+		if o.feed {
+			o.feedOptions.Log = log.Printf
+			o.liveFeed = service.StartFeed(pool, o.feedOptions)
+			srv.SetFeed(o.liveFeed)
+			closeAll = func() {
+				o.liveFeed.Close()
+				pool.Close()
+			}
+			describe += ", live feed"
+		}
 	}
 	switch {
 	case o.coalesce == "on" && o.handler == service.HandlerExtension:
