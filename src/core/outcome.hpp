@@ -30,6 +30,14 @@ enum class Outcome {
     opened,          // a new cart
     extended,        // the cart (and every hold in it) lasts longer now
     capped,          // extended, but only to the ceiling of a cart's lifetime
+    // Check-in and transfer (1.3).
+    admitted,         // the code is good: the holder may enter (recorded now)
+    already_admitted, // the ticket was checked in before (when and at which gate)
+    not_sold,         // a genuine code, but its ticket is not sold now
+    unknown_code,     // not a code of this server: malformed, forged, no such ticket
+    wrong_event,      // a genuine code of another event
+    revoked,          // a genuine code, but the ticket was transferred or resold since
+    transferred,      // the ticket now belongs to the receiver, with a new code
 };
 
 inline constexpr Outcome all_outcomes[] = {
@@ -40,7 +48,9 @@ inline constexpr Outcome all_outcomes[] = {
     Outcome::insufficient,   Outcome::sold_out,      Outcome::quota_exhausted,
     Outcome::cart_not_found, Outcome::cart_expired,  Outcome::cart_closed,
     Outcome::empty_cart,     Outcome::opened,        Outcome::extended,
-    Outcome::capped};
+    Outcome::capped,         Outcome::admitted,      Outcome::already_admitted,
+    Outcome::not_sold,       Outcome::unknown_code,  Outcome::wrong_event,
+    Outcome::revoked,        Outcome::transferred};
 
 std::string_view outcome_name(Outcome outcome);
 
@@ -49,6 +59,10 @@ bool owner_is_customer(Outcome outcome);
 
 // True for outcomes that changed tickets (and so wrote audit rows).
 bool changes_tickets(Outcome outcome);
+
+// True for outcomes that answer with tickets sold to the customer (claimed, already_owned):
+// the answers that carry the tickets' codes.
+bool gives_sold_tickets(Outcome outcome);
 
 // Whether an idempotency key remembers this outcome. `busy` means the request did not
 // run at all, so a retry with the same key runs it again.

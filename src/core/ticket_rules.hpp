@@ -13,6 +13,7 @@ struct TicketState {
     TicketStatus status;
     bool owned_by_customer; // owner = the asking customer
     bool hold_expired;      // status held and its expiry has passed
+    bool admitted = false;  // checked in at a gate (1.3): it can no longer be released
 };
 
 enum class Action {
@@ -32,7 +33,8 @@ enum class TicketCallKind { claim, release, hold, confirm_hold, release_hold };
 
 // claim: available, an expired hold or the customer's own hold -> sell; sold to the
 //   customer -> already_owned; sold to another -> already_sold; another's live hold -> held.
-// release: the owner of a sale or of a live hold -> release; anyone else -> not_owner.
+// release: the owner of a sale or of a live hold -> release; anyone else -> not_owner;
+//   the owner of a ticket checked in at a gate -> already_admitted (nothing changes).
 // hold: like claim, but -> hold (hold_placed); the customer's own live hold is renewed.
 // confirm_hold: the customer's live hold -> sell; own lapsed hold -> hold_expired; own
 //   sale -> already_owned; another's sale or live hold -> not_owner; else not_held.
