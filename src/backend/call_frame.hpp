@@ -16,7 +16,7 @@ namespace ticketing::backend {
 // exception the call is counted as an error and SPI is left to the transaction abort,
 // the only safe cleanup after an error.
 template <typename Body>
-CallResult in_backend_call(const char* command, std::int64_t event_id, Body&& body) {
+auto in_backend_call(const char* command, std::int64_t event_id, Body&& body) -> decltype(body()) {
     const CallFrame outer = begin_call_frame();
     std::exception_ptr failure; // handled after the catch block, where allocating is safe
     try {
@@ -24,7 +24,7 @@ CallResult in_backend_call(const char* command, std::int64_t event_id, Body&& bo
             PreventCommandIfReadOnly(command);
             lock_core_tables();
         });
-        const CallResult result = body();
+        auto result = body();
         end_call_frame(outer);
         return result;
     } catch (...) {

@@ -12,6 +12,7 @@
 #include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
+#include "ticket_codes.hpp"
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
@@ -481,10 +482,13 @@ CallResult run_claim_tickets(const CallArgs& args) {
     add_hold_for(fingerprint, args);
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
-        return with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
+        CallResult settled = with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
             return keep_locks_only_on_change(
                 [&] { return settle_order(ids, args, *args.event_id, wait); });
         });
+        // Some tickets of a claimed order may have been the customer's before: read.
+        attach_order_codes(settled, args.customer_datum, false);
+        return settled;
     });
     count_outcome(*args.event_id, result.outcome);
     return result;
@@ -522,8 +526,10 @@ CallResult run_claim_any(const CallArgs& args) {
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
                                  prefix.empty() ? Datum(0) : make_text(prefix),
                                  category ? args.category_datum : Datum(0)};
-        return with_idempotency(args, request.event_id, fingerprint.text(),
-                                [&] { return settle_any(request, args); });
+        CallResult settled = with_idempotency(args, request.event_id, fingerprint.text(),
+                                              [&] { return settle_any(request, args); });
+        attach_order_codes(settled, args.customer_datum, true); // every ticket sold at `at`
+        return settled;
     });
     count_outcome(*args.event_id, result.outcome);
     return result;
