@@ -598,6 +598,9 @@ ALTER TABLE ticketing.tickets
         CHECK ((admitted_at IS NULL) OPERATOR(pg_catalog.=) (admitted_gate IS NULL)
                AND (admitted_at IS NULL OR status OPERATOR(pg_catalog.=) 'sold'));
 
+-- A transfer's audit row names the sender (sold to sold, the receiver as `customer`).
+ALTER TABLE ticketing.audit_log ADD COLUMN transferred_from text;
+
 -- The answers that give a customer sold tickets carry their codes.
 ALTER TYPE ticketing.ticket_result ADD ATTRIBUTE code text;
 ALTER TYPE ticketing.order_result ADD ATTRIBUTE codes text[];
@@ -709,7 +712,7 @@ AS $$
      WHERE t.admitted_at IS DISTINCT FROM l.admitted_at OR t.admitted_gate IS DISTINCT FROM l.gate
 $$;
 
--- A transfer's audit row goes from sold to sold: not a second sale.
+-- A transfer's audit row (sold to sold, from the owner before) is not a second sale.
 CREATE OR REPLACE FUNCTION ticketing.verify_tickets(event_id bigint DEFAULT NULL)
 RETURNS SETOF ticketing.violation
 LANGUAGE sql STABLE
@@ -726,6 +729,7 @@ AS $$
     ), chained AS (
         SELECT a.*,
                pg_catalog.lag(a.to_status) OVER w AS previous_to,
+               pg_catalog.lag(a.customer) OVER w AS previous_customer,
                pg_catalog.count(*) FILTER (WHERE a.to_status = 'available') OVER w AS releases_so_far
           FROM scope_audit a
         WINDOW w AS (PARTITION BY a.event_id, a.ticket_id ORDER BY a.audit_id)
@@ -762,7 +766,10 @@ AS $$
     SELECT c.event_id, c.ticket_id, 'sold_twice',
            pg_catalog.format('%s sales without a release between them', pg_catalog.count(*))
       FROM chained c
-     WHERE c.to_status = 'sold' AND c.from_status <> 'sold' -- sold to sold: a transfer
+     WHERE c.to_status = 'sold'
+       -- A transfer moves a sale (sold to sold, from the owner before): not a second one.
+       AND NOT (c.from_status = 'sold' AND c.transferred_from IS NOT NULL
+                AND c.transferred_from = c.previous_customer)
      GROUP BY c.event_id, c.ticket_id, c.releases_so_far
     HAVING pg_catalog.count(*) > 1
     UNION ALL

@@ -145,6 +145,9 @@ CREATE TABLE ticketing.audit_log (
     customer    text NOT NULL,
     at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
     txid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    -- A transfer (issue 19) goes from sold to sold, names the receiver as `customer` and
+    -- the sender here; NULL for every other change.
+    transferred_from text,
     PRIMARY KEY (event_id, ticket_id, audit_id)
 );
 ALTER SEQUENCE ticketing.audit_id_seq OWNED BY ticketing.audit_log.audit_id;
@@ -1145,6 +1148,7 @@ AS $$
     ), chained AS (
         SELECT a.*,
                pg_catalog.lag(a.to_status) OVER w AS previous_to,
+               pg_catalog.lag(a.customer) OVER w AS previous_customer,
                pg_catalog.count(*) FILTER (WHERE a.to_status = 'available') OVER w AS releases_so_far
           FROM scope_audit a
         WINDOW w AS (PARTITION BY a.event_id, a.ticket_id ORDER BY a.audit_id)
@@ -1181,7 +1185,10 @@ AS $$
     SELECT c.event_id, c.ticket_id, 'sold_twice',
            pg_catalog.format('%s sales without a release between them', pg_catalog.count(*))
       FROM chained c
-     WHERE c.to_status = 'sold' AND c.from_status <> 'sold' -- sold to sold: a transfer
+     WHERE c.to_status = 'sold'
+       -- A transfer moves a sale (sold to sold, from the owner before): not a second one.
+       AND NOT (c.from_status = 'sold' AND c.transferred_from IS NOT NULL
+                AND c.transferred_from = c.previous_customer)
      GROUP BY c.event_id, c.ticket_id, c.releases_so_far
     HAVING pg_catalog.count(*) > 1
     UNION ALL

@@ -604,15 +604,17 @@ const PlanSpec owned_sold{
     2,
     {INT8OID, TEXTOID}};
 // Moves locked ticket $2 from $3 to $4: a new owner and a new sale time (so the old code
-// stops matching), with an audit row from sold to sold naming the receiver. Returns the
-// time and the seat, or no row when a trigger skipped the update.
+// stops matching), with an audit row from sold to sold naming the receiver (customer) and
+// the sender (transferred_from). Returns the time and the seat, or no row when a trigger
+// skipped the update.
 const PlanSpec transfer_ticket{
     "WITH moved AS (UPDATE ticketing.tickets t SET owner = $4, updated_at = pg_catalog.now()"
     " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'sold'"
     " AND t.owner OPERATOR(pg_catalog.=) $3 AND t.admitted_at IS NULL"
     " RETURNING t.event_id, t.ticket_id, t.updated_at, t.seat),"
-    " audited AS (" AUDIT_INSERT "SELECT m.event_id, m.ticket_id, 'sold', 'sold', $4,"
-    " m.updated_at FROM moved m RETURNING 1)"
+    " audited AS (INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status,"
+    " customer, at, transferred_from) SELECT m.event_id, m.ticket_id, 'sold', 'sold', $4,"
+    " m.updated_at, $3 FROM moved m RETURNING 1)"
     " SELECT m.updated_at, m.seat FROM moved m",
     4,
     {INT8OID, INT8OID, TEXTOID, TEXTOID}};

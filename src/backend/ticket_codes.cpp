@@ -152,11 +152,19 @@ CodeMac sale_mac(std::int64_t event_id, std::int64_t ticket_id, std::string_view
     return mac_of(mac_message(event_id, ticket_id, owner, sold_at));
 }
 
-// code_for once the secret is loaded.
+// code_for once the secret is loaded. The text is made in the call's memory context: it
+// is part of the answer, which outlives the call's SPI connection.
 Datum make_code(std::int64_t event_id, std::int64_t ticket_id, std::string_view owner,
                 TimestampTz sold_at) {
-    return make_text(encode_code(
-        CodeFields{event_id, ticket_id, sale_mac(event_id, ticket_id, owner, sold_at)}));
+    const std::string code =
+        encode_code(CodeFields{event_id, ticket_id, sale_mac(event_id, ticket_id, owner, sold_at)});
+    Datum text = 0;
+    pg_call([&] {
+        const MemoryContext caller = MemoryContextSwitchTo(call_memory_context());
+        text = PointerGetDatum(cstring_to_text_with_len(code.data(), static_cast<int>(code.size())));
+        MemoryContextSwitchTo(caller);
+    });
+    return text;
 }
 
 struct SoldTo {

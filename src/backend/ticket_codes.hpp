@@ -27,7 +27,7 @@ void register_code_secret_reset();
 bool codes_in_schema();
 
 // The code of ticket `ticket_id` sold to `owner` at `sold_at` (tickets.updated_at of
-// the sold row), as a text Datum in the current memory context.
+// the sold row), as a text Datum in the call's memory context.
 Datum code_for(std::int64_t event_id, std::int64_t ticket_id, std::string_view owner,
                TimestampTz sold_at);
 
