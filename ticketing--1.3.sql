@@ -616,6 +616,16 @@ AS 'MODULE_PATHNAME', 'ticketing_ticket_codes'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 ROWS 10;
 
+-- Any change of the secret (rotate_code_secret(), a restore's COPY, an edit by hand) makes
+-- every backend read it again when it commits.
+CREATE FUNCTION ticketing.code_secret_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ticketing_code_secret_changed'
+LANGUAGE C;
+CREATE TRIGGER code_secret_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ticketing.code_secret
+    FOR EACH STATEMENT EXECUTE FUNCTION ticketing.code_secret_changed();
+
 -- A new secret for ticket codes (superuser only, 42501 otherwise): every code made before
 -- stops working (unknown_code at the gates) and owners look theirs up again. Waits, like
 -- DDL, for the calls in flight; returns the new secret's creation time.

@@ -161,7 +161,8 @@ Datum make_code(std::int64_t event_id, std::int64_t ticket_id, std::string_view 
     Datum text = 0;
     pg_call([&] {
         const MemoryContext caller = MemoryContextSwitchTo(call_memory_context());
-        text = PointerGetDatum(cstring_to_text_with_len(code.data(), static_cast<int>(code.size())));
+        text =
+            PointerGetDatum(cstring_to_text_with_len(code.data(), static_cast<int>(code.size())));
         MemoryContextSwitchTo(caller);
     });
     return text;
@@ -358,6 +359,11 @@ std::vector<OwnedCode> run_ticket_codes(const CallArgs& args) {
     std::rethrow_exception(failure);
 }
 
+void code_secret_changed(Oid relid) {
+    pg_call([&] { CacheInvalidateRelcacheByRelid(relid); });
+    secret.valid = false;
+}
+
 TimestampTz run_rotate_code_secret() {
     pg_call([] {
         if (!superuser()) {
@@ -372,14 +378,13 @@ TimestampTz run_rotate_code_secret() {
     try {
         std::uint8_t random_bytes[new_secret_bytes];
         Datum new_secret = 0;
-        Oid relid = InvalidOid;
         pg_call([&] {
             // The strongest lock first (two rotations must not both hold a weaker one and
             // wait to upgrade): calls that compute codes hold ACCESS SHARE until they end,
             // so none returns a code under the secret this replaces.
             RangeVar* name =
                 makeRangeVar(const_cast<char*>("ticketing"), const_cast<char*>("code_secret"), -1);
-            relid = RangeVarGetRelid(name, AccessExclusiveLock, false);
+            (void)RangeVarGetRelid(name, AccessExclusiveLock, false);
             lock_table(OwnTable::code_secret);
             if (!pg_strong_random(random_bytes, sizeof random_bytes)) {
                 ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
@@ -394,12 +399,8 @@ TimestampTz run_rotate_code_secret() {
         Datum args[] = {new_secret};
         run_plan(PlanId::insert_secret, args, nullptr);
         const TimestampTz created = first_timestamp();
-        pg_call([&] {
-            explicit_bzero(random_bytes, sizeof random_bytes);
-            // Every backend forgets the old secret once this commits (the invalidation
-            // arrives with their next lock on the table), this one at once.
-            CacheInvalidateRelcacheByRelid(relid);
-        });
+        // The table's trigger (code_secret_changed) makes every backend read it again.
+        pg_call([&] { explicit_bzero(random_bytes, sizeof random_bytes); });
         secret.valid = false;
         end_call_frame(outer);
         return created;

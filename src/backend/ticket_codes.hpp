@@ -4,9 +4,10 @@
 // rotated secret makes the old code stop matching.
 //
 // The secret lives in ticketing.code_secret, readable by the extension's owner only. It
-// is kept in this backend's memory and forgotten when the table changes
-// (rotate_code_secret() sends a relcache invalidation, which arrives with the lock every
-// call takes on the table); it is read with the newest snapshot, never a transaction's
+// is kept in this backend's memory and forgotten when the table changes: a statement
+// trigger on the table (any change: rotate_code_secret(), a restore's COPY, an edit by
+// hand) sends a relcache invalidation, which every backend receives with the lock each
+// call takes on the table. It is read with the newest snapshot, never a transaction's
 // older one.
 #pragma once
 
@@ -57,6 +58,10 @@ struct OwnedCode {
     Datum code;
 };
 std::vector<OwnedCode> run_ticket_codes(const CallArgs& args);
+
+// The trigger on ticketing.code_secret: every backend forgets its copy of the secret when
+// the change commits (this one at once).
+void code_secret_changed(Oid relid);
 
 // rotate_code_secret(): superuser only (42501). Replaces every secret with 256 new random
 // bits; returns the new secret's creation time.

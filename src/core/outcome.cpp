@@ -67,8 +67,9 @@ std::string_view outcome_name(Outcome outcome) {
 }
 
 bool owner_is_customer(Outcome outcome) {
+    // already_admitted: a release or transfer by the owner of a checked-in ticket.
     return outcome == Outcome::claimed || outcome == Outcome::already_owned ||
-           outcome == Outcome::hold_placed;
+           outcome == Outcome::hold_placed || outcome == Outcome::already_admitted;
 }
 
 bool changes_tickets(Outcome outcome) {

@@ -7,6 +7,11 @@
 #include "../backend/ticket_codes.hpp"
 #include "../backend/transfer_calls.hpp"
 
+extern "C" {
+#include "commands/trigger.h"
+#include "utils/rel.h"
+}
+
 using namespace ticketing;
 using namespace ticketing::backend;
 
@@ -201,6 +206,23 @@ Datum ticketing_rotate_code_secret(PG_FUNCTION_ARGS) {
     TimestampTz created = 0;
     run_guarded([&] { created = run_rotate_code_secret(); });
     PG_RETURN_TIMESTAMPTZ(created);
+}
+
+// code_secret_changed(): a statement trigger on ticketing.code_secret.
+PG_FUNCTION_INFO_V1(ticketing_code_secret_changed);
+Datum ticketing_code_secret_changed(PG_FUNCTION_ARGS) {
+    run_guarded([&] {
+        Oid relid = InvalidOid;
+        pg_call([&] {
+            if (!CALLED_AS_TRIGGER(fcinfo)) {
+                ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                                errmsg("code_secret_changed() is a trigger function")));
+            }
+            relid = RelationGetRelid(reinterpret_cast<TriggerData*>(fcinfo->context)->tg_relation);
+        });
+        code_secret_changed(relid);
+    });
+    return PointerGetDatum(nullptr);
 }
 
 } // extern "C"
