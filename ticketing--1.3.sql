@@ -81,7 +81,9 @@ CREATE TABLE ticketing.events (
     created_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
     -- How many quotas the event has (create_quota, drop_quota): a claim in an event
     -- without quotas takes no quota unit.
-    quota_count        integer NOT NULL DEFAULT 0 CHECK (quota_count OPERATOR(pg_catalog.>=) 0)
+    quota_count        integer NOT NULL DEFAULT 0 CHECK (quota_count OPERATOR(pg_catalog.>=) 0),
+    -- Whether tickets that come free go to the event's waiting list first (open_waitlist).
+    waitlist_open      boolean NOT NULL DEFAULT false
 );
 ALTER SEQUENCE ticketing.event_id_seq OWNED BY ticketing.events.event_id;
 
@@ -835,6 +837,11 @@ BEGIN
     INSERT INTO ticketing.tickets (event_id, ticket_id, seat, category)
     SELECT add_tickets.event_id, n, seat_prefix || n, add_tickets.category
     FROM pg_catalog.generate_series(last_id + 1, last_id + quantity) AS n;
+    -- Tickets added to an event with an open waiting list are offered down it first.
+    IF EXISTS (SELECT FROM ticketing.events e
+                WHERE e.event_id = add_tickets.event_id AND e.waitlist_open) THEN
+        PERFORM ticketing.offer_waitlist(add_tickets.event_id);
+    END IF;
     RETURN quantity;
 END
 $$;
@@ -877,6 +884,11 @@ BEGIN
     INSERT INTO ticketing.tickets (event_id, ticket_id, seat, category)
     SELECT add_tickets.event_id, last_id + s.n, s.seat, add_tickets.category
     FROM pg_catalog.unnest(seats) WITH ORDINALITY AS s(seat, n);
+    -- Tickets added to an event with an open waiting list are offered down it first.
+    IF EXISTS (SELECT FROM ticketing.events e
+                WHERE e.event_id = add_tickets.event_id AND e.waitlist_open) THEN
+        PERFORM ticketing.offer_waitlist(add_tickets.event_id);
+    END IF;
     RETURN pg_catalog.cardinality(seats);
 END
 $$;
@@ -1054,6 +1066,11 @@ BEGIN
         ON shares.n = ordered.n
      WHERE s.event_id = quota.event_id AND s.quota_id = quota.quota_id
        AND s.stripe = ordered.stripe;
+    -- Room a larger quota makes goes to the waiting list first.
+    IF EXISTS (SELECT FROM ticketing.events e
+                WHERE e.event_id = quota.event_id AND e.waitlist_open) THEN
+        PERFORM ticketing.offer_waitlist(quota.event_id);
+    END IF;
 END
 $$;
 
@@ -1075,6 +1092,10 @@ BEGIN
     END IF;
     UPDATE ticketing.events e SET quota_count = e.quota_count - 1
      WHERE e.event_id = drop_quota.event_id;
+    IF EXISTS (SELECT FROM ticketing.events e
+                WHERE e.event_id = drop_quota.event_id AND e.waitlist_open) THEN
+        PERFORM ticketing.offer_waitlist(drop_quota.event_id);
+    END IF;
 END
 $$;
 
@@ -1349,6 +1370,212 @@ CREATE FUNCTION ticketing.reset_stats()
 RETURNS void
 AS 'MODULE_PATHNAME', 'ticketing_reset_stats'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-------------------------------------------------------------------------------
+-- Waiting list (issue 19)
+-------------------------------------------------------------------------------
+-- Once an event's waiting list is open (open_waitlist), every ticket that comes free in
+-- it -- a release or refund, a hold or cart that lapses, tickets added, a quota raised
+-- or dropped -- is offered, in the transaction that freed it, to the earliest waiting
+-- entries it fits, as a hold in the waiter's name that lasts the entry's offer_for. A
+-- lapsed hold is not taken over by a claim there: it is returned to inventory (and so to
+-- the list) first. docs/design.md, "Waiting list", says how offers keep the order of the
+-- list under concurrency.
+CREATE SEQUENCE ticketing.waitlist_entry_seq;
+
+CREATE TABLE ticketing.waitlist_entries (
+    event_id           bigint NOT NULL REFERENCES ticketing.events,
+    entry_id           bigint NOT NULL
+                       DEFAULT pg_catalog.nextval('ticketing.waitlist_entry_seq'::pg_catalog.regclass),
+    customer           text NOT NULL CHECK (customer OPERATOR(pg_catalog.<>) ''),
+    quantity           integer NOT NULL
+                       CHECK (quantity OPERATOR(pg_catalog.>=) 1 AND quantity OPERATOR(pg_catalog.<=) 100),
+    -- NULL: any category.
+    category           text CHECK (category OPERATOR(pg_catalog.<>) ''
+                                   AND pg_catalog.octet_length(category) OPERATOR(pg_catalog.<=) 100),
+    together           boolean NOT NULL DEFAULT false,
+    offer_for          interval NOT NULL,
+    -- waiting; offered (tickets held for the customer: what became of them is read from
+    -- the tickets); left (leave_waitlist); closed (close_waitlist, or a finished offer
+    -- closed by the customer joining again).
+    status             text NOT NULL DEFAULT 'waiting'
+                       CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['waiting', 'offered', 'left', 'closed'])),
+    joined_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    offered_at         timestamptz,
+    offer_expires_at   timestamptz,
+    offered_ticket_ids bigint[],
+    -- Why the last offer that fitted went past this entry: the customer's per-customer
+    -- limit, or a quota with no room.
+    skipped_for        text CHECK (skipped_for OPERATOR(pg_catalog.=) ANY (ARRAY['limit_reached', 'quota_exhausted'])),
+    skipped_at         timestamptz,
+    closed_at          timestamptz,
+    PRIMARY KEY (event_id, entry_id)
+);
+ALTER SEQUENCE ticketing.waitlist_entry_seq OWNED BY ticketing.waitlist_entries.entry_id;
+-- The waiting entries of an event in the order they joined: what an offer walks.
+CREATE INDEX waitlist_waiting_idx ON ticketing.waitlist_entries (event_id, entry_id)
+    WHERE status OPERATOR(pg_catalog.=) 'waiting';
+-- A customer waits once per event (an offer counts until it is closed).
+CREATE UNIQUE INDEX waitlist_active_customer_idx ON ticketing.waitlist_entries (event_id, customer)
+    WHERE status OPERATOR(pg_catalog.=) ANY (ARRAY['waiting', 'offered']);
+SELECT pg_catalog.pg_extension_config_dump('ticketing.waitlist_entries', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.waitlist_entry_seq', '');
+
+-- What join_waitlist, leave_waitlist and waitlist_position answer. place: the entry's
+-- place in line, 1 for the next to be offered tickets (NULL when it is not waiting).
+CREATE TYPE ticketing.waitlist_result AS (
+    outcome          text,
+    event_id         bigint,
+    entry_id         bigint,
+    place            bigint,
+    status           text,
+    ticket_ids       bigint[],
+    offer_expires_at timestamptz,
+    skipped_for      text
+);
+
+-- join_waitlist: `joined` (waiting; place set), `offered` (tickets fitting it were
+-- free: they are held for the customer at once), `already_waiting` (the customer's entry
+-- as it stands), `waitlist_closed` (the event's list is not open), `not_found` (no such
+-- event).
+CREATE FUNCTION ticketing.join_waitlist(event_id bigint, customer text, quantity integer DEFAULT 1,
+                                        category text DEFAULT NULL, together boolean DEFAULT false,
+                                        offer_for interval DEFAULT '15 minutes')
+RETURNS ticketing.waitlist_result
+AS 'MODULE_PATHNAME', 'ticketing_join_waitlist'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- leave_waitlist: `left` (an offer still open is given up: its tickets go on to the
+-- next entries), `not_waiting` (the customer has no open entry).
+CREATE FUNCTION ticketing.leave_waitlist(event_id bigint, customer text)
+RETURNS ticketing.waitlist_result
+AS 'MODULE_PATHNAME', 'ticketing_leave_waitlist'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- waitlist_position: `waiting` with the place in line, `offered` with the tickets, or
+-- `not_waiting`.
+CREATE FUNCTION ticketing.waitlist_position(event_id bigint, customer text)
+RETURNS ticketing.waitlist_result
+AS 'MODULE_PATHNAME', 'ticketing_waitlist_position'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- Offers what is free to the waiting entries it fits (what every freeing call does
+-- itself); returns how many entries got an offer. add_tickets, resize_quota and
+-- drop_quota call it.
+CREATE FUNCTION ticketing.offer_waitlist(event_id bigint)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ticketing_offer_waitlist'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- Opening and closing a list changes what a release does, so, as for quotas, it waits
+-- for the calls in flight (SHARE lock on tickets) and a REPEATABLE READ snapshot that
+-- predates it gets 40001 from the next call in the event.
+CREATE FUNCTION ticketing.open_waitlist(event_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF event_id IS NULL THEN
+        RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    UPDATE ticketing.events e SET waitlist_open = true WHERE e.event_id = open_waitlist.event_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found', HINT = 'Create it with ticketing.create_event().';
+    END IF;
+END
+$$;
+
+-- Closes the list: waiting entries are closed; offers already made stand.
+CREATE FUNCTION ticketing.close_waitlist(event_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    closed bigint;
+BEGIN
+    IF event_id IS NULL THEN
+        RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    UPDATE ticketing.events e SET waitlist_open = false WHERE e.event_id = close_waitlist.event_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    UPDATE ticketing.waitlist_entries w SET status = 'closed', closed_at = pg_catalog.now()
+     WHERE w.event_id = close_waitlist.event_id AND w.status = 'waiting';
+    GET DIAGNOSTICS closed = ROW_COUNT;
+    RETURN closed;
+END
+$$;
+
+-- Every entry of an event for the shop's staff, in list order: place among the
+-- waiting ones, and for an offer what became of it (offered while the tickets are still
+-- held for the customer, accepted when all of them are the customer's, lapsed when the
+-- hold ran out, declined when the customer released them or left), with how many of its
+-- tickets the customer bought.
+CREATE FUNCTION ticketing.waitlist(event_id bigint)
+RETURNS TABLE (entry_id bigint, customer text, place bigint, quantity integer, category text,
+               together boolean, status text, joined_at timestamptz, offered_at timestamptz,
+               offer_expires_at timestamptz, ticket_ids bigint[], bought integer,
+               skipped_for text, skipped_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT w.entry_id, w.customer,
+           CASE WHEN w.status = 'waiting'
+                THEN pg_catalog.count(*) FILTER (WHERE w.status = 'waiting')
+                         OVER (ORDER BY w.entry_id) END,
+           w.quantity, w.category, w.together,
+           CASE WHEN w.offered_at IS NULL THEN w.status
+                WHEN o.bought = o.offered THEN 'accepted'
+                WHEN o.live > 0 THEN 'offered'
+                WHEN w.status = 'left' OR o.released_early THEN 'declined'
+                ELSE 'lapsed' END,
+           w.joined_at, w.offered_at, w.offer_expires_at, w.offered_ticket_ids,
+           o.bought, w.skipped_for, w.skipped_at
+      FROM ticketing.waitlist_entries w
+      LEFT JOIN LATERAL (
+           SELECT pg_catalog.count(*)::integer AS offered,
+                  (pg_catalog.count(*) FILTER (WHERE t.status = 'sold' AND t.owner = w.customer))::integer AS bought,
+                  pg_catalog.count(*) FILTER (WHERE t.status = 'held' AND t.owner = w.customer
+                                                AND t.hold_expires_at > pg_catalog.now()) AS live,
+                  pg_catalog.bool_or(l.released_at < w.offer_expires_at) AS released_early
+             FROM pg_catalog.unnest(w.offered_ticket_ids) AS x(ticket_id)
+             JOIN ticketing.tickets t ON t.event_id = w.event_id AND t.ticket_id = x.ticket_id
+             LEFT JOIN LATERAL (
+                  SELECT pg_catalog.min(a.at) AS released_at
+                    FROM ticketing.audit_log a
+                   WHERE a.event_id = w.event_id AND a.ticket_id = x.ticket_id
+                     AND a.from_status = 'held' AND a.to_status = 'available'
+                     AND a.customer = w.customer AND a.at >= w.offered_at) l ON true) o
+        ON w.offered_at IS NOT NULL
+     WHERE w.event_id = $1
+     ORDER BY w.entry_id
+$$;
+
+-- Offers still open, for a mailer (LISTEN ticketing_waitlist_<event_id> says when to
+-- look): the customer, the tickets held for them and until when.
+CREATE FUNCTION ticketing.pending_offers(event_id bigint)
+RETURNS TABLE (entry_id bigint, customer text, ticket_ids bigint[], seats text[],
+               offer_expires_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT w.entry_id, w.customer, pg_catalog.array_agg(t.ticket_id ORDER BY t.ticket_id),
+           pg_catalog.array_agg(t.seat ORDER BY t.ticket_id), w.offer_expires_at
+      FROM ticketing.waitlist_entries w
+      JOIN ticketing.tickets t
+        ON t.event_id = w.event_id AND t.ticket_id = ANY (w.offered_ticket_ids)
+       AND t.status = 'held' AND t.owner = w.customer AND t.hold_expires_at > pg_catalog.now()
+     WHERE w.event_id = $1 AND w.status = 'offered'
+     GROUP BY w.entry_id, w.customer, w.offer_expires_at
+     ORDER BY w.entry_id
+$$;
 
 -------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC. See the README for an application role's grants.

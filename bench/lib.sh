@@ -28,12 +28,43 @@ create_event() {
     echo "$event"
 }
 
+# create_category_event WORKLOAD TICKETS: an event of TICKETS tickets in three categories
+# A, B and C (a third each, prefixes A-, B-, C-), recorded in bench.events.
+create_category_event() {
+    local workload=$1 tickets=$2 event third
+    third=$((tickets / 3))
+    event=$(bpsql -c "SELECT ticketing.create_event('bench $workload')")
+    bpsql -c "SELECT ticketing.add_tickets($event, $((tickets - 2 * third)), seat_prefix => 'A-', category => 'A')" \
+          -c "SELECT ticketing.add_tickets($event, $third, seat_prefix => 'B-', category => 'B')" \
+          -c "SELECT ticketing.add_tickets($event, $third, seat_prefix => 'C-', category => 'C')" \
+          -c "INSERT INTO bench.events VALUES ('$workload', $event, $tickets)" >/dev/null
+    echo "$event"
+}
+
+# add_quota WORKLOAD NAME SIZE CATEGORY...: a quota on the workload's event, made again
+# by every reset_state.
+add_quota() {
+    local workload=$1 name=$2 size=$3
+    shift 3
+    local cats
+    cats=$(printf "'%s'," "$@")
+    bpsql -c "INSERT INTO bench.quotas VALUES ('$workload', '$name', $size, ARRAY[${cats%,}])" \
+          -c "SELECT ticketing.create_quota(event_id, '$name', $size, ARRAY[${cats%,}])
+                FROM bench.events WHERE workload = '$workload'" >/dev/null
+}
+
+# True when this build has quotas and carts (1.3).
+has_quotas() {
+    [ "$(bpsql -c "SELECT to_regproc('ticketing.create_quota') IS NOT NULL
+                      AND to_regproc('ticketing.open_cart') IS NOT NULL")" = t ]
+}
+
 event_of() { bpsql -c "SELECT event_id FROM bench.events WHERE workload = '$1'"; }
 tickets_of() { bpsql -c "SELECT tickets FROM bench.events WHERE workload = '$1'"; }
 
-# Every ticket back to available, no audit rows (nor idempotency keys or per-customer
-# slots, where the build has them), fresh statistics, clean buffers: each run starts from
-# the same state.
+# Every ticket back to available, no audit rows (nor idempotency keys, per-customer
+# slots or carts, where the build has them), every quota made again with all its units,
+# fresh statistics, clean buffers: each run starts from the same state.
 reset_state() {
     bpsql -c "UPDATE ticketing.tickets
                  SET status = 'available', owner = NULL, hold_expires_at = NULL
@@ -42,7 +73,16 @@ reset_state() {
           -c "DO \$\$ DECLARE t text; BEGIN
                 FOREACH t IN ARRAY ARRAY['ticketing.idempotency_keys', 'ticketing.customer_slots'] LOOP
                     IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;
-                END LOOP; END \$\$" \
+                END LOOP;
+                IF to_regclass('ticketing.carts') IS NOT NULL THEN
+                    TRUNCATE ticketing.cart_items, ticketing.carts;
+                END IF;
+                IF EXISTS (SELECT 1 FROM bench.quotas) THEN
+                    EXECUTE 'SELECT count(ticketing.drop_quota(e.event_id, q.name))
+                               FROM bench.quotas q JOIN bench.events e USING (workload)';
+                    EXECUTE 'SELECT count(ticketing.create_quota(e.event_id, q.name, q.size, q.categories))
+                               FROM bench.quotas q JOIN bench.events e USING (workload)';
+                END IF; END \$\$" \
           -c "VACUUM ANALYZE ticketing.tickets" \
           -c "VACUUM ANALYZE ticketing.audit_log" \
           -c "CHECKPOINT"
@@ -66,21 +106,30 @@ unavailable_reason() {
                            AND to_regtype('ticketing.claim_request') IS NOT NULL")" = t ] ||
             echo "not available in this build (no ticketing.claim_batch)"
         ;;
+    claim_any_category | cart_checkout)
+        has_quotas || echo "not available in this build (no categories, quotas and carts)"
+        ;;
     esac
 }
 
 # What the database says after a run, for event $1, as KEY=VALUE words:
 # sold (tickets not available), sales (audit rows recording a sale: every sale some
-# client believes it made), distinct_sold (tickets those rows name), double_booked
+# client believes it made, and a hold still in place, such as a cart's item when the run
+# ended before its checkout), distinct_sold (tickets those rows name), double_booked
 # (tickets sold more than once), the first and last sale (epoch), the sales in the
 # first and in the last second of selling, when the sale that took the event to a tenth
 # sold began (tenth_at, epoch; empty if less was sold) and how many sales that is
 # (tenth_n), and the rows ticketing.verify() reports.
 integrity_fields() {
     bpsql -F ' ' -v e="$1" <<'SQL'
-WITH s AS (
-    SELECT ticket_id, at FROM ticketing.audit_log
-     WHERE event_id = :e AND to_status IN ('sold', 'held')
+WITH a AS (
+    SELECT ticket_id, at, to_status, audit_id,
+           max(audit_id) OVER (PARTITION BY ticket_id) AS last_id
+      FROM ticketing.audit_log
+     WHERE event_id = :e
+), s AS (
+    SELECT ticket_id, at FROM a
+     WHERE to_status = 'sold' OR (to_status = 'held' AND audit_id = last_id)
 ), b AS (
     SELECT min(at) AS a0, max(at) AS a1 FROM s
 )
@@ -105,6 +154,31 @@ SELECT 'sold=' || (SELECT count(*) FROM ticketing.tickets
 SQL
 }
 
+# For an event with quotas ($1), as KEY=VALUE words: quota_over (quotas with more tickets
+# sold or on a live hold than their size: must be 0), quota_left (units left in all of
+# them: 0 when the quotas, not the seats, ended the sale), and per_second (the event's
+# sales in each second from the first sale, comma-separated).
+quota_fields() {
+    bpsql -F ' ' -v e="$1" <<'SQL'
+SELECT 'quota_over=' || count(*) FILTER (WHERE sold + held > size),
+       'quota_left=' || coalesce(sum(available), 0)
+  FROM ticketing.quota_summary(:e);
+SQL
+    per_second_field "$1"
+}
+
+# per_second=N,N,...: the sales of event $1 in each second from its first sale.
+per_second_field() {
+    bpsql -v e="$1" <<'SQL'
+WITH s AS (
+    SELECT at FROM ticketing.audit_log WHERE event_id = :e AND to_status = 'sold'
+), b AS (SELECT min(at) AS a0 FROM s)
+SELECT 'per_second=' || coalesce(string_agg(n::text, ',' ORDER BY sec), '')
+  FROM (SELECT floor(extract(epoch FROM s.at - b.a0))::int AS sec, count(*) AS n
+          FROM s, b GROUP BY 1) c;
+SQL
+}
+
 # with_round_trips SCRIPT MICROSECONDS: the pgbench script with a simulated network
 # round trip before every SQL command it sends: `\sleep N us`, so the client waits as it
 # would for a reply over a network, holding whatever its open transaction has locked.
@@ -123,9 +197,11 @@ with_round_trips() {
 run_one() {
     local workload=$1 strategy=$2 clients=$3 sync=$4 seconds=$5 results=$6
     local event tickets threads batch=1 any=0 reason work rc aborted pgfailed tps err t_reset
+    local -a quota_kv
+    local load_start load_end
     local -a common=(--field "workload=$workload" --field "strategy=$strategy"
         --field "clients=$clients" --field "sync=$sync" --field "seconds=$seconds"
-        --field "rtt_us=${BENCH_RTT_US:-0}")
+        --field "rtt_us=${BENCH_RTT_US:-0}" --field "round=${BENCH_ROUND:-1}")
     reason=$(unavailable_reason "$strategy")
     if [ -n "$reason" ]; then
         "$PYTHON" "$BENCH_DIR/txlog.py" "${common[@]}" --field "status=unavailable" \
@@ -135,7 +211,10 @@ run_one() {
     fi
     event=$(event_of "$workload")
     tickets=$(tickets_of "$workload")
-    case $strategy in claim_batch | batch_statement) batch=${BENCH_BATCH:-100} ;; esac
+    case $strategy in
+    claim_batch | batch_statement) batch=${BENCH_BATCH:-100} ;;
+    cart_checkout | claim_ticket_x4 | claim_ticket_x4_txn) batch=4 ;; # seats per script
+    esac
     [ "$workload" = anyseat ] && any=1
     threads=$(( clients < $(nproc) ? clients : $(nproc) ))
     work=$(mktemp -d)
@@ -154,12 +233,14 @@ run_one() {
         reset_state >/dev/null
         t_reset=$(awk -v a="$t_reset" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
         rc=0
+        load_start=$(cut -d' ' -f1 /proc/loadavg)
         PGOPTIONS="-c synchronous_commit=$sync" \
             timeout --kill-after=10 $((seconds + 120)) \
             "$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$seconds" \
             --failures-detailed -f "$script" \
             -D e="$event" -D n="$tickets" -D any="$any" -D batch="$batch" \
             --log --log-prefix="$work/tx" "$BENCH_DB" >"$work/out" 2>"$work/err" || rc=$?
+        load_end=$(cut -d' ' -f1 /proc/loadavg)
         aborted=$(grep -c 'aborted in command' "$work/err")
         pgfailed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$work/out")
         tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' "$work/out")
@@ -176,6 +257,12 @@ run_one() {
     local t_check
     t_check=$(date +%s.%N)
     read -r -a integrity <<<"$(integrity_fields "$event")"
+    if [ "$(bpsql -c "SELECT count(*) FROM bench.quotas WHERE workload = '$workload'")" != 0 ]; then
+        read -r -a quota_kv <<<"$(quota_fields "$event" | tr '\n' ' ')"
+        integrity+=("${quota_kv[@]}")
+    elif [ "$workload" = noquotas ]; then
+        integrity+=("$(per_second_field "$event")")
+    fi
     t_check=$(awk -v a="$t_check" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
     local last_sale=""
     for kv in "${integrity[@]}"; do
@@ -185,7 +272,7 @@ run_one() {
         --field "tickets=$tickets" --field "batch=$batch" --field "exit=$rc"
         --field "aborted=$aborted" --field "pgbench_failed=${pgfailed:-0}"
         --field "tps=${tps:-0}" --field "error=$err" --field "reset_s=$t_reset"
-        --field "check_s=$t_check")
+        --field "check_s=$t_check" --field "load_start=$load_start" --field "load_end=$load_end")
     for kv in "${integrity[@]}"; do fields+=(--field "$kv"); done
     "$PYTHON" "$BENCH_DIR/txlog.py" --after "$last_sale" "${fields[@]}" "$work"/tx.* \
         >>"$results"

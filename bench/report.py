@@ -7,6 +7,7 @@ usage:
   report.py --verdict RESULTS [RC]      pass/fail per run; last line "bench: N passed, M failed";
                                         exit 1 when a run failed (RC: the cluster run's exit
                                         status; non-zero counts as one more failure)
+  report.py --issue18 RESULTS            the quota and cart figures (issue 18) as Markdown
   report.py --markdown RESULTS OUT.md PLOTDATA [KEY=VALUE...]
                                         the tables and ratios as Markdown, and the spread
                                         plot's data (claims/s by client count, sync on);
@@ -20,15 +21,24 @@ demonstrates, so it passes when it ran without errors.
 import json
 import sys
 
-WORKLOADS = ("hot", "spread", "anyseat")
+WORKLOADS = ("hot", "spread", "anyseat", "quotas", "noquotas", "cart")
 WORKLOAD_TITLES = {
     "hot": "hot: 100 tickets, every client picks a random one of them",
     "spread": "spread: a random ticket among the event's tickets",
     "anyseat": "anyseat: general admission, any available ticket, until sold out",
+    "quotas": "quotas: claim_any of a random category (A, B, C) under two overlapping "
+              "quotas (AB, BC), until their last unit",
+    "noquotas": "noquotas: the same event and requests without quotas",
+    "cart": "cart: 4 random seats of the spread event per script, through a cart or "
+            "claim_ticket",
 }
 ORDER = ("naive", "client_txn", "single_statement", "plpgsql", "claim_ticket",
          "ga_for_update", "ga_skip_locked", "ga_single_statement", "claim_any",
-         "batch_statement", "claim_batch")
+         "batch_statement", "claim_batch", "claim_any_category", "cart_checkout",
+         "claim_ticket_x4_txn", "claim_ticket_x4")
+ISSUE18 = ("quotas", "noquotas", "cart")
+GOAL_RATIO = 0.8      # quotas claims/s over noquotas claims/s (issue 18)
+GOAL_FLATNESS = 0.8   # quotas: last second / first second of selling
 RACE_DEMO = "naive"
 
 
@@ -59,7 +69,8 @@ def derive(run):
     run["attempts_per_s"] = run["attempts"] / window if window else 0.0
     sold = num(run, "sold")
     tickets = num(run, "tickets")
-    run["sold_out"] = tickets > 0 and sold >= tickets
+    # With quotas, sold out means no unit left in any of them (quota_left 0).
+    run["sold_out"] = (tickets > 0 and sold >= tickets) or run.get("quota_left") == 0
     last_sale = run.get("last_sale")
     # Selling time: the whole run, or up to the last sale when the event sold out.
     if run["sold_out"] and last_sale is not None and t0 is not None and last_sale > t0:
@@ -110,6 +121,8 @@ def verdict(run):
                             % (num(run, "sold"), num(run, "distinct_sold")))
         if num(run, "violations"):
             problems.append("ticketing.verify() reports %d violations" % num(run, "violations"))
+        if num(run, "quota_over"):
+            problems.append("%d quotas sold or held past their size" % num(run, "quota_over"))
     return (not problems), "; ".join(problems)
 
 
@@ -137,6 +150,15 @@ def line_summary(run):
         fmt(num(run, "tickets")), fmt(num(run, "sales")))
     if run["workload"] == "spread":
         text += "  first tenth %s claims/s" % fmt(run["fresh_claims_per_s"])
+    if run["workload"] in ("quotas", "noquotas"):
+        lr = run["last_vs_first"]
+        text += "  1st s %s last s %s (%s)%s  round %s load %s" % (
+            fmt(num(run, "first_second")), fmt(num(run, "last_second")),
+            "–" if lr is None else "%.2f" % lr,
+            "  quotas ran out after %.1f s" % run["selling_s"] if run.get("quota_left") == 0 else "",
+            run.get("round", 1), run.get("load_start", "?"))
+    if run["workload"] == "cart":
+        text += "  round %s load %s" % (run.get("round", 1), run.get("load_start", "?"))
     if run.get("reset_s") is not None:
         text += "  [reset %.1fs check %.1fs]" % (num(run, "reset_s"), num(run, "check_s"))
     if run["oversells"] > 0:
@@ -165,7 +187,7 @@ def by_key(runs):
 def sort_key(run):
     strategy = run["strategy"]
     rank = ORDER.index(strategy) if strategy in ORDER else len(ORDER)
-    return (run["sync"] != "on", run["clients"], rank)
+    return (run["sync"] != "on", run["clients"], rank, run.get("round", 1))
 
 
 def workload_table(runs, workload):
@@ -176,6 +198,9 @@ def workload_table(runs, workload):
         "hot": ["sold-out attempts/s", "sold"],
         "spread": ["claims/s, first tenth", "sold"],
         "anyseat": ["sold", "sell-out s", "1st s / last s claims"],
+        "quotas": ["sold", "quotas ran out after s", "1st s / last s claims", "round", "load"],
+        "noquotas": ["sold", "sell-out s", "1st s / last s claims", "round", "load"],
+        "cart": ["sold", "scripts/s", "round", "load"],
     }[workload]
     head = ["strategy", "clients", "sync commit", "claims/s", "attempts/s", "p50 ms", "p99 ms",
             "oversells", "errors"] + extra
@@ -200,6 +225,13 @@ def workload_table(runs, workload):
             cells += [fmt(run["soldout_attempts_per_s"]), sold]
         elif workload == "spread":
             cells += [fmt(run["fresh_claims_per_s"]), sold]
+        elif workload in ("quotas", "noquotas"):
+            cells += [sold, fmt(run["selling_s"], 1) if run["sold_out"] else "not sold out",
+                      "%s / %s" % (fmt(num(run, "first_second")), fmt(num(run, "last_second"))),
+                      str(run.get("round", 1)), str(run.get("load_start", "?"))]
+        elif workload == "cart":
+            cells += [sold, fmt(num(run, "tx") / run["window_s"] if run["window_s"] else None),
+                      str(run.get("round", 1)), str(run.get("load_start", "?"))]
         else:
             cells += [sold, fmt(run["selling_s"], 1) if run["sold_out"] else "not sold out",
                       "%s / %s" % (fmt(num(run, "first_second")), fmt(num(run, "last_second")))]
@@ -295,6 +327,80 @@ def ratios(runs):
             run["strategy"], run["clients"], run["sync"], fmt(num(run, "first_second")),
             fmt(num(run, "last_second")), "–" if lr is None else "%.2f" % lr,
             "yes, after %.1f s" % run["selling_s"] if run["sold_out"] else "no"))
+    return lines
+
+
+def issue18_lines(runs):
+    """Issue 18's figures: quotas against noquotas in turns (claims/s, ratio, the pace to
+    the last unit) and a cart of 4 seats against 4 claim_ticket calls, per round and as
+    medians; whether the goals were met."""
+    import statistics
+    runs = [derive(r) for r in runs if r["workload"] in ISSUE18 and r.get("status") == "ran"]
+    if not runs:
+        return []
+    med = lambda values: statistics.median(values) if values else None
+    lines = []
+    quota_runs = [r for r in runs if r["workload"] in ("quotas", "noquotas")]
+    if quota_runs:
+        lines += ["Quotas (`claim_any_category`): each round runs quotas, then noquotas; the "
+                  "ratio is quotas' claims/s (up to the last unit when the quotas ran out) "
+                  "over noquotas' (the whole run); pace is sales in the last second before "
+                  "the last sale over sales in the first second.", "",
+                  "| round | clients | quotas claims/s | noquotas claims/s | ratio | quotas pace (last / first) | quotas ran out after | noquotas pace | load at start (quotas / noquotas) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        ratios_seen, paces = [], []
+        keys = sorted({(r.get("round", 1), r["clients"]) for r in quota_runs})
+        for rnd, clients in keys:
+            q = next((r for r in quota_runs if r["workload"] == "quotas"
+                      and r.get("round", 1) == rnd and r["clients"] == clients), None)
+            n = next((r for r in quota_runs if r["workload"] == "noquotas"
+                      and r.get("round", 1) == rnd and r["clients"] == clients), None)
+            rq = q["claims_per_s"] if q else None
+            rn = n["claims_per_s"] if n else None
+            r = ratio(rq, rn)
+            if r is not None:
+                ratios_seen.append(r)
+            pace = q["last_vs_first"] if q else None
+            if pace is not None:
+                paces.append(pace)
+            lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s / %s |" % (
+                rnd, clients, fmt(rq), fmt(rn), "–" if r is None else "%.2f×" % r,
+                "–" if pace is None else "%.2f" % pace,
+                ("%.1f s" % q["selling_s"]) if q and q.get("quota_left") == 0 else "did not",
+                "–" if not n or n["last_vs_first"] is None else "%.2f" % n["last_vs_first"],
+                q.get("load_start", "?") if q else "–", n.get("load_start", "?") if n else "–"))
+        mr, mp = med(ratios_seen), med(paces)
+        lines += ["", "Median over %d rounds: quotas / noquotas **%s** (goal ≥ %.1f×: %s); "
+                  "quotas pace **%s** (goal ≥ %.1f: %s)." % (
+                      len(ratios_seen), "–" if mr is None else "%.2f×" % mr, GOAL_RATIO,
+                      "n/a" if mr is None else ("met" if mr >= GOAL_RATIO else "not met"),
+                      "–" if mp is None else "%.2f" % mp, GOAL_FLATNESS,
+                      "n/a" if mp is None else ("met" if mp >= GOAL_FLATNESS else "not met")), ""]
+        for q in (r for r in quota_runs if r.get("per_second")):
+            lines.append("- %s round %s, sales per second: %s" % (
+                q["workload"], q.get("round", 1), q["per_second"]))
+        lines.append("")
+    carts = [r for r in runs if r["workload"] == "cart"]
+    if carts:
+        lines += ["Carts: tickets sold per second and latency of one script (one cart opened, "
+                  "filled with 4 holds and checked out: 6 calls, 6 commits; or 4 claim_ticket "
+                  "calls in one transaction; or 4 in their own), medians over the rounds.", "",
+                  "| strategy | clients | tickets/s | scripts/s | tickets per script | p50 ms | p99 ms | rounds |",
+                  "|---|---|---|---|---|---|---|---|"]
+        by_strategy = {}
+        for r in carts:
+            by_strategy.setdefault((r["strategy"], r["clients"]), []).append(r)
+        for (strategy, clients), rs in sorted(
+                by_strategy.items(), key=lambda kv: (kv[0][1], ORDER.index(kv[0][0])
+                                                     if kv[0][0] in ORDER else 99)):
+            scripts = [num(r, "tx") / r["window_s"] for r in rs if r["window_s"]]
+            per_script = [num(r, "sold") / num(r, "tx") for r in rs if num(r, "tx")]
+            lines.append("| %s | %d | %s | %s | %s | %s | %s | %d |" % (
+                strategy, clients, fmt(med([r["claims_per_s"] for r in rs])),
+                fmt(med(scripts)), fmt(med(per_script), 2),
+                fmt(med([r["p50_ms"] for r in rs if r.get("p50_ms") is not None]), 2),
+                fmt(med([r["p99_ms"] for r in rs if r.get("p99_ms") is not None]), 2), len(rs)))
+        lines.append("")
     return lines
 
 
@@ -445,6 +551,9 @@ def markdown(runs, out_path, plot_path, info):
         if table:
             lines += ["## " + WORKLOAD_TITLES[workload], ""] + table + [""]
     lines += ["## Ratios", ""] + ratios(runs) + [""]
+    issue18 = issue18_lines(runs)
+    if issue18:
+        lines += ["## Quotas and carts (issue 18)", ""] + issue18
     plotted = plot_data(runs, plot_path)
     if plotted:
         lines += ["## Spread: claims/s (first tenth) by client count (synchronous_commit on)", "",
@@ -491,6 +600,9 @@ def main(argv):
         tail = ", %d skipped" % skipped if skipped else ""
         print("bench: %d passed, %d failed%s" % (passed, failed, tail))
         return 1 if failed else 0
+    if len(argv) == 2 and argv[0] == "--issue18":
+        print("\n".join(issue18_lines(load(argv[1]))))
+        return 0
     if len(argv) == 2 and argv[0] == "--ab":
         print("\n".join(ab_tables(argv[1])))
         return 0

@@ -8,7 +8,11 @@
 #                                     docs/bench-spread.png
 #        bash bench/run.sh --quick    smoke test (~2 min): 2 s per strategy, 16 clients,
 #                                     results under bench/out/quick/; exits non-zero if a
-#                                     strategy other than naive oversells or any run errors
+#                                     strategy other than naive oversells, a quota is sold
+#                                     past its size, or any run errors
+#        BENCH_WORKLOADS="quotas noquotas cart" bash bench/run.sh --out=bench/out/issue18
+#                                     issue 18's figures only (quotas against no quotas,
+#                                     a cart against claim_ticket, in turns): ~8 min
 # Options: --no-build (use the installed extension), --out=DIR (where the Markdown and the
 # PNG go). Environment: see bench/inside.sh (BENCH_SECONDS, BENCH_WORKLOADS, ...).
 # Last line: "bench: N passed, M failed" (", K skipped" when a strategy is not available
@@ -25,7 +29,7 @@ for arg in "$@"; do
     --quick) MODE=quick ;;
     --no-build) BUILD=0 ;;
     --out=*) OUT=${arg#--out=} ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
     *) say "unknown argument: $arg (try --help)"; exit 2 ;;
     esac
 done

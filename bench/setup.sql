@@ -17,6 +17,16 @@ CREATE TABLE bench.events (
     tickets  integer NOT NULL
 );
 
+-- The quotas of a workload's event (issue 18), made again by every reset (a reset puts
+-- the tickets back with a plain UPDATE, which the quotas' units do not follow).
+CREATE TABLE bench.quotas (
+    workload   text NOT NULL REFERENCES bench.events,
+    name       text NOT NULL,
+    size       integer NOT NULL,
+    categories text[] NOT NULL,
+    PRIMARY KEY (workload, name)
+);
+
 -- `plpgsql`: the same steps as ticketing.claim_ticket(), written by hand: a lock-free
 -- peek answers "no" cheaply; otherwise lock the row, decide again on the locked
 -- version, update it and append the audit row.

@@ -286,3 +286,44 @@ SELECT * FROM pg_temp.try($$UPDATE ticketing.tickets SET status = 'available', o
                              WHERE event_id = 2801 AND ticket_id = 1$$);
 SELECT * FROM ticketing.verify(2801);
 SELECT * FROM ticketing.verify(2802);
+
+-------------------------------------------------------------------------------
+-- The waiting list: an offer is a hold, so confirming it (confirm_hold, or claim_tickets
+-- of the offered tickets) is a sale and answers the new ticket's code, which admits.
+-- A checked-in ticket cannot be refunded, so it is never offered to the list.
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Check-in and the waiting list', event_id => 2803);
+SELECT ticketing.add_tickets(2803, 4);
+SELECT ticketing.open_waitlist(2803);
+SELECT count(*) AS sold FROM generate_series(1, 4) i,
+       LATERAL ticketing.claim_ticket(2803, i, 'buyer-' || i) r WHERE r.outcome = 'claimed';
+SELECT outcome FROM ticketing.join_waitlist(2803, 'wendy');
+SELECT outcome FROM ticketing.join_waitlist(2803, 'xavier', quantity => 2);
+-- buyer-1 is admitted, then asks for a refund: refused, nothing is offered.
+SELECT c.outcome FROM ticketing.ticket_codes(2803, 'buyer-1') t,
+       LATERAL ticketing.check_in(2803, t.code, 'north') c;
+SELECT outcome FROM ticketing.release_ticket(2803, 1, 'buyer-1');
+SELECT count(*) AS offers FROM ticketing.pending_offers(2803);
+-- buyer-2's refund is offered to wendy; her confirmation is a sale with a code.
+CREATE TEMP TABLE codes_2803_buyer2 AS SELECT code FROM ticketing.ticket_codes(2803, 'buyer-2');
+SELECT outcome FROM ticketing.release_ticket(2803, 2, 'buyer-2');
+SELECT customer, ticket_ids FROM ticketing.pending_offers(2803);
+CREATE TEMP TABLE offer_sale AS SELECT * FROM ticketing.confirm_hold(2803, 2, 'wendy');
+SELECT outcome, ticket_id, code IS NOT NULL AS has_code FROM offer_sale;
+SELECT o.code = t.code AS same_as_lookup
+  FROM offer_sale o JOIN ticketing.ticket_codes(2803, 'wendy') t USING (ticket_id);
+SELECT c.outcome, c.ticket_id FROM offer_sale o, LATERAL ticketing.check_in(2803, o.code, 'north') c;
+-- buyer-2's old code is revoked: the seat was resold through the list.
+SELECT outcome FROM ticketing.check_in(2803, (SELECT code FROM codes_2803_buyer2), 'north');
+-- Two refunds offered to xavier (quantity 2), confirmed with claim_tickets: an order
+-- with a code for each ticket, in ticket order.
+SELECT outcome FROM ticketing.release_ticket(2803, 3, 'buyer-3');
+SELECT outcome FROM ticketing.release_ticket(2803, 4, 'buyer-4');
+SELECT customer, ticket_ids FROM ticketing.pending_offers(2803);
+CREATE TEMP TABLE offer_order AS SELECT * FROM ticketing.claim_tickets(2803, ARRAY[3, 4]::bigint[], 'xavier');
+SELECT outcome, ticket_ids, cardinality(codes) AS codes FROM offer_order;
+SELECT c.outcome, c.ticket_id
+  FROM offer_order o, unnest(o.codes) WITH ORDINALITY AS k(code, n),
+       LATERAL ticketing.check_in(2803, k.code, 'south') c ORDER BY k.n;
+SELECT customer, status FROM ticketing.waitlist(2803) ORDER BY place;
+SELECT * FROM ticketing.verify(2803);

@@ -16,6 +16,7 @@
 #include "subtransaction.hpp"
 #include "ticket_codes.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/batch_rules.hpp"
 #include "../core/domain_error.hpp"
@@ -138,6 +139,7 @@ void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
             entry.ticket.owner =
                 is_null ? std::string_view() : text_view(SPI_datumTransfer(owner, false, -1));
             entry.ticket.hold_expired = DatumGetBool(SPI_getbinval(tuple, desc, 4, &is_null));
+            entry.ticket.lapse_waits_for_list = !lapsed_holds_claimable();
             entry.ticket.locked = locked;
             entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
             entry.row_version = *reinterpret_cast<ItemPointer>(
@@ -656,7 +658,8 @@ struct LockAndDecide {
             }
             for (const BatchTicket& ticket : given) {
                 const bool claimable = ticket.status == TicketStatus::available ||
-                                       (ticket.status == TicketStatus::held && ticket.hold_expired);
+                                       (ticket.status == TicketStatus::held &&
+                                        ticket.hold_expired && !ticket.lapse_waits_for_list);
                 const bool in_pool = !category || ticket.category == *category;
                 held_here += ticket.locked && claimable && in_pool ? 1 : 0;
             }
@@ -907,6 +910,19 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
                                false, 0};
         }
         return;
+    }
+    if (event.waitlist_open) {
+        // Lapsed holds go to the waiting list first; a batch never waits (skip).
+        std::vector<std::int64_t> given;
+        for (int i = 0; i < args.count; ++i) {
+            if (!args.ticket_null[i]) {
+                given.push_back(args.ticket_ids[i]);
+            }
+        }
+        std::sort(given.begin(), given.end());
+        given.erase(std::unique(given.begin(), given.end()), given.end());
+        return_lapsed_holds(event_id, event, given.data(), static_cast<int>(given.size()),
+                            LockWait{WaitPolicy::skip, 0});
     }
 
     // Idempotency keys first, in (customer, key) order: batches wait for each other's

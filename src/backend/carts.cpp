@@ -9,11 +9,11 @@
 #include "stats.hpp"
 #include "ticket_codes.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/domain_error.hpp"
 
 extern "C" {
-#include "common/base64.h"
 #include "common/hashfn.h"
 }
 
@@ -126,8 +126,7 @@ std::string new_token() {
             ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                             errmsg("ticketing: could not generate a random cart token")));
         }
-        length = pg_b64_encode(reinterpret_cast<const char*>(bytes), sizeof bytes, encoded,
-                               sizeof encoded);
+        length = base64_encode(bytes, sizeof bytes, encoded, sizeof encoded);
     });
     std::string token(encoded, static_cast<std::size_t>(length > 0 ? length : 0));
     for (char& c : token) {
@@ -422,6 +421,12 @@ CallResult run_abandon_cart(const CallArgs& args) {
                 }
             }
             update_cart(call.event_id, cart.cart_id, "abandoned", std::nullopt);
+            if (event.waitlist_open && result.count > 0) {
+                // What the cart gave up goes down the waiting list at once.
+                offer_free_tickets(call.event_id, event,
+                                   int8_array(result.ticket_ids, result.count),
+                                   LockWait{WaitPolicy::wait, 0});
+            }
             return result;
         });
     });

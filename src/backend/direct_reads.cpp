@@ -160,6 +160,7 @@ TicketRow row_from(const TicketsLayout& c, TupleTableSlot* slot, std::string_vie
     row.has_hold_expiry = !slot->tts_isnull[c.hold_expires_at - 1];
     row.hold_expires_at =
         row.has_hold_expiry ? DatumGetTimestampTz(slot->tts_values[c.hold_expires_at - 1]) : 0;
+    row.state.lapse_waits_for_list = !lapsed_holds_claimable();
     row.state.hold_expired = row.state.status == TicketStatus::held && row.has_hold_expiry &&
                              row.hold_expires_at <= GetCurrentTransactionStartTimestamp();
     row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
@@ -177,14 +178,16 @@ namespace {
 // Under REPEATABLE READ or SERIALIZABLE, the event is read with the transaction's
 // snapshot. A quota created after that snapshot (create_quota waits for the calls in
 // flight, but not for a transaction that has not called yet) would be invisible to it,
-// and a sale would take none of its units. So the quota count is read again with the
-// newest snapshot: if it differs, the transaction fails as PostgreSQL fails an UPDATE of
-// a row changed since its snapshot (40001), and the caller retries.
-void check_quotas_unchanged(std::int64_t event_id, std::int32_t seen) {
+// and a sale would take none of its units; so would a waiting list opened or closed
+// since. So the quota count and the list's state are read again with the newest
+// snapshot: if either differs, the transaction fails as PostgreSQL fails an UPDATE of a
+// row changed since its snapshot (40001), and the caller retries.
+void check_quotas_unchanged(std::int64_t event_id, std::int32_t seen, bool seen_waitlist) {
     if (!IsolationUsesXactSnapshot()) {
         return;
     }
     std::int32_t latest = seen;
+    bool latest_waitlist = seen_waitlist;
     pg_call([&] {
         const Layout& layout = core_layout();
         ScanKeyData key;
@@ -194,6 +197,10 @@ void check_quotas_unchanged(std::int64_t event_id, std::int32_t seen) {
         scan(newest, layout.events.relid, layout.events.primary_key, &key, 1, ForwardScanDirection,
              [&](TupleTableSlot* slot) {
                  latest = DatumGetInt32(slot->tts_values[quotas - 1]);
+                 const AttrNumber waitlist = layout.events.waitlist_open;
+                 if (waitlist != InvalidAttrNumber) {
+                     latest_waitlist = DatumGetBool(slot->tts_values[waitlist - 1]);
+                 }
                  return false;
              });
         UnregisterSnapshot(newest);
@@ -203,6 +210,16 @@ void check_quotas_unchanged(std::int64_t event_id, std::int32_t seen) {
                      errmsg("could not serialize access due to a change of event %lld's quotas",
                             static_cast<long long>(event_id)),
                      errdetail("A quota was created or dropped after this transaction began."),
+                     errhint("The transaction might succeed if retried.")));
+        }
+        if (latest_waitlist != seen_waitlist) {
+            ereport(ERROR,
+                    (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                     errmsg("could not serialize access due to a change of event %lld's waiting "
+                            "list",
+                            static_cast<long long>(event_id)),
+                     errdetail("The waiting list was opened or closed after this transaction "
+                               "began."),
                      errhint("The transaction might succeed if retried.")));
         }
     });
@@ -398,6 +415,7 @@ EventInfo read_event(std::int64_t event_id) {
         ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
         const AttrNumber limit = layout.events.per_customer_limit;
         const AttrNumber quotas = layout.events.quota_count;
+        const AttrNumber waitlist = layout.events.waitlist_open;
         info.exists = probe(
             layout.events.relid, layout.events.primary_key, &key, 1, [&](TupleTableSlot* slot) {
                 info.has_limit = !slot->tts_isnull[limit - 1];
@@ -405,13 +423,16 @@ EventInfo read_event(std::int64_t event_id) {
                 if (quotas != InvalidAttrNumber) {
                     info.quota_count = DatumGetInt32(slot->tts_values[quotas - 1]);
                 }
+                if (waitlist != InvalidAttrNumber) {
+                    info.waitlist_open = DatumGetBool(slot->tts_values[waitlist - 1]);
+                }
             });
     });
     if (!direct) {
         info = event_by_statement(event_id);
     }
     if (info.exists && core_layout().events.quota_count != InvalidAttrNumber) {
-        check_quotas_unchanged(event_id, info.quota_count);
+        check_quotas_unchanged(event_id, info.quota_count, info.waitlist_open);
     }
     return info;
 }

@@ -14,6 +14,7 @@
 #include "subtransaction.hpp"
 #include "ticket_codes.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/domain_error.hpp"
 #include "../core/seat_label.hpp"
@@ -300,7 +301,8 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
 }
 
 CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
-                             const EventInfo& event, const CartHold* cart) {
+                             const EventInfo& event, const CartHold* cart,
+                             SlotWait slot_wait = SlotWait{SlotWait::wait, 0}) {
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
     const int found =
@@ -325,8 +327,7 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     for (int i = 0; i < found; ++i) {
         added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
     }
-    return take(request.event_id, args, event, rows, found, added, SlotWait{SlotWait::wait, 0},
-                cart);
+    return take(request.event_id, args, event, rows, found, added, slot_wait, cart);
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads
@@ -403,10 +404,10 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
     if (auto refused = resolve_cart(request.event_id, args, &cart)) {
         return *refused;
     }
-    // One ticket without a limit, quotas, a category or a cart is taken as soon as it is
-    // locked; anything else may lock tickets and then back out.
+    // One ticket without a limit, quotas, a category, a cart or a waiting list is taken as
+    // soon as it is locked; anything else may lock tickets and then back out.
     if (request.quantity == 1 && !request.adjacent && !event.has_limit && !event.has_quotas() &&
-        request.category == Datum(0) && !cart) {
+        request.category == Datum(0) && !cart && !event.waitlist_open) {
         const std::int64_t start = random_walk_start(request.event_id, 0);
         if (start != 0 && !args.has_hold_for && request.prefix == Datum(0)) {
             if (auto sold = sell_any_first_look(request, args, start)) {
@@ -457,6 +458,14 @@ std::optional<std::string_view> present(const std::optional<std::string_view>& t
 
 } // namespace
 
+CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int quantity,
+                             bool together, Datum category, const EventInfo& event,
+                             SlotWait slot_wait) {
+    const AnyRequest request{event_id, quantity, together, Datum(0), category};
+    return keep_locks_only_on_change(
+        [&] { return lock_and_take_any(request, args, event, nullptr, slot_wait); });
+}
+
 CallResult run_claim_tickets(const CallArgs& args) {
     require_id("event_id", args.event_id);
     if (!args.has_ticket_ids) {
@@ -482,6 +491,8 @@ CallResult run_claim_tickets(const CallArgs& args) {
     add_hold_for(fingerprint, args);
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
+        return_lapsed_holds_if_listed(*args.event_id, ids.data(), static_cast<int>(ids.size()),
+                                      wait);
         CallResult settled = with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
             return keep_locks_only_on_change(
                 [&] { return settle_order(ids, args, *args.event_id, wait); });
@@ -523,6 +534,8 @@ CallResult run_claim_any(const CallArgs& args) {
     }
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_any()", *args.event_id, [&] {
+        // claim_any never waits (SKIP LOCKED): nor does its return of lapsed holds.
+        return_lapsed_holds_if_listed(*args.event_id, nullptr, 0, LockWait{WaitPolicy::skip, 0});
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
                                  prefix.empty() ? Datum(0) : make_text(prefix),
                                  category ? args.category_datum : Datum(0)};

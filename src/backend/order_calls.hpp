@@ -3,8 +3,18 @@
 #pragma once
 
 #include "call_types.hpp"
+#include "customer_limits.hpp"
+#include "ticket_store.hpp"
 
 namespace ticketing::backend {
+
+// An offer from the waiting list (waitlist.cpp): `quantity` claimable tickets (adjacent
+// when `together`; of `category`, text, or any: 0) held for args.customer for
+// args.hold_for, after the customer's limit and the quotas, as claim_any(..., hold_for)
+// would; hold_placed, or nothing changed (locks released) and why.
+CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int quantity,
+                             bool together, Datum category, const EventInfo& event,
+                             SlotWait slot_wait);
 
 CallResult run_claim_tickets(const CallArgs& args);
 CallResult run_claim_any(const CallArgs& args);

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "common/base64.h"
 #include "utils/relcache.h"
 }
 
@@ -33,6 +34,16 @@ inline Oid primary_key_index(Relation relation) {
     return RelationGetPrimaryKeyIndex(relation, false);
 #else
     return RelationGetPrimaryKeyIndex(relation);
+#endif
+}
+
+// PostgreSQL 18 declares base64's input as bytes (const uint8 *), before 18 as
+// const char *; the encoding is the same.
+inline int base64_encode(const unsigned char* src, int len, char* dst, int dstlen) {
+#if PG_VERSION_NUM >= 180000
+    return pg_b64_encode(src, len, dst, dstlen);
+#else
+    return pg_b64_encode(reinterpret_cast<const char*>(src), len, dst, dstlen);
 #endif
 }
 

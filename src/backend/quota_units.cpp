@@ -91,8 +91,9 @@ void give_to_stripes(std::int64_t event_id, std::int64_t quota_id, std::int32_t 
 
 // Expires up to `limit` lapsed holds (of one quota's categories when quota_id is not 0)
 // and gives back every unit they held. Returns how many.
-std::int64_t expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit,
-                                  Datum keep) {
+std::int64_t
+expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit, Datum keep,
+                     std::vector<std::pair<std::int64_t, std::int64_t>>* out = nullptr) {
     char nulls[] = "    ";
     nulls[0] = event_id == 0 ? 'n' : ' ';
     nulls[2] = quota_id == 0 ? 'n' : ' ';
@@ -120,6 +121,9 @@ std::int64_t expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, 
         give_back_quota_units(expired[i].first, ids.data(), static_cast<int>(ids.size()));
         i = j;
     }
+    if (out != nullptr) {
+        out->insert(out->end(), expired.begin(), expired.end());
+    }
     return static_cast<std::int64_t>(expired.size());
 }
 
@@ -133,8 +137,10 @@ QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     Datum keep = 0; // the call's own tickets: never expired under it
     for (const QuotaNeed& need : units_needed(event_id, ids, count)) {
         std::int32_t taken = take_from_stripes(event_id, need.quota_id, need.units);
-        if (taken < need.units) {
-            // Lapsed holds still hold their units: take them back, then try again.
+        if (taken < need.units && lapsed_holds_claimable()) {
+            // Lapsed holds still hold their units: take them back, then try again. (Not
+            // where a waiting list is open: a lapsed hold goes to the list, not to this
+            // call; the call returned the ones it could at its start.)
             if (keep == 0) {
                 keep = int8_array(locked != nullptr ? locked : ids,
                                   locked != nullptr ? locked_count : count);
@@ -161,8 +167,9 @@ void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     }
 }
 
-std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit) {
-    return expire_and_give_back(event_id, 0, limit, 0);
+std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit,
+                                 std::vector<std::pair<std::int64_t, std::int64_t>>* expired) {
+    return expire_and_give_back(event_id, 0, limit, 0, expired);
 }
 
 } // namespace ticketing::backend

@@ -322,9 +322,12 @@ void load_core_layout() {
     const Oid tickets = lock_and_check(specs[index_of(OwnTable::tickets)]);
     const Oid audit_log = lock_and_check(specs[index_of(OwnTable::audit_log)]);
     Layout layout{};
-    layout.events = EventsLayout{events, primary_key(events, "events", {"event_id"}, "(event_id)"),
-                                 column(events, "event_id"), column(events, "per_customer_limit"),
-                                 optional_column(events, "quota_count", INT4OID)};
+    layout.events = EventsLayout{events,
+                                 primary_key(events, "events", {"event_id"}, "(event_id)"),
+                                 column(events, "event_id"),
+                                 column(events, "per_customer_limit"),
+                                 optional_column(events, "quota_count", INT4OID),
+                                 optional_column(events, "waitlist_open", BOOLOID)};
     TicketsLayout& t = layout.tickets;
     t.relid = tickets;
     t.primary_key =

@@ -42,7 +42,8 @@ struct EventsLayout {
     Oid relid;
     Oid primary_key; // a B-tree on (event_id)
     AttrNumber event_id, per_customer_limit;
-    AttrNumber quota_count; // InvalidAttrNumber in a schema before 1.3 (no quotas, no carts)
+    AttrNumber quota_count;   // InvalidAttrNumber in a schema before 1.3 (no quotas, no carts)
+    AttrNumber waitlist_open; // InvalidAttrNumber before 1.3's waiting list
 };
 
 struct Layout {

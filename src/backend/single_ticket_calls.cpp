@@ -11,6 +11,7 @@
 #include "subtransaction.hpp"
 #include "ticket_codes.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/domain_error.hpp"
 #include "../core/sale_odds.hpp"
@@ -125,6 +126,11 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     if (event.has_quotas() && !from_available && to_available) {
         give_back_quota_units(request.event_id, &request.ticket_id, 1);
     }
+    if (event.waitlist_open && to_available) {
+        // Released, refunded, or a hold given up: offered down the list at once.
+        offer_free_tickets(request.event_id, event, int8_array(&request.ticket_id, 1),
+                           request.wait);
+    }
     if (cart != nullptr && transition.to == TicketStatus::held) {
         add_to_cart(request.event_id, cart->cart_id, &request.ticket_id, 1);
     }
@@ -215,7 +221,15 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     row.has_limit = limited();
     row.limit = read().limit;
     const CartHold* into = cart ? &*cart : nullptr;
-    if (!row.has_limit && !read().has_quotas()) {
+    if (read().waitlist_open) {
+        // A lapsed hold goes to the waiting list before anyone may take it.
+        const bool lapsed = seen->state.status == TicketStatus::held && seen->state.hold_expired;
+        if (lapsed && (kind == TicketCallKind::claim || kind == TicketCallKind::hold)) {
+            return_lapsed_holds(request.event_id, read(), &request.ticket_id, 1, request.wait);
+        }
+        set_lapsed_holds_claimable(false);
+    }
+    if (!row.has_limit && !read().has_quotas() && !read().waitlist_open) {
         return lock_and_apply(kind, request, args, row, read(), into);
     }
     // A limit or a quota is checked after the lock: if it says no, back out of the lock

@@ -3,6 +3,10 @@
 #include "pg_guard.hpp"
 #include "plan_settings.hpp"
 
+extern "C" {
+#include "utils/snapmgr.h"
+}
+
 namespace ticketing::backend {
 
 namespace {
@@ -40,12 +44,12 @@ SPIPlanPtr prepared(PlanId id) {
 } // namespace
 
 namespace {
-CallFrame frame{false, nullptr};
+CallFrame frame{false, nullptr, true};
 } // namespace
 
 CallFrame begin_call_frame() {
     const CallFrame outer = frame;
-    frame = CallFrame{false, CurrentMemoryContext};
+    frame = CallFrame{false, CurrentMemoryContext, true};
     return outer;
 }
 
@@ -69,6 +73,31 @@ void ensure_spi_connected() {
         });
         frame.spi_connected = true;
     }
+}
+
+bool lapsed_holds_claimable() {
+    return frame.lapsed_holds_claimable;
+}
+
+void set_lapsed_holds_claimable(bool claimable) {
+    frame.lapsed_holds_claimable = claimable;
+}
+
+std::uint64_t run_plan_latest(PlanId id, Datum* values, const char* nulls) {
+    ensure_spi_connected();
+    SPIPlanPtr plan = prepared(id);
+    std::uint64_t processed = 0;
+    pg_call([&] {
+        Snapshot latest = RegisterSnapshot(GetLatestSnapshot());
+        const int rc =
+            SPI_execute_snapshot(plan, values, nulls, latest, InvalidSnapshot, true, false, 0);
+        UnregisterSnapshot(latest);
+        if (rc < 0) {
+            elog(ERROR, "ticketing: SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+        }
+        processed = SPI_processed;
+    });
+    return processed;
 }
 
 MemoryContext call_memory_context() {

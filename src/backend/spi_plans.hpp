@@ -16,11 +16,24 @@ std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls);
 struct CallFrame {
     bool spi_connected;
     MemoryContext call_context;
+    // Whether this call's claims may take over lapsed holds: not in an event whose
+    // waiting list is open, where a lapsed hold goes to the list first (waitlist.hpp).
+    bool lapsed_holds_claimable;
 };
 CallFrame begin_call_frame();
 void end_call_frame(const CallFrame& outer);
 void abandon_call_frame(const CallFrame& outer);
 void ensure_spi_connected();
+
+// The current call's lapsed-hold rule (CallFrame::lapsed_holds_claimable; true until a
+// call in an event with an open waiting list says otherwise).
+bool lapsed_holds_claimable();
+void set_lapsed_holds_claimable(bool claimable);
+
+// Runs a kept plan with the newest snapshot instead of the transaction's (under
+// REPEATABLE READ a read must see what committed after the transaction's snapshot).
+// Read-only statements only.
+std::uint64_t run_plan_latest(PlanId id, Datum* values, const char* nulls);
 
 // The memory context of the current call: what must outlive SPI goes here.
 MemoryContext call_memory_context();

@@ -43,15 +43,23 @@ namespace {
                  " FOR NO KEY UPDATE OF t"
 // Available, or held with the hold lapsed: every claim path treats both alike. $3 is a
 // seat prefix or NULL.
+#define SEAT_PREFIX                                                                                \
+    "AND ($3::pg_catalog.text IS NULL OR pg_catalog.left(t.seat, pg_catalog.length($3)) "          \
+    "OPERATOR(pg_catalog.=) $3) "
 #define CLAIMABLE                                                                                  \
     "t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold' "            \
     "AND (t.status OPERATOR(pg_catalog.=) 'available' OR t.hold_expires_at "                       \
-    "OPERATOR(pg_catalog.<=) pg_catalog.now()) "                                                   \
-    "AND ($3::pg_catalog.text IS NULL OR pg_catalog.left(t.seat, pg_catalog.length($3)) "          \
-    "OPERATOR(pg_catalog.=) $3) "
+    "OPERATOR(pg_catalog.<=) pg_catalog.now()) " SEAT_PREFIX
+// In an event with an open waiting list a lapsed hold goes to the list before anyone may
+// claim it (waitlist.hpp): only available tickets are claimable. The same walks along
+// the same indexes (`status <> 'sold'` keeps the partial indexes usable).
+#define CLAIMABLE_NOW                                                                              \
+    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold' "            \
+    "AND t.status OPERATOR(pg_catalog.=) 'available' " SEAT_PREFIX
 // Tickets $2 (an array) of event $1.
-#define GIVEN_TICKETS                                                                              \
-    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) ANY ($2) "
+#define GIVEN_TICKETS_AT(ids)                                                                      \
+    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) ANY (" ids ") "
+#define GIVEN_TICKETS GIVEN_TICKETS_AT("$2")
 // For a batch: (ticket_id, status, owner, hold lapsed, seat, row version).
 #define BATCH_STATE                                                                                \
     "SELECT t.ticket_id, t.status, t.owner, "                                                      \
@@ -168,10 +176,27 @@ const PlanSpec claimable_between{
     5,
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
     PlanShape::ordered_walk};
+const PlanSpec claimable_between_now{
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
+    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    5,
+    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
+    PlanShape::ordered_walk};
 
 // The same for any seat of one category ($6), along tickets_category_claimable_idx.
 const PlanSpec claimable_between_category{
     "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND t.category OPERATOR(pg_catalog.=) $6"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    6,
+    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTOID},
+    PlanShape::ordered_walk};
+const PlanSpec claimable_between_category_now{
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
     "AND t.category OPERATOR(pg_catalog.=) $6"
     " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
     " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
@@ -214,9 +239,19 @@ const PlanSpec claimable_candidates{
     3,
     {INT8OID, INT8OID, TEXTOID},
     PlanShape::ordered_walk};
+const PlanSpec claimable_candidates_now{
+    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
+    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    3,
+    {INT8OID, INT8OID, TEXTOID},
+    PlanShape::ordered_walk};
 
 const PlanSpec count_claimable{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE,
+    3, // $2 unused
+    {INT8OID, INT8OID, TEXTOID}};
+const PlanSpec count_claimable_now{
+    "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE_NOW,
     3, // $2 unused
     {INT8OID, INT8OID, TEXTOID}};
 const PlanSpec count_claimable_category{
@@ -224,8 +259,20 @@ const PlanSpec count_claimable_category{
     "AND t.category OPERATOR(pg_catalog.=) $4",
     4, // $2 unused
     {INT8OID, INT8OID, TEXTOID, TEXTOID}};
+const PlanSpec count_claimable_category_now{
+    "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
+    "AND t.category OPERATOR(pg_catalog.=) $4",
+    4, // $2 unused
+    {INT8OID, INT8OID, TEXTOID, TEXTOID}};
 const PlanSpec claimable_candidates_category{
     "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND t.category OPERATOR(pg_catalog.=) $4"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    4,
+    {INT8OID, INT8OID, TEXTOID, TEXTOID},
+    PlanShape::ordered_walk};
+const PlanSpec claimable_candidates_category_now{
+    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
     "AND t.category OPERATOR(pg_catalog.=) $4"
     " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
     4,
@@ -237,7 +284,7 @@ const PlanSpec event_limit{"SELECT e.per_customer_limit FROM ticketing.events e 
                            1,
                            {INT8OID}};
 const PlanSpec event_limit_quotas{
-    "SELECT e.per_customer_limit, e.quota_count FROM ticketing.events e "
+    "SELECT e.per_customer_limit, e.quota_count, e.waitlist_open FROM ticketing.events e "
     "WHERE e.event_id OPERATOR(pg_catalog.=) $1",
     1,
     {INT8OID}};
@@ -438,6 +485,129 @@ const PlanSpec expire_lapsed{
     " SELECT r.event_id, r.ticket_id FROM returned r ORDER BY r.event_id, r.ticket_id",
     4,
     {INT8OID, INT4OID, INT8OID, INT8ARRAYOID}};
+
+// Waiting list (1.3, waitlist.cpp). Given lapsed holds $2 of event $1 back to inventory,
+// with their audit rows, their row locks taken as the caller's wait policy says, in id
+// order: (event_id, ticket_id) of the ones returned.
+#define EXPIRE_GIVEN(lock)                                                                         \
+    "WITH lapsed AS (SELECT t.event_id, t.ticket_id, t.owner FROM ticketing.tickets t"             \
+    " WHERE " GIVEN_TICKETS "AND t.status OPERATOR(pg_catalog.=) 'held'"                           \
+    " AND t.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()"                              \
+    " ORDER BY t.ticket_id FOR NO KEY UPDATE OF t" lock "),"                                       \
+    " returned AS (UPDATE ticketing.tickets t SET status = 'available', owner = NULL,"             \
+    " hold_expires_at = NULL, updated_at = pg_catalog.now() FROM lapsed l"                         \
+    " WHERE t.event_id OPERATOR(pg_catalog.=) l.event_id AND t.ticket_id OPERATOR(pg_catalog.=)"   \
+    " l.ticket_id RETURNING t.event_id, t.ticket_id, l.owner, t.updated_at),"                      \
+    " audited AS (" AUDIT_INSERT "SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner,"   \
+    " r.updated_at FROM returned r RETURNING 1)"                                                   \
+    " SELECT r.event_id, r.ticket_id FROM returned r ORDER BY r.ticket_id"
+const PlanSpec expire_given_wait{EXPIRE_GIVEN(""), 2, {INT8OID, INT8ARRAYOID}};
+const PlanSpec expire_given_nowait{EXPIRE_GIVEN(" NOWAIT"), 2, {INT8OID, INT8ARRAYOID}};
+const PlanSpec expire_given_skip{EXPIRE_GIVEN(" SKIP LOCKED"), 2, {INT8OID, INT8ARRAYOID}};
+#undef EXPIRE_GIVEN
+
+// Waiting entries of event $1 after entry $2, in list order, wanting at most $3 tickets,
+// of a category of tickets $4 (or any category; $4 NULL: every entry): (entry_id,
+// customer, quantity, category, together, offer_for). Run with the newest snapshot.
+const PlanSpec waiting_entries{
+    "SELECT w.entry_id, w.customer, w.quantity, w.category, w.together, w.offer_for"
+    " FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=) $1"
+    " AND w.status OPERATOR(pg_catalog.=) 'waiting' AND w.entry_id OPERATOR(pg_catalog.>) $2"
+    " AND w.quantity OPERATOR(pg_catalog.<=) $3"
+    " AND ($4::pg_catalog.int8[] IS NULL OR w.category IS NULL"
+    " OR w.category OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.category FROM ticketing.tickets t"
+    " WHERE " GIVEN_TICKETS_AT("$4") ")))"
+                                     " ORDER BY w.entry_id LIMIT 50",
+    4,
+    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID},
+    PlanShape::ordered_walk};
+
+// How many tickets of event $1 are available (of the categories of tickets $2; NULL:
+// any), counted up to 100 (the most an entry may want).
+const PlanSpec free_ticket_count{
+    "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1 FROM ticketing.tickets t"
+    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold'"
+    " AND t.status OPERATOR(pg_catalog.=) 'available'"
+    " AND ($2::pg_catalog.int8[] IS NULL OR t.category OPERATOR(pg_catalog.=) ANY (ARRAY("
+    "SELECT x.category FROM ticketing.tickets x WHERE x.event_id OPERATOR(pg_catalog.=) $1"
+    " AND x.ticket_id OPERATOR(pg_catalog.=) ANY ($2)))) LIMIT 100) f",
+    2,
+    {INT8OID, INT8ARRAYOID}};
+
+// Entry $2 of event $1 if it is still waiting, locked: (customer).
+#define LOCK_ENTRY(lock)                                                                           \
+    "SELECT w.customer FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=)"  \
+    " $1 AND w.entry_id OPERATOR(pg_catalog.=) $2 AND w.status OPERATOR(pg_catalog.=) 'waiting'"   \
+    " FOR NO KEY UPDATE OF w" lock
+const PlanSpec lock_entry_wait{LOCK_ENTRY(""), 2, {INT8OID, INT8OID}};
+const PlanSpec lock_entry_nowait{LOCK_ENTRY(" NOWAIT"), 2, {INT8OID, INT8OID}};
+const PlanSpec lock_entry_skip{LOCK_ENTRY(" SKIP LOCKED"), 2, {INT8OID, INT8OID}};
+#undef LOCK_ENTRY
+
+// Entry $2 offered tickets $4 until $3.
+const PlanSpec mark_entry_offered{
+    "UPDATE ticketing.waitlist_entries w SET status = 'offered', offered_at = pg_catalog.now(),"
+    " offer_expires_at = $3, offered_ticket_ids = $4, skipped_for = NULL, skipped_at = NULL"
+    " WHERE w.event_id OPERATOR(pg_catalog.=) $1 AND w.entry_id OPERATOR(pg_catalog.=) $2",
+    4,
+    {INT8OID, INT8OID, TIMESTAMPTZOID, INT8ARRAYOID}};
+
+// Why an offer that fitted went past entry $2 (written when the reason changes).
+const PlanSpec mark_entry_skipped{
+    "UPDATE ticketing.waitlist_entries w SET skipped_for = $3, skipped_at = pg_catalog.now()"
+    " WHERE w.event_id OPERATOR(pg_catalog.=) $1 AND w.entry_id OPERATOR(pg_catalog.=) $2"
+    " AND w.skipped_for IS DISTINCT FROM $3",
+    3,
+    {INT8OID, INT8OID, TEXTOID}};
+
+// Customer $2's open entry in event $1: (entry_id, status, offered tickets, offer
+// expiry, skipped_for, tickets of the offer still held for the customer).
+#define CUSTOMER_ENTRY                                                                             \
+    "SELECT w.entry_id, w.status, w.offered_ticket_ids, w.offer_expires_at, w.skipped_for,"        \
+    " (SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE t.event_id"                       \
+    " OPERATOR(pg_catalog.=) w.event_id AND t.ticket_id OPERATOR(pg_catalog.=) ANY"                \
+    " (w.offered_ticket_ids) AND t.status OPERATOR(pg_catalog.=) 'held' AND t.owner"               \
+    " OPERATOR(pg_catalog.=) w.customer AND t.hold_expires_at OPERATOR(pg_catalog.>)"              \
+    " pg_catalog.now()) FROM ticketing.waitlist_entries w WHERE w.event_id"                        \
+    " OPERATOR(pg_catalog.=) $1 AND w.customer OPERATOR(pg_catalog.=) $2 AND w.status"             \
+    " OPERATOR(pg_catalog.=) ANY (ARRAY['waiting', 'offered'])"
+const PlanSpec customer_entry{CUSTOMER_ENTRY " FOR NO KEY UPDATE OF w", 2, {INT8OID, TEXTOID}};
+const PlanSpec customer_entry_peek{CUSTOMER_ENTRY, 2, {INT8OID, TEXTOID}};
+#undef CUSTOMER_ENTRY
+
+const PlanSpec close_entry{
+    "UPDATE ticketing.waitlist_entries w SET status = $3, closed_at = pg_catalog.now()"
+    " WHERE w.event_id OPERATOR(pg_catalog.=) $1 AND w.entry_id OPERATOR(pg_catalog.=) $2",
+    3,
+    {INT8OID, INT8OID, TEXTOID}};
+
+const PlanSpec insert_entry{
+    "INSERT INTO ticketing.waitlist_entries AS w (event_id, customer, quantity, category,"
+    " together, offer_for) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, customer)"
+    " WHERE status OPERATOR(pg_catalog.=) ANY (ARRAY['waiting', 'offered']) DO NOTHING"
+    " RETURNING w.entry_id",
+    6,
+    {INT8OID, TEXTOID, INT4OID, TEXTOID, BOOLOID, INTERVALOID}};
+
+const PlanSpec entry_position{
+    "SELECT pg_catalog.count(*) FROM ticketing.waitlist_entries w WHERE w.event_id"
+    " OPERATOR(pg_catalog.=) $1 AND w.status OPERATOR(pg_catalog.=) 'waiting'"
+    " AND w.entry_id OPERATOR(pg_catalog.<=) $2",
+    2,
+    {INT8OID, INT8OID}};
+
+// The tickets $2 still held for customer $3 (an offer given up) back to inventory, with
+// their audit rows: (ticket_id).
+const PlanSpec release_offered_holds{
+    "WITH returned AS (UPDATE ticketing.tickets t SET status = 'available', owner = NULL,"
+    " hold_expires_at = NULL, updated_at = pg_catalog.now() WHERE " GIVEN_TICKETS
+    "AND t.status OPERATOR(pg_catalog.=) 'held' AND t.owner OPERATOR(pg_catalog.=) $3"
+    " RETURNING t.event_id, t.ticket_id, t.updated_at),"
+    " audited AS (" AUDIT_INSERT "SELECT r.event_id, r.ticket_id, 'held', 'available', $3,"
+    " r.updated_at FROM returned r RETURNING 1)"
+    " SELECT r.ticket_id FROM returned r ORDER BY r.ticket_id",
+    3,
+    {INT8OID, INT8ARRAYOID, TEXTOID}};
 
 // Carts (1.3, carts.cpp). A cart is found by the SHA-256 of its token ($2), in event $1,
 // for customer $3: another customer's token finds nothing, as an unknown one does.
@@ -664,20 +834,32 @@ const PlanSpec& statement_for(PlanId id) {
         return transition_tickets;
     case PlanId::claimable_between:
         return claimable_between;
+    case PlanId::claimable_between_now:
+        return claimable_between_now;
     case PlanId::claimable_between_category:
         return claimable_between_category;
+    case PlanId::claimable_between_category_now:
+        return claimable_between_category_now;
     case PlanId::count_claimable_category:
         return count_claimable_category;
+    case PlanId::count_claimable_category_now:
+        return count_claimable_category_now;
     case PlanId::claimable_candidates_category:
         return claimable_candidates_category;
+    case PlanId::claimable_candidates_category_now:
+        return claimable_candidates_category_now;
     case PlanId::take_one_from:
         return take_one_from;
     case PlanId::take_one_before:
         return take_one_before;
     case PlanId::claimable_candidates:
         return claimable_candidates;
+    case PlanId::claimable_candidates_now:
+        return claimable_candidates_now;
     case PlanId::count_claimable:
         return count_claimable;
+    case PlanId::count_claimable_now:
+        return count_claimable_now;
     case PlanId::event_limit:
         return event_limit;
     case PlanId::event_limit_quotas:
@@ -746,6 +928,38 @@ const PlanSpec& statement_for(PlanId id) {
         return store_key;
     case PlanId::forget_key:
         return forget_key;
+    case PlanId::expire_given_wait:
+        return expire_given_wait;
+    case PlanId::expire_given_nowait:
+        return expire_given_nowait;
+    case PlanId::expire_given_skip:
+        return expire_given_skip;
+    case PlanId::waiting_entries:
+        return waiting_entries;
+    case PlanId::free_ticket_count:
+        return free_ticket_count;
+    case PlanId::lock_entry_wait:
+        return lock_entry_wait;
+    case PlanId::lock_entry_nowait:
+        return lock_entry_nowait;
+    case PlanId::lock_entry_skip:
+        return lock_entry_skip;
+    case PlanId::mark_entry_offered:
+        return mark_entry_offered;
+    case PlanId::mark_entry_skipped:
+        return mark_entry_skipped;
+    case PlanId::customer_entry:
+        return customer_entry;
+    case PlanId::customer_entry_peek:
+        return customer_entry_peek;
+    case PlanId::close_entry:
+        return close_entry;
+    case PlanId::insert_entry:
+        return insert_entry;
+    case PlanId::entry_position:
+        return entry_position;
+    case PlanId::release_offered_holds:
+        return release_offered_holds;
     case PlanId::insert_key_1_1:
         return insert_key_1_1;
     case PlanId::select_key_1_1:

@@ -31,6 +31,13 @@ enum class PlanId {
     event_limit_quotas,            // the same and its quota count (1.3)
     max_ticket_id,                 // an event's highest ticket id (first look by statement)
     category_unsold_range,         // lowest and highest unsold ticket id of a category (1.3)
+    // The same walks where only available tickets are claimable (an open waiting list).
+    claimable_between_now,
+    claimable_between_category_now,
+    claimable_candidates_now,
+    count_claimable_now,
+    count_claimable_category_now,
+    claimable_candidates_category_now,
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED
@@ -60,6 +67,23 @@ enum class PlanId {
     count_cart_items,  // how many other tickets a cart holds
     update_cart,       // a cart's status and expiry
     lock_tickets_wait, // several tickets, locked in id order, waiting
+    // Waiting list (1.3, waitlist.cpp).
+    expire_given_wait,     // return given lapsed holds to inventory, waiting for their locks
+    expire_given_nowait,   // the same, NOWAIT
+    expire_given_skip,     // the same, SKIP LOCKED
+    waiting_entries,       // a page of waiting entries in list order (newest snapshot)
+    free_ticket_count,     // available tickets (of the freed tickets' categories), up to 100
+    lock_entry_wait,       // a waiting entry, FOR NO KEY UPDATE
+    lock_entry_nowait,     // the same, NOWAIT
+    lock_entry_skip,       // the same, SKIP LOCKED
+    mark_entry_offered,    // an entry's offer: status, tickets, expiry
+    mark_entry_skipped,    // why an offer went past an entry
+    customer_entry,        // a customer's open entry, locked, with its live offered holds
+    customer_entry_peek,   // the same, unlocked
+    close_entry,           // an entry left or closed
+    insert_entry,          // a new waiting entry
+    entry_position,        // waiting entries up to and including one
+    release_offered_holds, // the holds of an offer given up, with audit rows
     // Idempotency keys.
     insert_key, // claim a key; ON CONFLICT DO NOTHING
     select_key, // the stored request and result, locked

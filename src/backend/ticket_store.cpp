@@ -47,6 +47,7 @@ void decode_row(std::int64_t event_id, std::uint64_t n, TicketRow* row) {
         row->state.owned_by_customer = DatumGetBool(SPI_getbinval(tuple, desc, col_mine, &is_null));
         row->state.hold_expired =
             DatumGetBool(SPI_getbinval(tuple, desc, col_hold_expired, &is_null));
+        row->state.lapse_waits_for_list = !lapsed_holds_claimable();
         row->seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, col_seat, &is_null), false, -1);
         row->updated_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, col_updated_at, &is_null));
         const Datum hold = SPI_getbinval(tuple, desc, col_hold_expires_at, &is_null);
@@ -207,6 +208,8 @@ EventInfo event_by_statement(std::int64_t event_id) {
         if (quotas) {
             info.quota_count = DatumGetInt32(
                 SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &is_null));
+            info.waitlist_open = DatumGetBool(
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &is_null));
         }
     });
     return info;
@@ -395,8 +398,11 @@ int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Da
                    Datum excluded, int wanted, TicketRow* rows, Datum category) {
     int found = 0;
     const Datum none = excluded != 0 ? excluded : int8_array(nullptr, 0);
+    const bool lapsed = lapsed_holds_claimable();
     const PlanId plan =
-        category != 0 ? PlanId::claimable_between_category : PlanId::claimable_between;
+        category != 0
+            ? (lapsed ? PlanId::claimable_between_category : PlanId::claimable_between_category_now)
+            : (lapsed ? PlanId::claimable_between : PlanId::claimable_between_now);
     while (found < wanted && from < to) {
         check_for_interrupts();
         char nulls[] = "      ";
@@ -488,9 +494,12 @@ int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix
     char nulls[] = "    ";
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
                     null_if_absent(prefix, &nulls[2]), category};
-    const std::uint64_t found = run_plan(category != 0 ? PlanId::claimable_candidates_category
-                                                       : PlanId::claimable_candidates,
-                                         args, nulls);
+    const bool lapsed = lapsed_holds_claimable();
+    const PlanId plan =
+        category != 0 ? (lapsed ? PlanId::claimable_candidates_category
+                                : PlanId::claimable_candidates_category_now)
+                      : (lapsed ? PlanId::claimable_candidates : PlanId::claimable_candidates_now);
+    const std::uint64_t found = run_plan(plan, args, nulls);
     pg_call([&] {
         for (std::uint64_t i = 0; i < found && i < claimable_page_size; ++i) {
             HeapTuple tuple = SPI_tuptable->vals[i];
@@ -507,8 +516,11 @@ std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category
     char nulls[] = "    ";
     Datum args[] = {Int64GetDatum(event_id), 0, null_if_absent(prefix, &nulls[2]), category};
     nulls[1] = 'n';
-    run_plan(category != 0 ? PlanId::count_claimable_category : PlanId::count_claimable, args,
-             nulls);
+    const bool lapsed = lapsed_holds_claimable();
+    run_plan(category != 0 ? (lapsed ? PlanId::count_claimable_category
+                                     : PlanId::count_claimable_category_now)
+                           : (lapsed ? PlanId::count_claimable : PlanId::count_claimable_now),
+             args, nulls);
     bool is_null = false;
     return first_int64(&is_null);
 }

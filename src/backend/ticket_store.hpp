@@ -15,6 +15,7 @@ struct EventInfo {
     std::int64_t limit;
     std::int32_t quota_count = 0; // quotas the event has (1.3): a sale takes their units
     bool has_quotas() const { return quota_count > 0; }
+    bool waitlist_open = false; // freed tickets go to the waiting list first (1.3)
 };
 
 struct TicketRow {

@@ -11,7 +11,7 @@ namespace {
 
 TicketState state_for(const BatchTicket& ticket, std::string_view customer) {
     return TicketState{ticket.status, !ticket.owner.empty() && ticket.owner == customer,
-                       ticket.hold_expired};
+                       ticket.hold_expired, ticket.lapse_waits_for_list};
 }
 
 // Sells `ticket` to `customer` if the rules and the limit allow.

@@ -21,9 +21,10 @@ struct BatchTicket {
     TicketStatus status;
     std::string_view owner; // empty: nobody
     bool hold_expired;
-    bool locked;                    // the batch holds its row lock
-    std::string_view category = {}; // the ticket's category (known when quotas need it)
-    std::string_view pool = {};     // pooled for any-seat requests of this category ("": any)
+    bool locked;                       // the batch holds its row lock
+    std::string_view category = {};    // the ticket's category (known when quotas need it)
+    std::string_view pool = {};        // pooled for any-seat requests of this category ("": any)
+    bool lapse_waits_for_list = false; // see TicketState
 };
 
 // One request: a given ticket, or any seat (no ticket_id), of a category if it names one.

@@ -62,6 +62,20 @@ std::string_view outcome_name(Outcome outcome) {
         return "revoked";
     case Outcome::transferred:
         return "transferred";
+    case Outcome::joined:
+        return "joined";
+    case Outcome::offered:
+        return "offered";
+    case Outcome::waiting:
+        return "waiting";
+    case Outcome::already_waiting:
+        return "already_waiting";
+    case Outcome::left:
+        return "left";
+    case Outcome::not_waiting:
+        return "not_waiting";
+    case Outcome::waitlist_closed:
+        return "waitlist_closed";
     }
     return "unknown";
 }

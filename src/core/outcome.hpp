@@ -38,6 +38,14 @@ enum class Outcome {
     wrong_event,      // a genuine code of another event
     revoked,          // a genuine code, but the ticket was transferred or resold since
     transferred,      // the ticket now belongs to the receiver, with a new code
+    // Waiting list (1.3, issue 19).
+    joined,          // the customer is on the event's waiting list
+    offered,         // tickets are held for the customer as an offer from the list
+    waiting,         // the customer's entry is waiting (waitlist_position)
+    already_waiting, // the customer has an open entry in the event already
+    left,            // the customer left the list (an open offer given up)
+    not_waiting,     // the customer has no open entry in the event
+    waitlist_closed, // the event's waiting list is not open
 };
 
 inline constexpr Outcome all_outcomes[] = {
@@ -50,7 +58,9 @@ inline constexpr Outcome all_outcomes[] = {
     Outcome::empty_cart,     Outcome::opened,        Outcome::extended,
     Outcome::capped,         Outcome::admitted,      Outcome::already_admitted,
     Outcome::not_sold,       Outcome::unknown_code,  Outcome::wrong_event,
-    Outcome::revoked,        Outcome::transferred};
+    Outcome::revoked,        Outcome::transferred,   Outcome::joined,
+    Outcome::offered,        Outcome::waiting,       Outcome::already_waiting,
+    Outcome::left,           Outcome::not_waiting,   Outcome::waitlist_closed};
 
 std::string_view outcome_name(Outcome outcome);
 

@@ -19,7 +19,8 @@ Decision acquire(const TicketState& ticket, Action action, Outcome success) {
         return {Action::answer,
                 ticket.owned_by_customer ? Outcome::already_owned : Outcome::already_sold};
     }
-    if (taken_by_other(ticket)) {
+    if (taken_by_other(ticket) || (ticket.lapse_waits_for_list &&
+                                   ticket.status == TicketStatus::held && ticket.hold_expired)) {
         return {Action::answer, Outcome::held};
     }
     return {action, success};

@@ -13,7 +13,10 @@ struct TicketState {
     TicketStatus status;
     bool owned_by_customer; // owner = the asking customer
     bool hold_expired;      // status held and its expiry has passed
-    bool admitted = false;  // checked in at a gate (1.3): it can no longer be released
+    // In an event with an open waiting list a lapsed hold goes to the list before anyone
+    // may claim or hold it: until it is returned, claims and holds answer `held`.
+    bool lapse_waits_for_list = false;
+    bool admitted = false; // checked in at a gate (1.3): it can no longer be released
 };
 
 enum class Action {
@@ -31,7 +34,8 @@ struct Decision {
 // What a call does to one ticket.
 enum class TicketCallKind { claim, release, hold, confirm_hold, release_hold };
 
-// claim: available, an expired hold or the customer's own hold -> sell; sold to the
+// claim: available, an expired hold or the customer's own hold -> sell (a lapsed hold
+//   that waits for the list -> held); sold to the
 //   customer -> already_owned; sold to another -> already_sold; another's live hold -> held.
 // release: the owner of a sale or of a live hold -> release; anyone else -> not_owner;
 //   the owner of a ticket checked in at a gate -> already_admitted (nothing changes).

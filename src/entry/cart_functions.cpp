@@ -3,6 +3,7 @@
 #include "../backend/carts.hpp"
 #include "../backend/pg_guard.hpp"
 #include "../backend/quota_units.hpp"
+#include "../backend/waitlist.hpp"
 #include "../backend/sql_codec.hpp"
 
 #include "../core/domain_error.hpp"
@@ -116,8 +117,12 @@ Datum ticketing_expire_holds(PG_FUNCTION_ARGS) {
         in_backend_call("expire_holds()", event_id.value_or(0), [&] {
             for (;;) {
                 check_for_interrupts();
-                const std::int64_t batch = expire_lapsed_holds(event_id.value_or(0), expire_batch);
+                std::vector<std::pair<std::int64_t, std::int64_t>> returned;
+                const std::int64_t batch =
+                    expire_lapsed_holds(event_id.value_or(0), expire_batch, &returned);
                 expired += batch;
+                // In events with an open waiting list, what came free is offered down it.
+                offer_expired(returned);
                 if (batch < expire_batch) {
                     break;
                 }

@@ -146,8 +146,12 @@ std::string claim_any_problem(const Request& r, const Answer& a, const SeatMap& 
     return "";
 }
 
-std::string claim_tickets_problem(const Request& r, const Answer& a, const SeatMap& seats) {
+std::string claim_tickets_problem(const Request& r, const Answer& a, const SeatMap& seats,
+                                  std::int64_t limit) {
     const std::string& o = a.outcome;
+    if (o == "busy" && a.tickets.empty() && limit > 0) {
+        return ""; // the customer's slot was busy (another claim of hers), not a ticket
+    }
     if (o == "claimed" || o == "hold_placed" || o == "already_owned") {
         if (sorted(a.tickets) != sorted(r.tickets)) {
             return o + " does not list exactly the tickets asked for";
@@ -169,7 +173,8 @@ std::string claim_tickets_problem(const Request& r, const Answer& a, const SeatM
 
 } // namespace
 
-std::string answer_problem(const Request& r, const Answer& a, const SeatMap& seats) {
+std::string answer_problem(const Request& r, const Answer& a, const SeatMap& seats,
+                           std::int64_t limit) {
     if (a.is_error()) {
         return "";
     }
@@ -190,7 +195,7 @@ std::string answer_problem(const Request& r, const Answer& a, const SeatMap& sea
         return claim_any_problem(r, a, seats);
     }
     if (r.kind == CallKind::ClaimTickets) {
-        return claim_tickets_problem(r, a, seats);
+        return claim_tickets_problem(r, a, seats, limit);
     }
     if (!a.remaining || *a.remaining < 0) {
         return "expire_holds returned no count";

@@ -106,7 +106,7 @@ class MixedClient {
     }
 
     void check(const Request& request, const Answer& answer) {
-        const std::string problem = answer_problem(request, answer, run_.seats);
+        const std::string problem = answer_problem(request, answer, run_.seats, run_.limit);
         if (!problem.empty()) {
             log_.anomalies.add(describe(request) + " -> " + describe(answer) + ": " + problem);
         }

@@ -2,7 +2,8 @@
 # The reliability suites that need clusters of their own (PostgreSQL's TAP modules):
 # crash ledger, streaming standby and logical decoding, dump and restore, concurrent
 # bad input (serialization failures, lock timeouts, a cancel in the middle of a batch),
-# the schema-hijack attack against the 1.1 scripts, and sqlsmith.
+# the schema-hijack attack against the 1.1 scripts, sqlsmith, API fuzzing, and
+# expire_holds() on a pg_cron schedule.
 #
 # usage (as root, with the extension installed system-wide):
 #   test/reliability/run_reliability.sh [t/NNN_name.pl ...]
@@ -32,9 +33,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Packages: TAP modules (IPC::Run), the clients (DBD::Pg), sqlsmith, git (the 1.1
-# scripts for the hijack test come from the repository's history).
+# scripts for the hijack test come from the repository's history), pg_cron (009).
 need=()
-for pkg in libipc-run-perl libdbd-pg-perl sqlsmith postgresql-15 postgresql-server-dev-15 git; do
+for pkg in libipc-run-perl libdbd-pg-perl sqlsmith postgresql-15 postgresql-server-dev-15 git \
+    postgresql-15-cron; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -81,15 +81,17 @@ check "update-sells: claim, replayed key and confirmed hold after the updates" \
         -c \"SELECT pg_catalog.count(*) FROM ticketing.verify()\" | tr '\n' ' ')\" = 'claimed claimed 3 hold_placed claimed 0 ' ]"
 
 # Object for object the same as a fresh install. The listings differ only in the oids
-# and xids pg_upgrade would set, the sequences' positions (the sale used them) and
-# pg_dump's per-run \restrict key.
+# and xids pg_upgrade would set, the sequences' positions (the sale used them),
+# pg_dump's per-run \restrict key and the stored default of a column the update added
+# to a table that had rows (binary_upgrade_set_missing_value: a property of those rows,
+# not of the column).
 q -d "$FRESH" -c "CREATE EXTENSION ticketing" >/dev/null || { fail "update-fresh: CREATE EXTENSION failed"; finish; }
 listing() {
     pg_dump --binary-upgrade --schema-only -d "$1" |
-        grep -vE 'binary_upgrade_set_next_|relfrozenxid|relminmxid|^\\(un)?restrict |^-- Dumped (from|by)' |
+        grep -vE 'binary_upgrade_set_(next_|missing_value)|^-- set missing value|relfrozenxid|relminmxid|^\\(un)?restrict |^-- Dumped (from|by)' |
         sed -E -e "s/'[0-9]+'::pg_catalog\.oid/'OID'::pg_catalog.oid/g" -e "s/^WHERE oid = '[0-9]+';/WHERE oid = 'OID';/" \
             -e "s/(pg_catalog\.setval\('[a-z_.]+'), [0-9]+, (true|false)\)/\1, N)/" \
-            -e "/binary_upgrade_create_empty_extension/s/[0-9]{4,}/OID/g"
+            -e "/binary_upgrade_create_empty_extension/s/[0-9]{4,}/OID/g" | cat -s
 }
 listing "$UPDATED" >"$WORK/updated.sql"
 listing "$FRESH" >"$WORK/fresh.sql"
