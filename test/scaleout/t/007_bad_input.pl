@@ -119,6 +119,34 @@ my @refused = (
 	"abandon_cart(NULL, NULL, NULL)",
 	"cart_contents($e, NULL, 'x')", "cart_contents($e, repeat('t', 101), 'x')", "cart_contents($e, 't', '')",
 	"cart_contents(0, 't', 'x')",
+	# check-in and transfer (issue 19): a code is the shard's to judge, never an error
+	"check_in(NULL, 'c', 'g')", "check_in(0, 'c', 'g')", "check_in($e, NULL, 'g')", "check_in($e, 'c', NULL)",
+	"check_in($e, 'c', '')", "check_in($e, 'c', repeat('g', 101))", "check_in($e, 'c', repeat('é', 51))",
+	"check_in(0, NULL, '')", "check_in($e, NULL, '')",
+	"check_in_batch(NULL, ARRAY[ROW('c', 'g', now())]::ticketing.scan[])", "check_in_batch($e, NULL)",
+	"check_in_batch($e, '{}')", "check_in_batch(0, NULL)",
+	"check_in_batch($e, ARRAY[ARRAY[ROW('c', 'g', now())::ticketing.scan]])",
+	"check_in_batch($e, ARRAY(SELECT ROW('c', 'g', now())::ticketing.scan FROM generate_series(1, 1001)))",
+	"check_in_batch($e, ARRAY[ROW('c', 'g', now()), NULL]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW(NULL, 'g', now())]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', NULL, now())]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', 'g', now()), ROW('c', '', now())]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', repeat('g', 101), now())]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', 'g', NULL)]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', 'g', '-infinity')]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', 'g', 'infinity')]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW('c', 'g', now() + interval '2 days')]::ticketing.scan[])",
+	"check_in_batch($e, ARRAY[ROW(NULL, '', NULL)]::ticketing.scan[])",
+	"check_in_batch($e, '[0:1]={\"(c,g,2020-01-01)\",\"(c,,2020-01-01)\"}'::ticketing.scan[])",
+	"transfer_ticket(NULL, 1, 'a', 'b')", "transfer_ticket(0, 1, 'a', 'b')", "transfer_ticket($e, NULL, 'a', 'b')",
+	"transfer_ticket($e, -1, 'a', 'b')", "transfer_ticket($e, 1, NULL, 'b')", "transfer_ticket($e, 1, '', 'b')",
+	"transfer_ticket($e, 1, repeat('a', 201), 'b')", "transfer_ticket($e, 1, 'a', NULL)",
+	"transfer_ticket($e, 1, 'a', '')", "transfer_ticket($e, 1, 'a', repeat('b', 201))",
+	"transfer_ticket($e, 1, 'a', 'a')", "transfer_ticket($e, 1, 'a', 'b', '')",
+	"transfer_ticket($e, 1, 'a', 'b', repeat('k', 201))", "transfer_ticket($e, 1, 'a', 'a', '')",
+	"transfer_ticket(0, 0, '', '', '')",
+	"ticket_codes(NULL, 'a')", "ticket_codes(0, 'a')", "ticket_codes($e, NULL)", "ticket_codes($e, '')",
+	"ticket_codes($e, repeat('a', 201))", "ticket_codes(-1, '')",
 );
 
 # Each bad call on the router and on the shard directly: the same error, raised on the
@@ -175,7 +203,12 @@ for my $call ((map { "claim_ticket($e, " . $t++ . ", 'x', wait => $_)" } "'300s'
 	"open_cart($e, repeat('x', 200))", "open_cart($e, 'x', '1 minute')",
 	"extend_cart($e, repeat('t', 100), 'x', '1 second')", "extend_cart($e, 't', 'x', '2 hours')",
 	"checkout_cart($e, 't', repeat('x', 200), repeat('k', 200))", "abandon_cart($e, repeat('é', 50), 'x', 'k')",
-	"cart_contents($e, 't', 'x')")
+	"cart_contents($e, 't', 'x')",
+	"check_in($e, '', repeat('g', 100))", "check_in($e, 'not a code', repeat('é', 50))",
+	"check_in_batch($e, ARRAY(SELECT ROW('c' || g, 'g', now() + interval '23 hours')::ticketing.scan FROM generate_series(1, 1000) g))",
+	"check_in_batch($e, '[0:1]={\"(c,g,2020-01-01)\",\"(d,h,2020-01-01)\"}'::ticketing.scan[])",
+	"transfer_ticket($e, 1, repeat('a', 200), repeat('b', 200), repeat('k', 200))",
+	"ticket_codes($e, repeat('a', 200))")
 {
 	is(error_of($router, "SELECT * FROM ticketing.$call"), '', "answered: $call");
 }
