@@ -6,10 +6,12 @@ from .errors import (DatabaseError, IdempotencyKeyReusedError, InvalidInputError
 from .failover import Failover, OutcomeUnknownError
 from .results import (SUCCESSES, BatchRequest, BatchResult, CartResult, CategorySummary,
                       EventSummary, OrderResult, QuotaSummary, TicketResult)
+from .results import CheckInResult, Scan, ScanResult, TicketCode
 
 __all__ = [
     "Ticketing", "TicketResult", "OrderResult", "EventSummary", "SUCCESSES", "CartResult",
     "BatchRequest", "BatchResult", "QuotaSummary", "CategorySummary",
     "TicketingError", "InvalidInputError", "RetryableError", "IdempotencyKeyReusedError",
     "PrivilegeError", "DatabaseError", "error_for", "Failover", "OutcomeUnknownError",
+    "CheckInResult", "Scan", "ScanResult", "TicketCode",
 ]

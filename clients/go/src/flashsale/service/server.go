@@ -28,7 +28,8 @@ const (
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
 //
-// and the cart routes under /events/{event}/carts (carts.go).
+// the cart routes under /events/{event}/carts (carts.go), and the check-in and transfer
+// routes (checkin.go).
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
@@ -68,6 +69,10 @@ func (s *Server) SetFailoverLog(logf func(format string, args ...interface{})) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cart, ok := parseCartRoute(r.URL); ok {
 		s.cartAction(w, r, cart)
+		return
+	}
+	if gate, ok := parseGateRoute(r.URL); ok {
+		s.gateAction(w, r, gate)
 		return
 	}
 	rt, ok := parseRoute(r.URL.Path)
