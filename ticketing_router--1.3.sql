@@ -1713,6 +1713,213 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT pg_catalog.sum(n)::bigint FROM ticketing.purge_keys_on_shards($1) AS n $$;
 
 -------------------------------------------------------------------------------
+-- Waiting list (issue 19). An event's list lives on the event's shard, with the event:
+-- every call below runs there, and so does what makes a waiting list oversell-proof (a
+-- ticket freed on the shard is offered there in the same transaction, whichever node the
+-- freeing call came through). The NOTIFY of an offer is sent on the shard: a mailer
+-- LISTENs there (channel ticketing_waitlist_<event_id>, shard_of(event_id) says which),
+-- or polls pending_offers() through the router.
+-------------------------------------------------------------------------------
+
+CREATE TYPE ticketing.waitlist_result AS (
+    outcome          text,
+    event_id         bigint,
+    entry_id         bigint,
+    place            bigint,
+    status           text,
+    ticket_ids       bigint[],
+    offer_expires_at timestamptz,
+    skipped_for      text
+);
+
+-- An offer's length: as check_hold_for, between 1 minute and 7 days (validate_join() in
+-- src/core/waitlist_rules.cpp), decided here only when no clock or calendar can change
+-- the answer; anything else is left to the shard.
+CREATE FUNCTION ticketing.check_offer_for(offer_for interval)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    months numeric := extract(year FROM offer_for) * 12 + extract(month FROM offer_for);
+    days numeric := extract(day FROM offer_for);
+    micros numeric := extract(hour FROM offer_for) * 3600000000
+                      + extract(minute FROM offer_for) * 60000000
+                      + extract(microseconds FROM offer_for);
+    max_micros constant numeric := 7 * 86400 * 1000000::numeric;
+    refused boolean := false;
+BEGIN
+    IF offer_for IS NULL THEN
+        RAISE EXCEPTION 'offer_for must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF months = 0 AND days = 0 THEN
+        refused := micros < 60000000 OR micros > max_micros;
+    ELSIF months <= 0 AND days <= 0 AND micros <= 0 THEN
+        refused := true;
+    ELSIF months >= 0 AND days >= 0 AND micros >= 0 THEN
+        refused := months * 28 * 86400000000 + days * 86400000000 + micros - 3 * 3600000000::numeric
+                   > max_micros;
+    END IF;
+    IF refused THEN
+        RAISE EXCEPTION 'offer_for must be between 1 minute and 7 days'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'It is how long an offer is held for the customer, for example '
+                         'offer_for => interval ''15 minutes''.';
+    END IF;
+END
+$$;
+
+-- join_waitlist: validate_join() in src/core/waitlist_rules.cpp.
+CREATE FUNCTION ticketing.check_join_waitlist(event_id bigint, customer text, quantity integer,
+                                              category text, together boolean,
+                                              offer_for interval)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    PERFORM ticketing.check_customer('customer', customer);
+    IF quantity IS NULL THEN
+        RAISE EXCEPTION 'quantity must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF quantity < 1 OR quantity > 100 THEN
+        RAISE EXCEPTION 'quantity must be between 1 and 100, got %', quantity
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF category = '' OR octet_length(category) > 100 THEN
+        RAISE EXCEPTION 'category must be 1 to 100 bytes long, got %', octet_length(category)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass NULL to wait for tickets of any category.';
+    END IF;
+    IF together IS NULL THEN
+        RAISE EXCEPTION 'together must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM ticketing.check_offer_for(offer_for);
+END
+$$;
+
+-- False for offers between 1 minute and 7 days of time alone (as interval comparison
+-- counts them); anything else goes to check_offer_for().
+CREATE FUNCTION ticketing.route_join_waitlist(event_id bigint, customer text, quantity integer,
+                                              category text, together boolean,
+                                              offer_for interval)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer)
+       OR quantity IS NULL OR quantity OPERATOR(pg_catalog.<) 1
+       OR quantity OPERATOR(pg_catalog.>) 100
+       OR ticketing.suspect_label(category) OR together IS NULL OR offer_for IS NULL
+       OR NOT (offer_for OPERATOR(pg_catalog.>=) '1 minute'::pg_catalog.interval
+               AND offer_for OPERATOR(pg_catalog.<=) '6 days'::pg_catalog.interval) THEN
+        PERFORM ticketing.check_join_waitlist(event_id, customer, quantity, category, together,
+                                              offer_for);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+-- leave_waitlist, waitlist_position: the event, then the customer.
+CREATE FUNCTION ticketing.route_waitlist_customer(event_id bigint, customer text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) THEN
+        PERFORM ticketing.check_id('event_id', event_id);
+        PERFORM ticketing.check_customer('customer', customer);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.join_waitlist(event_id bigint, customer text, quantity integer DEFAULT 1,
+                                        category text DEFAULT NULL, together boolean DEFAULT false,
+                                        offer_for interval DEFAULT '15 minutes')
+RETURNS ticketing.waitlist_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_join_waitlist(event_id, customer, quantity, category, together,
+                                         offer_for);
+    SELECT * FROM ticketing.join_waitlist(event_id, customer, quantity, category, together,
+                                          offer_for);
+$$;
+
+CREATE FUNCTION ticketing.leave_waitlist(event_id bigint, customer text)
+RETURNS ticketing.waitlist_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_waitlist_customer(event_id, customer);
+    SELECT * FROM ticketing.leave_waitlist(event_id, customer);
+$$;
+
+CREATE FUNCTION ticketing.waitlist_position(event_id bigint, customer text)
+RETURNS ticketing.waitlist_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_waitlist_customer(event_id, customer);
+    SELECT * FROM ticketing.waitlist_position(event_id, customer);
+$$;
+
+-- For the shop's staff and its mailer. An event id of NULL cannot be routed: the router
+-- raises 22004 where the shard's SQL functions answer no rows (as they do, on the shard,
+-- for an unknown or non-positive id).
+CREATE FUNCTION ticketing.waitlist(event_id bigint)
+RETURNS TABLE (entry_id bigint, customer text, place bigint, quantity integer, category text,
+               together boolean, status text, joined_at timestamptz, offered_at timestamptz,
+               offer_expires_at timestamptz, ticket_ids bigint[], bought integer,
+               skipped_for text, skipped_at timestamptz)
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT * FROM ticketing.waitlist(event_id);
+$$;
+
+CREATE FUNCTION ticketing.pending_offers(event_id bigint)
+RETURNS TABLE (entry_id bigint, customer text, ticket_ids bigint[], seats text[],
+               offer_expires_at timestamptz)
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT * FROM ticketing.pending_offers(event_id);
+$$;
+
+-- Administration of a list, on the event's shard.
+CREATE FUNCTION ticketing.open_waitlist(event_id bigint)
+RETURNS void
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.open_waitlist(event_id);
+$$;
+
+CREATE FUNCTION ticketing.close_waitlist(event_id bigint)
+RETURNS bigint
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route(event_id);
+    SELECT ticketing.close_waitlist(event_id);
+$$;
+
+CREATE FUNCTION ticketing.offer_waitlist(event_id bigint)
+RETURNS integer
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_event_summary(event_id);
+    SELECT ticketing.offer_waitlist(event_id);
+$$;
+
+-------------------------------------------------------------------------------
 -- Metrics: every shard's ticketing.stats, summed per event. scope is 'cluster' when
 -- every shard preloads the library; otherwise 'backend': the counters of the router
 -- backend's own connections to the shards.

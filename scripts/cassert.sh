@@ -85,6 +85,9 @@ if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     result contracts $?
     PGBENCH=$prefix/bin/pgbench QUOTA_SECONDS=4 bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" >&2
     result quotasellout $?
+    PGBENCH=$prefix/bin/pgbench TICKETS=20000 ENTRIES=2000 WAITLIST_SECONDS=4 \
+        bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" >&2
+    result waitlist $?
     bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" >&2
     result stress $?
 fi

@@ -77,6 +77,10 @@ say "quota sell-out: two overlapping quotas bind before the seats (test/stress/q
 bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" 2>&1 | tee "$log" >&2
 record_summary quotasellout "$log"
 
+say "waiting list: 64 clients refund, join, answer and buy while the list drains (test/stress/waitlist_drain.sh)"
+bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" 2>&1 | tee "$log" >&2
+record_summary waitlist "$log"
+
 say "clients: Go, Python and Node"
 bash "$TICKETING_ROOT/test/clients/run_clients.sh" 2>&1 | tee "$log" >&2
 record_summary clients "$log"

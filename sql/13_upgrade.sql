@@ -189,6 +189,24 @@ SELECT outcome, ticket_ids FROM ticketing.claim_tickets(1302, ARRAY[3], 'gina', 
 SELECT ticketing.add_tickets(1302, ARRAY['A-1-5']);
 SELECT outcome, ticket_id FROM ticketing.hold_ticket(1302, 5, 'jane');
 SELECT ticketing.expire_holds(1302) AS expired;
+-- Issue 19 on the upgraded data: an event sold under 1.0 opens a waiting list (its row
+-- got waitlist_open = false from the update); a waiter is offered the ticket a 1.0
+-- buyer refunds, in the refund's transaction, and buys it.
+SELECT event_id, waitlist_open FROM ticketing.events WHERE event_id IN (1301, 1302) ORDER BY 1;
+SELECT count(*) FILTER (WHERE status = 'available') AS available,
+       count(*) FILTER (WHERE status = 'sold') AS sold
+  FROM ticketing.tickets WHERE event_id = 1301;
+SELECT ticketing.open_waitlist(1301);
+SELECT outcome, place, status FROM ticketing.join_waitlist(1301, 'nia');
+CREATE TEMP TABLE refunded AS
+SELECT t.ticket_id, t.owner FROM ticketing.tickets t
+ WHERE t.event_id = 1301 AND t.status = 'sold' ORDER BY t.ticket_id LIMIT 1;
+SELECT r.outcome FROM refunded f, LATERAL ticketing.release_ticket(1301, f.ticket_id, f.owner) r;
+SELECT w.outcome, w.status, w.ticket_ids = ARRAY[f.ticket_id] AS the_refunded_ticket
+  FROM refunded f, LATERAL ticketing.waitlist_position(1301, 'nia') w;
+SELECT c.outcome FROM refunded f, LATERAL ticketing.confirm_hold(1301, f.ticket_id, 'nia') c;
+SELECT customer, status, bought FROM ticketing.waitlist(1301);
+SELECT ticketing.close_waitlist(1301) AS closed;
 -- Issue 18 on the upgraded data: the tickets sold before the update are in the default
 -- category, a quota made now counts them, a cart holds and checks out.
 SELECT category, total, available, held, sold FROM ticketing.category_summary(1302);
@@ -222,7 +240,7 @@ SELECT u.event_id, u.owner, i.outcome, bool_and(i.seat IS NOT NULL) AS seats, i.
 SELECT u.event_id, u.ticket_id, i.outcome
   FROM upgraded_codes u, LATERAL ticketing.check_in(u.event_id, u.code, 'second-gate') i
  WHERE u.ticket_id = 1 ORDER BY 1, 2;
-SELECT outcome, owner_is_you FROM ticketing.release_ticket(1301, 1, 'alice');
+SELECT outcome, owner_is_you FROM ticketing.release_ticket(1301, 1, 'nia');   -- bought from the list above
 SELECT outcome, ticket_id, code IS NOT NULL AS new_code
   FROM ticketing.transfer_ticket(1301, 3, 'carol', 'zoe');
 SELECT i.outcome FROM upgraded_codes u, LATERAL ticketing.check_in(1301, u.code, 'upgrade-gate') i

@@ -18,6 +18,11 @@ SELECT ticketing.create_event('least privilege, categories', event_id => 2103);
 SELECT ticketing.add_tickets(2103, 4, seat_prefix => 'V-', category => 'vip');
 SELECT ticketing.add_tickets(2103, ARRAY['S-5', 'S-6', 'S-7', 'S-8'], category => 'standard');
 SELECT ticketing.create_quota(2103, 'vip-cap', 2, ARRAY['vip']) > 0 AS quota_made;
+-- A sold-out event with an open waiting list.
+SELECT ticketing.create_event('least privilege, waiting list', event_id => 2104);
+SELECT ticketing.add_tickets(2104, 1);
+SELECT outcome FROM ticketing.claim_ticket(2104, 1, 'someone-else');
+SELECT ticketing.open_waitlist(2104);
 
 -- Exactly the README's grants.
 CREATE ROLE regress_shop_app;
@@ -37,6 +42,9 @@ GRANT EXECUTE ON FUNCTION
     ticketing.checkout_cart(bigint, text, text, text),
     ticketing.abandon_cart(bigint, text, text, text),
     ticketing.cart_contents(bigint, text, text),
+    ticketing.join_waitlist(bigint, text, integer, text, boolean, interval),
+    ticketing.leave_waitlist(bigint, text),
+    ticketing.waitlist_position(bigint, text),
     ticketing.event_summary(bigint),
     ticketing.category_summary(bigint),
     ticketing.quota_summary(bigint)
@@ -87,6 +95,10 @@ SELECT outcome, ticket_ids FROM ticketing.checkout_cart(2103, :'cart', 'app-ivy'
 SELECT token AS other_cart FROM ticketing.open_cart(2103, 'app-ivy') \gset
 SELECT outcome, seats FROM ticketing.claim_any(2103, 'app-ivy', category => 'standard', cart => :'other_cart');
 SELECT outcome, cardinality(ticket_ids) FROM ticketing.abandon_cart(2103, :'other_cart', 'app-ivy');
+SELECT outcome, place, status FROM ticketing.join_waitlist(2104, 'app-wes', 1);
+SELECT outcome, place FROM ticketing.waitlist_position(2104, 'app-wes');
+SELECT outcome, status FROM ticketing.leave_waitlist(2104, 'app-wes');
+SELECT outcome, place FROM ticketing.join_waitlist(2104, 'app-wes', 1);
 
 -------------------------------------------------------------------------------
 -- And nothing else.
@@ -171,11 +183,19 @@ SELECT ord, stmt, state
         (76, 'SELECT ticketing.add_tickets(2103, 5, category => ''vip'')'),
         (77, 'SELECT * FROM ticketing.quota_usage(2103, 1)'),
         (78, 'SELECT ticketing.quota_stripe_shares(10, 2)'),
-        (79, 'SELECT secret FROM ticketing.code_secret'),
-        (80, 'SELECT ticketing.rotate_code_secret()'),
-        (81, 'SELECT * FROM ticketing.admissions'),
-        (82, 'SELECT nextval(''ticketing.admission_id_seq'')'),
-        (83, 'SELECT * FROM ticketing.check_in(2101, ''x'', ''g'')')
+        (79, 'SELECT customer FROM ticketing.waitlist_entries'),
+        (80, 'UPDATE ticketing.waitlist_entries SET entry_id = 0'),
+        (81, 'SELECT * FROM ticketing.waitlist(2104)'),
+        (82, 'SELECT * FROM ticketing.pending_offers(2104)'),
+        (83, 'SELECT ticketing.offer_waitlist(2104)'),
+        (84, 'SELECT ticketing.open_waitlist(2101)'),
+        (85, 'SELECT ticketing.close_waitlist(2104)'),
+        (86, 'SELECT nextval(''ticketing.waitlist_entry_seq'')'),
+        (87, 'SELECT secret FROM ticketing.code_secret'),
+        (88, 'SELECT ticketing.rotate_code_secret()'),
+        (89, 'SELECT * FROM ticketing.admissions'),
+        (90, 'SELECT nextval(''ticketing.admission_id_seq'')'),
+        (91, 'SELECT * FROM ticketing.check_in(2101, ''x'', ''g'')')
        ) AS v(ord, stmt),
        LATERAL pg_temp.try(v.stmt) AS t
  ORDER BY ord;

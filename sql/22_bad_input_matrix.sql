@@ -178,7 +178,33 @@ SELECT v.ord, v.call, v.expected, a.*
     (116, 'add_tickets: a label twice', '23505', $$SELECT ticketing.add_tickets(2201, ARRAY['X-9', 'X-9'])$$),
     -- purge_idempotency_keys(older_than)
     (117, 'purge_idempotency_keys: -1 day', '22023', $$SELECT ticketing.purge_idempotency_keys(interval '-1 day')$$),
-    (118, 'purge_idempotency_keys: 0', '22023', $$SELECT ticketing.purge_idempotency_keys(interval '0')$$)
+    (118, 'purge_idempotency_keys: 0', '22023', $$SELECT ticketing.purge_idempotency_keys(interval '0')$$),
+    -- join_waitlist(event_id, customer, quantity, category, together, offer_for); event
+    -- 2201's list is not open
+    (119, 'join_waitlist: NULL event', '22004', $$SELECT outcome FROM ticketing.join_waitlist(NULL, 'bad-buyer')$$),
+    (120, 'join_waitlist: NULL customer', '22004', $$SELECT outcome FROM ticketing.join_waitlist(2201, NULL)$$),
+    (121, 'join_waitlist: NULL quantity', '22004', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', NULL)$$),
+    (122, 'join_waitlist: quantity 0', '22023', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', 0)$$),
+    (123, 'join_waitlist: quantity 101', '22023', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', 101)$$),
+    (124, 'join_waitlist: NULL together', '22004', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', together => NULL)$$),
+    (125, 'join_waitlist: NULL offer_for', '22004', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', offer_for => NULL)$$),
+    (126, 'join_waitlist: offer_for 30 seconds', '22023', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', offer_for => interval '30 seconds')$$),
+    (127, 'join_waitlist: offer_for 8 days', '22023', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', offer_for => interval '8 days')$$),
+    (128, 'join_waitlist: empty category', '22023', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer', category => '')$$),
+    (129, 'join_waitlist: 4 MB customer', '22023', $$SELECT outcome FROM ticketing.join_waitlist(2201, repeat('x', 4194304))$$),
+    (130, 'join_waitlist: the list is not open', '00000', $$SELECT outcome FROM ticketing.join_waitlist(2201, 'bad-buyer')$$),
+    (131, 'join_waitlist: unknown event', '00000', $$SELECT outcome FROM ticketing.join_waitlist(999999, 'bad-buyer')$$),
+    -- leave_waitlist(event_id, customer), waitlist_position(event_id, customer)
+    (132, 'leave_waitlist: NULL customer', '22004', $$SELECT outcome FROM ticketing.leave_waitlist(2201, NULL)$$),
+    (133, 'leave_waitlist: event 0', '22023', $$SELECT outcome FROM ticketing.leave_waitlist(0, 'bad-buyer')$$),
+    (134, 'leave_waitlist: not waiting', '00000', $$SELECT outcome FROM ticketing.leave_waitlist(2201, 'bad-buyer')$$),
+    (135, 'waitlist_position: empty customer', '22023', $$SELECT outcome FROM ticketing.waitlist_position(2201, '')$$),
+    (136, 'waitlist_position: not waiting', '00000', $$SELECT outcome FROM ticketing.waitlist_position(2201, 'bad-buyer')$$),
+    -- the list's administration
+    (137, 'offer_waitlist: NULL event', '22004', $$SELECT ticketing.offer_waitlist(NULL)$$),
+    (138, 'offer_waitlist: unknown event', 'P0002', $$SELECT ticketing.offer_waitlist(999999)$$),
+    (139, 'open_waitlist: unknown event', 'P0002', $$SELECT ticketing.open_waitlist(999999)$$),
+    (140, 'close_waitlist: NULL event', '22004', $$SELECT ticketing.close_waitlist(NULL)$$)
   ) AS v(ord, call, expected, stmt),
   LATERAL pg_temp.attempt(v.stmt) AS a;
 

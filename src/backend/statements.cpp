@@ -506,33 +506,53 @@ const PlanSpec expire_given_nowait{EXPIRE_GIVEN(" NOWAIT"), 2, {INT8OID, INT8ARR
 const PlanSpec expire_given_skip{EXPIRE_GIVEN(" SKIP LOCKED"), 2, {INT8OID, INT8ARRAYOID}};
 #undef EXPIRE_GIVEN
 
-// Waiting entries of event $1 after entry $2, in list order, wanting at most $3 tickets,
-// of a category of tickets $4 (or any category; $4 NULL: every entry): (entry_id,
-// customer, quantity, category, together, offer_for). Run with the newest snapshot.
+// Waiting entries of event $1 after entry $2, in list order, that what is free could
+// fit by count: an entry for any category at most $3 tickets, one for a category at
+// most that category's free tickets (counts $6 of categories $5); of a category of
+// tickets $4 (or any category; $4 NULL: every entry): (entry_id, customer, quantity,
+// category, together, offer_for). Run with the newest snapshot.
 const PlanSpec waiting_entries{
     "SELECT w.entry_id, w.customer, w.quantity, w.category, w.together, w.offer_for"
     " FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=) $1"
     " AND w.status OPERATOR(pg_catalog.=) 'waiting' AND w.entry_id OPERATOR(pg_catalog.>) $2"
-    " AND w.quantity OPERATOR(pg_catalog.<=) $3"
+    " AND w.quantity OPERATOR(pg_catalog.<=) CASE WHEN w.category IS NULL THEN $3"
+    " ELSE COALESCE(($6::pg_catalog.int4[])[pg_catalog.array_position($5::pg_catalog.text[],"
+    " w.category)], 0) END"
     " AND ($4::pg_catalog.int8[] IS NULL OR w.category IS NULL"
     " OR w.category OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.category FROM ticketing.tickets t"
     " WHERE " GIVEN_TICKETS_AT("$4") ")))"
                                      " ORDER BY w.entry_id LIMIT 50",
-    4,
-    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID},
+    6,
+    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID},
     PlanShape::ordered_walk};
 
-// How many tickets of event $1 are available (of the categories of tickets $2; NULL:
-// any), counted up to 100 (the most an entry may want).
+// Available tickets of event $1 per category, counted up to 100 each: the categories
+// with unsold tickets found by a skip scan of tickets_category_claimable_idx, then a
+// bounded count in each. (category, count).
+const PlanSpec free_by_category{
+    "WITH RECURSIVE categories AS ("
+    "(SELECT t.category FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"
+    " AND t.status OPERATOR(pg_catalog.<>) 'sold' ORDER BY t.category LIMIT 1)"
+    " UNION ALL SELECT (SELECT t.category FROM ticketing.tickets t"
+    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold'"
+    " AND t.category OPERATOR(pg_catalog.>) c.category ORDER BY t.category LIMIT 1)"
+    " FROM categories c WHERE c.category IS NOT NULL)"
+    " SELECT c.category, (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1"
+    " FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"
+    " AND t.category OPERATOR(pg_catalog.=) c.category AND t.status OPERATOR(pg_catalog.<>) 'sold'"
+    " AND t.status OPERATOR(pg_catalog.=) 'available' LIMIT 100) f)"
+    " FROM categories c WHERE c.category IS NOT NULL",
+    1,
+    {INT8OID}};
+
+// How many tickets of event $1 are available, counted up to 100 (the most an entry may
+// want). Every category: an entry for any category fits tickets of several.
 const PlanSpec free_ticket_count{
     "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1 FROM ticketing.tickets t"
     " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold'"
-    " AND t.status OPERATOR(pg_catalog.=) 'available'"
-    " AND ($2::pg_catalog.int8[] IS NULL OR t.category OPERATOR(pg_catalog.=) ANY (ARRAY("
-    "SELECT x.category FROM ticketing.tickets x WHERE x.event_id OPERATOR(pg_catalog.=) $1"
-    " AND x.ticket_id OPERATOR(pg_catalog.=) ANY ($2)))) LIMIT 100) f",
-    2,
-    {INT8OID, INT8ARRAYOID}};
+    " AND t.status OPERATOR(pg_catalog.=) 'available' LIMIT 100) f",
+    1,
+    {INT8OID}};
 
 // Entry $2 of event $1 if it is still waiting, locked: (customer).
 #define LOCK_ENTRY(lock)                                                                           \
@@ -938,6 +958,8 @@ const PlanSpec& statement_for(PlanId id) {
         return waiting_entries;
     case PlanId::free_ticket_count:
         return free_ticket_count;
+    case PlanId::free_by_category:
+        return free_by_category;
     case PlanId::lock_entry_wait:
         return lock_entry_wait;
     case PlanId::lock_entry_nowait:

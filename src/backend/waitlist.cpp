@@ -86,11 +86,45 @@ struct EntryRow {
     Datum offer_for; // interval
 };
 
-std::vector<EntryRow> waiting_page(std::int64_t event_id, std::int64_t after, int free,
-                                   Datum freed) {
-    char nulls[] = "    ";
+// What is free now, by count: every category together (up to 100 per category) and each
+// category's own, as the arrays waiting_entries takes (in the call's memory).
+struct FreeTickets {
+    int total;
+    Datum categories; // text[]
+    Datum counts;     // int4[]
+};
+
+FreeTickets free_tickets(std::int64_t event_id) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    const std::uint64_t rows = run_plan(PlanId::free_by_category, args, nullptr);
+    FreeTickets free{0, 0, 0};
+    pg_call([&] {
+        const int n = static_cast<int>(rows);
+        Datum* names = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+        Datum* counts = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+        for (int i = 0; i < n; ++i) {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            bool is_null = false;
+            names[i] = SPI_datumTransfer(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &is_null),
+                                         false, -1);
+            const int count =
+                DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &is_null));
+            counts[i] = Int32GetDatum(count);
+            free.total += count;
+        }
+        free.categories =
+            PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+        free.counts = PointerGetDatum(construct_array(counts, n, INT4OID, 4, true, TYPALIGN_INT));
+    });
+    return free;
+}
+
+std::vector<EntryRow> waiting_page(std::int64_t event_id, std::int64_t after,
+                                   const FreeTickets& free, Datum freed) {
+    char nulls[] = "      ";
     nulls[3] = freed == 0 ? 'n' : ' ';
-    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(after), Int32GetDatum(free), freed};
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(after), Int32GetDatum(free.total), freed,
+                    free.categories,         free.counts};
     const std::uint64_t rows = run_plan_latest(PlanId::waiting_entries, args, nulls);
     std::vector<EntryRow> page;
     page.reserve(rows);
@@ -114,11 +148,15 @@ std::vector<EntryRow> waiting_page(std::int64_t event_id, std::int64_t after, in
     return page;
 }
 
-int free_ticket_count(std::int64_t event_id, Datum freed) {
-    char nulls[] = "  ";
-    nulls[1] = freed == 0 ? 'n' : ' ';
-    Datum args[] = {Int64GetDatum(event_id), freed};
-    run_plan(PlanId::free_ticket_count, args, nulls);
+// Available tickets of the event, up to 100: with this transaction's snapshot, or the
+// newest one when `latest`.
+int free_ticket_count(std::int64_t event_id, bool latest) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    if (latest) {
+        run_plan_latest(PlanId::free_ticket_count, args, nullptr);
+    } else {
+        run_plan(PlanId::free_ticket_count, args, nullptr);
+    }
     int count = 0;
     pg_call([&] {
         bool is_null = false;
@@ -244,16 +282,29 @@ constexpr int sweep_limit = 16; // other lapsed holds a claiming call returns
 OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum freed,
                             LockWait wait, int* offers) {
     set_lapsed_holds_claimable(false);
-    if (!lock_stripes(event_id, 0, waitlist_lock_stripes - 1, ShareLock, wait)) {
+    // Offers of one event run one at a time: each sees what the ones before it left free
+    // (committed when it gets the stripes), so tickets freed side by side that fit an
+    // entry only together are offered to it, not left on sale.
+    if (!lock_stripes(event_id, 0, waitlist_lock_stripes - 1, ExclusiveLock, wait)) {
         return OfferRun::busy;
+    }
+    bool snapshot_is_old = false;
+    pg_call([&] { snapshot_is_old = IsolationUsesXactSnapshot(); });
+    if (snapshot_is_old &&
+        free_ticket_count(event_id, false) != free_ticket_count(event_id, true)) {
+        // Tickets another transaction freed, offered or sold since this one's snapshot:
+        // its walks cannot see what is free now.
+        serialization_failure(event_id, "Tickets of the event came free or were taken after "
+                                        "this transaction began.");
     }
     std::int64_t after = 0;
     for (;;) {
         check_for_interrupts();
-        const int free = free_ticket_count(event_id, freed);
-        if (free == 0) {
+        const FreeTickets free = free_tickets(event_id);
+        if (free.total == 0) {
             return OfferRun::done;
         }
+        // Only entries that what is free fits by count: the page skips the rest in SQL.
         const std::vector<EntryRow> page = waiting_page(event_id, after, free, freed);
         bool offered = false;
         for (const EntryRow& entry : page) {

@@ -5,15 +5,17 @@
 //
 // How the order of the list holds under concurrency:
 // - Offers and joins exclude each other per event through stripes of a heavyweight lock
-//   (waitlist_lock_stripes): an offer takes every stripe shared, a join takes one stripe
-//   exclusively. Offers run side by side and so do joins, but an offer never runs while
-//   a join it cannot see is in flight, and a join that finds tickets free waits for the
-//   offers in flight to commit first. So a freed ticket and a new entry it fits always
-//   meet in one of the two transactions.
+//   (waitlist_lock_stripes): an offer takes every stripe exclusively, a join takes one
+//   stripe exclusively. Joins run side by side; offers of one event run one after the
+//   other, so each sees (committed) what the ones before it left free: two tickets freed
+//   side by side that fit an entry only together are offered to it, not left on sale.
+//   An offer never runs while a join it cannot see is in flight, and a join that finds
+//   tickets free waits for the offers in flight to commit first. So a freed ticket and a
+//   new entry it fits always meet in one of the two transactions. Under REPEATABLE READ
+//   an offer whose snapshot does not show what is free now fails with 40001.
 // - Entries are read in list order with the newest snapshot and each one is locked before
 //   it is offered anything (FOR NO KEY UPDATE): two offers reach an entry one after the
-//   other, and the second sees it offered. An offer only ever waits for entries in list
-//   order, so two offers cannot wait for each other. Under REPEATABLE READ an entry the
+//   other, and the second sees it offered. Under REPEATABLE READ an entry the
 //   transaction's snapshot cannot see makes the call fail with 40001.
 // - A lapsed hold is not taken over by a claim in such an event: claims see it as held
 //   (TicketState::lapse_waits_for_list) and walk only available tickets; every claiming

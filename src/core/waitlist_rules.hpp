@@ -71,8 +71,8 @@ AttemptVerdict judge_attempt(Outcome outcome);
 std::string_view skip_reason_name(AttemptVerdict verdict);
 
 // Offers and joins exclude each other per event through stripes of lock: a join takes
-// one stripe exclusively, an offer takes every stripe shared. So offers run side by side,
-// joins run side by side, and an offer never runs while a join it cannot see commits.
+// one stripe exclusively, an offer takes every stripe exclusively. So joins run side by
+// side, offers one at a time, and an offer never runs while a join it cannot see commits.
 inline constexpr int waitlist_lock_stripes = 8;
 
 // NOTIFY channel and payload of an offer (delivered after commit). The payload names no

@@ -8,10 +8,14 @@ const {
 } = require('./results');
 const { checkInResult, scanResult, ticketCode } = require('./results');
 const { statement, seconds } = require('./statement');
+const { waitlistResult, waitlistEntry, pendingOffer } = require('./waitlist');
 
 const TICKET_COLUMNS = 'outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota, code';
 const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota, codes';
 const CART_COLUMNS = 'outcome, event_id, token, expires_at, ticket_ids, seats';
+const WAITLIST_COLUMNS = 'outcome, event_id, entry_id, place, status, ticket_ids, offer_expires_at, skipped_for';
+const WAITLIST_ENTRY_COLUMNS = 'entry_id, customer, place, quantity, category, together, status, joined_at,'
+  + ' offered_at, offer_expires_at, ticket_ids, bought, skipped_for, skipped_at';
 
 // claim_batch's requests travel as parallel arrays, put together on the server (no
 // composite literal is built here); one row per request, in order.
@@ -91,6 +95,16 @@ const CHECK_IN_BATCH = 'SELECT s.scan_no, s.outcome, s.ticket_id, s.gate, s.admi
  * @typedef {object} AddOptions
  * @property {string} [seatPrefix] default 'GA-'
  * @property {string} [category] default 'general'
+ */
+
+/**
+ * joinWaitlist's options; left out, the function's defaults (one ticket of any
+ * category, not together, offers held for 15 minutes).
+ * @typedef {object} WaitlistOptions
+ * @property {number} [quantity]
+ * @property {string} [category] only tickets of this category
+ * @property {boolean} [together] adjacent seats only
+ * @property {number} [offerForSeconds] how long an offer is held (60 to 604800)
  */
 
 /**
@@ -395,6 +409,100 @@ class Ticketing {
    */
   cartContents(eventId, token, customer) {
     return this.cartCall('cart_contents', eventId, token, customer, CART_COLUMNS, cartResult);
+  }
+
+  // The waiting list (issue 19): an event's list, once open, is offered every ticket
+  // that comes free, in the transaction that freed it, as a hold in the waiter's name.
+
+  /**
+   * Puts the customer in the event's list (join_waitlist): 'joined' with the place in
+   * line, 'offered' when tickets that fit were free at once, 'already_waiting' (the
+   * entry as it stands), 'waitlist_closed', 'not_found'.
+   * @param {number} eventId
+   * @param {string} customer
+   * @param {WaitlistOptions} [options]
+   * @returns {Promise<import('./waitlist').WaitlistResult>}
+   */
+  joinWaitlist(eventId, customer, options = {}) {
+    return this.one(statement('join_waitlist', WAITLIST_COLUMNS, [
+      ['event_id', 'bigint', eventId],
+      ['customer', 'text', customer],
+    ], [
+      ['quantity', 'integer', options.quantity],
+      ['category', 'text', options.category],
+      ['together', 'boolean', options.together],
+      ['offer_for', 'interval', seconds(options.offerForSeconds)],
+    ]), waitlistResult);
+  }
+
+  /**
+   * Takes the customer out of the list (leave_waitlist): 'left' (an open offer is given
+   * up and passed on; its tickets in ticketIds), 'not_waiting'.
+   * @param {number} eventId
+   * @param {string} customer
+   * @returns {Promise<import('./waitlist').WaitlistResult>}
+   */
+  leaveWaitlist(eventId, customer) {
+    return this.one(statement('leave_waitlist', WAITLIST_COLUMNS, [
+      ['event_id', 'bigint', eventId],
+      ['customer', 'text', customer],
+    ]), waitlistResult);
+  }
+
+  /**
+   * Where the customer stands (waitlist_position): 'waiting' with the place, 'offered'
+   * with the tickets held and until when, 'not_waiting'.
+   * @param {number} eventId
+   * @param {string} customer
+   * @returns {Promise<import('./waitlist').WaitlistResult>}
+   */
+  waitlistPosition(eventId, customer) {
+    return this.one(statement('waitlist_position', WAITLIST_COLUMNS, [
+      ['event_id', 'bigint', eventId],
+      ['customer', 'text', customer],
+    ]), waitlistResult);
+  }
+
+  /**
+   * Every entry of the event's list, in list order, for the shop's staff (waitlist).
+   * @param {number} eventId
+   * @returns {Promise<import('./waitlist').WaitlistEntry[]>}
+   */
+  waitlist(eventId) {
+    return this.all(statement('waitlist', WAITLIST_ENTRY_COLUMNS, [['event_id', 'bigint', eventId]]),
+      waitlistEntry);
+  }
+
+  /**
+   * The event's offers still open (pending_offers), for a mailer woken by LISTEN
+   * ticketing_waitlist_<eventId>.
+   * @param {number} eventId
+   * @returns {Promise<import('./waitlist').PendingOffer[]>}
+   */
+  pendingOffers(eventId) {
+    return this.all(statement('pending_offers', 'entry_id, customer, ticket_ids, seats, offer_expires_at',
+      [['event_id', 'bigint', eventId]]), pendingOffer);
+  }
+
+  /**
+   * Opens the event's list (open_waitlist); an unknown event rejects with
+   * DatabaseError 'P0002'.
+   * @param {number} eventId
+   * @returns {Promise<void>}
+   */
+  async openWaitlist(eventId) {
+    await this.one(statement('open_waitlist', 'true AS done', [['event_id', 'bigint', eventId]]), () => undefined);
+  }
+
+  /**
+   * Closes the event's list (close_waitlist); resolves to how many waiting entries it
+   * closed (offers already made stand).
+   * @param {number} eventId
+   * @returns {Promise<number>}
+   */
+  closeWaitlist(eventId) {
+    return this.one(statement('close_waitlist', 'close_waitlist', [['event_id', 'bigint', eventId]]),
+      (row) => toCount(row.close_waitlist));
   }
 
   // Quotas and categories.

@@ -5,6 +5,7 @@
 const { Ticketing } = require('./client');
 const errors = require('./errors');
 const { SUCCESSES } = require('./results');
+const { WAITLIST_SUCCESSES } = require('./waitlist');
 const { Failover, OutcomeUnknownError, NoPrimaryError, connectReadWrite, hostsFromEnv } = require('./failover');
 
-module.exports = { Ticketing, SUCCESSES, ...errors, Failover, OutcomeUnknownError, NoPrimaryError, connectReadWrite, hostsFromEnv };
+module.exports = { Ticketing, SUCCESSES, WAITLIST_SUCCESSES, ...errors, Failover, OutcomeUnknownError, NoPrimaryError, connectReadWrite, hostsFromEnv };

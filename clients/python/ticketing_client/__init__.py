@@ -7,6 +7,7 @@ from .failover import Failover, OutcomeUnknownError
 from .results import (SUCCESSES, BatchRequest, BatchResult, CartResult, CategorySummary,
                       EventSummary, OrderResult, QuotaSummary, TicketResult)
 from .results import CheckInResult, Scan, ScanResult, TicketCode
+from .waitlist import WAITLIST_SUCCESSES, PendingOffer, WaitlistEntry, WaitlistResult
 
 __all__ = [
     "Ticketing", "TicketResult", "OrderResult", "EventSummary", "SUCCESSES", "CartResult",
@@ -14,4 +15,5 @@ __all__ = [
     "TicketingError", "InvalidInputError", "RetryableError", "IdempotencyKeyReusedError",
     "PrivilegeError", "DatabaseError", "error_for", "Failover", "OutcomeUnknownError",
     "CheckInResult", "Scan", "ScanResult", "TicketCode",
+    "WaitlistResult", "WaitlistEntry", "PendingOffer", "WAITLIST_SUCCESSES",
 ]

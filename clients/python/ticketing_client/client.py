@@ -12,12 +12,17 @@ from .errors import connection_lost, error_for
 from .results import (BatchRequest, BatchResult, CartResult, CategorySummary, CheckInResult,
                       EventSummary, OrderResult, QuotaSummary, Scan, ScanResult, TicketCode,
                       TicketResult)
+from .waitlist import PendingOffer, WaitlistEntry, WaitlistResult
 
 T = TypeVar("T")
 
 _TICKET_COLUMNS = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota, code"
 _ORDER_COLUMNS = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota, codes"
 _CART_COLUMNS = "outcome, event_id, token, expires_at, ticket_ids, seats"
+_WAITLIST_COLUMNS = ("outcome, event_id, entry_id, place, status, ticket_ids, offer_expires_at,"
+                     " skipped_for")
+_WAITLIST_ENTRY_COLUMNS = ("entry_id, customer, place, quantity, category, together, status, joined_at,"
+                           " offered_at, offer_expires_at, ticket_ids, bought, skipped_for, skipped_at")
 
 # claim_batch's requests travel as parallel arrays, put together on the server (no
 # composite literal is built here); one row per request, in order.
@@ -287,3 +292,54 @@ class Ticketing:
                          [("event_id", "bigint", event_id), ("ticket_id", "bigint", ticket_id),
                           ("from_customer", "text", from_customer), ("to_customer", "text", to_customer)],
                          [("idempotency_key", "text", idempotency_key)])
+
+    # The waiting list (issue 19): an event's list, once open, is offered every ticket
+    # that comes free, in the transaction that freed it, as a hold in the waiter's name.
+
+    def join_waitlist(self, event_id: int, customer: str, *, quantity: int | None = None,
+                      category: str | None = None, together: bool | None = None,
+                      offer_for: timedelta | None = None) -> WaitlistResult:
+        """Puts the customer in the event's list (join_waitlist): 'joined' with the
+        place in line, 'offered' when tickets that fit were free at once,
+        'already_waiting' (the entry as it stands), 'waitlist_closed', 'not_found'.
+        ``offer_for``: how long an offer is held (1 minute to 7 days; default 15
+        minutes); ``together``: adjacent seats only."""
+        return self._one("join_waitlist", _WAITLIST_COLUMNS, WaitlistResult.from_row,
+                         [("event_id", "bigint", event_id), ("customer", "text", customer)],
+                         [("quantity", "integer", quantity), ("category", "text", category),
+                          ("together", "boolean", together), ("offer_for", "interval", offer_for)])
+
+    def leave_waitlist(self, event_id: int, customer: str) -> WaitlistResult:
+        """Takes the customer out of the list (leave_waitlist): 'left' (an open offer is
+        given up and passed on; its tickets in ``ticket_ids``), 'not_waiting'."""
+        return self._one("leave_waitlist", _WAITLIST_COLUMNS, WaitlistResult.from_row,
+                         [("event_id", "bigint", event_id), ("customer", "text", customer)])
+
+    def waitlist_position(self, event_id: int, customer: str) -> WaitlistResult:
+        """Where the customer stands (waitlist_position): 'waiting' with the place,
+        'offered' with the tickets held and until when, 'not_waiting'."""
+        return self._one("waitlist_position", _WAITLIST_COLUMNS, WaitlistResult.from_row,
+                         [("event_id", "bigint", event_id), ("customer", "text", customer)])
+
+    def waitlist(self, event_id: int) -> list[WaitlistEntry]:
+        """Every entry of the event's list, in list order, for the shop's staff."""
+        return self._all("waitlist", _WAITLIST_ENTRY_COLUMNS, WaitlistEntry.from_row,
+                         [("event_id", "bigint", event_id)])
+
+    def pending_offers(self, event_id: int) -> list[PendingOffer]:
+        """The event's offers still open (for a mailer woken by LISTEN
+        ticketing_waitlist_<event_id>)."""
+        return self._all("pending_offers", "entry_id, customer, ticket_ids, seats, offer_expires_at",
+                         PendingOffer.from_row,
+                         [("event_id", "bigint", event_id)])
+
+    def open_waitlist(self, event_id: int) -> None:
+        """Opens the event's list (open_waitlist); an unknown event raises
+        DatabaseError with sqlstate 'P0002'."""
+        self._one("open_waitlist", "true", lambda row: None, [("event_id", "bigint", event_id)])
+
+    def close_waitlist(self, event_id: int) -> int:
+        """Closes the event's list (close_waitlist); returns how many waiting entries it
+        closed (offers already made stand)."""
+        return self._one("close_waitlist", "close_waitlist", lambda row: int(row[0]),
+                         [("event_id", "bigint", event_id)])

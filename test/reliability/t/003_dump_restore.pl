@@ -57,6 +57,9 @@ $src->safe_psql('shop', q{
 	    ticketing.checkout_cart(bigint, text, text, text),
 	    ticketing.abandon_cart(bigint, text, text, text),
 	    ticketing.cart_contents(bigint, text, text),
+	    ticketing.join_waitlist(bigint, text, integer, text, boolean, interval),
+	    ticketing.leave_waitlist(bigint, text),
+	    ticketing.waitlist_position(bigint, text),
 	    ticketing.event_summary(bigint),
 	    ticketing.category_summary(bigint),
 	    ticketing.quota_summary(bigint)

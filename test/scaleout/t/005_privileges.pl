@@ -129,6 +129,25 @@ for my $sql ("SELECT ticketing.claim_ticket($e1, 25, 'gate')", "SELECT ticketing
 my $dropped = as_app("SELECT token FROM ticketing.open_cart($e1, 'cal')");
 as_app("SELECT ticketing.hold_ticket($e1, 22, 'cal', cart => '$dropped')");
 is(as_app("SELECT outcome FROM ticketing.abandon_cart($e1, '$dropped', 'cal')"), 'released', 'as shop_app: abandon_cart');
+# The waiting list: the staff open and read it (shop_admin), a customer joins, sees the
+# offer of a free ticket and leaves (shop_app).
+is(as_admin("SELECT ticketing.open_waitlist($e1)"), '', 'open_waitlist as shop_admin');
+my @waitlist = (
+	"SELECT concat_ws(' ', outcome, cardinality(ticket_ids)) FROM ticketing.join_waitlist($e1, 'wes', offer_for => '2 minutes')" => 'offered 1',
+	"SELECT outcome FROM ticketing.waitlist_position($e1, 'wes')" => 'offered',
+	"SELECT outcome FROM ticketing.join_waitlist($e1, 'wes', 2, 'general', true, '1 hour')" => 'already_waiting',
+);
+while (my ($sql, $want) = splice @waitlist, 0, 2)
+{
+	is(as_app($sql), $want, "as shop_app: $sql");
+}
+is(as_admin("SELECT string_agg(customer || ' ' || cardinality(ticket_ids), ',') FROM ticketing.pending_offers($e1)"), 'wes 1',
+	'pending_offers as shop_admin');
+is(as_admin("SELECT string_agg(customer || ' ' || status, ',') FROM ticketing.waitlist($e1)"), 'wes offered',
+	'waitlist as shop_admin');
+is(as_app("SELECT outcome FROM ticketing.leave_waitlist($e1, 'wes')"), 'left', 'as shop_app: leave_waitlist');
+is(as_admin("SELECT ticketing.offer_waitlist($e1)"), 0, 'offer_waitlist as shop_admin');
+is(as_admin("SELECT ticketing.close_waitlist($e1)"), 0, 'close_waitlist as shop_admin');
 is($shards->[0]->safe_psql($db, "SELECT string_agg(DISTINCT role, ',') FROM public.changed_by")
 	  . ' ' . $shards->[1]->safe_psql($db, "SELECT string_agg(DISTINCT role, ',') FROM public.changed_by"),
 	'ticketing_router ticketing_router', 'every change on both shards was made as ticketing_router');
@@ -170,7 +189,11 @@ for my $sql (
 	"SELECT * FROM ticketing.quota_summaries()",
 	"SELECT * FROM ticketing.quota_summaries_on_shard(0)",
 	"SELECT ticketing.check_category('')",
-	"SELECT ticketing.route_cart_call(1, 't', 'x', NULL)")
+	"SELECT ticketing.route_cart_call(1, 't', 'x', NULL)",
+	"SELECT ticketing.open_waitlist($e1)", "SELECT ticketing.close_waitlist($e1)",
+	"SELECT ticketing.offer_waitlist($e1)", "SELECT * FROM ticketing.waitlist($e1)",
+	"SELECT * FROM ticketing.pending_offers($e1)", "SELECT ticketing.check_join_waitlist(1, 'x', 1, NULL, false, '1 hour')",
+	"SELECT ticketing.route_join_waitlist(1, 'x', 1, NULL, false, '1 hour')")
 {
 	is(state_of(error_of($router, $sql, 'shop_app')), '42501', "shop_app is refused: $sql");
 }
@@ -244,13 +267,18 @@ as_app("$hostile SELECT ticketing.hold_ticket($e1, 6, 'fay', hold_for => '2 minu
         SELECT ticketing.event_summary($e1);
         SELECT ticketing.claim_any($e1, 'fay', category => 'general', cart => (SELECT token FROM ticketing.open_cart($e1, 'fay')));
         SELECT ticketing.claim_batch($e1, ARRAY[ROW(NULL, 'gus', 'b2', 'general', NULL)]::ticketing.batch_request[]);
-        SELECT ticketing.category_summary($e1);");
+        SELECT ticketing.category_summary($e1);
+        SELECT ticketing.join_waitlist($e1, 'fay', 2, 'general', true, '2 minutes');
+        SELECT ticketing.waitlist_position($e1, 'fay');
+        SELECT ticketing.leave_waitlist($e1, 'fay');");
 for my $bad ("SELECT ticketing.claim_ticket($e1, 0, 'fay')", "SELECT ticketing.claim_ticket($e1, 9, '')",
 	"SELECT ticketing.claim_tickets($e1, ARRAY[9, 9], 'fay')", "SELECT ticketing.claim_any($e1, 'fay', 101)",
 	"SELECT ticketing.claim_batch($e1, ARRAY[ROW(-1, 'x', NULL)]::ticketing.claim_request[])",
 	"SELECT ticketing.claim_batch($e1, ARRAY[ROW(NULL, 'x', NULL, '', NULL)]::ticketing.batch_request[])",
 	"SELECT ticketing.claim_any($e1, 'fay', category => repeat('c', 101))",
-	"SELECT ticketing.checkout_cart($e1, '', 'fay')")
+	"SELECT ticketing.checkout_cart($e1, '', 'fay')",
+	"SELECT ticketing.join_waitlist($e1, 'fay', offer_for => '30 seconds')",
+	"SELECT ticketing.join_waitlist($e1, 'fay', 101)", "SELECT ticketing.waitlist_position($e1, '')")
 {
 	is(state_of(error_of($router, "$hostile $bad", 'shop_app')), '22023', "a hostile search_path: $bad is still refused");
 }

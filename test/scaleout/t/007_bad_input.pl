@@ -147,6 +147,19 @@ my @refused = (
 	"transfer_ticket(0, 0, '', '', '')",
 	"ticket_codes(NULL, 'a')", "ticket_codes(0, 'a')", "ticket_codes($e, NULL)", "ticket_codes($e, '')",
 	"ticket_codes($e, repeat('a', 201))", "ticket_codes(-1, '')",
+	# the waiting list: the event, the customer, then join_waitlist's own arguments
+	"join_waitlist(NULL, 'x')", "join_waitlist(0, 'x')", "join_waitlist($e, NULL)", "join_waitlist($e, '')",
+	"join_waitlist($e, repeat('x', 201))", "join_waitlist($e, 'x', NULL)", "join_waitlist($e, 'x', 0)",
+	"join_waitlist($e, 'x', 101)", "join_waitlist($e, 'x', category => '')",
+	"join_waitlist($e, 'x', category => repeat('c', 101))", "join_waitlist($e, 'x', together => NULL)",
+	(map { "join_waitlist($e, 'x', offer_for => $_)" } "NULL", "'0'", "'59 seconds'", "'-1 hour'",
+		"'168:00:00.000001'", "'8 days'", "'7 days 4 hours'", "'1 month'", "'-1 day'", "'1 year'",
+		"'100000 years'"),
+	"join_waitlist(0, '', 0, '', NULL, NULL)", "join_waitlist($e, 'x', 0, category => '')",
+	"join_waitlist($e, 'x', category => '', together => NULL)", "join_waitlist($e, 'x', together => NULL, offer_for => '0')",
+	"leave_waitlist(NULL, 'x')", "leave_waitlist(0, 'x')", "leave_waitlist($e, NULL)", "leave_waitlist($e, '')",
+	"leave_waitlist(-1, '')", "waitlist_position($e, repeat('x', 201))", "waitlist_position(NULL, NULL)",
+	"offer_waitlist(0)", "offer_waitlist(NULL)", "open_waitlist(NULL)", "close_waitlist(NULL)",
 );
 
 # Each bad call on the router and on the shard directly: the same error, raised on the
@@ -171,7 +184,10 @@ for my $call ("claim_batch($e, " . $batch->("ROW(1, 'a', 'k')", "ROW(2, 'a', 'k'
 	# a cart's lifetime and extension out of range: the shard's message names its ceiling
 	"open_cart($e, 'x', expires_in => '0')", "open_cart($e, 'x', expires_in => '-1 hour')",
 	"open_cart($e, 'x', expires_in => '0.5 seconds')", "open_cart($e, 'x', expires_in => '30 days')",
-	"extend_cart($e, 'unknown', 'x', '0.5 seconds')", "extend_cart($e, 'unknown', 'x', '-5 minutes')")
+	"extend_cart($e, 'unknown', 'x', '0.5 seconds')", "extend_cart($e, 'unknown', 'x', '-5 minutes')",
+	# an offer's length in days (a clock change may make it longer), an unknown event
+	"join_waitlist($e, 'x', offer_for => '7 days')", "join_waitlist($e, 'x', offer_for => '1 month -24 days')",
+	"open_waitlist(424242)", "close_waitlist(-1)", "offer_waitlist(424242)")
 {
 	my $on_router = error_of($router, "SELECT * FROM ticketing.$call");
 	my $on_shard = error_of($shard, "SELECT * FROM ticketing.$call");
@@ -208,7 +224,11 @@ for my $call ((map { "claim_ticket($e, " . $t++ . ", 'x', wait => $_)" } "'300s'
 	"check_in_batch($e, ARRAY(SELECT ROW('c' || g, 'g', now() + interval '23 hours')::ticketing.scan FROM generate_series(1, 1000) g))",
 	"check_in_batch($e, '[0:1]={\"(c,g,2020-01-01)\",\"(d,h,2020-01-01)\"}'::ticketing.scan[])",
 	"transfer_ticket($e, 1, repeat('a', 200), repeat('b', 200), repeat('k', 200))",
-	"ticket_codes($e, repeat('a', 200))")
+	"ticket_codes($e, repeat('a', 200))",
+	"join_waitlist($e, repeat('x', 200), 100, repeat('c', 100), true, '1 minute')",
+	"join_waitlist($e, repeat('é', 100), offer_for => '168 hours')",
+	"leave_waitlist($e, repeat('x', 200))", "waitlist_position($e, 'x')", "waitlist($e)", "waitlist(0)",
+	"pending_offers($e)", "pending_offers(-1)", "offer_waitlist($e)")
 {
 	is(error_of($router, "SELECT * FROM ticketing.$call"), '', "answered: $call");
 }

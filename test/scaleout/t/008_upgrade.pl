@@ -126,6 +126,13 @@ is(r("SELECT outcome || ' ' || ticket_ids::text FROM ticketing.checkout_cart(1, 
 	'and its checkout');
 like(error_of($router, "SELECT * FROM ticketing.claim_any(1, 'late', category => '')"), qr/^22023\|category /,
 	'a bad category is refused on the router');
+# The waiting list of the updated router, on event 1's shard (updated from 1.2 with its data).
+r("SELECT ticketing.open_waitlist(1)");
+is(r("SELECT concat_ws(' ', outcome, cardinality(ticket_ids)) FROM ticketing.join_waitlist(1, 'waiter')"), 'offered 1',
+	'join_waitlist routes: a free ticket is offered at once');
+is(r("SELECT string_agg(customer, ',') FROM ticketing.pending_offers(1)"), 'waiter', 'pending_offers routes');
+is(r("SELECT outcome FROM ticketing.leave_waitlist(1, 'waiter')"), 'left', 'leave_waitlist routes');
+is(r("SELECT ticketing.close_waitlist(1)"), 0, 'close_waitlist routes');
 is(r("SELECT count(*) FROM ticketing.verify()"), 0, 'verify() is clean');
 
 done_testing();

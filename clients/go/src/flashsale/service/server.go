@@ -28,8 +28,9 @@ const (
 //	POST /events/{event}/tickets/{ticket}/release        release_ticket
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
 //
-// the cart routes under /events/{event}/carts (carts.go), and the check-in and transfer
-// routes (checkin.go).
+// the cart routes under /events/{event}/carts (carts.go), the waiting-list routes under
+// /events/{event}/waitlist (waitlist.go), and the check-in and transfer routes
+// (checkin.go).
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
@@ -73,6 +74,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if gate, ok := parseGateRoute(r.URL); ok {
 		s.gateAction(w, r, gate)
+		return
+	}
+	if list, ok := parseWaitlistRoute(r); ok {
+		s.waitlistAction(w, r, list)
 		return
 	}
 	rt, ok := parseRoute(r.URL.Path)
