@@ -102,8 +102,16 @@ CREATE TABLE ticketing.tickets (
     category        text NOT NULL DEFAULT 'general'
                     CHECK (category OPERATOR(pg_catalog.<>) ''
                            AND pg_catalog.octet_length(category) OPERATOR(pg_catalog.<=) 100),
+    -- Check-in (issue 19): when and at which gate the ticket was admitted. Only a sold
+    -- ticket is admitted, and it cannot be released or transferred afterwards; an
+    -- admission leaves updated_at (the sale's time, which its code is made from) alone.
+    admitted_at     timestamptz,
+    admitted_gate   text,
     PRIMARY KEY (event_id, ticket_id),
-    UNIQUE (event_id, seat)
+    UNIQUE (event_id, seat),
+    CONSTRAINT tickets_admission_check
+        CHECK ((admitted_at IS NULL) OPERATOR(pg_catalog.=) (admitted_gate IS NULL)
+               AND (admitted_at IS NULL OR status OPERATOR(pg_catalog.=) 'sold'))
 ) WITH (fillfactor = 85);
 
 -- These three indexes name status and owner, so a sale is not a HOT update: each sale
@@ -139,6 +147,9 @@ CREATE TABLE ticketing.audit_log (
     customer    text NOT NULL,
     at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
     txid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    -- A transfer (issue 19) goes from sold to sold, names the receiver as `customer` and
+    -- the sender here; NULL for every other change.
+    transferred_from text,
     PRIMARY KEY (event_id, ticket_id, audit_id)
 );
 ALTER SEQUENCE ticketing.audit_id_seq OWNED BY ticketing.audit_log.audit_id;
@@ -263,6 +274,46 @@ CREATE TABLE ticketing.cart_items (
     FOREIGN KEY (event_id, cart_id) REFERENCES ticketing.carts ON DELETE CASCADE
 );
 
+-------------------------------------------------------------------------------
+-- Check-in and transfer (issue 19): tables
+-------------------------------------------------------------------------------
+
+-- The secret that ticket codes are MACs under (src/backend/ticket_codes.cpp): 256 random
+-- bits, readable by the extension's owner only (nothing is granted on it). The calls use
+-- the oldest row: a restore of a dump loads the dumped secret beside the one CREATE
+-- EXTENSION made, and the dumped one, older, keeps the restored tickets' codes working.
+-- rotate_code_secret() (superuser only) replaces every row with a new secret: every code
+-- made before stops working, and owners look their codes up again (ticket_codes()).
+CREATE TABLE ticketing.code_secret (
+    secret     bytea PRIMARY KEY CHECK (pg_catalog.octet_length(secret) OPERATOR(pg_catalog.>=) 32),
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+-- Every admission at a gate, and every time an offline gate's earlier scan replaced the
+-- one recorded (previous_gate, previous_admitted_at: the admission it replaced). The
+-- latest row of a ticket is what tickets.admitted_at and admitted_gate say (verify()).
+CREATE SEQUENCE ticketing.admission_id_seq;
+
+CREATE TABLE ticketing.admissions (
+    admission_id         bigint NOT NULL
+                         DEFAULT pg_catalog.nextval('ticketing.admission_id_seq'::pg_catalog.regclass),
+    event_id             bigint NOT NULL,
+    ticket_id            bigint NOT NULL,
+    customer             text NOT NULL,   -- the ticket's owner when it was admitted
+    gate                 text NOT NULL,
+    admitted_at          timestamptz NOT NULL,   -- the scan's time
+    previous_gate        text,
+    previous_admitted_at timestamptz,
+    recorded_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    txid                 xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    PRIMARY KEY (event_id, ticket_id, admission_id)
+);
+ALTER SEQUENCE ticketing.admission_id_seq OWNED BY ticketing.admissions.admission_id;
+
+SELECT pg_catalog.pg_extension_config_dump('ticketing.code_secret', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.admissions', '');
+SELECT pg_catalog.pg_extension_config_dump('ticketing.admission_id_seq', '');
+
 -- pg_dump keeps the inventory and its history.
 SELECT pg_catalog.pg_extension_config_dump('ticketing.events', '');
 SELECT pg_catalog.pg_extension_config_dump('ticketing.event_id_seq', '');
@@ -295,7 +346,8 @@ CREATE TYPE ticketing.ticket_result AS (
     owner_is_you    boolean,
     at              timestamptz,
     hold_expires_at timestamptz,
-    quota           text -- quota_exhausted: the quota that has no unit left
+    quota           text, -- quota_exhausted: the quota that has no unit left
+    code            text  -- the ticket's code when the answer gives you a sold ticket
 );
 
 -- What a multi-ticket call answers. On success ticket_ids/seats are the customer's
@@ -309,7 +361,8 @@ CREATE TYPE ticketing.order_result AS (
     remaining       bigint,
     at              timestamptz,
     hold_expires_at timestamptz,
-    quota           text
+    quota           text,
+    codes           text[] -- the tickets' codes when the answer gives you sold tickets
 );
 
 CREATE TYPE ticketing.event_counts AS (
@@ -340,7 +393,8 @@ CREATE TYPE ticketing.batch_result AS (
     ticket_id  bigint,
     seat       text,
     at         timestamptz,
-    quota      text
+    quota      text,
+    code       text
 );
 -- One claim_batch request of 1.3: a given ticket or any seat (ticket_id NULL), any seat
 -- of a category (category), into a cart (cart: its token).
@@ -492,6 +546,129 @@ CREATE FUNCTION ticketing.cart_contents(event_id bigint, token text, customer te
 RETURNS ticketing.cart_result
 AS 'MODULE_PATHNAME', 'ticketing_cart_contents'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-------------------------------------------------------------------------------
+-- Check-in and transfer (issue 19): types and calls
+-------------------------------------------------------------------------------
+
+-- A customer's sold ticket and its code (ticket_codes()).
+CREATE TYPE ticketing.ticket_code AS (
+    ticket_id bigint,
+    seat      text,
+    code      text
+);
+
+-- What check_in answers: `gate` and `admitted_at` of the admission (this one, or the one
+-- before for already_admitted); ticket_id and seat only for a genuine code of the event.
+CREATE TYPE ticketing.check_in_result AS (
+    outcome     text,
+    ticket_id   bigint,
+    seat        text,
+    gate        text,
+    admitted_at timestamptz
+);
+
+-- One scan an offline gate uploads: the code, the gate, when it was scanned.
+CREATE TYPE ticketing.scan AS (
+    code       text,
+    gate       text,
+    scanned_at timestamptz
+);
+
+CREATE TYPE ticketing.scan_result AS (
+    scan_no     integer,
+    outcome     text,
+    ticket_id   bigint,
+    gate        text,
+    admitted_at timestamptz
+);
+
+-- Admits the holder of a ticket's code once: admitted, then already_admitted with the
+-- gate and time of the admission; not_sold, unknown_code, wrong_event, revoked. The
+-- admission is an UPDATE of the ticket row (tickets.updated_at stays the sale's time),
+-- so a release or transfer racing it waits for it or, under REPEATABLE READ, gets 40001.
+CREATE FUNCTION ticketing.check_in(event_id bigint, code text, gate text)
+RETURNS ticketing.check_in_result
+AS 'MODULE_PATHNAME', 'ticketing_check_in'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- Scans an offline gate uploads, each with its own time: the earliest scan of a ticket is
+-- its admission (replacing a later one recorded before), every other one a duplicate.
+-- Tickets are locked in ascending id order, so two uploads cannot deadlock.
+CREATE FUNCTION ticketing.check_in_batch(event_id bigint, scans ticketing.scan[])
+RETURNS SETOF ticketing.scan_result
+AS 'MODULE_PATHNAME', 'ticketing_check_in_batch'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 100;
+
+-- Moves a sold ticket from its owner to another customer, with its audit row; the
+-- receiver's per-customer limit applies. The old code stops working; the result carries
+-- the receiver's new one.
+CREATE FUNCTION ticketing.transfer_ticket(event_id bigint, ticket_id bigint,
+                                          from_customer text, to_customer text,
+                                          idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+AS 'MODULE_PATHNAME', 'ticketing_transfer_ticket'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+
+-- A customer's sold tickets in an event with their codes, for the owner to show again.
+CREATE FUNCTION ticketing.ticket_codes(event_id bigint, customer text)
+RETURNS SETOF ticketing.ticket_code
+AS 'MODULE_PATHNAME', 'ticketing_ticket_codes'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+ROWS 10;
+
+-- Any change of the secret (rotate_code_secret(), a restore's COPY, an edit by hand) makes
+-- every backend read it again when it commits.
+CREATE FUNCTION ticketing.code_secret_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ticketing_code_secret_changed'
+LANGUAGE C;
+CREATE TRIGGER code_secret_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ticketing.code_secret
+    FOR EACH STATEMENT EXECUTE FUNCTION ticketing.code_secret_changed();
+
+-- A new secret for ticket codes (superuser only, 42501 otherwise): every code made before
+-- stops working (unknown_code at the gates) and owners look theirs up again. Waits, like
+-- DDL, for the calls in flight; returns the new secret's creation time.
+CREATE FUNCTION ticketing.rotate_code_secret()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'ticketing_rotate_code_secret'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- Check-in's invariants: only a sold ticket is admitted (admitted_unsold), and a ticket's
+-- admission is the latest row of its trail in ticketing.admissions
+-- (admission_disagrees_with_log).
+CREATE FUNCTION ticketing.verify_admissions(event_id bigint DEFAULT NULL)
+RETURNS SETOF ticketing.violation
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH admitted AS (
+        SELECT t.event_id, t.ticket_id, t.status, t.admitted_at, t.admitted_gate
+          FROM ticketing.tickets t
+         WHERE t.admitted_at IS NOT NULL AND ($1 IS NULL OR t.event_id = $1)
+    ), latest AS (
+        SELECT DISTINCT ON (a.event_id, a.ticket_id) a.event_id, a.ticket_id, a.gate, a.admitted_at
+          FROM ticketing.admissions a
+         WHERE $1 IS NULL OR a.event_id = $1
+         ORDER BY a.event_id, a.ticket_id, a.admission_id DESC
+    )
+    SELECT t.event_id, t.ticket_id, 'admitted_unsold',
+           pg_catalog.format('admitted at %s (gate %s) but %s', t.admitted_at, t.admitted_gate, t.status)
+      FROM admitted t WHERE t.status <> 'sold'
+    UNION ALL
+    SELECT coalesce(t.event_id, l.event_id), coalesce(t.ticket_id, l.ticket_id),
+           'admission_disagrees_with_log',
+           pg_catalog.format('the ticket says %s, its latest admission row says %s',
+                             coalesce(t.admitted_at::text || ' at ' || t.admitted_gate, 'not admitted'),
+                             coalesce(l.admitted_at::text || ' at ' || l.gate, 'nothing'))
+      FROM admitted t FULL JOIN latest l ON l.event_id = t.event_id AND l.ticket_id = t.ticket_id
+     WHERE t.admitted_at IS DISTINCT FROM l.admitted_at OR t.admitted_gate IS DISTINCT FROM l.gate
+$$;
+
+-- The first secret.
+SELECT ticketing.rotate_code_secret();
 
 -------------------------------------------------------------------------------
 -- Administration (run with the caller's rights)
@@ -1002,6 +1179,7 @@ AS $$
     ), chained AS (
         SELECT a.*,
                pg_catalog.lag(a.to_status) OVER w AS previous_to,
+               pg_catalog.lag(a.customer) OVER w AS previous_customer,
                pg_catalog.count(*) FILTER (WHERE a.to_status = 'available') OVER w AS releases_so_far
           FROM scope_audit a
         WINDOW w AS (PARTITION BY a.event_id, a.ticket_id ORDER BY a.audit_id)
@@ -1039,6 +1217,9 @@ AS $$
            pg_catalog.format('%s sales without a release between them', pg_catalog.count(*))
       FROM chained c
      WHERE c.to_status = 'sold'
+       -- A transfer moves a sale (sold to sold, from the owner before): not a second one.
+       AND NOT (c.from_status = 'sold' AND c.transferred_from IS NOT NULL
+                AND c.transferred_from = c.previous_customer)
      GROUP BY c.event_id, c.ticket_id, c.releases_so_far
     HAVING pg_catalog.count(*) > 1
     UNION ALL
@@ -1094,6 +1275,8 @@ AS $$
       FROM ticketing.events e
      WHERE e.quota_count <> (SELECT pg_catalog.count(*) FROM ticketing.quotas q WHERE q.event_id = e.event_id)
        AND ($1 IS NULL OR e.event_id = $1)
+    UNION ALL
+    SELECT * FROM ticketing.verify_admissions($1)
 $$;
 
 -------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ CREATE TYPE ticketing.ticket_result AS (
     owner_is_you    boolean,
     at              timestamptz,
     hold_expires_at timestamptz,
-    quota           text
+    quota           text,
+    code            text
 );
 
 CREATE TYPE ticketing.order_result AS (
@@ -59,7 +60,8 @@ CREATE TYPE ticketing.order_result AS (
     remaining       bigint,
     at              timestamptz,
     hold_expires_at timestamptz,
-    quota           text
+    quota           text,
+    codes           text[]
 );
 
 CREATE TYPE ticketing.event_counts AS (
@@ -89,7 +91,8 @@ CREATE TYPE ticketing.batch_result AS (
     ticket_id  bigint,
     seat       text,
     at         timestamptz,
-    quota      text
+    quota      text,
+    code       text
 );
 
 CREATE TYPE ticketing.batch_request AS (
@@ -126,6 +129,35 @@ CREATE TYPE ticketing.cart_result AS (
     expires_at timestamptz,
     ticket_ids bigint[],
     seats      text[]
+);
+
+-- Check-in and transfer (issue 19).
+CREATE TYPE ticketing.ticket_code AS (
+    ticket_id bigint,
+    seat      text,
+    code      text
+);
+
+CREATE TYPE ticketing.check_in_result AS (
+    outcome     text,
+    ticket_id   bigint,
+    seat        text,
+    gate        text,
+    admitted_at timestamptz
+);
+
+CREATE TYPE ticketing.scan AS (
+    code       text,
+    gate       text,
+    scanned_at timestamptz
+);
+
+CREATE TYPE ticketing.scan_result AS (
+    scan_no     integer,
+    outcome     text,
+    ticket_id   bigint,
+    gate        text,
+    admitted_at timestamptz
 );
 
 -- Event ids are picked here, so that they are unique across the cluster.
@@ -1166,7 +1198,7 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_ticket(event_id, ticket_id, customer, wait, idempotency_key);
-    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota, r.code
       FROM ticketing.claim_ticket(event_id, ticket_id, customer, wait, idempotency_key) AS r;
 $$;
 
@@ -1177,7 +1209,7 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota, r.code
       FROM ticketing.release_ticket(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
@@ -1192,7 +1224,7 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_hold_ticket(event_id, ticket_id, customer, hold_for, wait,
                                        idempotency_key, cart);
-    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota, r.code
       FROM ticketing.hold_ticket(event_id, ticket_id, customer, hold_for, wait,
                                  idempotency_key, cart) AS r;
 $$;
@@ -1204,7 +1236,7 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota, r.code
       FROM ticketing.confirm_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
@@ -1215,7 +1247,7 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_ticket_change(event_id, ticket_id, customer, idempotency_key);
-    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota, r.code
       FROM ticketing.release_hold(event_id, ticket_id, customer, idempotency_key) AS r;
 $$;
 
@@ -1230,7 +1262,7 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
                                          idempotency_key, cart);
-    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota, r.codes
       FROM ticketing.claim_tickets(event_id, ticket_ids, customer, wait, hold_for,
                                    idempotency_key, cart) AS r;
 $$;
@@ -1250,7 +1282,7 @@ AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_any(event_id, customer, quantity, section, seat_prefix,
                                      adjacent, hold_for, idempotency_key, category, cart);
-    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota, r.codes
       FROM ticketing.claim_any(event_id, customer, quantity, section, seat_prefix,
                                adjacent, hold_for, idempotency_key, category, cart) AS r;
 $$;
@@ -1263,7 +1295,7 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota, r.code
       FROM ticketing.claim_batch(event_id, requests) AS r;
 $$;
 
@@ -1275,7 +1307,7 @@ ROWS 100
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_claim_batch(event_id, requests);
-    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota
+    SELECT r.request_no, r.outcome, r.ticket_id, r.seat, r.at, r.quota, r.code
       FROM ticketing.claim_batch(event_id, requests) AS r;
 $$;
 
@@ -1307,7 +1339,7 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
-    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota, r.codes
       FROM ticketing.checkout_cart(event_id, token, customer, idempotency_key) AS r;
 $$;
 
@@ -1318,7 +1350,7 @@ LANGUAGE plproxy SECURITY DEFINER
 AS $$
     CLUSTER 'ticketing_shards';
     RUN ON ticketing.route_cart_call(event_id, token, customer, idempotency_key);
-    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota
+    SELECT r.outcome, r.event_id, r.ticket_ids, r.seats, r.remaining, r.at, r.hold_expires_at, r.quota, r.codes
       FROM ticketing.abandon_cart(event_id, token, customer, idempotency_key) AS r;
 $$;
 
@@ -1978,6 +2010,218 @@ RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT pg_catalog.count(*) FROM ticketing.reset_stats_on_shards() $$;
+
+-------------------------------------------------------------------------------
+-- Check-in and transfer (issue 19): each call runs on the shard of its event, with the
+-- core's checks of its arguments on the router first (in the core's order and words:
+-- run_check_in(), validate_scans(), run_transfer_ticket() and run_ticket_codes()).
+-- A code is checked on the shard only: anything that is not a code of that shard is
+-- the outcome unknown_code there, not an error. rotate_code_secret() is not routed: each
+-- shard has its own secret, rotated there by a superuser.
+-------------------------------------------------------------------------------
+
+-- A gate: 1 to 100 bytes, not NULL (require_gate() in src/core/admission_rules.cpp).
+CREATE FUNCTION ticketing.check_gate(argument text, gate text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF gate IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', argument USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF gate = '' OR octet_length(gate) > 100 THEN
+        RAISE EXCEPTION '% must be 1 to 100 bytes long, got %', argument, octet_length(gate)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name the gate or scanner, for example ''north-2''.';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION ticketing.check_check_in(event_id bigint, code text, gate text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'code must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the code as scanned; anything that is not a code answers unknown_code.';
+    END IF;
+    PERFORM ticketing.check_gate('gate', gate);
+END
+$$;
+
+-- check_in_batch's scans: 1 to 1000, one dimension, each with a code, a gate and a time
+-- at most a day ahead of the clock (the router's here; the shard checks its own again).
+CREATE FUNCTION ticketing.check_scans(event_id bigint, scans ticketing.scan[])
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    i integer;
+    scan ticketing.scan;
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    IF scans IS NULL THEN
+        RAISE EXCEPTION 'scans must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF array_ndims(scans) > 1 THEN
+        RAISE EXCEPTION 'scans must be a one-dimensional array'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF coalesce(cardinality(scans), 0) < 1 OR cardinality(scans) > 1000 THEN
+        RAISE EXCEPTION 'a batch holds 1 to 1000 scans, got %', coalesce(cardinality(scans), 0)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Upload a longer list in several calls.';
+    END IF;
+    FOR i IN 1 .. cardinality(scans) LOOP
+        scan := scans[array_lower(scans, 1) + i - 1];
+        IF scan IS NULL THEN
+            RAISE EXCEPTION 'scans[%] must not be NULL', i USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        IF scan.code IS NULL THEN
+            RAISE EXCEPTION 'scans[%].code must not be NULL', i
+                USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM ticketing.check_gate(format('scans[%s].gate', i), scan.gate);
+        IF scan.scanned_at IS NULL THEN
+            RAISE EXCEPTION 'scans[%].scanned_at must not be NULL', i
+                USING ERRCODE = 'null_value_not_allowed',
+                      HINT = 'Pass the time the gate scanned the code.';
+        END IF;
+        IF NOT isfinite(scan.scanned_at) OR scan.scanned_at > now() + interval '1 day' THEN
+            RAISE EXCEPTION 'scans[%].scanned_at must be a finite time at most a day ahead of the server''s clock', i
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Check the gate''s clock.';
+        END IF;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION ticketing.check_transfer(event_id bigint, ticket_id bigint,
+                                         from_customer text, to_customer text,
+                                         idempotency_key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ticketing.check_id('event_id', event_id);
+    PERFORM ticketing.check_id('ticket_id', ticket_id);
+    PERFORM ticketing.check_customer('from_customer', from_customer);
+    PERFORM ticketing.check_customer('to_customer', to_customer);
+    IF from_customer = to_customer THEN
+        RAISE EXCEPTION 'to_customer must differ from from_customer'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A ticket is transferred to another customer; the owner keeps it otherwise.';
+    END IF;
+    PERFORM ticketing.check_key('idempotency_key', idempotency_key);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_check_in(event_id bigint, code text, gate text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR code IS NULL OR gate IS NULL
+       OR pg_catalog.octet_length(gate) OPERATOR(pg_catalog.=) 0
+       OR pg_catalog.octet_length(gate) OPERATOR(pg_catalog.>) 100 THEN
+        PERFORM ticketing.check_check_in(event_id, code, gate);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+-- The scans are checked on every call (a batch is worth it: one loop over at most 1000).
+CREATE FUNCTION ticketing.route_check_in_batch(event_id bigint, scans ticketing.scan[])
+RETURNS integer
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    PERFORM ticketing.check_scans(event_id, scans);
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_transfer_ticket(event_id bigint, ticket_id bigint,
+                                                from_customer text, to_customer text,
+                                                idempotency_key text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_id(ticket_id)
+       OR ticketing.suspect_text(from_customer) OR ticketing.suspect_text(to_customer)
+       OR from_customer OPERATOR(pg_catalog.=) to_customer
+       OR ticketing.suspect_key(idempotency_key) THEN
+        PERFORM ticketing.check_transfer(event_id, ticket_id, from_customer, to_customer,
+                                         idempotency_key);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.route_ticket_codes(event_id bigint, customer text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF ticketing.suspect_id(event_id) OR ticketing.suspect_text(customer) THEN
+        PERFORM ticketing.check_id('event_id', event_id);
+        PERFORM ticketing.check_customer('customer', customer);
+    END IF;
+    RETURN pg_catalog.hashint8(event_id);
+END
+$$;
+
+CREATE FUNCTION ticketing.check_in(event_id bigint, code text, gate text)
+RETURNS ticketing.check_in_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_check_in(event_id, code, gate);
+    SELECT r.outcome, r.ticket_id, r.seat, r.gate, r.admitted_at
+      FROM ticketing.check_in(event_id, code, gate) AS r;
+$$;
+
+-- The scans travel as text and are cast to ticketing.scan[] on the shard.
+CREATE FUNCTION ticketing.check_in_batch(event_id bigint, scans ticketing.scan[])
+RETURNS SETOF ticketing.scan_result
+LANGUAGE plproxy SECURITY DEFINER
+ROWS 100
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_check_in_batch(event_id, scans);
+    SELECT r.scan_no, r.outcome, r.ticket_id, r.gate, r.admitted_at
+      FROM ticketing.check_in_batch(event_id, scans) AS r;
+$$;
+
+CREATE FUNCTION ticketing.transfer_ticket(event_id bigint, ticket_id bigint,
+                                          from_customer text, to_customer text,
+                                          idempotency_key text DEFAULT NULL)
+RETURNS ticketing.ticket_result
+LANGUAGE plproxy SECURITY DEFINER
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_transfer_ticket(event_id, ticket_id, from_customer, to_customer,
+                                           idempotency_key);
+    SELECT r.outcome, r.event_id, r.ticket_id, r.seat, r.owner_is_you, r.at, r.hold_expires_at, r.quota, r.code
+      FROM ticketing.transfer_ticket(event_id, ticket_id, from_customer, to_customer,
+                                     idempotency_key) AS r;
+$$;
+
+CREATE FUNCTION ticketing.ticket_codes(event_id bigint, customer text)
+RETURNS SETOF ticketing.ticket_code
+LANGUAGE plproxy SECURITY DEFINER
+ROWS 10
+AS $$
+    CLUSTER 'ticketing_shards';
+    RUN ON ticketing.route_ticket_codes(event_id, customer);
+    SELECT r.ticket_id, r.seat, r.code FROM ticketing.ticket_codes(event_id, customer) AS r;
+$$;
 
 -------------------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC but route() (shard_of() runs it as its caller). An

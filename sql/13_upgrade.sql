@@ -222,6 +222,36 @@ SELECT outcome, cardinality(ticket_ids) AS tickets, quota FROM ticketing.claim_a
 SELECT outcome, ticket_ids FROM ticketing.checkout_cart(1302, (SELECT token FROM upgraded_cart), 'kim');
 SELECT quota, size, sold, held, available FROM ticketing.quota_summary(1302);
 SELECT * FROM ticketing.verify();
+-- Issue 19 on the upgraded data: the update made a secret, and every ticket sold before
+-- it has a working code (made from its owner and its sale's time: nothing was written
+-- for it). Each is checked in once; a refund of a checked-in ticket is refused; a ticket
+-- sold under 1.0 is transferred, its old code revoked, the receiver's admitted.
+SELECT count(*) AS secrets FROM ticketing.code_secret;
+CREATE TEMP TABLE upgraded_codes AS
+SELECT t.event_id, t.ticket_id, t.owner, c.code
+  FROM ticketing.tickets t
+  LEFT JOIN LATERAL ticketing.ticket_codes(t.event_id, t.owner) c ON c.ticket_id = t.ticket_id
+ WHERE t.event_id IN (1301, 1302) AND t.status = 'sold';
+-- (By owner: lou's ticket came from claim_any, whose walk starts at a random ticket.)
+SELECT event_id, owner, count(*) AS tickets, bool_and(code IS NOT NULL) AS all_have_codes
+  FROM upgraded_codes GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT u.event_id, u.owner, i.outcome, bool_and(i.seat IS NOT NULL) AS seats, i.gate, count(*)
+  FROM upgraded_codes u, LATERAL ticketing.check_in(u.event_id, u.code, 'upgrade-gate') i
+ WHERE u.ticket_id <> 3 GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 3;
+SELECT u.event_id, u.ticket_id, i.outcome
+  FROM upgraded_codes u, LATERAL ticketing.check_in(u.event_id, u.code, 'second-gate') i
+ WHERE u.ticket_id = 1 ORDER BY 1, 2;
+SELECT outcome, owner_is_you FROM ticketing.release_ticket(1301, 1, 'nia');   -- bought from the list above
+SELECT outcome, ticket_id, code IS NOT NULL AS new_code
+  FROM ticketing.transfer_ticket(1301, 3, 'carol', 'zoe');
+SELECT i.outcome FROM upgraded_codes u, LATERAL ticketing.check_in(1301, u.code, 'upgrade-gate') i
+ WHERE u.event_id = 1301 AND u.ticket_id = 3;
+SELECT i.outcome FROM ticketing.ticket_codes(1301, 'zoe') c,
+       LATERAL ticketing.check_in(1301, c.code, 'upgrade-gate') i;
+SELECT ticket_id, from_status, to_status, customer, transferred_from
+  FROM ticketing.audit_log WHERE event_id = 1301 AND ticket_id = 3 ORDER BY audit_id;
+SELECT count(*) AS admissions FROM ticketing.admissions WHERE event_id IN (1301, 1302);
+SELECT * FROM ticketing.verify();
 -- What the updates made, kept to compare with a fresh install at the end.
 CREATE TEMP TABLE upgraded_members AS
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
@@ -242,6 +272,13 @@ SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) AS column_default
   FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
   JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
  WHERE c.relnamespace = 'ticketing'::regnamespace;
+CREATE TEMP TABLE upgraded_constraints AS
+SELECT c.conrelid::regclass::text AS relation, c.conname, pg_get_constraintdef(c.oid) AS definition
+  FROM pg_constraint c WHERE c.connamespace = 'ticketing'::regnamespace AND c.conrelid <> 0;
+CREATE TEMP TABLE upgraded_triggers AS
+SELECT t.tgrelid::regclass::text AS relation, t.tgname, pg_get_triggerdef(t.oid) AS definition
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'ticketing'::regnamespace AND NOT t.tgisinternal;
 CREATE TEMP TABLE upgraded_bodies AS
 SELECT p.oid::regprocedure::text AS function, p.prosrc
   FROM pg_proc p WHERE p.pronamespace = 'ticketing'::regnamespace;
@@ -304,6 +341,27 @@ SELECT u.function
   FROM upgraded_bodies u JOIN pg_proc p ON p.oid::regprocedure::text = u.function
  WHERE p.pronamespace = 'ticketing'::regnamespace AND p.prosrc <> u.prosrc
  ORDER BY 1;
+-- Constraints (a CHECK added by the update, such as the admission's) and triggers.
+(SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+   FROM pg_constraint c WHERE c.connamespace = 'ticketing'::regnamespace AND c.conrelid <> 0
+ EXCEPT SELECT * FROM upgraded_constraints)
+UNION ALL
+(SELECT * FROM upgraded_constraints
+ EXCEPT
+ SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+   FROM pg_constraint c WHERE c.connamespace = 'ticketing'::regnamespace AND c.conrelid <> 0);
+SELECT count(*) > 0 AS compared_constraints FROM upgraded_constraints;
+(SELECT t.tgrelid::regclass::text, t.tgname, pg_get_triggerdef(t.oid)
+   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+  WHERE c.relnamespace = 'ticketing'::regnamespace AND NOT t.tgisinternal
+ EXCEPT SELECT * FROM upgraded_triggers)
+UNION ALL
+(SELECT * FROM upgraded_triggers
+ EXCEPT
+ SELECT t.tgrelid::regclass::text, t.tgname, pg_get_triggerdef(t.oid)
+   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+  WHERE c.relnamespace = 'ticketing'::regnamespace AND NOT t.tgisinternal);
+SELECT count(*) AS compared_triggers FROM upgraded_triggers;
 SELECT (SELECT count(*) FROM ticketing.events) AS events,
        (SELECT count(*) FROM ticketing.tickets) AS tickets,
        (SELECT count(*) FROM ticketing.audit_log) AS audit_rows,

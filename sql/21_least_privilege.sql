@@ -190,7 +190,57 @@ SELECT ord, stmt, state
         (83, 'SELECT ticketing.offer_waitlist(2104)'),
         (84, 'SELECT ticketing.open_waitlist(2101)'),
         (85, 'SELECT ticketing.close_waitlist(2104)'),
-        (86, 'SELECT nextval(''ticketing.waitlist_entry_seq'')')
+        (86, 'SELECT nextval(''ticketing.waitlist_entry_seq'')'),
+        (87, 'SELECT secret FROM ticketing.code_secret'),
+        (88, 'SELECT ticketing.rotate_code_secret()'),
+        (89, 'SELECT * FROM ticketing.admissions'),
+        (90, 'SELECT nextval(''ticketing.admission_id_seq'')'),
+        (91, 'SELECT * FROM ticketing.check_in(2101, ''x'', ''g'')')
+       ) AS v(ord, stmt),
+       LATERAL pg_temp.try(v.stmt) AS t
+ ORDER BY ord;
+RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- Check-in and transfer: the README's second block. The shop's role also looks codes up
+-- and transfers; a gate's role admits and does nothing else.
+-------------------------------------------------------------------------------
+GRANT EXECUTE ON FUNCTION
+    ticketing.ticket_codes(bigint, text),
+    ticketing.transfer_ticket(bigint, bigint, text, text, text)
+  TO regress_shop_app;
+CREATE ROLE regress_shop_gate;
+GRANT USAGE ON SCHEMA ticketing TO regress_shop_gate;
+GRANT EXECUTE ON FUNCTION
+    ticketing.check_in(bigint, text, text),
+    ticketing.check_in_batch(bigint, ticketing.scan[])
+  TO regress_shop_gate;
+SELECT p.oid::regprocedure AS gate_executable
+  FROM pg_proc p
+ WHERE p.pronamespace = 'ticketing'::regnamespace
+   AND has_function_privilege('regress_shop_gate', p.oid, 'EXECUTE')
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
+SET ROLE regress_shop_app;
+SELECT code AS app_code FROM ticketing.ticket_codes(2101, 'app-bob') WHERE ticket_id = 4 \gset
+SELECT outcome, ticket_id, code IS NOT NULL AS new_code
+  FROM ticketing.transfer_ticket(2101, 5, 'app-bob', 'app-eve');
+RESET ROLE;
+SET ROLE regress_shop_gate;
+SELECT outcome, ticket_id, gate FROM ticketing.check_in(2101, :'app_code', 'north');
+SELECT scan_no, outcome, gate FROM ticketing.check_in_batch(2101,
+       ARRAY[ROW(:'app_code', 'south', now())]::ticketing.scan[]);
+SELECT ord, stmt, state
+  FROM (VALUES
+        (1, 'SELECT * FROM ticketing.ticket_codes(2101, ''app-bob'')'),
+        (2, 'SELECT * FROM ticketing.claim_ticket(2101, 8, ''gate-x'')'),
+        (3, 'SELECT * FROM ticketing.release_ticket(2101, 4, ''app-bob'')'),
+        (4, 'SELECT * FROM ticketing.transfer_ticket(2101, 4, ''app-bob'', ''gate-x'')'),
+        (5, 'SELECT * FROM ticketing.event_summary(2101)'),
+        (6, 'SELECT secret FROM ticketing.code_secret'),
+        (7, 'SELECT ticketing.rotate_code_secret()'),
+        (8, 'SELECT * FROM ticketing.admissions'),
+        (9, 'UPDATE ticketing.tickets SET admitted_at = NULL, admitted_gate = NULL'),
+        (10, 'SELECT owner FROM ticketing.tickets')
        ) AS v(ord, stmt),
        LATERAL pg_temp.try(v.stmt) AS t
  ORDER BY ord;
@@ -273,3 +323,5 @@ SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_shop_app';
 DROP SCHEMA regress_shop_own CASCADE;
 DROP OWNED BY regress_shop_app;
 DROP ROLE regress_shop_app;
+DROP OWNED BY regress_shop_gate;
+DROP ROLE regress_shop_gate;

@@ -14,6 +14,7 @@
 #include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
+#include "ticket_codes.hpp"
 #include "ticket_store.hpp"
 #include "waitlist.hpp"
 
@@ -1145,6 +1146,7 @@ void run_claim_batch(const BatchArgs& args, BatchRow* rows) {
     validate(args);
     in_backend_call("claim_batch()", *args.event_id, [&] {
         settle_batch(args, rows);
+        attach_batch_codes(args, rows); // 1.3: the codes of the tickets sold
         return empty_result(Outcome::claimed, *args.event_id);
     });
     for (int i = 0; i < args.count; ++i) {

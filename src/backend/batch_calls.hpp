@@ -33,6 +33,7 @@ struct BatchRow {
     bool has_at;
     TimestampTz at;
     Datum quota = 0; // text: the quota named by quota_exhausted; 0: none
+    Datum code = 0;  // text: the ticket's code when the answer gives a sold ticket (1.3)
 };
 
 // Fills rows[0 .. args.count).

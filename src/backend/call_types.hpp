@@ -38,6 +38,8 @@ struct CallArgs {
     Datum category_datum;
     std::optional<std::string_view> cart; // a cart's token: hold into that cart (1.3)
     Datum cart_datum;
+    std::optional<std::string_view> to_customer; // transfer_ticket's receiver (1.3)
+    Datum to_customer_datum;
 };
 
 // One row of what a call answers: a ticket_result uses the first ticket, an
@@ -57,6 +59,10 @@ struct CallResult {
     std::int64_t remaining;
     Datum quota; // text: the quota named by quota_exhausted (or a busy quota); 0: none
     Datum token; // text: a new cart's token (open_cart only); 0: none
+    // The tickets' codes (1.3), parallel to ticket_ids, when the answer gives the customer
+    // sold tickets (has_codes); an element is 0 for a ticket that is not sold to them now.
+    bool has_codes;
+    Datum codes[max_order_tickets];
 };
 
 } // namespace ticketing::backend

@@ -7,6 +7,7 @@
 #include "idempotency.hpp"
 #include "quota_units.hpp"
 #include "stats.hpp"
+#include "ticket_codes.hpp"
 #include "ticket_store.hpp"
 #include "waitlist.hpp"
 
@@ -315,7 +316,7 @@ CallResult run_checkout_cart(const CallArgs& args) {
     const std::string fingerprint =
         args.idempotency_key ? cart_fingerprint("checkout_cart", args) : std::string();
     return cart_call("checkout_cart()", call.event_id, [&] {
-        return with_idempotency(args, call.event_id, fingerprint, [&] {
+        CallResult checked_out = with_idempotency(args, call.event_id, fingerprint, [&] {
             CartRow cart{};
             if (!read_cart(PlanId::lock_cart, call.event_id, args.cart_datum, args.customer_datum,
                            &cart)) {
@@ -367,6 +368,9 @@ CallResult run_checkout_cart(const CallArgs& args) {
             update_cart(call.event_id, cart.cart_id, "checked_out", std::nullopt);
             return result;
         });
+        // 1.3: the codes of the tickets bought (some may have been bought before).
+        attach_order_codes(checked_out, args.customer_datum, false);
+        return checked_out;
     });
 }
 

@@ -317,6 +317,93 @@ std::int64_t read_max_ticket_id(std::int64_t event_id) {
     return direct ? highest : max_ticket_id(event_id);
 }
 
+namespace {
+
+// A text datum of `slot`, detoasted and copied into the call's memory context (0 when
+// NULL). The slot's pin keeps a visible tuple's values in place. Inside pg_call.
+Datum copy_text(const TupleTableSlot* slot, AttrNumber column) {
+    if (slot->tts_isnull[column - 1]) {
+        return 0;
+    }
+    const MemoryContext caller = MemoryContextSwitchTo(call_memory_context());
+    const Datum copy = PointerGetDatum(DatumGetTextPCopy(slot->tts_values[column - 1]));
+    MemoryContextSwitchTo(caller);
+    return copy;
+}
+
+TicketStatus status_of(std::int64_t event_id, std::int64_t ticket_id, Datum status) {
+    const auto parsed = parse_status(text_view(status));
+    if (!parsed) {
+        unknown_status(event_id, ticket_id);
+    }
+    return *parsed;
+}
+
+} // namespace
+
+std::optional<CodedTicket> read_coded_ticket(std::int64_t event_id, std::int64_t ticket_id) {
+    CodedTicket row{};
+    bool direct = false;
+    bool found = false;
+    pg_call([&] {
+        const Layout& layout = core_layout();
+        direct = layout.direct_reads;
+        if (!direct) {
+            return;
+        }
+        const TicketsLayout& c = layout.tickets;
+        ScanKeyData keys[2];
+        ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+        ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
+        found = probe(c.relid, c.primary_key, keys, 2, [&](TupleTableSlot* slot) {
+            row.ticket_id = ticket_id;
+            const Datum status = copy_text(slot, c.status);
+            row.status = status_of(event_id, ticket_id, status);
+            row.owner = copy_text(slot, c.owner);
+            row.updated_at = DatumGetTimestampTz(slot->tts_values[c.updated_at - 1]);
+            row.admitted = !slot->tts_isnull[c.admitted_at - 1];
+            row.admitted_at =
+                row.admitted ? DatumGetTimestampTz(slot->tts_values[c.admitted_at - 1]) : 0;
+            row.admitted_gate = copy_text(slot, c.admitted_gate);
+            row.seat = copy_text(slot, c.seat);
+        });
+    });
+    if (!direct) {
+        Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(ticket_id)};
+        found = run_plan(PlanId::coded_peek, args, nullptr) == 1;
+        if (found) {
+            row = decode_coded_row(event_id, 0);
+        }
+    }
+    if (!found) {
+        return std::nullopt;
+    }
+    return row;
+}
+
+CodedTicket decode_coded_row(std::int64_t event_id, std::uint64_t n) {
+    CodedTicket row{};
+    pg_call([&] {
+        HeapTuple tuple = SPI_tuptable->vals[n];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        bool is_null = false;
+        const auto text = [&](int column) {
+            const Datum value = SPI_getbinval(tuple, desc, column, &is_null);
+            return is_null ? Datum(0) : SPI_datumTransfer(value, false, -1);
+        };
+        row.ticket_id = DatumGetInt64(SPI_getbinval(tuple, desc, 7, &is_null));
+        row.status = status_of(event_id, row.ticket_id, text(1));
+        row.owner = text(2);
+        row.updated_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &is_null));
+        const Datum admitted_at = SPI_getbinval(tuple, desc, 4, &is_null);
+        row.admitted = !is_null;
+        row.admitted_at = is_null ? 0 : DatumGetTimestampTz(admitted_at);
+        row.admitted_gate = text(5);
+        row.seat = text(6);
+    });
+    return row;
+}
+
 EventInfo read_event(std::int64_t event_id) {
     EventInfo info{false, false, 0};
     bool direct = false;

@@ -46,4 +46,25 @@ EventInfo read_event(std::int64_t event_id);
 std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer,
                                     Datum key);
 
+// A ticket as its code and check-in see it (1.3): owner and sale time (what its code is
+// made from) and its admission. Text values are copied into the call's memory context.
+struct CodedTicket {
+    std::int64_t ticket_id;
+    TicketStatus status;
+    Datum owner; // text; 0: none
+    TimestampTz updated_at;
+    bool admitted;
+    TimestampTz admitted_at;
+    Datum admitted_gate; // text; 0: none
+    Datum seat;          // text
+};
+
+// The ticket as a fresh statement snapshot sees it, without a lock (a probe of the primary
+// key where direct reads are allowed, otherwise a statement); nothing when there is no
+// such ticket. Only in a schema with check-in.
+std::optional<CodedTicket> read_coded_ticket(std::int64_t event_id, std::int64_t ticket_id);
+
+// Row `n` of the last coded_peek / coded_lock / coded_lock_many statement.
+CodedTicket decode_coded_row(std::int64_t event_id, std::uint64_t n);
+
 } // namespace ticketing::backend

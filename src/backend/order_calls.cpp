@@ -12,6 +12,7 @@
 #include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
+#include "ticket_codes.hpp"
 #include "ticket_store.hpp"
 #include "waitlist.hpp"
 
@@ -492,10 +493,13 @@ CallResult run_claim_tickets(const CallArgs& args) {
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
         return_lapsed_holds_if_listed(*args.event_id, ids.data(), static_cast<int>(ids.size()),
                                       wait);
-        return with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
+        CallResult settled = with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
             return keep_locks_only_on_change(
                 [&] { return settle_order(ids, args, *args.event_id, wait); });
         });
+        // Some tickets of a claimed order may have been the customer's before: read.
+        attach_order_codes(settled, args.customer_datum, false);
+        return settled;
     });
     count_outcome(*args.event_id, result.outcome);
     return result;
@@ -535,8 +539,10 @@ CallResult run_claim_any(const CallArgs& args) {
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,
                                  prefix.empty() ? Datum(0) : make_text(prefix),
                                  category ? args.category_datum : Datum(0)};
-        return with_idempotency(args, request.event_id, fingerprint.text(),
-                                [&] { return settle_any(request, args); });
+        CallResult settled = with_idempotency(args, request.event_id, fingerprint.text(),
+                                              [&] { return settle_any(request, args); });
+        attach_order_codes(settled, args.customer_datum, true); // every ticket sold at `at`
+        return settled;
     });
     count_outcome(*args.event_id, result.outcome);
     return result;

@@ -64,19 +64,32 @@ constexpr ColumnSpec carts_columns[] = {
     {"customer", TEXTOID},         {"status", TEXTOID},  {"created_at", TIMESTAMPTZOID},
     {"expires_at", TIMESTAMPTZOID}};
 
+// 1.3, check-in: the codes' secret and the admissions' trail (read and written by
+// statements that name their columns; the secret is also read directly).
+constexpr ColumnSpec code_secret_columns[] = {{"secret", BYTEAOID}, {"created_at", TIMESTAMPTZOID}};
+constexpr ColumnSpec admissions_columns[] = {{"event_id", INT8OID},
+                                             {"ticket_id", INT8OID},
+                                             {"customer", TEXTOID},
+                                             {"gate", TEXTOID},
+                                             {"admitted_at", TIMESTAMPTZOID},
+                                             {"previous_gate", TEXTOID},
+                                             {"previous_admitted_at", TIMESTAMPTZOID}};
+
 template <int N>
 constexpr TableSpec table_spec(const char* name, const ColumnSpec (&columns)[N]) {
     return TableSpec{name, columns, N};
 }
 
-constexpr int table_count = 7;
+constexpr int table_count = 9;
 constexpr TableSpec specs[table_count] = {table_spec("events", events_columns),
                                           table_spec("tickets", tickets_columns),
                                           table_spec("audit_log", audit_log_columns),
                                           table_spec("idempotency_keys", idempotency_keys_columns),
                                           table_spec("customer_slots", customer_slots_columns),
                                           table_spec("quotas", quotas_columns),
-                                          table_spec("carts", carts_columns)};
+                                          table_spec("carts", carts_columns),
+                                          table_spec("code_secret", code_secret_columns),
+                                          table_spec("admissions", admissions_columns)};
 
 // tickets is locked ROW EXCLUSIVE by every call (see schema_shape.hpp), the rest ACCESS
 // SHARE.
@@ -327,6 +340,13 @@ void load_core_layout() {
     t.hold_expires_at = column(tickets, "hold_expires_at");
     t.updated_at = column(tickets, "updated_at");
     t.category = optional_column(tickets, "category", TEXTOID);
+    t.admitted_at = optional_column(tickets, "admitted_at", TIMESTAMPTZOID);
+    t.admitted_gate = optional_column(tickets, "admitted_gate", TEXTOID);
+    if ((t.admitted_at == InvalidAttrNumber) != (t.admitted_gate == InvalidAttrNumber)) {
+        altered("ticketing.tickets has only one of the columns admitted_at and admitted_gate",
+                "Restore the other as the extension made it: admitted_at timestamptz, "
+                "admitted_gate text.");
+    }
     t.unsold_index = trusted_unsold_index(t);
     cache.relid[index_of(OwnTable::events)] = events;
     cache.relid[index_of(OwnTable::tickets)] = tickets;
@@ -399,12 +419,12 @@ void lock_table(OwnTable table) {
     }
 }
 
-bool keys_scoped_per_event() {
-    return cache.keys_per_event;
-}
-
 Oid locked_table_relid(OwnTable table) {
     return cache.relid[index_of(table)];
+}
+
+bool keys_scoped_per_event() {
+    return cache.keys_per_event;
 }
 
 const Layout& core_layout() {

@@ -15,7 +15,17 @@
 namespace ticketing::backend {
 
 // The tables a call may touch.
-enum class OwnTable { events, tickets, audit_log, idempotency_keys, customer_slots, quotas, carts };
+enum class OwnTable {
+    events,
+    tickets,
+    audit_log,
+    idempotency_keys,
+    customer_slots,
+    quotas,
+    carts,
+    code_secret, // 1.3, check-in
+    admissions   // 1.3, check-in
+};
 
 struct TicketsLayout {
     Oid relid;
@@ -23,6 +33,9 @@ struct TicketsLayout {
     Oid unsold_index; // tickets_claimable_idx as the extension made it, else InvalidOid
     AttrNumber event_id, ticket_id, seat, status, owner, hold_expires_at, updated_at;
     AttrNumber category; // InvalidAttrNumber in a schema before 1.3
+    // Check-in (1.3): InvalidAttrNumber in a schema without it, which has no codes either.
+    AttrNumber admitted_at, admitted_gate;
+    bool has_check_in() const { return admitted_at != InvalidAttrNumber; }
 };
 
 struct EventsLayout {
@@ -53,12 +66,12 @@ const Layout& lock_core_tables();
 // Inside pg_call.
 void lock_table(OwnTable table);
 
+// The relation id lock_table() found for `table` in this call. Inside pg_call.
+Oid locked_table_relid(OwnTable table);
+
 // After lock_table(OwnTable::idempotency_keys): whether keys are scoped per (event,
 // customer), as from 1.2, or per customer, as a 1.1 schema not yet updated has them.
 bool keys_scoped_per_event();
-
-// After lock_table(table): the table's OID.
-Oid locked_table_relid(OwnTable table);
 
 // The layout lock_core_tables() returned in this call. Inside pg_call.
 const Layout& core_layout();

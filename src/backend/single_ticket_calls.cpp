@@ -1,6 +1,7 @@
 #include "single_ticket_calls.hpp"
 
 #include "call_frame.hpp"
+#include "checkin_calls.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
 #include "carts.hpp"
@@ -8,6 +9,7 @@
 #include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
+#include "ticket_codes.hpp"
 #include "ticket_store.hpp"
 #include "waitlist.hpp"
 
@@ -83,6 +85,11 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
         return answer(request, Outcome::not_found, nullptr);
     case LockStatus::locked:
         break;
+    }
+    // A ticket checked in at a gate is not released (1.3): read under the lock, which an
+    // admission takes too.
+    if (kind == TicketCallKind::release && locked.state.status == TicketStatus::sold) {
+        locked.state.admitted = ticket_was_admitted(request.event_id, request.ticket_id);
     }
     const Decision decision = decide(kind, locked.state);
     if (decision.action == Action::answer) {
@@ -259,8 +266,10 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
         fingerprint = print.text();
     }
     CallResult result = in_backend_call(info.command, request.event_id, [&] {
-        return with_idempotency(args, request.event_id, fingerprint,
-                                [&] { return settle(kind, request, args); });
+        CallResult settled = with_idempotency(args, request.event_id, fingerprint,
+                                              [&] { return settle(kind, request, args); });
+        attach_ticket_code(settled, request.ticket_id, args.customer_datum); // 1.3: its code
+        return settled;
     });
     result.requested_ticket_id = request.ticket_id;
     count_outcome(request.event_id, result.outcome);

@@ -99,9 +99,9 @@ TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
     return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
 }
 
-// The result types of 1.3 end with `quota` (the quota named by quota_exhausted); those
-// of older schemas, which the library still serves, do not.
-constexpr int result_columns = 8;
+// The result types of 1.3 end with `quota` (the quota named by quota_exhausted) and the
+// tickets' codes; those of older schemas, which the library still serves, do not.
+constexpr int result_columns = 9;
 
 Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result) {
     const TupleDesc desc = result_descriptor(fcinfo);
@@ -113,7 +113,8 @@ Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result) {
                                   false,
                                   !result.has_at,
                                   !result.has_hold_expiry,
-                                  result.quota == 0};
+                                  result.quota == 0,
+                                  !result.has_codes || result.codes[0] == 0};
     values[0] = outcome_text(result.outcome);
     values[1] = Int64GetDatum(result.event_id);
     values[2] = Int64GetDatum(result.requested_ticket_id);
@@ -122,6 +123,7 @@ Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result) {
     values[5] = TimestampTzGetDatum(result.at);
     values[6] = TimestampTzGetDatum(result.hold_expires_at);
     values[7] = result.quota;
+    values[8] = result.has_codes ? result.codes[0] : 0;
     Assert(desc->natts <= result_columns);
     return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
@@ -131,10 +133,12 @@ Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
     Datum ids[max_order_tickets];
     Datum seats[max_order_tickets];
     bool seat_nulls[max_order_tickets];
+    bool code_nulls[max_order_tickets];
     for (int i = 0; i < result.count; ++i) {
         ids[i] = Int64GetDatum(result.ticket_ids[i]);
         seats[i] = result.seats[i];
         seat_nulls[i] = result.seats[i] == 0;
+        code_nulls[i] = !result.has_codes || result.codes[i] == 0;
     }
     int dims[1] = {result.count};
     int lbs[1] = {1};
@@ -146,7 +150,8 @@ Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
                                   !result.has_remaining,
                                   !result.has_at,
                                   !result.has_hold_expiry,
-                                  result.quota == 0};
+                                  result.quota == 0,
+                                  !result.has_codes};
     values[0] = outcome_text(result.outcome);
     values[1] = Int64GetDatum(result.event_id);
     values[2] =
@@ -157,6 +162,11 @@ Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result) {
     values[5] = TimestampTzGetDatum(result.at);
     values[6] = TimestampTzGetDatum(result.hold_expires_at);
     values[7] = result.quota;
+    values[8] =
+        result.has_codes
+            ? PointerGetDatum(construct_md_array(const_cast<Datum*>(result.codes), code_nulls, 1,
+                                                 dims, lbs, TEXTOID, -1, false, TYPALIGN_INT))
+            : 0;
     Assert(desc->natts <= result_columns);
     return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }

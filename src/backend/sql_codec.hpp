@@ -15,11 +15,12 @@ void interval_arg(FunctionCallInfo fcinfo, int n, CallArgs* args);
 void int8_array_arg(FunctionCallInfo fcinfo, int n, CallArgs* args);
 
 // ticketing.ticket_result (outcome, event_id, ticket_id, seat, owner_is_you, at,
-// hold_expires_at) from the first ticket of the result.
+// hold_expires_at, quota, code) from the first ticket of the result; an older schema's
+// type has fewer columns.
 Datum encode_ticket_result(FunctionCallInfo fcinfo, const CallResult& result);
 
 // ticketing.order_result (outcome, event_id, ticket_ids, seats, remaining, at,
-// hold_expires_at).
+// hold_expires_at, quota, codes).
 Datum encode_order_result(FunctionCallInfo fcinfo, const CallResult& result);
 
 // ticketing.cart_result (outcome, event_id, token, expires_at, ticket_ids, seats).

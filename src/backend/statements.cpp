@@ -758,6 +758,99 @@ const PlanSpec store_key{STORE_KEY("(event_id, customer, idempotency_key)"), 11,
 const PlanSpec select_key_1_1{SELECT_KEY(PER_CUSTOMER), 4, {INT8OID, TEXTOID, TEXTOID, FLOAT8OID}};
 const PlanSpec store_key_1_1{STORE_KEY("(customer, idempotency_key)"), 11, STORE_ARGS};
 #undef EXPIRED
+// Check-in and transfer (1.3, checkin_calls.cpp, transfer_calls.cpp, ticket_codes.cpp).
+// A ticket's code is a MAC over its owner and sale time (updated_at); an admission sets
+// admitted_at and admitted_gate only, so the code stays valid.
+// Columns: status, owner, updated_at, admitted_at, admitted_gate, seat, ticket_id.
+#define CODED_STATE                                                                                \
+    "SELECT t.status, t.owner, t.updated_at, t.admitted_at, t.admitted_gate, t.seat, t.ticket_id"  \
+    " FROM ticketing.tickets t WHERE "
+const PlanSpec coded_peek{CODED_STATE ONE_TICKET, 2, {INT8OID, INT8OID}};
+const PlanSpec coded_lock{CODED_STATE ONE_TICKET " FOR NO KEY UPDATE OF t", 2, {INT8OID, INT8OID}};
+const PlanSpec coded_lock_many{CODED_STATE GIVEN_TICKETS
+                               "ORDER BY t.ticket_id FOR NO KEY UPDATE OF t",
+                               2,
+                               {INT8OID, INT8ARRAYOID}};
+#undef CODED_STATE
+#define ADMISSION_COLUMNS                                                                          \
+    "INSERT INTO ticketing.admissions (event_id, ticket_id, customer, gate, admitted_at"
+// Admits ticket $2 at gate $5 now if it is still sold to $3 at $4 (the sale the code was
+// made for) and not admitted yet; returns the admission time, or no row when the ticket
+// changed since the look (a concurrent admission, release or transfer: after waiting for
+// it, the UPDATE re-checks the newest version) or a trigger skipped the update.
+const PlanSpec admit_current{
+    "WITH changed AS (UPDATE ticketing.tickets t"
+    " SET admitted_at = pg_catalog.now(), admitted_gate = $5"
+    " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'sold'"
+    " AND t.owner OPERATOR(pg_catalog.=) $3 AND t.updated_at OPERATOR(pg_catalog.=) $4"
+    " AND t.admitted_at IS NULL"
+    " RETURNING t.event_id, t.ticket_id, t.owner, t.admitted_gate, t.admitted_at),"
+    " logged AS (" ADMISSION_COLUMNS ") SELECT c.event_id, c.ticket_id, c.owner,"
+    " c.admitted_gate, c.admitted_at FROM changed c RETURNING 1)"
+    " SELECT c.admitted_at FROM changed c",
+    5,
+    {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID}};
+// The admissions of locked tickets $2: gate $3[i] at $4[i], replacing the admission
+// ($5[i], $6[i]) recorded before (NULL: none), each with its trail row. Returns one row per
+// ticket changed.
+const PlanSpec admit_tickets{
+    "WITH changed AS (UPDATE ticketing.tickets t"
+    " SET admitted_at = ($4::pg_catalog.timestamptz[])[" POSITION_OF_TICKET "],"
+    " admitted_gate = ($3::pg_catalog.text[])[" POSITION_OF_TICKET "]"
+    " WHERE " GIVEN_TICKETS
+    " RETURNING t.event_id, t.ticket_id, t.owner, t.admitted_gate, t.admitted_at,"
+    " " POSITION_OF_TICKET " AS position),"
+    " logged AS (" ADMISSION_COLUMNS ", previous_gate, previous_admitted_at)"
+    " SELECT c.event_id, c.ticket_id, c.owner, c.admitted_gate, c.admitted_at,"
+    " ($5::pg_catalog.text[])[c.position], ($6::pg_catalog.timestamptz[])[c.position]"
+    " FROM changed c ORDER BY c.ticket_id RETURNING 1)"
+    " SELECT c.ticket_id FROM changed c",
+    6,
+    {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}};
+#undef ADMISSION_COLUMNS
+// (customer, at) of ticket $2's sales and transfers (audit rows into sold), newest first:
+// an old code matches one of them.
+const PlanSpec past_sales{
+    "SELECT a.customer, a.at FROM ticketing.audit_log a"
+    " WHERE a.event_id OPERATOR(pg_catalog.=) $1 AND a.ticket_id OPERATOR(pg_catalog.=) $2"
+    " AND a.to_status OPERATOR(pg_catalog.=) 'sold' ORDER BY a.audit_id DESC LIMIT 1000",
+    2,
+    {INT8OID, INT8OID}};
+const PlanSpec sold_tickets_of{"SELECT t.ticket_id, t.owner, t.updated_at FROM ticketing.tickets t"
+                               " WHERE " GIVEN_TICKETS "AND t.status OPERATOR(pg_catalog.=) 'sold'",
+                               2,
+                               {INT8OID, INT8ARRAYOID}};
+const PlanSpec owned_sold{
+    "SELECT t.ticket_id, t.seat, t.updated_at FROM ticketing.tickets t"
+    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.owner OPERATOR(pg_catalog.=) $2"
+    " AND t.status OPERATOR(pg_catalog.=) 'sold' ORDER BY t.ticket_id",
+    2,
+    {INT8OID, TEXTOID}};
+// Moves locked ticket $2 from $3 to $4: a new owner and a new sale time (so the old code
+// stops matching), with an audit row from sold to sold naming the receiver (customer) and
+// the sender (transferred_from). Returns the time and the seat, or no row when a trigger
+// skipped the update.
+const PlanSpec transfer_ticket{
+    "WITH moved AS (UPDATE ticketing.tickets t SET owner = $4, updated_at = pg_catalog.now()"
+    " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'sold'"
+    " AND t.owner OPERATOR(pg_catalog.=) $3 AND t.admitted_at IS NULL"
+    " RETURNING t.event_id, t.ticket_id, t.updated_at, t.seat),"
+    " audited AS (INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status,"
+    " customer, at, transferred_from) SELECT m.event_id, m.ticket_id, 'sold', 'sold', $4,"
+    " m.updated_at, $3 FROM moved m RETURNING 1)"
+    " SELECT m.updated_at, m.seat FROM moved m",
+    4,
+    {INT8OID, INT8OID, TEXTOID, TEXTOID}};
+const PlanSpec ticket_admitted{
+    "SELECT t.admitted_at IS NOT NULL FROM ticketing.tickets t WHERE " ONE_TICKET,
+    2,
+    {INT8OID, INT8OID}};
+const PlanSpec delete_secrets{"DELETE FROM ticketing.code_secret", 0, {}};
+const PlanSpec insert_secret{"INSERT INTO ticketing.code_secret AS s (secret) VALUES ($1)"
+                             " RETURNING s.created_at",
+                             1,
+                             {BYTEAOID}};
+
 #undef SELECT_KEY
 #undef STORE_KEY
 #undef PER_EVENT
@@ -916,6 +1009,30 @@ const PlanSpec& statement_for(PlanId id) {
         return select_key_1_1;
     case PlanId::store_key_1_1:
         return store_key_1_1;
+    case PlanId::coded_peek:
+        return coded_peek;
+    case PlanId::coded_lock:
+        return coded_lock;
+    case PlanId::coded_lock_many:
+        return coded_lock_many;
+    case PlanId::admit_current:
+        return admit_current;
+    case PlanId::admit_tickets:
+        return admit_tickets;
+    case PlanId::past_sales:
+        return past_sales;
+    case PlanId::sold_tickets_of:
+        return sold_tickets_of;
+    case PlanId::owned_sold:
+        return owned_sold;
+    case PlanId::transfer_ticket:
+        return transfer_ticket;
+    case PlanId::ticket_admitted:
+        return ticket_admitted;
+    case PlanId::delete_secrets:
+        return delete_secrets;
+    case PlanId::insert_secret:
+        return insert_secret;
     case PlanId::count_:
         break;
     }

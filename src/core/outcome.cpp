@@ -48,6 +48,20 @@ std::string_view outcome_name(Outcome outcome) {
         return "extended";
     case Outcome::capped:
         return "capped";
+    case Outcome::admitted:
+        return "admitted";
+    case Outcome::already_admitted:
+        return "already_admitted";
+    case Outcome::not_sold:
+        return "not_sold";
+    case Outcome::unknown_code:
+        return "unknown_code";
+    case Outcome::wrong_event:
+        return "wrong_event";
+    case Outcome::revoked:
+        return "revoked";
+    case Outcome::transferred:
+        return "transferred";
     case Outcome::joined:
         return "joined";
     case Outcome::offered:
@@ -67,13 +81,18 @@ std::string_view outcome_name(Outcome outcome) {
 }
 
 bool owner_is_customer(Outcome outcome) {
+    // already_admitted: a release or transfer by the owner of a checked-in ticket.
     return outcome == Outcome::claimed || outcome == Outcome::already_owned ||
-           outcome == Outcome::hold_placed;
+           outcome == Outcome::hold_placed || outcome == Outcome::already_admitted;
 }
 
 bool changes_tickets(Outcome outcome) {
     return outcome == Outcome::claimed || outcome == Outcome::released ||
-           outcome == Outcome::hold_placed;
+           outcome == Outcome::hold_placed || outcome == Outcome::transferred;
+}
+
+bool gives_sold_tickets(Outcome outcome) {
+    return outcome == Outcome::claimed || outcome == Outcome::already_owned;
 }
 
 bool remembered_by_idempotency_key(Outcome outcome) {

@@ -30,6 +30,14 @@ enum class Outcome {
     opened,          // a new cart
     extended,        // the cart (and every hold in it) lasts longer now
     capped,          // extended, but only to the ceiling of a cart's lifetime
+    // Check-in and transfer (1.3).
+    admitted,         // the code is good: the holder may enter (recorded now)
+    already_admitted, // the ticket was checked in before (when and at which gate)
+    not_sold,         // a genuine code, but its ticket is not sold now
+    unknown_code,     // not a code of this server: malformed, forged, no such ticket
+    wrong_event,      // a genuine code of another event
+    revoked,          // a genuine code, but the ticket was transferred or resold since
+    transferred,      // the ticket now belongs to the receiver, with a new code
     // Waiting list (1.3, issue 19).
     joined,          // the customer is on the event's waiting list
     offered,         // tickets are held for the customer as an offer from the list
@@ -41,16 +49,18 @@ enum class Outcome {
 };
 
 inline constexpr Outcome all_outcomes[] = {
-    Outcome::claimed,        Outcome::already_owned,   Outcome::already_sold,
-    Outcome::held,           Outcome::not_found,       Outcome::busy,
-    Outcome::released,       Outcome::not_owner,       Outcome::hold_placed,
-    Outcome::hold_expired,   Outcome::not_held,        Outcome::limit_reached,
-    Outcome::insufficient,   Outcome::sold_out,        Outcome::quota_exhausted,
-    Outcome::cart_not_found, Outcome::cart_expired,    Outcome::cart_closed,
-    Outcome::empty_cart,     Outcome::opened,          Outcome::extended,
-    Outcome::capped,         Outcome::joined,          Outcome::offered,
-    Outcome::waiting,        Outcome::already_waiting, Outcome::left,
-    Outcome::not_waiting,    Outcome::waitlist_closed};
+    Outcome::claimed,        Outcome::already_owned, Outcome::already_sold,
+    Outcome::held,           Outcome::not_found,     Outcome::busy,
+    Outcome::released,       Outcome::not_owner,     Outcome::hold_placed,
+    Outcome::hold_expired,   Outcome::not_held,      Outcome::limit_reached,
+    Outcome::insufficient,   Outcome::sold_out,      Outcome::quota_exhausted,
+    Outcome::cart_not_found, Outcome::cart_expired,  Outcome::cart_closed,
+    Outcome::empty_cart,     Outcome::opened,        Outcome::extended,
+    Outcome::capped,         Outcome::admitted,      Outcome::already_admitted,
+    Outcome::not_sold,       Outcome::unknown_code,  Outcome::wrong_event,
+    Outcome::revoked,        Outcome::transferred,   Outcome::joined,
+    Outcome::offered,        Outcome::waiting,       Outcome::already_waiting,
+    Outcome::left,           Outcome::not_waiting,   Outcome::waitlist_closed};
 
 std::string_view outcome_name(Outcome outcome);
 
@@ -59,6 +69,10 @@ bool owner_is_customer(Outcome outcome);
 
 // True for outcomes that changed tickets (and so wrote audit rows).
 bool changes_tickets(Outcome outcome);
+
+// True for outcomes that answer with tickets sold to the customer (claimed, already_owned):
+// the answers that carry the tickets' codes.
+bool gives_sold_tickets(Outcome outcome);
 
 // Whether an idempotency key remembers this outcome: only those that changed tickets. An
 // answer that changed nothing (already_sold, busy, limit_reached, ...) is not kept, so a

@@ -48,6 +48,9 @@ Decision decide(TicketCallKind kind, const TicketState& ticket) {
     case TicketCallKind::hold:
         return acquire(ticket, Action::hold, Outcome::hold_placed);
     case TicketCallKind::release:
+        if (counts_toward_limit(ticket) && ticket.admitted) {
+            return {Action::answer, Outcome::already_admitted};
+        }
         if (counts_toward_limit(ticket)) {
             return {Action::release, Outcome::released};
         }

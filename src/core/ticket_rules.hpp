@@ -16,6 +16,7 @@ struct TicketState {
     // In an event with an open waiting list a lapsed hold goes to the list before anyone
     // may claim or hold it: until it is returned, claims and holds answer `held`.
     bool lapse_waits_for_list = false;
+    bool admitted = false; // checked in at a gate (1.3): it can no longer be released
 };
 
 enum class Action {
@@ -36,7 +37,8 @@ enum class TicketCallKind { claim, release, hold, confirm_hold, release_hold };
 // claim: available, an expired hold or the customer's own hold -> sell (a lapsed hold
 //   that waits for the list -> held); sold to the
 //   customer -> already_owned; sold to another -> already_sold; another's live hold -> held.
-// release: the owner of a sale or of a live hold -> release; anyone else -> not_owner.
+// release: the owner of a sale or of a live hold -> release; anyone else -> not_owner;
+//   the owner of a ticket checked in at a gate -> already_admitted (nothing changes).
 // hold: like claim, but -> hold (hold_placed); the customer's own live hold is renewed.
 // confirm_hold: the customer's live hold -> sell; own lapsed hold -> hold_expired; own
 //   sale -> already_owned; another's sale or live hold -> not_owner; else not_held.

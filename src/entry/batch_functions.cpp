@@ -115,16 +115,17 @@ Datum ticketing_claim_batch(PG_FUNCTION_ARGS) {
         pg_call([&] {
             InitMaterializedSRF(fcinfo, 0);
             ReturnSetInfo* result_set = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-            // 1.3's batch_result ends with `quota`; 1.2's does not.
+            // 1.3's batch_result ends with `quota` and `code`; 1.2's does not.
             for (int i = 0; i < args.count; ++i) {
                 const std::string_view outcome = outcome_name(rows[i].outcome);
-                Datum values[6];
-                bool nulls[6] = {false,
+                Datum values[7];
+                bool nulls[7] = {false,
                                  false,
                                  rows[i].ticket_id == 0,
                                  rows[i].seat == 0,
                                  !rows[i].has_at,
-                                 rows[i].quota == 0};
+                                 rows[i].quota == 0,
+                                 rows[i].code == 0};
                 values[0] = Int32GetDatum(i + 1);
                 values[1] = PointerGetDatum(
                     cstring_to_text_with_len(outcome.data(), static_cast<int>(outcome.size())));
@@ -132,6 +133,7 @@ Datum ticketing_claim_batch(PG_FUNCTION_ARGS) {
                 values[3] = rows[i].seat;
                 values[4] = TimestampTzGetDatum(rows[i].at);
                 values[5] = rows[i].quota;
+                values[6] = rows[i].code;
                 tuplestore_putvalues(result_set->setResult, result_set->setDesc, values, nulls);
             }
         });

@@ -7,6 +7,7 @@
 #include "../backend/plan_settings.hpp"
 #include "../backend/schema_shape.hpp"
 #include "../backend/stats.hpp"
+#include "../backend/ticket_codes.hpp"
 
 extern "C" {
 
@@ -18,6 +19,7 @@ void _PG_init(void) { // NOLINT(bugprone-reserved-identifier)
     ticketing::backend::define_cart_settings();
     ticketing::backend::install_stats_hooks();
     ticketing::backend::register_schema_shape_reset();
+    ticketing::backend::register_code_secret_reset();
     ticketing::backend::install_planner_hook();
     ticketing::backend::install_feed();
 }

@@ -6,11 +6,12 @@ const { translate } = require('./errors');
 const {
   ticketResult, orderResult, eventSummary, cartResult, batchResult, quotaSummary, categorySummary, toCount,
 } = require('./results');
+const { checkInResult, scanResult, ticketCode } = require('./results');
 const { statement, seconds } = require('./statement');
 const { waitlistResult, waitlistEntry, pendingOffer } = require('./waitlist');
 
-const TICKET_COLUMNS = 'outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota';
-const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota';
+const TICKET_COLUMNS = 'outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota, code';
+const ORDER_COLUMNS = 'outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota, codes';
 const CART_COLUMNS = 'outcome, event_id, token, expires_at, ticket_ids, seats';
 const WAITLIST_COLUMNS = 'outcome, event_id, entry_id, place, status, ticket_ids, offer_expires_at, skipped_for';
 const WAITLIST_ENTRY_COLUMNS = 'entry_id, customer, place, quantity, category, together, status, joined_at,'
@@ -18,12 +19,20 @@ const WAITLIST_ENTRY_COLUMNS = 'entry_id, customer, place, quantity, category, t
 
 // claim_batch's requests travel as parallel arrays, put together on the server (no
 // composite literal is built here); one row per request, in order.
-const CLAIM_BATCH = 'SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, b.quota'
+const CLAIM_BATCH = 'SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, b.quota, b.code'
   + ' FROM ticketing.claim_batch($1::bigint, ARRAY('
   + 'SELECT ROW(u.ticket_id, u.customer, u.idempotency_key, u.category, u.cart)::ticketing.batch_request'
   + ' FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])'
   + ' WITH ORDINALITY AS u(ticket_id, customer, idempotency_key, category, cart, n)'
   + ' ORDER BY u.n)) AS b ORDER BY b.request_no';
+
+// check_in_batch's scans travel as parallel arrays too; one row per scan, in order.
+const CHECK_IN_BATCH = 'SELECT s.scan_no, s.outcome, s.ticket_id, s.gate, s.admitted_at'
+  + ' FROM ticketing.check_in_batch($1::bigint, ARRAY('
+  + 'SELECT ROW(u.code, u.gate, u.scanned_at)::ticketing.scan'
+  + ' FROM unnest($2::text[], $3::text[], $4::timestamptz[])'
+  + ' WITH ORDINALITY AS u(code, gate, scanned_at, n)'
+  + ' ORDER BY u.n)) AS s ORDER BY s.scan_no';
 
 /**
  * Anything that runs one statement: a pg.Client, a pg.Pool or a pg.PoolClient.
@@ -598,6 +607,73 @@ class Ticketing {
       ['name', 'text', name],
     ]), () => undefined);
   }
+
+  // Check-in and transfer (issue 19).
+
+  /**
+   * The customer's sold tickets in the event with their codes, in ticket order
+   * (ticket_codes).
+   * @param {number} eventId
+   * @param {string} customer
+   * @returns {Promise<import('./results').TicketCode[]>}
+   */
+  ticketCodes(eventId, customer) {
+    return this.all(statement('ticket_codes', 'ticket_id, seat, code', [
+      ['event_id', 'bigint', eventId],
+      ['customer', 'text', customer],
+    ]), ticketCode);
+  }
+
+  /**
+   * Admits the holder of a ticket's code once (check_in): admitted, then
+   * already_admitted; not_sold, unknown_code, wrong_event or revoked otherwise.
+   * @param {number} eventId
+   * @param {string} code
+   * @param {string} gate
+   * @returns {Promise<import('./results').CheckInResult>}
+   */
+  checkIn(eventId, code, gate) {
+    return this.one(statement('check_in', 'outcome, ticket_id, seat, gate, admitted_at', [
+      ['event_id', 'bigint', eventId],
+      ['code', 'text', code],
+      ['gate', 'text', gate],
+    ]), checkInResult);
+  }
+
+  /**
+   * An offline gate's scans, one answer per scan in order (check_in_batch): of several
+   * scans of one ticket the earliest is the admission. 1 to 1000 scans.
+   * @param {number} eventId
+   * @param {import('./results').Scan[]} scans
+   * @returns {Promise<import('./results').ScanResult[]>}
+   */
+  checkInBatch(eventId, scans) {
+    return this.all({
+      text: CHECK_IN_BATCH,
+      values: [eventId, scans.map((s) => s.code), scans.map((s) => s.gate), scans.map((s) => s.scannedAt)],
+    }, scanResult);
+  }
+
+  /**
+   * Moves a sold ticket to another customer (transfer_ticket): transferred with the
+   * receiver's new code (the old one answers revoked); not_owner, not_sold,
+   * already_admitted, limit_reached (the receiver's limit) or not_found change nothing.
+   * @param {number} eventId
+   * @param {number} ticketId
+   * @param {string} fromCustomer
+   * @param {string} toCustomer
+   * @param {{idempotencyKey?: string}} [options]
+   * @returns {Promise<import('./results').TicketResult>}
+   */
+  transferTicket(eventId, ticketId, fromCustomer, toCustomer, options = {}) {
+    return this.one(statement('transfer_ticket', TICKET_COLUMNS, [
+      ['event_id', 'bigint', eventId],
+      ['ticket_id', 'bigint', ticketId],
+      ['from_customer', 'text', fromCustomer],
+      ['to_customer', 'text', toCustomer],
+    ], [['idempotency_key', 'text', options.idempotencyKey]]), ticketResult);
+  }
 }
 
 module.exports = { Ticketing };
+

@@ -19,6 +19,8 @@ const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released'
  * @property {Date | null} at
  * @property {Date | null} holdExpiresAt
  * @property {string | null} quota quota_exhausted: the quota with no unit left
+ * @property {string | null} code the ticket's code for the gate when the answer gives the
+ *   customer a sold ticket (claimed, already_owned, transferred: the receiver's)
  */
 
 /**
@@ -35,6 +37,7 @@ const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released'
  * @property {Date | null} at
  * @property {Date | null} holdExpiresAt
  * @property {string | null} quota
+ * @property {string[]} codes the tickets' codes, in ticketIds' order, for a sale
  */
 
 /**
@@ -60,6 +63,7 @@ const SUCCESSES = new Set(['claimed', 'already_owned', 'hold_placed', 'released'
  * @property {string | null} seat
  * @property {Date | null} at
  * @property {string | null} quota
+ * @property {string | null} code the ticket's code when the request bought or owns it
  */
 
 /**
@@ -132,6 +136,7 @@ function ticketResult(row) {
     at: row.at,
     holdExpiresAt: row.hold_expires_at,
     quota: row.quota ?? null,
+    code: row.code ?? null,
   };
 }
 
@@ -150,6 +155,7 @@ function orderResult(row) {
     at: row.at,
     holdExpiresAt: row.hold_expires_at,
     quota: row.quota ?? null,
+    codes: row.codes || [],
   };
 }
 
@@ -182,6 +188,7 @@ function batchResult(row) {
     seat: row.seat ?? null,
     at: row.at ?? null,
     quota: row.quota ?? null,
+    code: row.code ?? null,
   };
 }
 
@@ -230,7 +237,86 @@ function eventSummary(row) {
   };
 }
 
+// Check-in and transfer (issue 19).
+
+/**
+ * ticketing.check_in_result: ticketId and seat for a genuine code of the event; gate and
+ * admittedAt of the admission (this one, or the earlier one for already_admitted).
+ * @typedef {object} CheckInResult
+ * @property {string} outcome 'admitted', 'already_admitted', 'not_sold', 'unknown_code', 'wrong_event', 'revoked'
+ * @property {boolean} ok true when the holder may enter now
+ * @property {number | null} ticketId
+ * @property {string | null} seat
+ * @property {string | null} gate
+ * @property {Date | null} admittedAt
+ */
+
+/**
+ * ticketing.scan: one scan an offline gate uploads, with the time it was made.
+ * @typedef {object} Scan
+ * @property {string} code
+ * @property {string} gate
+ * @property {Date} scannedAt
+ */
+
+/**
+ * ticketing.scan_result: the answer to scan scanNo (from 1); a scan that lost to an
+ * earlier one of the same ticket is already_admitted with the winner's gate.
+ * @typedef {object} ScanResult
+ * @property {number} scanNo
+ * @property {string} outcome
+ * @property {number | null} ticketId
+ * @property {string | null} gate
+ * @property {Date | null} admittedAt
+ */
+
+/**
+ * ticketing.ticket_code: one of a customer's sold tickets and its code.
+ * @typedef {object} TicketCode
+ * @property {number} ticketId
+ * @property {string} seat
+ * @property {string} code
+ */
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {CheckInResult}
+ */
+function checkInResult(row) {
+  return {
+    outcome: row.outcome,
+    ok: row.outcome === 'admitted',
+    ticketId: toInt(row.ticket_id),
+    seat: row.seat ?? null,
+    gate: row.gate ?? null,
+    admittedAt: row.admitted_at ?? null,
+  };
+}
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {ScanResult}
+ */
+function scanResult(row) {
+  return {
+    scanNo: toCount(row.scan_no),
+    outcome: row.outcome,
+    ticketId: toInt(row.ticket_id),
+    gate: row.gate ?? null,
+    admittedAt: row.admitted_at ?? null,
+  };
+}
+
+/**
+ * @param {Record<string, any>} row
+ * @returns {TicketCode}
+ */
+function ticketCode(row) {
+  return { ticketId: toCount(row.ticket_id), seat: row.seat, code: row.code };
+}
+
 module.exports = {
   SUCCESSES, ticketResult, orderResult, eventSummary, cartResult, batchResult, quotaSummary, categorySummary,
-  toCount,
+  toCount, checkInResult, scanResult, ticketCode,
 };
+

@@ -52,7 +52,7 @@ test('claimBatch sends its requests as parallel arrays, NULL for what a request 
   assert.match(sent[0].text, /ticketing\.claim_batch\(\$1::bigint, ARRAY\(/);
   assert.deepEqual(sent[0].values, [7, [5, null], ['ann', 'bob'], ['k', null], [null, 'vip'], [null, 'tok']]);
   await assert.rejects(new Ticketing(db).hold(1, 2, 'ann', { cart: 'tok' }), /expected one row/);
-  assert.equal(sent[1].text, 'SELECT outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota'
+  assert.equal(sent[1].text, 'SELECT outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota, code'
     + ' FROM ticketing.hold_ticket(event_id => $1::bigint, ticket_id => $2::bigint, customer => $3::text, cart => $4::text)');
 });
 

@@ -14,7 +14,7 @@ class ValuesTest(unittest.TestCase):
         r = TicketResult.from_row(("waitlisted", 1, 2, None, False, None, None, None))
         self.assertEqual(r.outcome, "waitlisted")
         self.assertFalse(r.ok)
-        o = OrderResult.from_row(("queued", 1, None, None, 3, None, None, None))
+        o = OrderResult.from_row(("queued", 1, None, None, 3, None, None, None, None))
         self.assertEqual((o.outcome, o.ticket_ids, o.seats, o.remaining), ("queued", (), (), 3))
         c = CartResult.from_row(("parked", 1, None, None, None, None))
         self.assertEqual((c.outcome, c.ok, c.ticket_ids, c.seats), ("parked", False, (), ()))
@@ -22,7 +22,7 @@ class ValuesTest(unittest.TestCase):
     def test_the_quota_a_refusal_names(self) -> None:
         r = TicketResult.from_row(("quota_exhausted", 1, 2, "B-1", False, None, None, "upstairs"))
         self.assertEqual((r.outcome, r.ok, r.quota), ("quota_exhausted", False, "upstairs"))
-        o = OrderResult.from_row(("quota_exhausted", 1, [], [], None, None, None, "hall"))
+        o = OrderResult.from_row(("quota_exhausted", 1, [], [], None, None, None, "hall", None))
         self.assertEqual((o.ok, o.quota), (False, "hall"))
         b = BatchResult.from_row((3, "quota_exhausted", None, None, None, "hall"))
         self.assertEqual((b.request_no, b.ok, b.quota), (3, False, "hall"))

@@ -6,6 +6,7 @@ from .errors import (DatabaseError, IdempotencyKeyReusedError, InvalidInputError
 from .failover import Failover, OutcomeUnknownError
 from .results import (SUCCESSES, BatchRequest, BatchResult, CartResult, CategorySummary,
                       EventSummary, OrderResult, QuotaSummary, TicketResult)
+from .results import CheckInResult, Scan, ScanResult, TicketCode
 from .waitlist import WAITLIST_SUCCESSES, PendingOffer, WaitlistEntry, WaitlistResult
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "BatchRequest", "BatchResult", "QuotaSummary", "CategorySummary",
     "TicketingError", "InvalidInputError", "RetryableError", "IdempotencyKeyReusedError",
     "PrivilegeError", "DatabaseError", "error_for", "Failover", "OutcomeUnknownError",
+    "CheckInResult", "Scan", "ScanResult", "TicketCode",
     "WaitlistResult", "WaitlistEntry", "PendingOffer", "WAITLIST_SUCCESSES",
 ]

@@ -9,14 +9,15 @@ import psycopg
 from psycopg.rows import tuple_row
 
 from .errors import connection_lost, error_for
-from .results import (BatchRequest, BatchResult, CartResult, CategorySummary, EventSummary,
-                      OrderResult, QuotaSummary, TicketResult)
+from .results import (BatchRequest, BatchResult, CartResult, CategorySummary, CheckInResult,
+                      EventSummary, OrderResult, QuotaSummary, Scan, ScanResult, TicketCode,
+                      TicketResult)
 from .waitlist import PendingOffer, WaitlistEntry, WaitlistResult
 
 T = TypeVar("T")
 
-_TICKET_COLUMNS = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota"
-_ORDER_COLUMNS = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota"
+_TICKET_COLUMNS = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota, code"
+_ORDER_COLUMNS = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota, codes"
 _CART_COLUMNS = "outcome, event_id, token, expires_at, ticket_ids, seats"
 _WAITLIST_COLUMNS = ("outcome, event_id, entry_id, place, status, ticket_ids, offer_expires_at,"
                      " skipped_for")
@@ -26,12 +27,21 @@ _WAITLIST_ENTRY_COLUMNS = ("entry_id, customer, place, quantity, category, toget
 # claim_batch's requests travel as parallel arrays, put together on the server (no
 # composite literal is built here); one row per request, in order.
 _CLAIM_BATCH = (
-    "SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, b.quota"
+    "SELECT b.request_no, b.outcome, b.ticket_id, b.seat, b.at, b.quota, b.code"
     " FROM ticketing.claim_batch(%s::bigint, ARRAY("
     "SELECT ROW(u.ticket_id, u.customer, u.idempotency_key, u.category, u.cart)::ticketing.batch_request"
     " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])"
     " WITH ORDINALITY AS u(ticket_id, customer, idempotency_key, category, cart, n)"
     " ORDER BY u.n)) AS b ORDER BY b.request_no")
+
+# check_in_batch's scans travel as parallel arrays too; one row per scan, in order.
+_CHECK_IN_BATCH = (
+    "SELECT s.scan_no, s.outcome, s.ticket_id, s.gate, s.admitted_at"
+    " FROM ticketing.check_in_batch(%s::bigint, ARRAY("
+    "SELECT ROW(u.code, u.gate, u.scanned_at)::ticketing.scan"
+    " FROM unnest(%s::text[], %s::text[], %s::timestamptz[])"
+    " WITH ORDINALITY AS u(code, gate, scanned_at, n)"
+    " ORDER BY u.n)) AS s ORDER BY s.scan_no")
 
 # (argument name, SQL type, value)
 _Arg = tuple[str, str, Any]
@@ -251,6 +261,37 @@ class Ticketing:
         """Removes a quota."""
         self._one("drop_quota", "true", lambda row: None,
                   [("event_id", "bigint", event_id), ("name", "text", name)])
+
+    # Check-in and transfer (issue 19).
+
+    def ticket_codes(self, event_id: int, customer: str) -> list[TicketCode]:
+        """The customer's sold tickets in the event with their codes, in ticket order."""
+        return self._all("ticket_codes", "ticket_id, seat, code", TicketCode.from_row,
+                         [("event_id", "bigint", event_id), ("customer", "text", customer)])
+
+    def check_in(self, event_id: int, code: str, gate: str) -> CheckInResult:
+        """Admits the holder of a ticket's code once (check_in): admitted, then
+        already_admitted; not_sold, unknown_code, wrong_event or revoked otherwise."""
+        return self._one("check_in", "outcome, ticket_id, seat, gate, admitted_at",
+                         CheckInResult.from_row,
+                         [("event_id", "bigint", event_id), ("code", "text", code),
+                          ("gate", "text", gate)])
+
+    def check_in_batch(self, event_id: int, scans: Sequence[Scan]) -> list[ScanResult]:
+        """An offline gate's scans, one answer per scan in order (check_in_batch): of
+        several scans of one ticket the earliest is the admission. 1 to 1000 scans."""
+        columns = ([s.code for s in scans], [s.gate for s in scans], [s.scanned_at for s in scans])
+        return [ScanResult.from_row(row) for row in self._rows(_CHECK_IN_BATCH, [event_id, *columns])]
+
+    def transfer_ticket(self, event_id: int, ticket_id: int, from_customer: str, to_customer: str,
+                        *, idempotency_key: str | None = None) -> TicketResult:
+        """Moves a sold ticket to another customer (transfer_ticket): transferred with the
+        receiver's new ``code`` (the old one answers revoked); not_owner, not_sold,
+        already_admitted, limit_reached (the receiver's limit) or not_found change nothing."""
+        return self._one("transfer_ticket", _TICKET_COLUMNS, TicketResult.from_row,
+                         [("event_id", "bigint", event_id), ("ticket_id", "bigint", ticket_id),
+                          ("from_customer", "text", from_customer), ("to_customer", "text", to_customer)],
+                         [("idempotency_key", "text", idempotency_key)])
 
     # The waiting list (issue 19): an event's list, once open, is offered every ticket
     # that comes free, in the transaction that freed it, as a hold in the waiter's name.

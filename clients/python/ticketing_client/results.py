@@ -50,6 +50,9 @@ class TicketResult:
     at: datetime | None
     hold_expires_at: datetime | None
     quota: str | None  # quota_exhausted: the quota with no unit left
+    # The ticket's code for the gate when the answer gives the customer a sold ticket
+    # (claimed, already_owned, transferred: the receiver's new one).
+    code: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -76,6 +79,7 @@ class OrderResult:
     at: datetime | None
     hold_expires_at: datetime | None
     quota: str | None
+    codes: tuple[str, ...] = ()  # the tickets' codes, in ticket_ids' order, for a sale
 
     @property
     def ok(self) -> bool:
@@ -83,9 +87,9 @@ class OrderResult:
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> OrderResult:
-        outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota = row
+        outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota, codes = row
         return cls(outcome, event_id, tuple(ticket_ids or ()), tuple(seats or ()), remaining, at,
-                   hold_expires_at, quota)
+                   hold_expires_at, quota, tuple(codes or ()))
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ class BatchResult:
     seat: str | None
     at: datetime | None
     quota: str | None
+    code: str | None = None  # the ticket's code when the request bought or owns it
 
     @property
     def ok(self) -> bool:
@@ -188,4 +193,73 @@ class EventSummary:
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> EventSummary:
+        return cls(*row)
+
+
+# Check-in and transfer (issue 19).
+ADMITTED: Final = "admitted"  # the code is good: the holder may enter (recorded now)
+ALREADY_ADMITTED: Final = "already_admitted"  # checked in before: ``gate``, ``admitted_at``
+NOT_SOLD: Final = "not_sold"  # a genuine code of a ticket not sold now
+UNKNOWN_CODE: Final = "unknown_code"  # not a code of this server (malformed, forged, ...)
+WRONG_EVENT: Final = "wrong_event"  # a genuine code of another event
+REVOKED: Final = "revoked"  # a genuine code of an earlier sale: transferred or resold since
+TRANSFERRED: Final = "transferred"  # the ticket is the receiver's, with a new code
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """ticketing.check_in_result: ``ticket_id`` and ``seat`` for a genuine code of the
+    event; ``gate`` and ``admitted_at`` of the admission (this one, or the earlier one)."""
+
+    outcome: str
+    ticket_id: int | None
+    seat: str | None
+    gate: str | None
+    admitted_at: datetime | None
+
+    @property
+    def ok(self) -> bool:
+        """True when the holder may enter now."""
+        return self.outcome == ADMITTED
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> CheckInResult:
+        return cls(*row)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """ticketing.scan: one scan an offline gate uploads, with the time it was made."""
+
+    code: str
+    gate: str
+    scanned_at: datetime
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """ticketing.scan_result: the answer to scan ``scan_no`` (from 1); a scan that lost
+    to an earlier one of the same ticket is already_admitted with the winner's gate."""
+
+    scan_no: int
+    outcome: str
+    ticket_id: int | None
+    gate: str | None
+    admitted_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> ScanResult:
+        return cls(*row)
+
+
+@dataclass(frozen=True)
+class TicketCode:
+    """ticketing.ticket_code: one of a customer's sold tickets and its code."""
+
+    ticket_id: int
+    seat: str
+    code: str
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> TicketCode:
         return cls(*row)

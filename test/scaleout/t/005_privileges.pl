@@ -111,6 +111,21 @@ while (my ($sql, $want) = splice @cart, 0, 2)
 {
 	is(as_app($sql), $want, "as shop_app: $sql");
 }
+# Check-in and transfer: shop_app looks codes up and transfers; shop_gate admits, and
+# may do nothing else.
+my $ann_code = as_app("SELECT code FROM ticketing.ticket_codes($e1, 'ann')");
+like($ann_code, qr/^TK1\./, 'as shop_app: ticket_codes');
+is(as_app("SELECT outcome FROM ticketing.transfer_ticket($e1, 10, 'dan', 'dee')"), 'transferred',
+	'as shop_app: transfer_ticket');
+is($router->safe_psql($db, "SET ROLE shop_gate; SELECT outcome FROM ticketing.check_in($e1, '$ann_code', 'north')"),
+	'admitted', 'as shop_gate: check_in');
+is($router->safe_psql($db, "SET ROLE shop_gate; SELECT string_agg(outcome, ',') FROM ticketing.check_in_batch($e1,
+	ARRAY[ROW('$ann_code', 'south', now())]::ticketing.scan[])"), 'already_admitted', 'as shop_gate: check_in_batch');
+for my $sql ("SELECT ticketing.claim_ticket($e1, 25, 'gate')", "SELECT ticketing.ticket_codes($e1, 'ann')",
+	"SELECT ticketing.transfer_ticket($e1, 2, 'ann', 'gate')")
+{
+	like(error_of($router, $sql, 'shop_gate'), qr/^42501\|/, "as shop_gate, refused: $sql");
+}
 my $dropped = as_app("SELECT token FROM ticketing.open_cart($e1, 'cal')");
 as_app("SELECT ticketing.hold_ticket($e1, 22, 'cal', cart => '$dropped')");
 is(as_app("SELECT outcome FROM ticketing.abandon_cart($e1, '$dropped', 'cal')"), 'released', 'as shop_app: abandon_cart');

@@ -29,8 +29,9 @@ const (
 //	POST /events/{event}/tickets/{ticket}/release-hold   release_hold
 //	GET  /events/{event}/stream, /events/{event}/map     the live feed (feed_routes.go)
 //
-// the cart routes under /events/{event}/carts (carts.go) and the waiting-list routes
-// under /events/{event}/waitlist (waitlist.go).
+// the cart routes under /events/{event}/carts (carts.go), the waiting-list routes under
+// /events/{event}/waitlist (waitlist.go), and the check-in and transfer routes
+// (checkin.go).
 type Server struct {
 	tk       *ticketing.Client
 	claimer  Claimer
@@ -74,6 +75,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if cart, ok := parseCartRoute(r.URL); ok {
 		s.cartAction(w, r, cart)
+		return
+	}
+	if gate, ok := parseGateRoute(r.URL); ok {
+		s.gateAction(w, r, gate)
 		return
 	}
 	if list, ok := parseWaitlistRoute(r); ok {

@@ -63,8 +63,8 @@ type Client struct {
 // New returns a Client that runs its calls on db.
 func New(db Querier) *Client { return &Client{db: db} }
 
-const ticketColumns = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota"
-const orderColumns = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota"
+const ticketColumns = "outcome, event_id, ticket_id, seat, owner_is_you, at, hold_expires_at, quota, code"
+const orderColumns = "outcome, event_id, ticket_ids, seats, remaining, at, hold_expires_at, quota, codes"
 
 // ticketArgs are the three leading arguments of every single-ticket call.
 func ticketArgs(event, ticket int64, customer string) []arg {
@@ -80,7 +80,7 @@ func (c *Client) ticketCall(ctx context.Context, fn string, args []arg) (TicketR
 	var r TicketResult
 	var outcome string
 	err := c.db.QueryRow(ctx, sql, values...).Scan(&outcome, &r.EventID, &r.TicketID, &r.Seat,
-		&r.OwnerIsYou, &r.At, &r.HoldExpiresAt, &r.Quota)
+		&r.OwnerIsYou, &r.At, &r.HoldExpiresAt, &r.Quota, &r.Code)
 	if err != nil {
 		return TicketResult{}, classify(err)
 	}
@@ -129,7 +129,7 @@ func (c *Client) orderCall(ctx context.Context, fn string, args ...arg) (OrderRe
 	var r OrderResult
 	var outcome string
 	err := c.db.QueryRow(ctx, sql, values...).Scan(&outcome, &r.EventID, &r.TicketIDs, &r.Seats,
-		&r.Remaining, &r.At, &r.HoldExpiresAt, &r.Quota)
+		&r.Remaining, &r.At, &r.HoldExpiresAt, &r.Quota, &r.Codes)
 	if err != nil {
 		return OrderResult{}, classify(err)
 	}

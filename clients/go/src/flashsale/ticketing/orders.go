@@ -47,6 +47,7 @@ type BatchResult struct {
 	Seat      *string    `json:"seat,omitempty"`
 	At        *time.Time `json:"at,omitempty"`
 	Quota     *string    `json:"quota,omitempty"`
+	Code      *string    `json:"code,omitempty"` // the ticket's code, when the request bought or owns it
 }
 
 // The requests travel as parallel arrays and are put together on the server, so that no

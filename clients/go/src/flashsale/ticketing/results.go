@@ -39,6 +39,9 @@ type TicketResult struct {
 	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
 	// Quota is the quota that has no unit left (QuotaExhausted).
 	Quota *string `json:"quota,omitempty"`
+	// Code is the ticket's code for the gate when the answer gives the customer a sold
+	// ticket (Claimed, AlreadyOwned, Transferred: the receiver's).
+	Code *string `json:"code,omitempty"`
 }
 
 // OrderResult is ticketing.order_result: the answer of claim_any, claim_tickets,
@@ -54,6 +57,8 @@ type OrderResult struct {
 	At            *time.Time `json:"at,omitempty"`
 	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
 	Quota         *string    `json:"quota,omitempty"`
+	// Codes are the tickets' codes for the gate, in TicketIDs' order, for a sale.
+	Codes []string `json:"codes,omitempty"`
 }
 
 // EventCounts is ticketing.event_counts (event_summary): a lapsed hold counts as
