@@ -460,8 +460,8 @@ const PlanSpec units_needed{
     " SET remaining = s.remaining OPERATOR(pg_catalog.-) LEAST(x.remaining, $3) FROM x"            \
     " WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING LEAST(x.remaining, $3)"
 const PlanSpec take_units{TAKE_UNITS(STRIPES_FROM), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
-const PlanSpec take_units_before{TAKE_UNITS(STRIPES_BEFORE), 4,
-                                 {INT8OID, INT8OID, INT4OID, INT4OID}};
+const PlanSpec take_units_before{
+    TAKE_UNITS(STRIPES_BEFORE), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
 
 // Gives $3 units back to the first stripe of quota $2 from stripe $4 on (_before: below
 // it) that nobody holds locked; give_units_new_stripe to a new stripe (every stripe was
@@ -471,8 +471,8 @@ const PlanSpec take_units_before{TAKE_UNITS(STRIPES_BEFORE), 4,
     " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.+) $3"      \
     " FROM x WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING 1"
 const PlanSpec give_units{GIVE_UNITS(STRIPES_FROM), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
-const PlanSpec give_units_before{GIVE_UNITS(STRIPES_BEFORE), 4,
-                                 {INT8OID, INT8OID, INT4OID, INT4OID}};
+const PlanSpec give_units_before{
+    GIVE_UNITS(STRIPES_BEFORE), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
 const PlanSpec give_units_new_stripe{
     "INSERT INTO ticketing.quota_stripes (event_id, quota_id, stripe, remaining)"
     " VALUES ($1, $2, pg_catalog.nextval('ticketing.quota_stripe_seq'::pg_catalog.regclass)"
