@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <vector>
 
 #include "quota_units.hpp"
@@ -10,14 +11,16 @@ namespace ticketing::backend {
 
 namespace {
 
-// Stripes are numbered from 0; a walk starts at a random one (wrapping around), so
-// concurrent claims spread over them. Quotas have at most 1024 stripes.
-constexpr std::uint64_t max_stripes = 1024;
-
+// create_quota numbers a quota's stripes from 0 (at most 1024 of them); a walk starts at
+// a random one of those (then wraps around), so concurrent claims spread over them. (A
+// start drawn from all 1024 numbers whatever the quota had, with 64 stripes, began 15
+// walks in 16 past the last stripe: they wrapped to stripe 0, and every claim queued
+// over the same few stripes, each skipping the ones the others held.)
 struct QuotaNeed {
     std::int64_t quota_id;
     Datum name; // text, in the call's memory
     std::int32_t units;
+    std::int32_t stripes; // how many create_quota made: walks start below this
 };
 
 std::vector<QuotaNeed> units_needed(std::int64_t event_id, const std::int64_t* ids, int count) {
@@ -34,30 +37,33 @@ std::vector<QuotaNeed> units_needed(std::int64_t event_id, const std::int64_t* i
             need.quota_id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &is_null));
             need.name = SPI_datumTransfer(SPI_getbinval(tuple, desc, 2, &is_null), false, -1);
             need.units = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &is_null));
+            need.stripes = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &is_null));
         });
         needs.push_back(need);
     }
     return needs;
 }
 
-std::int32_t random_stripe() {
+std::int32_t random_stripe(std::int32_t stripes) {
     std::int32_t stripe = 0;
     pg_call([&] {
-        stripe = static_cast<std::int32_t>(
-            pg_prng_uint64_range(&pg_global_prng_state, 0, max_stripes - 1));
+        stripe = static_cast<std::int32_t>(pg_prng_uint64_range(
+            &pg_global_prng_state, 0, static_cast<std::uint64_t>(std::max(stripes, 1)) - 1));
     });
     return stripe;
 }
 
 // Takes up to `wanted` units of one quota, a stripe at a time; returns how many.
-std::int32_t take_from_stripes(std::int64_t event_id, std::int64_t quota_id, std::int32_t wanted) {
+std::int32_t take_from_stripes(std::int64_t event_id, const QuotaNeed& need, std::int32_t wanted) {
     std::int32_t taken = 0;
-    const std::int32_t start = random_stripe();
+    const std::int32_t start = random_stripe(need.stripes);
     while (taken < wanted) {
         check_for_interrupts();
-        Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(quota_id),
+        Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(need.quota_id),
                         Int32GetDatum(wanted - taken), Int32GetDatum(start)};
-        if (run_plan(PlanId::take_units, args, nullptr) == 0) {
+        // From the start on, then (wrapping around) before it.
+        if (run_plan(PlanId::take_units, args, nullptr) == 0 &&
+            run_plan(PlanId::take_units_before, args, nullptr) == 0) {
             break; // no stripe with units left that nobody holds locked
         }
         pg_call([&] {
@@ -81,10 +87,11 @@ std::int64_t units_left(std::int64_t event_id, std::int64_t quota_id) {
     return left;
 }
 
-void give_to_stripes(std::int64_t event_id, std::int64_t quota_id, std::int32_t units) {
-    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(quota_id), Int32GetDatum(units),
-                    Int32GetDatum(random_stripe())};
-    if (run_plan(PlanId::give_units, args, nullptr) == 0) {
+void give_to_stripes(std::int64_t event_id, const QuotaNeed& need) {
+    Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(need.quota_id),
+                    Int32GetDatum(need.units), Int32GetDatum(random_stripe(need.stripes))};
+    if (run_plan(PlanId::give_units, args, nullptr) == 0 &&
+        run_plan(PlanId::give_units_before, args, nullptr) == 0) {
         run_plan(PlanId::give_units_new_stripe, args, nullptr); // every stripe is locked
     }
 }
@@ -136,7 +143,7 @@ QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     }
     Datum keep = 0; // the call's own tickets: never expired under it
     for (const QuotaNeed& need : units_needed(event_id, ids, count)) {
-        std::int32_t taken = take_from_stripes(event_id, need.quota_id, need.units);
+        std::int32_t taken = take_from_stripes(event_id, need, need.units);
         if (taken < need.units && lapsed_holds_claimable()) {
             // Lapsed holds still hold their units: take them back, then try again. (Not
             // where a waiting list is open: a lapsed hold goes to the list, not to this
@@ -146,7 +153,7 @@ QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
                                   locked != nullptr ? locked_count : count);
             }
             expire_and_give_back(event_id, need.quota_id, need.units - taken, keep);
-            taken += take_from_stripes(event_id, need.quota_id, need.units - taken);
+            taken += take_from_stripes(event_id, need, need.units - taken);
         }
         if (taken < need.units) {
             // Units this snapshot sees but no stripe gave: concurrent claims hold them.
@@ -163,7 +170,7 @@ void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
         return;
     }
     for (const QuotaNeed& need : units_needed(event_id, ids, count)) {
-        give_to_stripes(event_id, need.quota_id, need.units);
+        give_to_stripes(event_id, need);
     }
 }
 

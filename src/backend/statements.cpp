@@ -428,9 +428,14 @@ const PlanSpec count_customer_tickets{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
 
 // Quota units (1.3, quota_units.cpp). How many units of each quota tickets $2 of event
-// $1 hold or need: (quota_id, name, tickets).
+// $1 hold or need, and how many stripes create_quota made it (its stripes below 1024, so
+// a walk can start at a random one of them): (quota_id, name, tickets, stripes).
 const PlanSpec units_needed{
-    "SELECT q.quota_id, q.name, pg_catalog.count(*)::pg_catalog.int4 FROM ticketing.tickets t"
+    "SELECT q.quota_id, q.name, pg_catalog.count(*)::pg_catalog.int4,"
+    " COALESCE((SELECT pg_catalog.max(s.stripe) OPERATOR(pg_catalog.+) 1"
+    " FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"
+    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id AND s.stripe OPERATOR(pg_catalog.<) 1024),"
+    " 1) FROM ticketing.tickets t"
     " JOIN ticketing.quota_categories c ON c.event_id OPERATOR(pg_catalog.=) t.event_id"
     " AND c.category OPERATOR(pg_catalog.=) t.category"
     " JOIN ticketing.quotas q ON q.event_id OPERATOR(pg_catalog.=) c.event_id"
@@ -439,39 +444,46 @@ const PlanSpec units_needed{
     2,
     {INT8OID, INT8ARRAYOID}};
 
-// The first stripe of quota $2 (from stripe $4 on, wrapping around) that has units left
-// and that nobody holds locked: up to $3 of its units are taken. Returns how many.
+// The first stripe of quota $2 from stripe $4 on (_before: below stripe $4; a walk runs
+// both, so it wraps around) that has units left and that nobody holds locked: up to $3
+// of its units are taken. Returns how many. The primary key's order, so the walk reads
+// the stripes from its start until the first it can take, not every stripe of the quota.
 #define QUOTA_STRIPES                                                                              \
     "ticketing.quota_stripes x WHERE x.event_id OPERATOR(pg_catalog.=) $1"                         \
     " AND x.quota_id OPERATOR(pg_catalog.=) $2 "
-#define STRIPES_FROM "ORDER BY x.stripe OPERATOR(pg_catalog.<) $4, x.stripe LIMIT 1 "
-const PlanSpec take_units{
-    "WITH x AS (SELECT x.ctid, x.remaining FROM " QUOTA_STRIPES
-    "AND x.remaining OPERATOR(pg_catalog.>) 0 " STRIPES_FROM "FOR NO KEY UPDATE OF x SKIP LOCKED)"
-    " UPDATE ticketing.quota_stripes s"
-    " SET remaining = s.remaining OPERATOR(pg_catalog.-) LEAST(x.remaining, $3) FROM x"
-    " WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING LEAST(x.remaining, $3)",
-    4,
-    {INT8OID, INT8OID, INT4OID, INT4OID}};
+#define STRIPES_FROM "AND x.stripe OPERATOR(pg_catalog.>=) $4 ORDER BY x.stripe LIMIT 1 "
+#define STRIPES_BEFORE "AND x.stripe OPERATOR(pg_catalog.<) $4 ORDER BY x.stripe LIMIT 1 "
+#define TAKE_UNITS(range)                                                                          \
+    "WITH x AS (SELECT x.ctid, x.remaining FROM " QUOTA_STRIPES                                    \
+    "AND x.remaining OPERATOR(pg_catalog.>) 0 " range "FOR NO KEY UPDATE OF x SKIP LOCKED)"        \
+    " UPDATE ticketing.quota_stripes s"                                                            \
+    " SET remaining = s.remaining OPERATOR(pg_catalog.-) LEAST(x.remaining, $3) FROM x"            \
+    " WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING LEAST(x.remaining, $3)"
+const PlanSpec take_units{TAKE_UNITS(STRIPES_FROM), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
+const PlanSpec take_units_before{
+    TAKE_UNITS(STRIPES_BEFORE), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
 
-// Gives $3 units back to the first stripe of quota $2 from stripe $4 on that nobody holds
-// locked; give_units_new_stripe to a new stripe (every stripe was locked), so a give-back
-// never waits for a claim.
-const PlanSpec give_units{
-    "WITH x AS (SELECT x.ctid FROM " QUOTA_STRIPES STRIPES_FROM
-    "FOR NO KEY UPDATE OF x SKIP LOCKED)"
-    " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.+) $3"
-    " FROM x WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING 1",
-    4,
-    {INT8OID, INT8OID, INT4OID, INT4OID}};
+// Gives $3 units back to the first stripe of quota $2 from stripe $4 on (_before: below
+// it) that nobody holds locked; give_units_new_stripe to a new stripe (every stripe was
+// locked), so a give-back never waits for a claim.
+#define GIVE_UNITS(range)                                                                          \
+    "WITH x AS (SELECT x.ctid FROM " QUOTA_STRIPES range "FOR NO KEY UPDATE OF x SKIP LOCKED)"     \
+    " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.+) $3"      \
+    " FROM x WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING 1"
+const PlanSpec give_units{GIVE_UNITS(STRIPES_FROM), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
+const PlanSpec give_units_before{
+    GIVE_UNITS(STRIPES_BEFORE), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
 const PlanSpec give_units_new_stripe{
     "INSERT INTO ticketing.quota_stripes (event_id, quota_id, stripe, remaining)"
     " VALUES ($1, $2, pg_catalog.nextval('ticketing.quota_stripe_seq'::pg_catalog.regclass)"
     "::pg_catalog.int4, $3) RETURNING $4",
     4,
     {INT8OID, INT8OID, INT4OID, INT4OID}};
+#undef TAKE_UNITS
+#undef GIVE_UNITS
 #undef QUOTA_STRIPES
 #undef STRIPES_FROM
+#undef STRIPES_BEFORE
 
 // The units left in quota $2 as this snapshot sees them, locked or not.
 const PlanSpec quota_remaining{
@@ -941,8 +953,12 @@ const PlanSpec& statement_for(PlanId id) {
         return units_needed;
     case PlanId::take_units:
         return take_units;
+    case PlanId::take_units_before:
+        return take_units_before;
     case PlanId::give_units:
         return give_units;
+    case PlanId::give_units_before:
+        return give_units_before;
     case PlanId::give_units_new_stripe:
         return give_units_new_stripe;
     case PlanId::quota_remaining:

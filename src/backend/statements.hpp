@@ -52,8 +52,10 @@ enum class PlanId {
     count_customer_tickets, // sold + live holds of a customer in an event
     // Quota units (1.3).
     units_needed,          // the units tickets need, per covering quota
-    take_units,            // take units from a free stripe of a quota
-    give_units,            // give units back to a free stripe
+    take_units,            // take units from a free stripe of a quota, from a start on
+    take_units_before,     // the same, before the start (the walk wrapping around)
+    give_units,            // give units back to a free stripe, from a start on
+    give_units_before,     // the same, before the start
     give_units_new_stripe, // the same, into a new stripe (every stripe locked)
     quota_remaining,       // units left in a quota
     expire_lapsed,         // return lapsed holds to inventory
