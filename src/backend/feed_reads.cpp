@@ -73,21 +73,7 @@ SPIPlanPtr kept_plans[feed_plan_count];
 SPIPlanPtr prepared(FeedPlan id) {
     if (kept_plans[id] == nullptr) {
         const FeedStatement& spec = statements[id];
-        // The marker has the planner hook plan it with default settings.
-        const std::string sql = std::string(plan_marker(spec.shape)) + spec.sql;
-        SPIPlanPtr plan = nullptr;
-        pg_call([&] {
-            plan = SPI_prepare_cursor(sql.c_str(), spec.nargs, const_cast<Oid*>(spec.argtypes),
-                                      CURSOR_OPT_GENERIC_PLAN);
-            if (plan == nullptr) {
-                elog(ERROR, "ticketing: SPI_prepare failed: %s",
-                     SPI_result_code_string(SPI_result));
-            }
-            if (SPI_keepplan(plan) != 0) {
-                elog(ERROR, "ticketing: SPI_keepplan failed");
-            }
-        });
-        kept_plans[id] = plan;
+        kept_plans[id] = keep_generic_plan(spec.shape, spec.sql, spec.nargs, spec.argtypes);
     }
     return kept_plans[id];
 }

@@ -176,7 +176,7 @@ KeyState claim_key(Datum customer, Datum key, std::int64_t event_id, const std::
         // Under REPEATABLE READ and SERIALIZABLE the read above used the transaction's
         // snapshot: a key stored by a transaction that committed since is a conflict.
         if (IsolationUsesXactSnapshot() &&
-            run_plan_on_latest_snapshot(key_plan(PlanId::select_key), select_args, nullptr) > 0) {
+            run_plan_latest(key_plan(PlanId::select_key), select_args, nullptr) > 0) {
             CallResult newer{};
             if (read_live_key(fingerprint, &newer, &found)) {
                 const std::string shown = quoted(text_view(key));

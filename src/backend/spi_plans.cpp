@@ -9,6 +9,27 @@ extern "C" {
 
 namespace ticketing::backend {
 
+SPIPlanPtr keep_generic_plan(PlanShape shape, const char* sql_text, int nargs,
+                             const Oid* argtypes) {
+    // The marker tells the planner hook to plan it with default settings.
+    const std::string sql = std::string(plan_marker(shape)) + sql_text;
+    SPIPlanPtr plan = nullptr;
+    pg_call([&] {
+        // Always the generic plan: these are key lookups whose best plan does not depend
+        // on the values, and a custom plan would be planned again on every call (the
+        // plan cache keeps choosing custom plans when the generic estimate looks worse).
+        plan = SPI_prepare_cursor(sql.c_str(), nargs, const_cast<Oid*>(argtypes),
+                                  CURSOR_OPT_GENERIC_PLAN);
+        if (plan == nullptr) {
+            elog(ERROR, "ticketing: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        }
+        if (SPI_keepplan(plan) != 0) {
+            elog(ERROR, "ticketing: SPI_keepplan failed");
+        }
+    });
+    return plan;
+}
+
 namespace {
 
 // Kept plans live in CacheMemoryContext for the life of the backend. The plan cache
@@ -19,24 +40,7 @@ SPIPlanPtr prepared(PlanId id) {
     const int index = static_cast<int>(id);
     if (kept_plans[index] == nullptr) {
         const PlanSpec& spec = statement_for(id);
-        // The marker tells the planner hook to plan it with default settings.
-        const std::string sql = std::string(plan_marker(spec.shape)) + spec.sql;
-        SPIPlanPtr plan = nullptr;
-        pg_call([&] {
-            // Always the generic plan: these are key lookups whose best plan does not depend
-            // on the values, and a custom plan would be planned again on every call (the
-            // plan cache keeps choosing custom plans when the generic estimate looks worse).
-            plan = SPI_prepare_cursor(sql.c_str(), spec.nargs, const_cast<Oid*>(spec.argtypes),
-                                      CURSOR_OPT_GENERIC_PLAN);
-            if (plan == nullptr) {
-                elog(ERROR, "ticketing: SPI_prepare failed: %s",
-                     SPI_result_code_string(SPI_result));
-            }
-            if (SPI_keepplan(plan) != 0) {
-                elog(ERROR, "ticketing: SPI_keepplan failed");
-            }
-        });
-        kept_plans[index] = plan;
+        kept_plans[index] = keep_generic_plan(spec.shape, spec.sql, spec.nargs, spec.argtypes);
     }
     return kept_plans[index];
 }
@@ -112,21 +116,6 @@ std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls) {
         const int rc = SPI_execute_plan(plan, values, nulls, false, 0);
         if (rc < 0) {
             elog(ERROR, "ticketing: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-        }
-        processed = SPI_processed;
-    });
-    return processed;
-}
-
-std::uint64_t run_plan_on_latest_snapshot(PlanId id, Datum* values, const char* nulls) {
-    ensure_spi_connected();
-    SPIPlanPtr plan = prepared(id);
-    std::uint64_t processed = 0;
-    pg_call([&] {
-        const int rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
-                                            InvalidSnapshot, true, false, 0);
-        if (rc < 0) {
-            elog(ERROR, "ticketing: SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
         }
         processed = SPI_processed;
     });

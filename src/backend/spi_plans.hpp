@@ -10,9 +10,10 @@ namespace ticketing::backend {
 // the next call. Connects SPI on first use within a call frame. Raises through pg_call.
 std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls);
 
-// run_plan for a read, with a snapshot taken now instead of the transaction's: what
-// has committed by now, whatever the isolation level.
-std::uint64_t run_plan_on_latest_snapshot(PlanId id, Datum* values, const char* nulls);
+// Plans `sql` (after the marker of `shape`, which has the planner hook plan it with
+// default settings) as a generic plan and keeps it for the life of the backend. Raises
+// through pg_call.
+SPIPlanPtr keep_generic_plan(PlanShape shape, const char* sql, int nargs, const Oid* argtypes);
 
 // A call frame: SPI is connected lazily (a claim answered by a direct read never
 // connects) and finished when the frame ends. Frames nest; an abandoned frame (an error
