@@ -22,6 +22,16 @@ sub r { return $router->safe_psql($db, shift); }
 sub as_app { return $router->safe_psql($db, "SET ROLE shop_app; " . shift); }
 sub as_admin { return $router->safe_psql($db, "SET ROLE shop_admin; " . shift); }
 sub state_of { my ($e) = @_; return (split /\|/, $e)[0] // ''; }
+# The lowest $n tickets of event $e1 that are free now, read on its shard (claim_any and a
+# batch's any-seat requests pick theirs at random).
+my $e1;
+my $shard1;
+sub free_tickets
+{
+	my ($n) = @_;
+	return split /\n/, $shard1->safe_psql($db, "SELECT ticket_id FROM ticketing.tickets
+		WHERE event_id = $e1 AND status = 'available' ORDER BY ticket_id LIMIT $n");
+}
 
 # Who changed what on each shard: a trigger records the session's role for every change
 # of a ticket.
@@ -58,7 +68,9 @@ like(r("SELECT string_agg(node, ', ' ORDER BY shard) FROM ticketing.cluster_stat
 
 # Administration with the documented grants of an administrating role; one event on each
 # shard.
-my ($e1, $e2) = map { r("SELECT min(g) FROM generate_series(1, 100) g WHERE ticketing.shard_of(g, 2) = $_") } 0, 1;
+my $e2;
+($e1, $e2) = map { r("SELECT min(g) FROM generate_series(1, 100) g WHERE ticketing.shard_of(g, 2) = $_") } 0, 1;
+$shard1 = $shards->[ r("SELECT ticketing.shard_of($e1)") ];
 is(as_admin("SELECT ticketing.create_event('one', event_id => $e1)"), $e1, 'create_event as shop_admin (shard 0)');
 is(as_admin("SELECT ticketing.create_event('two', per_customer_limit => 4, event_id => $e2)"), $e2,
 	'create_event as shop_admin (shard 1)');
@@ -97,11 +109,13 @@ while (my ($sql, $want) = splice @calls, 0, 2)
 {
 	is(as_app($sql), $want, "as shop_app: $sql");
 }
-# A cart's life as shop_app.
+# A cart's life as shop_app. The any-seat claims above took tickets at random: the cart
+# names two that are still free.
+my ($free_a, $free_b) = free_tickets(2);
 my $token = as_app("SELECT token FROM ticketing.open_cart($e1, 'cal', expires_in => '5 minutes')");
 my @cart = (
-	"SELECT outcome FROM ticketing.hold_ticket($e1, 20, 'cal', cart => '$token')" => 'hold_placed',
-	"SELECT outcome FROM ticketing.claim_tickets($e1, ARRAY[21], 'cal', cart => '$token')" => 'hold_placed',
+	"SELECT outcome FROM ticketing.hold_ticket($e1, $free_a, 'cal', cart => '$token')" => 'hold_placed',
+	"SELECT outcome FROM ticketing.claim_tickets($e1, ARRAY[$free_b], 'cal', cart => '$token')" => 'hold_placed',
 	"SELECT outcome FROM ticketing.claim_any($e1, 'cal', cart => '$token')" => 'hold_placed',
 	"SELECT outcome FROM ticketing.extend_cart($e1, '$token', 'cal', '1 minute')" => 'extended',
 	"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents($e1, '$token', 'cal')" => 'opened 3',
@@ -162,8 +176,7 @@ for my $sql (
 {
 	is(state_of(error_of($router, $sql, 'shop_app')), '42501', "shop_app is refused: $sql");
 }
-my $shard1 = $shards->[ r("SELECT ticketing.shard_of($e1)") ];
-my $free = $shard1->safe_psql($db, "SELECT min(ticket_id) FROM ticketing.tickets WHERE event_id = $e1 AND status = 'available'");
+my ($free) = free_tickets(1);
 is(as_app("SELECT outcome FROM ticketing.claim_ticket($e1, $free, 'ann')")
 	  . ' ' . $shard1->safe_psql($db, "SELECT string_agg(DISTINCT role, ',') FROM public.changed_by WHERE ticket_id = $free"),
 	'claimed ticketing_router', 'and its next claim still reaches the shard as ticketing_router');
@@ -257,13 +270,14 @@ as_app(q{
 	CREATE FUNCTION app_own.unnest(ticketing.batch_request[]) RETURNS SETOF ticketing.batch_request LANGUAGE sql AS $$ SELECT NULL::ticketing.batch_request WHERE app_own.noted('unnest 1.3') $$;
 });
 my $hostile = "SET search_path = app_own, pg_catalog, ticketing;";
-is(as_app("$hostile SELECT outcome FROM ticketing.claim_ticket($e1, 5, 'fay', wait => '300ms')"), 'claimed',
+my ($fays) = free_tickets(1);
+is(as_app("$hostile SELECT outcome FROM ticketing.claim_ticket($e1, $fays, 'fay', wait => '300ms')"), 'claimed',
 	'a hostile search_path: claim_ticket routes and sells');
 as_app("$hostile SELECT ticketing.hold_ticket($e1, 6, 'fay', hold_for => '2 minutes', wait => '1s', idempotency_key => 'h1');
         SELECT ticketing.claim_tickets($e1, ARRAY[7, 8], 'fay', hold_for => '1 minute');
         SELECT ticketing.claim_any($e1, 'fay', 1, adjacent => true);
         SELECT ticketing.claim_batch($e1, ARRAY[ROW(11, 'fay', 'b1'), ROW(12, 'gus', NULL)]::ticketing.claim_request[]);
-        SELECT ticketing.release_ticket($e1, 5, 'fay');
+        SELECT ticketing.release_ticket($e1, $fays, 'fay');
         SELECT ticketing.event_summary($e1);
         SELECT ticketing.claim_any($e1, 'fay', category => 'general', cart => (SELECT token FROM ticketing.open_cart($e1, 'fay')));
         SELECT ticketing.claim_batch($e1, ARRAY[ROW(NULL, 'gus', 'b2', 'general', NULL)]::ticketing.batch_request[]);
