@@ -140,9 +140,13 @@ for my $sql ("SELECT ticketing.claim_ticket($e1, 25, 'gate')", "SELECT ticketing
 {
 	like(error_of($router, $sql, 'shop_gate'), qr/^42501\|/, "as shop_gate, refused: $sql");
 }
+# (The cart's claim_any above took a ticket at random: this one names a free one.)
 my $dropped = as_app("SELECT token FROM ticketing.open_cart($e1, 'cal')");
-as_app("SELECT ticketing.hold_ticket($e1, 22, 'cal', cart => '$dropped')");
-is(as_app("SELECT outcome FROM ticketing.abandon_cart($e1, '$dropped', 'cal')"), 'released', 'as shop_app: abandon_cart');
+my ($dropped_ticket) = free_tickets(1);
+is(as_app("SELECT outcome FROM ticketing.hold_ticket($e1, $dropped_ticket, 'cal', cart => '$dropped')"), 'hold_placed',
+	'as shop_app: hold_ticket into a second cart');
+is(as_app("SELECT outcome || ' ' || ticket_ids::text FROM ticketing.abandon_cart($e1, '$dropped', 'cal')"),
+	"released {$dropped_ticket}", 'as shop_app: abandon_cart releases its hold');
 # The waiting list: the staff open and read it (shop_admin), a customer joins, sees the
 # offer of a free ticket and leaves (shop_app).
 is(as_admin("SELECT ticketing.open_waitlist($e1)"), '', 'open_waitlist as shop_admin');
