@@ -297,13 +297,19 @@ const PlanSpec max_ticket_id{
 
 // The lowest and highest unsold ticket ids of category $2 (NULL when it has none): two
 // probes of tickets_category_claimable_idx, so that a walk for one category starts at a
-// random point of that category's own ids instead of the event's.
+// random point of that category's own ids instead of the event's. Written as the two
+// probes: min() and max() were planned, while the category had few unsold tickets, as a
+// scan of all of them (an event sold out, then refunded into offers, has thousands held).
+#define UNSOLD_IN_CATEGORY(order)                                                                  \
+    "(SELECT t.ticket_id FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"      \
+    " AND t.category OPERATOR(pg_catalog.=) $2 AND t.status OPERATOR(pg_catalog.<>) 'sold'"        \
+    " ORDER BY t.ticket_id " order " LIMIT 1)"
 const PlanSpec category_unsold_range{
-    "SELECT pg_catalog.min(t.ticket_id), pg_catalog.max(t.ticket_id) FROM ticketing.tickets t"
-    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.category OPERATOR(pg_catalog.=) $2"
-    " AND t.status OPERATOR(pg_catalog.<>) 'sold'",
+    "SELECT " UNSOLD_IN_CATEGORY("") ", " UNSOLD_IN_CATEGORY("DESC"),
     2,
-    {INT8OID, TEXTOID}};
+    {INT8OID, TEXTOID},
+    PlanShape::ordered_walk};
+#undef UNSOLD_IN_CATEGORY
 
 // Owners are compared in C++: one batch speaks for many customers.
 const PlanSpec batch_peek{BATCH_STATE "ORDER BY t.ticket_id", 2, {INT8OID, INT8ARRAYOID}};
@@ -536,43 +542,35 @@ const PlanSpec expire_given_nowait{EXPIRE_GIVEN(" NOWAIT"), 2, {INT8OID, INT8ARR
 const PlanSpec expire_given_skip{EXPIRE_GIVEN(" SKIP LOCKED"), 2, {INT8OID, INT8ARRAYOID}};
 #undef EXPIRE_GIVEN
 
-// Waiting entries of event $1 after entry $2, in list order, that what is free could
+// Up to $7 waiting entries of event $1 after entry $2, in list order, that what is free could
 // fit by count: an entry for any category at most $3 tickets, one for a category at
 // most that category's free tickets (counts $6 of categories $5), and of those only the
 // categories of tickets $4 (all when $4 is NULL). One probe of waitlist_waiting_fit_idx
-// per (category, quantity): never a walk over entries that cannot fit. (entry_id,
-// customer, quantity, category, together, offer_for). Run with the newest snapshot.
+// per (category, quantity): never a walk over entries that cannot fit. Each probe orders
+// by the index's own columns: by entry_id alone, a probe for entries of any category
+// (category IS NULL, which the planner does not take as fixing the column's order) was
+// planned on waitlist_waiting_idx, reading every waiting entry. (entry_id, customer,
+// quantity, category, together, offer_for). Run with the newest snapshot.
 #define WAITING_FIT(category_test)                                                                 \
     " CROSS JOIN LATERAL (SELECT w.entry_id, w.customer, w.quantity, w.category, w.together,"      \
     " w.offer_for FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=) $1"    \
     " AND " category_test " AND w.quantity OPERATOR(pg_catalog.=) q.quantity"                      \
     " AND w.status OPERATOR(pg_catalog.=) 'waiting' AND w.entry_id OPERATOR(pg_catalog.>) $2"      \
-    " ORDER BY w.entry_id LIMIT 50) w"
+    " ORDER BY w.category, w.quantity, w.entry_id LIMIT $7) w"
+// clang-format off
 const PlanSpec waiting_entries{
     "SELECT e.entry_id, e.customer, e.quantity, e.category, e.together, e.offer_for FROM ("
     "SELECT w.* FROM ROWS FROM (pg_catalog.unnest($5::pg_catalog.text[]),"
     " pg_catalog.unnest($6::pg_catalog.int4[])) AS f(category, n)"
-    " CROSS JOIN LATERAL pg_catalog.generate_series(1, LEAST(f.n, 100)) AS q(quantity)" WAITING_FIT(
-        "w.category OPERATOR(pg_catalog.=) f.category") " WHERE $4::pg_catalog.int8[] IS NULL OR "
-                                                        "f.category OPERATOR(pg_catalog.=) ANY "
-                                                        "(ARRAY("
-                                                        "SELECT t.category FROM ticketing.tickets "
-                                                        "t WHERE " GIVEN_TICKETS_AT(
-                                                            "$4") "))"
-                                                                  " UNION ALL SELECT w.* FROM "
-                                                                  "pg_catalog.generate_series(1, "
-                                                                  "LEAST($3, 100))"
-                                                                  " AS q(quantity)" WAITING_FIT(
-                                                                      "w.category IS NULL") ") e "
-                                                                                            "ORDER "
-                                                                                            "BY "
-                                                                                            "e."
-                                                                                            "entry_"
-                                                                                            "id "
-                                                                                            "LIMIT "
-                                                                                            "50",
-    6,
-    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID}};
+    " CROSS JOIN LATERAL pg_catalog.generate_series(1, LEAST(f.n, 100)) AS q(quantity)"
+    WAITING_FIT("w.category OPERATOR(pg_catalog.=) f.category")
+    " WHERE $4::pg_catalog.int8[] IS NULL OR f.category OPERATOR(pg_catalog.=) ANY (ARRAY("
+    "SELECT t.category FROM ticketing.tickets t WHERE " GIVEN_TICKETS_AT("$4") "))"
+    " UNION ALL SELECT w.* FROM pg_catalog.generate_series(1, LEAST($3, 100)) AS q(quantity)"
+    WAITING_FIT("w.category IS NULL") ") e ORDER BY e.entry_id LIMIT $7",
+    7,
+    {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT4OID}};
+// clang-format on
 #undef WAITING_FIT
 
 // Available tickets of event $1 per category, counted up to 100 each: the categories

@@ -90,6 +90,7 @@ struct EntryRow {
 // category's own, as the arrays waiting_entries takes (in the call's memory).
 struct FreeTickets {
     int total;
+    bool capped;      // a category had 100 or more: total is not all there is
     Datum categories; // text[]
     Datum counts;     // int4[]
 };
@@ -97,7 +98,7 @@ struct FreeTickets {
 FreeTickets free_tickets(std::int64_t event_id) {
     Datum args[] = {Int64GetDatum(event_id)};
     const std::uint64_t rows = run_plan(PlanId::free_by_category, args, nullptr);
-    FreeTickets free{0, 0, 0};
+    FreeTickets free{0, false, 0, 0};
     pg_call([&] {
         const int n = static_cast<int>(rows);
         Datum* names = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
@@ -111,6 +112,7 @@ FreeTickets free_tickets(std::int64_t event_id) {
                 DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &is_null));
             counts[i] = Int32GetDatum(count);
             free.total += count;
+            free.capped = free.capped || count >= 100;
         }
         free.categories =
             PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
@@ -120,11 +122,11 @@ FreeTickets free_tickets(std::int64_t event_id) {
 }
 
 std::vector<EntryRow> waiting_page(std::int64_t event_id, std::int64_t after,
-                                   const FreeTickets& free, Datum freed) {
-    char nulls[] = "      ";
+                                   const FreeTickets& free, Datum freed, int size) {
+    char nulls[] = "       ";
     nulls[3] = freed == 0 ? 'n' : ' ';
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(after), Int32GetDatum(free.total), freed,
-                    free.categories,         free.counts};
+                    free.categories,         free.counts,          Int32GetDatum(size)};
     const std::uint64_t rows = run_plan_latest(PlanId::waiting_entries, args, nulls);
     std::vector<EntryRow> page;
     page.reserve(rows);
@@ -259,7 +261,11 @@ AttemptVerdict offer_to_entry(std::int64_t event_id, const EventInfo& event, con
     return verdict;
 }
 
-constexpr int page_size = 50; // the LIMIT of waiting_entries
+// Pages of waiting_entries: the first entry that fits usually gets the offer, so the
+// first page is small (each of its probes reads that many entries), and a walk that
+// passes entries over reads larger ones.
+constexpr int first_page_size = 4;
+constexpr int last_page_size = 64;
 
 // Ticket ids in column `column` of the last statement's rows.
 std::vector<std::int64_t> id_column(std::uint64_t rows, int column) {
@@ -298,6 +304,7 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
                                         "this transaction began.");
     }
     std::int64_t after = 0;
+    int page_size = first_page_size;
     for (;;) {
         check_for_interrupts();
         const FreeTickets free = free_tickets(event_id);
@@ -305,7 +312,7 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
             return OfferRun::done;
         }
         // Only entries that what is free fits by count: the page skips the rest in SQL.
-        const std::vector<EntryRow> page = waiting_page(event_id, after, free, freed);
+        const std::vector<EntryRow> page = waiting_page(event_id, after, free, freed, page_size);
         bool offered = false;
         for (const EntryRow& entry : page) {
             check_for_interrupts();
@@ -318,12 +325,20 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
                 if (offers != nullptr) {
                     ++*offers;
                 }
+                if (!free.capped && entry.quantity >= free.total) {
+                    // The offer took every ticket that was free. Any freed since by
+                    // others is theirs to offer: they wait for the stripes this holds.
+                    return OfferRun::done;
+                }
                 offered = true;
                 break; // count what is left before the next entry
             }
         }
         if (!offered && page.size() < static_cast<std::size_t>(page_size)) {
             return OfferRun::done;
+        }
+        if (!offered) {
+            page_size = std::min(page_size * 4, last_page_size);
         }
     }
 }
