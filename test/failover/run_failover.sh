@@ -147,8 +147,9 @@ for test in "${tests[@]}"; do
     else
         install -d -o postgres -m 755 "$WORK/$name"
         # The test runs as root in the hub namespace: it starts the nodes as postgres
-        # in theirs (ip netns exec + runuser) and cuts the links.
-        ip netns exec "$PREFIX-hub" env -i PATH="$PG_BINDIR:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        # in theirs (ip netns exec + runuser) and cuts the links. From $WORK, which
+        # postgres can enter (wherever the checkout is, psql would warn on stderr).
+        (cd "$WORK" && ip netns exec "$PREFIX-hub" env -i PATH="$PG_BINDIR:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
             HOME="$WORK" LANG=C.UTF-8 TESTDIR="$WORK/$name" FO_PREFIX="$PREFIX" FO_FLASHSALE="$WORK/bin/flashsale" \
             PERL5LIB="$PGXS_DIR/src/test/perl:$SUITE/lib:$SUITE/reliability-lib" \
             ${FAILOVER_SECONDS:+FAILOVER_SECONDS="$FAILOVER_SECONDS"} ${FAILOVERS:+FAILOVERS="$FAILOVERS"} \
@@ -156,7 +157,7 @@ for test in "${tests[@]}"; do
             ${LEDGER_SEED:+LEDGER_SEED="$LEDGER_SEED"} ${BENCH_SECONDS:+BENCH_SECONDS="$BENCH_SECONDS"} \
             ${ROUNDS:+ROUNDS="$ROUNDS"} ${CLIENTS_HIGH:+CLIENTS_HIGH="$CLIENTS_HIGH"} \
             ${SERVICE_CLIENTS:+SERVICE_CLIENTS="$SERVICE_CLIENTS"} \
-            prove -v "$test" >"$log" 2>&1
+            prove -v "$test") >"$log" 2>&1
         status=$?
         cat "$log" >&2
         ok=$(grep -cE '^ *ok [0-9]+' "$log")

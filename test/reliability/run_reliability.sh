@@ -99,8 +99,10 @@ for test in "${tests[@]}"; do
     say "$name"
     started=$(date +%s)
     install -d -o postgres "$WORK/$name"
-    # prove -v: the assertions and the figures (diag) go to the log and to stderr.
-    runuser -u postgres -- env -i PATH="$PG_BINDIR:/usr/local/bin:/usr/bin:/bin" \
+    # prove -v: the assertions and the figures (diag) go to the log and to stderr. From
+    # $WORK: in a directory postgres cannot enter, every psql of the test warns on
+    # stderr, and poll_query_until counts any stderr as not done.
+    (cd "$WORK" && runuser -u postgres -- env -i PATH="$PG_BINDIR:/usr/local/bin:/usr/bin:/bin" \
         HOME="$WORK" LANG=C.UTF-8 TESTDIR="$WORK/$name" \
         PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
         PERL5LIB="$PGXS_DIR/src/test/perl:$SUITE/lib" \
@@ -114,7 +116,7 @@ for test in "${tests[@]}"; do
         ${KILLS:+KILLS="$KILLS"} ${CLIENTS:+CLIENTS="$CLIENTS"} \
         ${REPLICA_SECONDS:+REPLICA_SECONDS="$REPLICA_SECONDS"} \
         ${API_FUZZ_SECONDS:+API_FUZZ_SECONDS="$API_FUZZ_SECONDS"} ${API_FUZZ_SEED:+API_FUZZ_SEED="$API_FUZZ_SEED"} \
-        prove -v "$test" >"$log" 2>&1
+        prove -v "$test") >"$log" 2>&1
     status=$?
     cat "$log" >&2
     ok=$(grep -cE '^ *ok [0-9]+' "$log")
