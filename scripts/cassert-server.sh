@@ -93,7 +93,10 @@ cassert_asan_runtime() {
 }
 
 # Starts a cluster of PREFIX in WORK (data, socket and server.log), as the postgres OS
-# user, reachable only through the socket WORK/socket.
+# user, reachable only through the socket WORK/socket. max_connections sizes what
+# SERIALIZABLE transactions may record (RWConflictPool: 50 per backend): 64 clients of
+# the waiting-list drain, slower on this build, ran out of it at 200 ("not enough
+# elements in RWConflictPool to record a read/write conflict", 53200).
 cassert_start() {
     local prefix=$1 work=$2 asan
     CASSERT_PREFIX=$prefix
@@ -106,7 +109,7 @@ cassert_start() {
         ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:disable_coredump=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "$prefix/bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 120 start \
-        -o "-c listen_addresses='' -k $work/socket -c max_connections=200 -c shared_buffers=256MB -c fsync=off -c max_wal_size=2GB" \
+        -o "-c listen_addresses='' -k $work/socket -c max_connections=500 -c shared_buffers=256MB -c fsync=off -c max_wal_size=2GB" \
         >/dev/null || { cat "$work/server.log" >&2; return 1; }
 }
 
