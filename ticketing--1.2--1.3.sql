@@ -47,6 +47,10 @@ ALTER TABLE ticketing.tickets
 -- claim_any(category => ...) walks the unsold tickets of one category from a random start.
 CREATE INDEX tickets_category_claimable_idx ON ticketing.tickets (event_id, category, ticket_id)
     WHERE status OPERATOR(pg_catalog.<>) 'sold';
+-- A waiting list's walk counts the available tickets of each category: not through the
+-- index above, which also holds every held ticket (the offers of a sold-out event).
+CREATE INDEX tickets_available_idx ON ticketing.tickets (event_id, category)
+    WHERE status OPERATOR(pg_catalog.=) 'available';
 
 -- Quotas (issue 18): a cap on how many tickets of some categories may be sold or held
 -- together. A ticket counts in every quota that covers its category. A quota's units are

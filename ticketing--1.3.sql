@@ -132,6 +132,10 @@ CREATE INDEX tickets_hold_expiry_idx ON ticketing.tickets (hold_expires_at)
 -- claim_any(category => ...) walks the unsold tickets of one category from a random start.
 CREATE INDEX tickets_category_claimable_idx ON ticketing.tickets (event_id, category, ticket_id)
     WHERE status OPERATOR(pg_catalog.<>) 'sold';
+-- A waiting list's walk counts the available tickets of each category: not through the
+-- index above, which also holds every held ticket (the offers of a sold-out event).
+CREATE INDEX tickets_available_idx ON ticketing.tickets (event_id, category)
+    WHERE status OPERATOR(pg_catalog.=) 'available';
 
 -- One row per state change. No foreign key: the log must be cheap to append to and
 -- must outlive anything it describes.

@@ -574,32 +574,33 @@ const PlanSpec waiting_entries{
 #undef WAITING_FIT
 
 // Available tickets of event $1 per category, counted up to 100 each: the categories
-// with unsold tickets found by a skip scan of tickets_category_claimable_idx, then a
-// bounded count in each. (category, count).
+// with available tickets found by a skip scan of tickets_available_idx, then a bounded
+// count in each. (category, count).
+#define AVAILABLE_IN_EVENT                                                                         \
+    "ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"                               \
+    " AND t.status OPERATOR(pg_catalog.=) 'available'"
 const PlanSpec free_by_category{
     "WITH RECURSIVE categories AS ("
-    "(SELECT t.category FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"
-    " AND t.status OPERATOR(pg_catalog.<>) 'sold' ORDER BY t.category LIMIT 1)"
-    " UNION ALL SELECT (SELECT t.category FROM ticketing.tickets t"
-    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold'"
+    "(SELECT t.category FROM " AVAILABLE_IN_EVENT " ORDER BY t.category LIMIT 1)"
+    " UNION ALL SELECT (SELECT t.category FROM " AVAILABLE_IN_EVENT
     " AND t.category OPERATOR(pg_catalog.>) c.category ORDER BY t.category LIMIT 1)"
     " FROM categories c WHERE c.category IS NOT NULL)"
     " SELECT c.category, (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1"
-    " FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"
-    " AND t.category OPERATOR(pg_catalog.=) c.category AND t.status OPERATOR(pg_catalog.<>) 'sold'"
-    " AND t.status OPERATOR(pg_catalog.=) 'available' LIMIT 100) f)"
+    " FROM " AVAILABLE_IN_EVENT " AND t.category OPERATOR(pg_catalog.=) c.category LIMIT 100) f)"
     " FROM categories c WHERE c.category IS NOT NULL",
     1,
-    {INT8OID}};
+    {INT8OID},
+    PlanShape::ordered_walk};
 
 // How many tickets of event $1 are available, counted up to 100 (the most an entry may
 // want). Every category: an entry for any category fits tickets of several.
 const PlanSpec free_ticket_count{
-    "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1 FROM ticketing.tickets t"
-    " WHERE t.event_id OPERATOR(pg_catalog.=) $1 AND t.status OPERATOR(pg_catalog.<>) 'sold'"
-    " AND t.status OPERATOR(pg_catalog.=) 'available' LIMIT 100) f",
+    "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1 FROM " AVAILABLE_IN_EVENT
+    " LIMIT 100) f",
     1,
-    {INT8OID}};
+    {INT8OID},
+    PlanShape::ordered_walk};
+#undef AVAILABLE_IN_EVENT
 
 // Entry $2 of event $1 if it is still waiting, locked: (customer).
 #define LOCK_ENTRY(lock)                                                                           \
