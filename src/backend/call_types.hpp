@@ -44,25 +44,26 @@ struct CallArgs {
 
 // One row of what a call answers: a ticket_result uses the first ticket, an
 // order_result all of them.
+// (The flags come last: between the 8-byte fields they padded the struct by 32 bytes.)
 struct CallResult {
     Outcome outcome;
+    int count;
     std::int64_t event_id;
     std::int64_t requested_ticket_id; // single-ticket calls: the id asked for
-    int count;
     std::int64_t ticket_ids[max_order_tickets];
     Datum seats[max_order_tickets]; // text, in the caller's memory context
-    bool has_at;
-    TimestampTz at;
-    bool has_hold_expiry;
-    TimestampTz hold_expires_at;
-    bool has_remaining;
-    std::int64_t remaining;
+    TimestampTz at;                 // when has_at
+    TimestampTz hold_expires_at;    // when has_hold_expiry
+    std::int64_t remaining;         // when has_remaining
     Datum quota; // text: the quota named by quota_exhausted (or a busy quota); 0: none
     Datum token; // text: a new cart's token (open_cart only); 0: none
     // The tickets' codes (1.3), parallel to ticket_ids, when the answer gives the customer
     // sold tickets (has_codes); an element is 0 for a ticket that is not sold to them now.
-    bool has_codes;
     Datum codes[max_order_tickets];
+    bool has_at;
+    bool has_hold_expiry;
+    bool has_remaining;
+    bool has_codes;
 };
 
 } // namespace ticketing::backend
