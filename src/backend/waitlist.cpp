@@ -90,7 +90,6 @@ struct EntryRow {
 // category's own, as the arrays waiting_entries takes (in the call's memory).
 struct FreeTickets {
     int total;
-    bool capped;      // a category had 100 or more: total is not all there is
     Datum categories; // text[]
     Datum counts;     // int4[]
 };
@@ -98,7 +97,7 @@ struct FreeTickets {
 FreeTickets free_tickets(std::int64_t event_id) {
     Datum args[] = {Int64GetDatum(event_id)};
     const std::uint64_t rows = run_plan(PlanId::free_by_category, args, nullptr);
-    FreeTickets free{0, false, 0, 0};
+    FreeTickets free{0, 0, 0};
     pg_call([&] {
         const int n = static_cast<int>(rows);
         Datum* names = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
@@ -112,7 +111,6 @@ FreeTickets free_tickets(std::int64_t event_id) {
                 DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &is_null));
             counts[i] = Int32GetDatum(count);
             free.total += count;
-            free.capped = free.capped || count >= 100;
         }
         free.categories =
             PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
@@ -324,11 +322,6 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
             if (verdict == AttemptVerdict::offered) {
                 if (offers != nullptr) {
                     ++*offers;
-                }
-                if (!free.capped && entry.quantity >= free.total) {
-                    // The offer took every ticket that was free. Any freed since by
-                    // others is theirs to offer: they wait for the stripes this holds.
-                    return OfferRun::done;
                 }
                 offered = true;
                 break; // count what is left before the next entry
@@ -607,15 +600,16 @@ WaitlistAnswer run_join_waitlist(const CallArgs& args, std::optional<bool> toget
             return answer_for(Outcome::already_waiting, event_id,
                               customer_entry(event_id, args.customer_datum, false));
         }
-        EntryRow entry{id_column(1, 1)[0], args.customer_datum, join.quantity,
-                       category,           join.together,       args.hold_for};
-        if (free_fits &&
-            offer_to_entry(event_id, event, entry, waiting) == AttemptVerdict::offered) {
-            return answer_for(Outcome::offered, event_id,
-                              customer_entry(event_id, args.customer_datum, false));
+        if (free_fits) {
+            // A walk from the head of the list, not an offer to the newcomer: what is free
+            // can fit an earlier entry too. A walk passes over an entry whose tickets
+            // others hold locked, and a claim that locked them and was refused (a limit,
+            // a quota) leaves them free without a walk of its own.
+            offer_free_tickets(event_id, event, Datum(0), waiting, nullptr);
         }
-        return answer_for(Outcome::joined, event_id,
-                          customer_entry(event_id, args.customer_datum, false));
+        const CustomerEntry mine = customer_entry(event_id, args.customer_datum, false);
+        return answer_for(mine.status == EntryStatus::offered ? Outcome::offered : Outcome::joined,
+                          event_id, mine);
     });
     count_outcome(event_id, answer.outcome);
     return answer;
