@@ -603,8 +603,8 @@ WaitlistAnswer run_join_waitlist(const CallArgs& args, std::optional<bool> toget
         if (free_fits) {
             // A walk from the head of the list, not an offer to the newcomer: what is free
             // can fit an earlier entry too. A walk passes over an entry whose tickets
-            // others hold locked, and a claim that locked them and was refused (a limit,
-            // a quota) leaves them free without a walk of its own.
+            // others hold locked, and if those others do not take them (their statement
+            // fails and rolls back), they are free again without a walk of their own.
             offer_free_tickets(event_id, event, Datum(0), waiting, nullptr);
         }
         const CustomerEntry mine = customer_entry(event_id, args.customer_datum, false);
