@@ -404,6 +404,31 @@ CodedTicket decode_coded_row(std::int64_t event_id, std::uint64_t n) {
     return row;
 }
 
+namespace {
+
+// The raw xmin of the event row version in `slot` (freezing keeps it), when another,
+// committed transaction wrote it: a version this transaction wrote may be followed by
+// another of its own, and one it wrote in a subtransaction may roll back. Inside pg_call.
+void read_row_version(TupleTableSlot* slot, EventInfo* info) {
+    if (!TTS_IS_BUFFERTUPLE(slot)) {
+        return;
+    }
+    const Buffer buffer = reinterpret_cast<BufferHeapTupleTableSlot*>(slot)->buffer;
+    if (!BufferIsValid(buffer)) {
+        return;
+    }
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    const TransactionId xmin =
+        HeapTupleHeaderGetRawXmin(reinterpret_cast<HeapTupleTableSlot*>(slot)->tuple->t_data);
+    LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+    if (TransactionIdIsNormal(xmin) && !TransactionIdIsCurrentTransactionId(xmin)) {
+        info->has_row_version = true;
+        info->row_version = xmin;
+    }
+}
+
+} // namespace
+
 EventInfo read_event(std::int64_t event_id) {
     EventInfo info{false, false, 0};
     bool direct = false;
@@ -428,6 +453,7 @@ EventInfo read_event(std::int64_t event_id) {
                 if (waitlist != InvalidAttrNumber) {
                     info.waitlist_open = DatumGetBool(slot->tts_values[waitlist - 1]);
                 }
+                read_row_version(slot, &info);
             });
     });
     if (!direct) {

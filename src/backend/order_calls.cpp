@@ -33,9 +33,10 @@ void add_tickets(CallResult& result, const TicketRow* rows, int count) {
 
 // Sells or holds `rows` (all locked, all changing) after the customer's limit check, with
 // the quota units the ones leaving inventory take. Into a cart, every one is a hold that
-// lasts as long as the cart.
+// lasts as long as the cart. `category` (text, or 0): every row is of it.
 CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& event,
-                TicketRow* rows, int count, int added, SlotWait slot_wait, const CartHold* cart) {
+                TicketRow* rows, int count, int added, SlotWait slot_wait, const CartHold* cart,
+                Datum category = 0) {
     const bool hold = args.has_hold_for || cart != nullptr;
     if (event.has_limit && added > 0) {
         switch (admit_customer(event_id, args.customer_datum, event.limit, added, slot_wait)) {
@@ -58,7 +59,7 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
         }
         const QuotaTake taken =
             take_quota_units(event_id, leaving.data(), static_cast<int>(leaving.size()),
-                             locked.data(), static_cast<int>(locked.size()));
+                             locked.data(), static_cast<int>(locked.size()), &event, category);
         if (taken.status != QuotaTakeStatus::taken) {
             CallResult refused = empty_result(
                 taken.status == QuotaTakeStatus::busy ? Outcome::busy : Outcome::quota_exhausted,
@@ -327,7 +328,10 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     for (int i = 0; i < found; ++i) {
         added += added_to_customer(rows[i].state, Decision{Action::sell, Outcome::claimed});
     }
-    return take(request.event_id, args, event, rows, found, added, slot_wait, cart);
+    // lock_claimable's statement locks only tickets of the category asked for (its
+    // condition checked again on the version it locks); lock_adjacent locks tickets by id.
+    return take(request.event_id, args, event, rows, found, added, slot_wait, cart,
+                request.adjacent ? Datum(0) : request.category);
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads

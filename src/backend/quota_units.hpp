@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pg.hpp"
+#include "ticket_store.hpp"
 
 namespace ticketing::backend {
 
@@ -33,9 +34,13 @@ struct QuotaTake {
 // caller rolls its subtransaction back (every adding call runs in one in an event with
 // quotas). Never waits for a stripe. When it returns a quota's lapsed holds to take
 // their units, it leaves alone `locked` (every ticket the call holds locked to change
-// it; default: `ids`), whose changes the call is about to write itself.
+// it; default: `ids`), whose changes the call is about to write itself. When every
+// ticket is of `category` (text; 0 when not known) and `event` is the call's read of the
+// event, the covering quotas come from what the backend keeps for that version of the
+// event's row instead of a statement over the tickets.
 QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int count,
-                           const std::int64_t* locked = nullptr, int locked_count = 0);
+                           const std::int64_t* locked = nullptr, int locked_count = 0,
+                           const EventInfo* event = nullptr, Datum category = 0);
 
 // Gives back the units of tickets `ids`, which became available. Never waits: when every
 // stripe of a quota is locked by concurrent claims, the units go into a new stripe.

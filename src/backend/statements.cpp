@@ -450,6 +450,22 @@ const PlanSpec units_needed{
     2,
     {INT8OID, INT8ARRAYOID}};
 
+// The quotas that cover category $2 of event $1, with their stripe counts as in
+// units_needed: (quota_id, name, stripes). quota_units.cpp keeps the answer per event
+// row version, for the sales of one category that know it without reading their tickets.
+const PlanSpec quota_cover{
+    "SELECT q.quota_id, q.name,"
+    " COALESCE((SELECT pg_catalog.max(s.stripe) OPERATOR(pg_catalog.+) 1"
+    " FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"
+    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id AND s.stripe OPERATOR(pg_catalog.<) 1024),"
+    " 1) FROM ticketing.quota_categories c"
+    " JOIN ticketing.quotas q ON q.event_id OPERATOR(pg_catalog.=) c.event_id"
+    " AND q.quota_id OPERATOR(pg_catalog.=) c.quota_id"
+    " WHERE c.event_id OPERATOR(pg_catalog.=) $1 AND c.category OPERATOR(pg_catalog.=) $2"
+    " ORDER BY q.quota_id",
+    2,
+    {INT8OID, TEXTOID}};
+
 // The first stripe of quota $2 from stripe $4 on (_before: below stripe $4; a walk runs
 // both, so it wraps around) that has units left and that nobody holds locked: up to $3
 // of its units are taken. Returns how many. The primary key's order, so the walk reads
@@ -950,6 +966,8 @@ const PlanSpec& statement_for(PlanId id) {
         return count_customer_tickets;
     case PlanId::units_needed:
         return units_needed;
+    case PlanId::quota_cover:
+        return quota_cover;
     case PlanId::take_units:
         return take_units;
     case PlanId::take_units_before:

@@ -52,6 +52,7 @@ enum class PlanId {
     count_customer_tickets, // sold + live holds of a customer in an event
     // Quota units (1.3).
     units_needed,          // the units tickets need, per covering quota
+    quota_cover,           // the quotas that cover one category
     take_units,            // take units from a free stripe of a quota, from a start on
     take_units_before,     // the same, before the start (the walk wrapping around)
     give_units,            // give units back to a free stripe, from a start on

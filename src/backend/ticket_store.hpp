@@ -16,6 +16,11 @@ struct EventInfo {
     std::int32_t quota_count = 0; // quotas the event has (1.3): a sale takes their units
     bool has_quotas() const { return quota_count > 0; }
     bool waitlist_open = false; // freed tickets go to the waiting list first (1.3)
+    // The event row's version, as the xmin of the version read (direct reads only; not
+    // set when this transaction wrote it): create_quota and drop_quota write the row, so
+    // an event's quotas are the same at every read of one version (quota_units.cpp).
+    bool has_row_version = false;
+    TransactionId row_version = InvalidTransactionId;
 };
 
 struct TicketRow {
