@@ -257,8 +257,12 @@ QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
                 keep = int8_array(locked != nullptr ? locked : ids,
                                   locked != nullptr ? locked_count : count);
             }
-            expire_and_give_back(event_id, need.quota_id, need.units - taken, keep);
-            taken += take_from_stripes(event_id, need, need.units - taken);
+            // Only units given back can be taken now: without any, the walk would find
+            // what it just found (a quota run out is refused at every claim of its
+            // categories until the sale ends, so this is the common refusal).
+            if (expire_and_give_back(event_id, need.quota_id, need.units - taken, keep) > 0) {
+                taken += take_from_stripes(event_id, need, need.units - taken);
+            }
         }
         if (taken < need.units) {
             // Units this snapshot sees but no stripe gave: concurrent claims hold them.
