@@ -476,14 +476,34 @@ const PlanSpec quota_cover{
 #define STRIPES_FROM "AND x.stripe OPERATOR(pg_catalog.>=) $4 ORDER BY x.stripe LIMIT 1 "
 #define STRIPES_BEFORE "AND x.stripe OPERATOR(pg_catalog.<) $4 ORDER BY x.stripe LIMIT 1 "
 #define TAKE_UNITS(range)                                                                          \
-    "WITH x AS (SELECT x.ctid, x.remaining FROM " QUOTA_STRIPES                                    \
+    "WITH x AS (SELECT x.ctid, x.remaining, x.stripe FROM " QUOTA_STRIPES                          \
     "AND x.remaining OPERATOR(pg_catalog.>) 0 " range "FOR NO KEY UPDATE OF x SKIP LOCKED)"        \
     " UPDATE ticketing.quota_stripes s"                                                            \
     " SET remaining = s.remaining OPERATOR(pg_catalog.-) LEAST(x.remaining, $3) FROM x"            \
-    " WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING LEAST(x.remaining, $3)"
+    " WHERE s.ctid OPERATOR(pg_catalog.=) x.ctid RETURNING LEAST(x.remaining, $3), x.stripe,"      \
+    " s.remaining"
 const PlanSpec take_units{TAKE_UNITS(STRIPES_FROM), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
 const PlanSpec take_units_before{
     TAKE_UNITS(STRIPES_BEFORE), 4, {INT8OID, INT8OID, INT4OID, INT4OID}};
+
+// Moves $4 units from stripe $3 of quota $2 (which this transaction holds locked: it
+// has just taken from it) to the first stripe of the quota that has none left and that
+// nobody holds locked; nothing when there is none. Returns 1 when it moved them. Near
+// the end of a quota most stripes have run out, and the few that have units are locked
+// by concurrent claims most of the time: spreading them keeps those claims apart.
+const PlanSpec spread_units{
+    "WITH y AS (SELECT y.ctid FROM ticketing.quota_stripes y"
+    " WHERE y.event_id OPERATOR(pg_catalog.=) $1 AND y.quota_id OPERATOR(pg_catalog.=) $2"
+    " AND y.remaining OPERATOR(pg_catalog.=) 0 ORDER BY y.stripe LIMIT 1"
+    " FOR NO KEY UPDATE OF y SKIP LOCKED),"
+    " x AS (UPDATE ticketing.quota_stripes x SET remaining = x.remaining OPERATOR(pg_catalog.-) $4"
+    " FROM y WHERE x.event_id OPERATOR(pg_catalog.=) $1 AND x.quota_id OPERATOR(pg_catalog.=) $2"
+    " AND x.stripe OPERATOR(pg_catalog.=) $3 AND x.remaining OPERATOR(pg_catalog.>=) $4"
+    " RETURNING x.stripe)"
+    " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.+) $4"
+    " FROM y, x WHERE s.ctid OPERATOR(pg_catalog.=) y.ctid RETURNING 1",
+    4,
+    {INT8OID, INT8OID, INT4OID, INT4OID}};
 
 // Gives $3 units back to the first stripe of quota $2 from stripe $4 on (_before: below
 // it) that nobody holds locked; give_units_new_stripe to a new stripe (every stripe was
@@ -972,6 +992,8 @@ const PlanSpec& statement_for(PlanId id) {
         return take_units;
     case PlanId::take_units_before:
         return take_units_before;
+    case PlanId::spread_units:
+        return spread_units;
     case PlanId::give_units:
         return give_units;
     case PlanId::give_units_before:

@@ -55,6 +55,7 @@ enum class PlanId {
     quota_cover,           // the quotas that cover one category
     take_units,            // take units from a free stripe of a quota, from a start on
     take_units_before,     // the same, before the start (the walk wrapping around)
+    spread_units,          // move units from a stripe to one that has run out
     give_units,            // give units back to a free stripe, from a start on
     give_units_before,     // the same, before the start
     give_units_new_stripe, // the same, into a new stripe (every stripe locked)
