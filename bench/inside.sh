@@ -7,7 +7,8 @@
 # Environment (all optional): BENCH_SECONDS (run length), BENCH_ANYSEAT_SECONDS (run
 # length of the sell-through), BENCH_WORKLOADS, BENCH_STRATEGIES, BENCH_CLIENTS and
 # BENCH_SYNCS (space-separated filters of the matrix), BENCH_SPREAD_TICKETS, BENCH_ANYSEAT_TICKETS, BENCH_BATCH (claim_batch size),
-# BENCH_QUOTA_TICKETS, BENCH_QUOTA_SIZE (each of the two quotas), BENCH_QUOTA_SECONDS,
+# BENCH_QUOTA_TICKETS, BENCH_QUOTA_SIZE (each of the two quotas), BENCH_QUOTA_STRIPES
+# (create_quota's stripes, default 64), BENCH_QUOTA_SECONDS,
 # BENCH_QUOTA_CLIENTS, BENCH_ROUNDS (the quota and cart workloads run this many times,
 # in turns: quotas, noquotas, cart, quotas, noquotas, cart, ...),
 # BENCH_EXTRA_SQL (a file run after bench/setup.sql, e.g. a stand-in for a function this
@@ -56,6 +57,7 @@ if [ "$MODE" = quick ]; then
 else
     QUOTA_TICKETS=${BENCH_QUOTA_TICKETS:-100000}
     QUOTA_SIZE=${BENCH_QUOTA_SIZE:-45000}
+    QUOTA_STRIPES=${BENCH_QUOTA_STRIPES:-64}
     QUOTA_SECONDS=${BENCH_QUOTA_SECONDS:-30}
     QUOTA_CLIENTS=${BENCH_QUOTA_CLIENTS:-64}
     ROUNDS=${BENCH_ROUNDS:-2}
@@ -127,7 +129,7 @@ if has_quotas; then
     add_quota quotas AB "$QUOTA_SIZE" A B || exit 1
     add_quota quotas BC "$QUOTA_SIZE" B C || exit 1
     create_category_event noquotas "$QUOTA_TICKETS" >/dev/null || exit 1
-    events="$events; quotas and noquotas $QUOTA_TICKETS tickets, categories A, B, C a third each, quotas (quotas only) AB (A, B) and BC (B, C) of $QUOTA_SIZE each"
+    events="$events; quotas and noquotas $QUOTA_TICKETS tickets, categories A, B, C a third each, quotas (quotas only) AB (A, B) and BC (B, C) of $QUOTA_SIZE each in ${QUOTA_STRIPES:-64} stripes"
 fi
 say "loaded in ${SECONDS}s"
 echo "events=$events" >>"$INFO"

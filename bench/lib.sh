@@ -42,14 +42,15 @@ create_category_event() {
 }
 
 # add_quota WORKLOAD NAME SIZE CATEGORY...: a quota on the workload's event, made again
-# by every reset_state.
+# by every reset_state, with QUOTA_STRIPES stripes (default 64, create_quota's own).
 add_quota() {
+    : "${QUOTA_STRIPES:=64}"
     local workload=$1 name=$2 size=$3
     shift 3
     local cats
     cats=$(printf "'%s'," "$@")
-    bpsql -c "INSERT INTO bench.quotas VALUES ('$workload', '$name', $size, ARRAY[${cats%,}])" \
-          -c "SELECT ticketing.create_quota(event_id, '$name', $size, ARRAY[${cats%,}])
+    bpsql -c "INSERT INTO bench.quotas VALUES ('$workload', '$name', $size, ARRAY[${cats%,}], $QUOTA_STRIPES)" \
+          -c "SELECT ticketing.create_quota(event_id, '$name', $size, ARRAY[${cats%,}], stripes => $QUOTA_STRIPES)
                 FROM bench.events WHERE workload = '$workload'" >/dev/null
 }
 
@@ -80,7 +81,7 @@ reset_state() {
                 IF EXISTS (SELECT 1 FROM bench.quotas) THEN
                     EXECUTE 'SELECT count(ticketing.drop_quota(e.event_id, q.name))
                                FROM bench.quotas q JOIN bench.events e USING (workload)';
-                    EXECUTE 'SELECT count(ticketing.create_quota(e.event_id, q.name, q.size, q.categories))
+                    EXECUTE 'SELECT count(ticketing.create_quota(e.event_id, q.name, q.size, q.categories, stripes => q.stripes))
                                FROM bench.quotas q JOIN bench.events e USING (workload)';
                 END IF; END \$\$" \
           -c "VACUUM ANALYZE ticketing.tickets" \

@@ -24,6 +24,7 @@ CREATE TABLE bench.quotas (
     name       text NOT NULL,
     size       integer NOT NULL,
     categories text[] NOT NULL,
+    stripes    integer NOT NULL DEFAULT 64, -- create_quota's stripes (its default: 64)
     PRIMARY KEY (workload, name)
 );
 

@@ -490,18 +490,22 @@ const PlanSpec take_units_before{
 // has just taken from it) to the first stripe of the quota that has none left and that
 // nobody holds locked; nothing when there is none. Returns 1 when it moved them. Near
 // the end of a quota most stripes have run out, and the few that have units are locked
-// by concurrent claims most of the time: spreading them keeps those claims apart.
+// by concurrent claims most of the time: spreading them keeps those claims apart. The
+// receiving stripe is updated by its key, not by the ctid its lock returned: a version
+// committed after this statement's snapshot is locked and returned, but a scan by ctid
+// under that snapshot would not find it. Stripe $3 gives only what `moved` received.
 const PlanSpec spread_units{
-    "WITH y AS (SELECT y.ctid FROM ticketing.quota_stripes y"
+    "WITH y AS (SELECT y.stripe FROM ticketing.quota_stripes y"
     " WHERE y.event_id OPERATOR(pg_catalog.=) $1 AND y.quota_id OPERATOR(pg_catalog.=) $2"
     " AND y.remaining OPERATOR(pg_catalog.=) 0 ORDER BY y.stripe LIMIT 1"
     " FOR NO KEY UPDATE OF y SKIP LOCKED),"
-    " x AS (UPDATE ticketing.quota_stripes x SET remaining = x.remaining OPERATOR(pg_catalog.-) $4"
-    " FROM y WHERE x.event_id OPERATOR(pg_catalog.=) $1 AND x.quota_id OPERATOR(pg_catalog.=) $2"
-    " AND x.stripe OPERATOR(pg_catalog.=) $3 AND x.remaining OPERATOR(pg_catalog.>=) $4"
-    " RETURNING x.stripe)"
-    " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.+) $4"
-    " FROM y, x WHERE s.ctid OPERATOR(pg_catalog.=) y.ctid RETURNING 1",
+    " moved AS (UPDATE ticketing.quota_stripes s SET remaining = s.remaining "
+    "OPERATOR(pg_catalog.+) $4"
+    " FROM y WHERE s.event_id OPERATOR(pg_catalog.=) $1 AND s.quota_id OPERATOR(pg_catalog.=) $2"
+    " AND s.stripe OPERATOR(pg_catalog.=) y.stripe RETURNING s.stripe)"
+    " UPDATE ticketing.quota_stripes x SET remaining = x.remaining OPERATOR(pg_catalog.-) $4"
+    " FROM moved WHERE x.event_id OPERATOR(pg_catalog.=) $1"
+    " AND x.quota_id OPERATOR(pg_catalog.=) $2 AND x.stripe OPERATOR(pg_catalog.=) $3 RETURNING 1",
     4,
     {INT8OID, INT8OID, INT4OID, INT4OID}};
 

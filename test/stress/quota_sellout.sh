@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A sell-out where quotas, not seats, are the binding limit (issue 18): 100,000 tickets in
 # three categories (A, B, C) under two overlapping quotas (AB: A and B, 3,000 units; BC: B
-# and C, 2,000 units), sold by 64 pgbench clients through claim_any (a random category,
+# and C, 2,000 units in 256 stripes, so that most of its stripes run out early and claims
+# spread units between them), sold by 64 pgbench clients through claim_any (a random category,
 # sometimes into a cart), claim_ticket and hold_ticket of random tickets, claim_batch
 # with category requests, carts that are opened, filled and checked out or abandoned, and
 # releases. Every answer is recorded in the statement that made the call, so it commits
@@ -35,7 +36,7 @@ psql_db -c "CREATE EXTENSION ticketing" \
     -c "SELECT ticketing.add_tickets(1, $third, seat_prefix => 'B-', category => 'B')" \
     -c "SELECT ticketing.add_tickets(1, $((TICKETS - 2 * third)), seat_prefix => 'C-', category => 'C')" \
     -c "SELECT ticketing.create_quota(1, 'AB', 3000, ARRAY['A', 'B'])" \
-    -c "SELECT ticketing.create_quota(1, 'BC', 2000, ARRAY['B', 'C'])" \
+    -c "SELECT ticketing.create_quota(1, 'BC', 2000, ARRAY['B', 'C'], stripes => 256)" \
     -c "CREATE TABLE public.answers (via text, outcome text, ticket_id bigint, customer text)" \
     -c "CREATE FUNCTION public.cart_flow(who text, keep boolean) RETURNS void LANGUAGE plpgsql AS \$f\$
         DECLARE cart text;
