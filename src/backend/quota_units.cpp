@@ -112,19 +112,6 @@ std::vector<QuotaRef> read_cover(std::int64_t event_id, Datum category) {
     return cover;
 }
 
-// A kept quota name as text in the call's memory context: a refusal answers with it after
-// SPI (whose context is current while the call runs statements) has finished.
-Datum name_for_call(const std::string& name) {
-    Datum datum = 0;
-    pg_call([&] {
-        const MemoryContext old = MemoryContextSwitchTo(call_memory_context());
-        datum =
-            PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())));
-        MemoryContextSwitchTo(old);
-    });
-    return datum;
-}
-
 // The units `count` tickets of one category need, from the kept answer for this version
 // of the event's row when there is one; read (and kept) otherwise.
 std::vector<QuotaNeed> category_needs(std::int64_t event_id, const EventInfo& event, Datum category,
@@ -152,7 +139,7 @@ std::vector<QuotaNeed> category_needs(std::int64_t event_id, const EventInfo& ev
     std::vector<QuotaNeed> needs;
     needs.reserve(cover->second.size());
     for (const QuotaRef& quota : cover->second) {
-        needs.push_back(QuotaNeed{quota.quota_id, name_for_call(quota.name), count, quota.stripes});
+        needs.push_back(QuotaNeed{quota.quota_id, text_for_call(quota.name), count, quota.stripes});
     }
     return needs;
 }

@@ -108,6 +108,17 @@ MemoryContext call_memory_context() {
     return frame.call_context != nullptr ? frame.call_context : CurrentMemoryContext;
 }
 
+Datum text_for_call(std::string_view text) {
+    Datum datum = 0;
+    pg_call([&] {
+        const MemoryContext caller = MemoryContextSwitchTo(call_memory_context());
+        datum =
+            PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+        MemoryContextSwitchTo(caller);
+    });
+    return datum;
+}
+
 std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls) {
     ensure_spi_connected();
     SPIPlanPtr plan = prepared(id);

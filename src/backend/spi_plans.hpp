@@ -43,4 +43,8 @@ std::uint64_t run_plan_latest(PlanId id, Datum* values, const char* nulls);
 // The memory context of the current call: what must outlive SPI goes here.
 MemoryContext call_memory_context();
 
+// `text` as a text datum in the call's memory context (part of an answer, which is built
+// after the call's SPI connection has finished).
+Datum text_for_call(std::string_view text);
+
 } // namespace ticketing::backend

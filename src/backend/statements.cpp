@@ -433,15 +433,19 @@ const PlanSpec write_customer_slot{
 const PlanSpec count_customer_tickets{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
 
+// How many stripes create_quota made quota q.quota_id of event $1 (its stripes below
+// 1024; give-backs into new stripes number from 1024 on).
+#define STRIPE_COUNT                                                                               \
+    " COALESCE((SELECT pg_catalog.max(s.stripe) OPERATOR(pg_catalog.+) 1"                          \
+    " FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"                   \
+    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id AND s.stripe OPERATOR(pg_catalog.<) 1024)," \
+    " 1)"
 // Quota units (1.3, quota_units.cpp). How many units of each quota tickets $2 of event
 // $1 hold or need, and how many stripes create_quota made it (its stripes below 1024, so
 // a walk can start at a random one of them): (quota_id, name, tickets, stripes).
 const PlanSpec units_needed{
-    "SELECT q.quota_id, q.name, pg_catalog.count(*)::pg_catalog.int4,"
-    " COALESCE((SELECT pg_catalog.max(s.stripe) OPERATOR(pg_catalog.+) 1"
-    " FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"
-    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id AND s.stripe OPERATOR(pg_catalog.<) 1024),"
-    " 1) FROM ticketing.tickets t"
+    "SELECT q.quota_id, q.name, pg_catalog.count(*)::pg_catalog.int4," STRIPE_COUNT
+    " FROM ticketing.tickets t"
     " JOIN ticketing.quota_categories c ON c.event_id OPERATOR(pg_catalog.=) t.event_id"
     " AND c.category OPERATOR(pg_catalog.=) t.category"
     " JOIN ticketing.quotas q ON q.event_id OPERATOR(pg_catalog.=) c.event_id"
@@ -454,17 +458,14 @@ const PlanSpec units_needed{
 // units_needed: (quota_id, name, stripes). quota_units.cpp keeps the answer per event
 // row version, for the sales of one category that know it without reading their tickets.
 const PlanSpec quota_cover{
-    "SELECT q.quota_id, q.name,"
-    " COALESCE((SELECT pg_catalog.max(s.stripe) OPERATOR(pg_catalog.+) 1"
-    " FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"
-    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id AND s.stripe OPERATOR(pg_catalog.<) 1024),"
-    " 1) FROM ticketing.quota_categories c"
+    "SELECT q.quota_id, q.name," STRIPE_COUNT " FROM ticketing.quota_categories c"
     " JOIN ticketing.quotas q ON q.event_id OPERATOR(pg_catalog.=) c.event_id"
     " AND q.quota_id OPERATOR(pg_catalog.=) c.quota_id"
     " WHERE c.event_id OPERATOR(pg_catalog.=) $1 AND c.category OPERATOR(pg_catalog.=) $2"
     " ORDER BY q.quota_id",
     2,
     {INT8OID, TEXTOID}};
+#undef STRIPE_COUNT
 
 // The first stripe of quota $2 from stripe $4 on (_before: below stripe $4; a walk runs
 // both, so it wraps around) that has units left and that nobody holds locked: up to $3

@@ -158,14 +158,7 @@ Datum make_code(std::int64_t event_id, std::int64_t ticket_id, std::string_view 
                 TimestampTz sold_at) {
     const std::string code =
         encode_code(CodeFields{event_id, ticket_id, sale_mac(event_id, ticket_id, owner, sold_at)});
-    Datum text = 0;
-    pg_call([&] {
-        const MemoryContext caller = MemoryContextSwitchTo(call_memory_context());
-        text =
-            PointerGetDatum(cstring_to_text_with_len(code.data(), static_cast<int>(code.size())));
-        MemoryContextSwitchTo(caller);
-    });
-    return text;
+    return text_for_call(code);
 }
 
 struct SoldTo {
