@@ -285,14 +285,14 @@ SELECT outcome, ticket_id FROM ticketing.claim_ticket(2201, 5, 'sub-buyer', idem
 ROLLBACK;
 
 -------------------------------------------------------------------------------
--- A 1 ms statement_timeout (57014). A trigger that sleeps 10 ms per row makes sure the
+-- A 50 ms statement_timeout (57014). A trigger that sleeps 200 ms per row makes sure the
 -- statement outlasts it.
 -------------------------------------------------------------------------------
 CREATE FUNCTION pg_temp.slow_row() RETURNS trigger LANGUAGE plpgsql AS
-    $$BEGIN PERFORM pg_sleep(0.01); RETURN NEW; END$$;
+    $$BEGIN PERFORM pg_sleep(0.2); RETURN NEW; END$$;
 CREATE TRIGGER slow_row BEFORE UPDATE ON ticketing.tickets
     FOR EACH ROW EXECUTE FUNCTION pg_temp.slow_row();
-SET statement_timeout = '1ms';
+SET statement_timeout = '50ms';
 SELECT outcome FROM ticketing.claim_ticket(2201, 3, 'timeout-buyer');
 \echo :LAST_ERROR_SQLSTATE
 SELECT outcome FROM ticketing.claim_any(2201, 'timeout-buyer', 3);

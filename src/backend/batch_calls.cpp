@@ -117,9 +117,15 @@ std::string fingerprint_of(const BatchArgs& args, int i) {
     return fingerprint.text();
 }
 
-// Reads (ticket_id, status, owner, hold_expired, seat, ctid) rows of batch_peek/batch_lock.
+// The clock of each customer's slot, in an event with a limit: their holds are judged by
+// it (customer_limits.hpp).
+using HoldClocks = std::map<std::string_view, TimestampTz>;
+
+// Reads (ticket_id, status, owner, hold_expired, seat, ctid, hold expiry) rows of
+// batch_peek/batch_lock. A hold of a customer in `clocks` is judged by their slot's clock.
 void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
-                     std::unordered_map<std::int64_t, SeenTicket>& seen) {
+                     std::unordered_map<std::int64_t, SeenTicket>& seen,
+                     const HoldClocks* clocks = nullptr) {
     for (std::uint64_t i = 0; i < count; ++i) {
         if (i % 64 == 0) {
             check_for_interrupts();
@@ -144,6 +150,13 @@ void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
             entry.seat = SPI_datumTransfer(SPI_getbinval(tuple, desc, 5, &is_null), false, -1);
             entry.row_version = *reinterpret_cast<ItemPointer>(
                 DatumGetPointer(SPI_getbinval(tuple, desc, 6, &is_null)));
+            const Datum expiry = SPI_getbinval(tuple, desc, 7, &is_null);
+            if (!is_null && clocks != nullptr && entry.ticket.status == TicketStatus::held) {
+                const auto clock = clocks->find(entry.ticket.owner);
+                entry.ticket.hold_expired =
+                    entry.ticket.hold_expired ||
+                    (clock != clocks->end() && DatumGetTimestampTz(expiry) <= clock->second);
+            }
         });
         seen[entry.ticket.ticket_id] = entry;
     }
@@ -187,7 +200,8 @@ struct NamedPairs {
 std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std::int64_t>& named,
                                     const std::vector<std::int64_t>& lockable,
                                     const NamedPairs& requests,
-                                    std::unordered_map<std::int64_t, SeenTicket>& seen) {
+                                    std::unordered_map<std::int64_t, SeenTicket>& seen,
+                                    const HoldClocks* clocks) {
     std::vector<BatchTicket> given;
     if (named.empty()) {
         return given;
@@ -197,7 +211,8 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
             Int64GetDatum(event_id), int8_array(lockable.data(), static_cast<int>(lockable.size())),
             int8_array(requests.ticket_ids.data(), static_cast<int>(requests.ticket_ids.size())),
             text_array(requests.customers)};
-        read_batch_rows(event_id, run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen);
+        read_batch_rows(event_id, run_plan(PlanId::batch_lock, lock_args, nullptr), true, seen,
+                        clocks);
     }
     std::vector<std::int64_t> rest;
     for (std::int64_t id : named) {
@@ -208,7 +223,8 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     if (!rest.empty()) {
         Datum peek_args[] = {Int64GetDatum(event_id),
                              int8_array(rest.data(), static_cast<int>(rest.size()))};
-        read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
+        read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen,
+                        clocks);
     }
     for (std::int64_t id : named) {
         const auto it = seen.find(id);
@@ -444,9 +460,16 @@ void remember_keys(const BatchArgs& args, const std::vector<bool>& replayed, con
 // once, before any ticket lock: try-locks, so the batch never waits for one).
 class Rooms {
   public:
-    void set(std::string_view customer, std::optional<std::int64_t> room) {
-        room_[customer] = room;
+    void set(std::string_view customer, const std::optional<CustomerSlot>& slot,
+             std::int64_t limit) {
+        room_[customer] = slot ? std::optional<std::int64_t>(limit - slot->owned) : std::nullopt;
+        if (slot) {
+            clocks_[customer] = slot->clock;
+        }
     }
+
+    // The clock of every slot taken (HoldClocks).
+    const HoldClocks& clocks() const { return clocks_; }
 
     // No entry: an event without a limit. nullopt: the slot was busy.
     Admission admit(std::string_view customer, bool take) {
@@ -487,6 +510,7 @@ class Rooms {
 
   private:
     std::map<std::string_view, std::optional<std::int64_t>> room_;
+    HoldClocks clocks_;
 };
 
 // In an event with quotas: the units each quota has left as the batch saw them (its
@@ -575,10 +599,9 @@ Rooms take_slots(const BatchArgs& args, const EventInfo& event, const std::vecto
     Rooms rooms;
     for (const auto& [customer, datum] : customers) {
         check_for_interrupts();
-        const auto owned =
-            lock_and_count_customer(*args.event_id, datum, SlotWait{SlotWait::skip, 0});
         rooms.set(customer,
-                  owned ? std::optional<std::int64_t>(event.limit - *owned) : std::nullopt);
+                  lock_and_count_customer(*args.event_id, datum, SlotWait{SlotWait::skip, 0}),
+                  event.limit);
     }
     return rooms;
 }
@@ -615,6 +638,7 @@ struct LockAndDecide {
     const std::vector<std::int64_t>& all_named; // every ticket any request names
     Datum named_array;                          // the same as a bigint[]: never in a pool
     bool has_quotas;
+    const HoldClocks* clocks; // with a limit: the slots' clocks
 
     // Locks what `lockable` may give and the pooled tickets (`pool_size` per pool), and
     // decides every request in order (only those `only` marks, when it is not empty).
@@ -622,7 +646,8 @@ struct LockAndDecide {
                         const std::function<int(const std::optional<std::string_view>&)>& pool_size,
                         const AdmitFunction& admit, const std::vector<bool>& only) const {
         LockedDecisions out;
-        std::vector<BatchTicket> given = load_given(event_id, named, lockable, pairs, out.seen);
+        std::vector<BatchTicket> given =
+            load_given(event_id, named, lockable, pairs, out.seen, clocks);
         std::vector<BatchTicket> pool;
         std::map<std::optional<std::string_view>, int> short_by; // pools that came up short
         // Each pool passes over the tickets requests name and those earlier pools took: the
@@ -1030,9 +1055,12 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
     const std::vector<std::int64_t> all_named(named.begin(), named.end());
     const Datum named_array = int8_array(all_named.data(), static_cast<int>(all_named.size()));
-    const LockAndDecide lock_and_decide{event_id,  items,       item_request,
-                                        args,      named_ids,   pairs,
-                                        all_named, named_array, event.has_quotas()};
+    const LockAndDecide lock_and_decide{
+        event_id,           items,
+        item_request,       args,
+        named_ids,          pairs,
+        all_named,          named_array,
+        event.has_quotas(), event.has_limit ? &rooms.clocks() : nullptr};
 
     LockedDecisions decided;
     if (!event.has_limit && !event.has_quotas()) {

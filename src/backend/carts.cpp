@@ -3,6 +3,7 @@
 #include "carts.hpp"
 
 #include "call_frame.hpp"
+#include "customer_limits.hpp"
 #include "direct_reads.hpp"
 #include "idempotency.hpp"
 #include "quota_units.hpp"
@@ -82,6 +83,23 @@ std::optional<Outcome> refusal(const CartRow& cart) {
         return Outcome::cart_expired;
     }
     return std::nullopt;
+}
+
+// A checkout or an extension keeps the cart's holds. In an event with a per-customer
+// limit it first takes the customer's slot (waiting for it, as cart calls wait for
+// tickets) and judges the cart and its items by the slot's clock, so it cannot bring
+// back a hold that a claim, counting at a later clock, found lapsed (customer_limits.hpp).
+void judge_at_slot(std::int64_t event_id, Datum customer, CartRow* cart, TicketRow* rows,
+                   int count) {
+    if (cart->status != "open" || cart->expired || !read_event(event_id).has_limit) {
+        return;
+    }
+    const std::optional<CustomerSlot> slot =
+        lock_and_count_customer(event_id, customer, SlotWait{SlotWait::wait, 0});
+    if (slot) { // always: the wait is unbounded
+        cart->expired = cart->expires_at <= slot->clock;
+        judge_holds_at(rows, count, slot->clock);
+    }
 }
 
 std::vector<std::int64_t> item_ids(std::int64_t event_id, std::int64_t cart_id) {
@@ -266,13 +284,20 @@ CallResult run_extend_cart(const CallArgs& args) {
                        &cart)) {
             return empty_result(Outcome::cart_not_found, call.event_id);
         }
-        if (const auto refused = refusal(cart)) {
+        const auto refused_now = [&]() -> std::optional<CallResult> {
+            const auto refused = refusal(cart);
+            if (!refused) {
+                return std::nullopt;
+            }
             CallResult result =
                 empty_result(*refused == Outcome::already_owned ? Outcome::cart_closed : *refused,
                              call.event_id);
             result.has_hold_expiry = true;
             result.hold_expires_at = cart.expires_at;
             return result;
+        };
+        if (auto refused = refused_now()) {
+            return *refused;
         }
         const TimestampTz latest = cart.created_at + ceiling;
         const TimestampTz wanted = cart.expires_at + by;
@@ -281,18 +306,23 @@ CallResult run_extend_cart(const CallArgs& args) {
         // renewed hold is).
         const std::vector<std::int64_t> ids = item_ids(call.event_id, cart.cart_id);
         std::vector<TicketRow> rows(ids.size() + 1);
-        std::vector<TicketRow> moving;
+        int locked = 0;
         for (std::size_t from = 0; from < ids.size(); from += max_order_tickets) {
             const int chunk =
                 static_cast<int>(std::min<std::size_t>(max_order_tickets, ids.size() - from));
-            const int locked = lock_tickets_waiting(call.event_id, &ids[from], chunk,
-                                                    args.customer_datum, &rows[from]);
-            for (int i = 0; i < locked; ++i) {
-                const TicketRow& row = rows[from + i];
-                if (row.state.status == TicketStatus::held && row.state.owned_by_customer &&
-                    !row.state.hold_expired) {
-                    moving.push_back(row);
-                }
+            locked += lock_tickets_waiting(call.event_id, &ids[from], chunk, args.customer_datum,
+                                           &rows[locked]);
+        }
+        judge_at_slot(call.event_id, args.customer_datum, &cart, rows.data(), locked);
+        if (auto refused = refused_now()) { // expired by the slot's clock
+            return *refused;
+        }
+        std::vector<TicketRow> moving;
+        for (int i = 0; i < locked; ++i) {
+            const TicketRow& row = rows[i];
+            if (row.state.status == TicketStatus::held && row.state.owned_by_customer &&
+                !row.state.hold_expired) {
+                moving.push_back(row);
             }
         }
         const Transition renewed{TicketStatus::held, true, true, expires_at};
@@ -329,6 +359,7 @@ CallResult run_checkout_cart(const CallArgs& args) {
             const int locked = count > 0 ? lock_tickets_waiting(call.event_id, ids.data(), count,
                                                                 args.customer_datum, rows)
                                          : 0;
+            judge_at_slot(call.event_id, args.customer_datum, &cart, rows, locked);
             if (const auto refused = refusal(cart)) {
                 CallResult result = empty_result(*refused, call.event_id);
                 if (*refused == Outcome::already_owned) {

@@ -82,34 +82,48 @@ SlotWait slot_wait_for(LockWait wait) {
     return SlotWait{SlotWait::wait, 0};
 }
 
-std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
+std::optional<CustomerSlot> lock_and_count_customer(std::int64_t event_id, Datum customer,
                                                     SlotWait wait) {
     pg_call([] { lock_table(OwnTable::customer_slots); });
     if (!take_slot_lock(event_id, customer, wait)) {
         return std::nullopt;
     }
+    // The clock once the slot is ours: every earlier holder of the slot has committed or
+    // rolled back by now, and every later one reads a later clock.
+    CustomerSlot slot{0, 0};
+    pg_call([&] { slot.clock = GetCurrentTimestamp(); });
     // The write: whoever holds the slot lock is the only writer of the row, so this never
     // waits; under REPEATABLE READ it raises 40001 if another transaction's claim changed
     // the slot after this transaction's snapshot.
-    Datum args[] = {Int64GetDatum(event_id), customer};
+    Datum args[] = {Int64GetDatum(event_id), customer, TimestampTzGetDatum(slot.clock)};
     run_plan(PlanId::write_customer_slot, args, nullptr);
     run_plan(PlanId::count_customer_tickets, args, nullptr);
-    std::int64_t owned = 0;
     pg_call([&] {
         bool is_null = false;
-        owned =
+        slot.owned =
             DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
     });
-    return owned;
+    return slot;
+}
+
+bool lapsed_at(const TicketRow& row, TimestampTz clock) {
+    return row.state.status == TicketStatus::held && row.has_hold_expiry &&
+           row.hold_expires_at <= clock;
+}
+
+void judge_holds_at(TicketRow* rows, int count, TimestampTz clock) {
+    for (int i = 0; i < count; ++i) {
+        rows[i].state.hold_expired = rows[i].state.hold_expired || lapsed_at(rows[i], clock);
+    }
 }
 
 SlotAdmission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,
                              SlotWait wait) {
-    const std::optional<std::int64_t> owned = lock_and_count_customer(event_id, customer, wait);
-    if (!owned) {
+    const std::optional<CustomerSlot> slot = lock_and_count_customer(event_id, customer, wait);
+    if (!slot) {
         return SlotAdmission::busy;
     }
-    return *owned + added <= limit ? SlotAdmission::admitted : SlotAdmission::limit_reached;
+    return slot->owned + added <= limit ? SlotAdmission::admitted : SlotAdmission::limit_reached;
 }
 
 } // namespace ticketing::backend

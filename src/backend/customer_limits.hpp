@@ -12,11 +12,21 @@
 //    SERIALIZABLE a transaction whose snapshot predates another's committed claim gets
 //    a serialization failure (40001) instead of counting with a stale snapshot.
 //
+// Whether a hold still counts is judged by the clock read once the slot is taken, never
+// by the transaction's start (now()): the count, and every call that keeps a hold it finds
+// (confirm_hold, a claim or hold of the customer's own hold, a cart's checkout or
+// extension). Slot holders follow one another, and so do their clocks: a hold one of
+// them counted as lapsed is lapsed for every later one, and a hold one of them kept
+// (sold or renewed) is counted by every later one. A keeper whose transaction began
+// before the hold lapsed therefore cannot sell it after a claim counted it as lapsed.
+//
 // The slot is the last lock a single call takes, after its tickets; claim_batch, which
 // never waits, takes the slots of its customers (try-locks, in customer order) first.
 #pragma once
 
 #include "pg.hpp"
+
+#include "ticket_store.hpp"
 
 #include "../core/wait_policy.hpp"
 
@@ -34,11 +44,24 @@ SlotWait slot_wait_for(LockWait wait);
 
 enum class SlotAdmission { admitted, limit_reached, busy };
 
+// A customer's slot, taken: the clock read once it was, and the customer's sold tickets
+// and holds live at that clock.
+struct CustomerSlot {
+    std::int64_t owned;
+    TimestampTz clock;
+};
+
 // Takes the customer's slot (lock, then write) and counts their sold tickets and live
 // holds in the event; std::nullopt when another transaction holds the slot and the
 // policy is skip, or a bounded wait for it ran out. nowait raises 55P03.
-std::optional<std::int64_t> lock_and_count_customer(std::int64_t event_id, Datum customer,
+std::optional<CustomerSlot> lock_and_count_customer(std::int64_t event_id, Datum customer,
                                                     SlotWait wait);
+
+// Whether `row` is a hold whose expiry has passed at `clock`.
+bool lapsed_at(const TicketRow& row, TimestampTz clock);
+
+// Marks the holds of `rows` that have lapsed at `clock` (a slot's clock) as lapsed.
+void judge_holds_at(TicketRow* rows, int count, TimestampTz clock);
 
 // Whether the customer may take `added` more tickets with at most `limit` in all.
 SlotAdmission admit_customer(std::int64_t event_id, Datum customer, std::int64_t limit, int added,

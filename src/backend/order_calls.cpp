@@ -36,9 +36,13 @@ void add_tickets(CallResult& result, const TicketRow* rows, int count) {
 // lasts as long as the cart. `category` (text, or 0): every row is of it.
 CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& event,
                 TicketRow* rows, int count, int added, SlotWait slot_wait, const CartHold* cart,
-                Datum category = 0) {
+                Datum category = 0, const CustomerSlot* slot = nullptr) {
     const bool hold = args.has_hold_for || cart != nullptr;
-    if (event.has_limit && added > 0) {
+    if (event.has_limit && slot != nullptr) {
+        if (slot->owned + added > event.limit) { // the caller took the slot and counted
+            return empty_result(Outcome::limit_reached, event_id);
+        }
+    } else if (event.has_limit && added > 0) {
         switch (admit_customer(event_id, args.customer_datum, event.limit, added, slot_wait)) {
         case SlotAdmission::limit_reached:
             return empty_result(Outcome::limit_reached, event_id);
@@ -192,10 +196,25 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
     if (skipped.count > 0) {
         return skipped; // every ticket another transaction has locked
     }
-    const std::vector<Decision> decisions = decide_all(kind, rows, count);
-    const OrderVerdict verdict = judge_order(decisions, Outcome::claimed);
+    std::vector<Decision> decisions = decide_all(kind, rows, count);
+    OrderVerdict verdict = judge_order(decisions, Outcome::claimed);
     if (!verdict.proceed) {
         return unchanged(event_id, verdict, rows, count);
+    }
+    // With a limit, the slot first; then the customer's own holds are judged by its clock
+    // (customer_limits.hpp) and the order decided again.
+    std::optional<CustomerSlot> slot;
+    if (event.has_limit) {
+        slot = lock_and_count_customer(event_id, args.customer_datum, slot_wait_for(wait));
+        if (!slot) { // a bounded wait for the customer's slot ran out
+            return empty_result(Outcome::busy, event_id);
+        }
+        judge_holds_at(rows, count, slot->clock);
+        decisions = decide_all(kind, rows, count);
+        verdict = judge_order(decisions, Outcome::claimed);
+        if (!verdict.proceed) {
+            return unchanged(event_id, verdict, rows, count);
+        }
     }
     // Change only what is not already the customer's; answer with every ticket.
     TicketRow changing[max_order_tickets];
@@ -207,8 +226,9 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
             added += added_to_customer(rows[i].state, decisions[i]);
         }
     }
-    CallResult result = take(event_id, args, event, changing, changing_count, added,
-                             slot_wait_for(wait), cart ? &*cart : nullptr);
+    CallResult result =
+        take(event_id, args, event, changing, changing_count, added, slot_wait_for(wait),
+             cart ? &*cart : nullptr, 0, slot ? &*slot : nullptr);
     if (changes_tickets(result.outcome)) {
         result.count = 0;
         add_tickets(result, rows, count);

@@ -91,20 +91,26 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     if (kind == TicketCallKind::release && locked.state.status == TicketStatus::sold) {
         locked.state.admitted = ticket_was_admitted(request.event_id, request.ticket_id);
     }
-    const Decision decision = decide(kind, locked.state);
+    Decision decision = decide(kind, locked.state);
     if (decision.action == Action::answer) {
         return answer(request, decision.outcome, &locked);
     }
-    const int added = added_to_customer(locked.state, decision);
-    if (seen.has_limit && added > 0) {
-        switch (admit_customer(request.event_id, customer, seen.limit, added,
-                               slot_wait_for(request.wait))) {
-        case SlotAdmission::limit_reached:
-            return answer(request, Outcome::limit_reached, &locked);
-        case SlotAdmission::busy: // a bounded wait for the customer's slot ran out
+    const bool acquires = decision.action == Action::sell || decision.action == Action::hold;
+    if (seen.has_limit && acquires) {
+        // Adding a ticket, or keeping the customer's own hold: take the slot, then judge
+        // the hold by the slot's clock (customer_limits.hpp) and decide again.
+        const std::optional<CustomerSlot> slot =
+            lock_and_count_customer(request.event_id, customer, slot_wait_for(request.wait));
+        if (!slot) { // a bounded wait for the customer's slot ran out
             return answer(request, Outcome::busy, &locked);
-        case SlotAdmission::admitted:
-            break;
+        }
+        judge_holds_at(&locked, 1, slot->clock);
+        decision = decide(kind, locked.state);
+        if (decision.action == Action::answer) {
+            return answer(request, decision.outcome, &locked);
+        }
+        if (slot->owned + added_to_customer(locked.state, decision) > seen.limit) {
+            return answer(request, Outcome::limit_reached, &locked);
         }
     }
     // Into a cart, the hold lasts as long as the cart.

@@ -60,16 +60,12 @@ namespace {
 #define GIVEN_TICKETS_AT(ids)                                                                      \
     "t.event_id OPERATOR(pg_catalog.=) $1 AND t.ticket_id OPERATOR(pg_catalog.=) ANY (" ids ") "
 #define GIVEN_TICKETS GIVEN_TICKETS_AT("$2")
-// For a batch: (ticket_id, status, owner, hold lapsed, seat, row version).
+// For a batch: (ticket_id, status, owner, hold lapsed, seat, row version, hold expiry).
 #define BATCH_STATE                                                                                \
     "SELECT t.ticket_id, t.status, t.owner, "                                                      \
     "coalesce(t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at "                       \
-    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat, t.ctid "                            \
+    "OPERATOR(pg_catalog.<=) pg_catalog.now(), false), t.seat, t.ctid, t.hold_expires_at "         \
     "FROM ticketing.tickets t WHERE " GIVEN_TICKETS
-#define LIVE_OWNED                                                                                 \
-    "t.event_id OPERATOR(pg_catalog.=) $1 AND t.owner OPERATOR(pg_catalog.=) $2 "                  \
-    "AND (t.status OPERATOR(pg_catalog.=) 'sold' OR (t.status OPERATOR(pg_catalog.=) 'held' AND "  \
-    "t.hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()))"
 // The position of a ticket in the parallel arrays a statement was given.
 #define POSITION_OF_TICKET "pg_catalog.array_position($2::pg_catalog.int8[], t.ticket_id)"
 #define AUDIT_INSERT                                                                               \
@@ -430,8 +426,13 @@ const PlanSpec write_customer_slot{
     " ON CONFLICT (event_id, customer) DO UPDATE SET touched_at = excluded.touched_at",
     2,
     {INT8OID, TEXTOID}};
+// $3: the clock once the slot was taken (customer_limits.hpp), not now().
 const PlanSpec count_customer_tickets{
-    "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " LIVE_OWNED, 2, {INT8OID, TEXTOID}};
+    "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"
+    " AND t.owner OPERATOR(pg_catalog.=) $2 AND (t.status OPERATOR(pg_catalog.=) 'sold' OR"
+    " (t.status OPERATOR(pg_catalog.=) 'held' AND t.hold_expires_at OPERATOR(pg_catalog.>) $3))",
+    3,
+    {INT8OID, TEXTOID, TIMESTAMPTZOID}};
 
 // How many stripes create_quota made quota q.quota_id of event $1 (its stripes below
 // 1024; give-backs into new stripes number from 1024 on).
