@@ -89,13 +89,13 @@ std::optional<CustomerSlot> lock_and_count_customer(std::int64_t event_id, Datum
         return std::nullopt;
     }
     // The clock once the slot is ours: every earlier holder of the slot has committed or
-    // rolled back by now, and every later one reads a later clock.
+    // rolled back by now, and every later one reads a later clock. Keepers judge by it.
     CustomerSlot slot{0, 0};
     pg_call([&] { slot.clock = GetCurrentTimestamp(); });
     // The write: whoever holds the slot lock is the only writer of the row, so this never
     // waits; under REPEATABLE READ it raises 40001 if another transaction's claim changed
     // the slot after this transaction's snapshot.
-    Datum args[] = {Int64GetDatum(event_id), customer, TimestampTzGetDatum(slot.clock)};
+    Datum args[] = {Int64GetDatum(event_id), customer};
     run_plan(PlanId::write_customer_slot, args, nullptr);
     run_plan(PlanId::count_customer_tickets, args, nullptr);
     pg_call([&] {

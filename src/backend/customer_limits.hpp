@@ -12,13 +12,17 @@
 //    SERIALIZABLE a transaction whose snapshot predates another's committed claim gets
 //    a serialization failure (40001) instead of counting with a stale snapshot.
 //
-// Whether a hold still counts is judged by the clock read once the slot is taken, never
-// by the transaction's start (now()): the count, and every call that keeps a hold it finds
-// (confirm_hold, a claim or hold of the customer's own hold, a cart's checkout or
-// extension). Slot holders follow one another, and so do their clocks: a hold one of
-// them counted as lapsed is lapsed for every later one, and a hold one of them kept
-// (sold or renewed) is counted by every later one. A keeper whose transaction began
-// before the hold lapsed therefore cannot sell it after a claim counted it as lapsed.
+// A call that keeps a hold it finds (confirm_hold, a claim or hold of the customer's own
+// hold, claim_tickets, claim_batch, a cart's checkout or extension) takes the slot too,
+// although it adds nothing, and judges that hold by the clock read once the slot is
+// taken, never by its transaction's start (now()). The count itself judges holds by
+// now(), which is never later than that clock, so a count finds at least the holds a
+// keeper after it finds live. Slot holders follow one another and so do their clocks: a
+// hold a count found lapsed (expired by its now()) has expired at every later holder's
+// clock, so no later call keeps it; a hold a keeper sold or renewed is counted by every
+// later holder (READ COMMITTED counts after the commit; an older snapshot gets 40001).
+// Without this, a confirm whose transaction began before its hold lapsed sold it after a
+// claim had counted it as lapsed and sold one more (limit_hold_lapse.spec).
 //
 // The slot is the last lock a single call takes, after its tickets; claim_batch, which
 // never waits, takes the slots of its customers (try-locks, in customer order) first.
@@ -45,7 +49,7 @@ SlotWait slot_wait_for(LockWait wait);
 enum class SlotAdmission { admitted, limit_reached, busy };
 
 // A customer's slot, taken: the clock read once it was, and the customer's sold tickets
-// and holds live at that clock.
+// and holds live at the transaction's now().
 struct CustomerSlot {
     std::int64_t owned;
     TimestampTz clock;

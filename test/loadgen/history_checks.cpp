@@ -201,8 +201,15 @@ Check check_limit_history(const std::vector<AuditRow>& rows, const Attribution& 
     *peak = 0;
     std::map<std::int64_t, TicketState> state;
     std::map<std::string, std::set<std::int64_t>> by_owner;
+    // The time a change is judged at: the latest transaction start (now()) among the rows
+    // committed so far. Each row commits after all of those began, so this is never
+    // later than its commit, and holds live at it include every hold live at the commit.
+    // A row's own time would step back for a transaction that began long before it
+    // committed, and count again holds that lapsed before it.
+    std::int64_t judged_at = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const AuditRow& row = rows[i];
+        judged_at = std::max(judged_at, row.at_us);
         const auto previous = state.find(row.ticket_id);
         if (previous != state.end()) {
             by_owner[previous->second.owner].erase(row.ticket_id);
@@ -214,12 +221,11 @@ Check check_limit_history(const std::vector<AuditRow>& rows, const Attribution& 
         state[row.ticket_id] = TicketState{row.to, row.customer, attribution.hold_expires_us(i)};
         std::set<std::int64_t>& mine = by_owner[row.customer];
         mine.insert(row.ticket_id);
-        // Held tickets count while live at this change's time (the claim's own now());
-        // a hold of unknown expiry counts.
+        // Held tickets count while live at judged_at; a hold of unknown expiry counts.
         std::int64_t owned = 0;
         for (const std::int64_t ticket : mine) {
             const TicketState& t = state[ticket];
-            owned += t.status == "sold" || !t.hold_expires_us || *t.hold_expires_us > row.at_us;
+            owned += t.status == "sold" || !t.hold_expires_us || *t.hold_expires_us > judged_at;
         }
         *peak = std::max(*peak, owned);
         if (limit > 0 && owned > limit) {
