@@ -19,7 +19,8 @@ namespace ticketing::backend {
 namespace {
 
 // create_quota numbers a quota's stripes from 0 (at most 1024 of them); a walk starts at
-// a random one of those (then wraps around), so concurrent claims spread over them. (A
+// the one this backend last took from, or a random one of those (StripeHints), then wraps
+// around, so concurrent claims spread over them. (A
 // start drawn from all 1024 numbers whatever the quota had, with 64 stripes, began 15
 // walks in 16 past the last stripe: they wrapped to stripe 0, and every claim queued
 // over the same few stripes, each skipping the ones the others held.)
