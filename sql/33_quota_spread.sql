@@ -15,12 +15,25 @@ UPDATE ticketing.quota_stripes s
   FROM ticketing.quotas q
  WHERE q.event_id = 3301 AND q.name = 'tail'
    AND s.event_id = q.event_id AND s.quota_id = q.quota_id;
--- A walk starts at a random stripe of the 16: from any but stripe 0 it wraps around to
--- stripe 0 and spreads. After 8 claims, one stripe still holding every unit has odds
--- of 16^-8.
-SELECT count(*) FILTER (WHERE outcome = 'claimed') AS claimed
-  FROM generate_series(1, 8) AS i,
-       LATERAL ticketing.claim_any(3301, 'c' || i, category => 'A');
+-- A backend's first walk starts at a random stripe of the 16 (later ones where its last
+-- walk took a unit): from any but stripe 0 it wraps around to stripe 0 and spreads. One
+-- claim from each of 8 new sessions: the odds that none of them spreads are 16^-8.
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c1', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c2', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c3', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c4', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c5', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c6', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c7', category => 'A');
+\c
+SELECT outcome FROM ticketing.claim_any(3301, 'c8', category => 'A');
 SELECT pg_catalog.sum(s.remaining) AS units_left,
        count(*) FILTER (WHERE s.remaining > 0) > 1 AS spread_over_stripes,
        pg_catalog.max(s.remaining) < 92 AS stripe_0_shared

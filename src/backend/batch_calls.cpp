@@ -122,7 +122,8 @@ std::string fingerprint_of(const BatchArgs& args, int i) {
 using HoldClocks = std::map<std::string_view, TimestampTz>;
 
 // Reads (ticket_id, status, owner, hold_expired, seat, ctid, hold expiry) rows of
-// batch_peek/batch_lock. A hold of a customer in `clocks` is judged by their slot's clock.
+// batch_peek/batch_lock. A hold of a customer in `clocks` is judged by their slot's clock
+// (batch_lock only: the holds it locks are lapsed already or held by a requester).
 void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
                      std::unordered_map<std::int64_t, SeenTicket>& seen,
                      const HoldClocks* clocks = nullptr) {
@@ -223,8 +224,7 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     if (!rest.empty()) {
         Datum peek_args[] = {Int64GetDatum(event_id),
                              int8_array(rest.data(), static_cast<int>(rest.size()))};
-        read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen,
-                        clocks);
+        read_batch_rows(event_id, run_plan(PlanId::batch_peek, peek_args, nullptr), false, seen);
     }
     for (std::int64_t id : named) {
         const auto it = seen.find(id);

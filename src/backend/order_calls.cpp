@@ -39,7 +39,9 @@ CallResult take(std::int64_t event_id, const CallArgs& args, const EventInfo& ev
                 Datum category = 0, const CustomerSlot* slot = nullptr) {
     const bool hold = args.has_hold_for || cart != nullptr;
     if (event.has_limit && slot != nullptr) {
-        if (slot->owned + added > event.limit) { // the caller took the slot and counted
+        // The caller took the slot and counted. Only adding is held to the limit (a count
+        // by an old transaction's now() may include holds that lapsed since).
+        if (added > 0 && slot->owned + added > event.limit) {
             return empty_result(Outcome::limit_reached, event_id);
         }
     } else if (event.has_limit && added > 0) {

@@ -109,7 +109,11 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
         if (decision.action == Action::answer) {
             return answer(request, decision.outcome, &locked);
         }
-        if (slot->owned + added_to_customer(locked.state, decision) > seen.limit) {
+        // Only a call that adds a ticket is held to the limit: the count judges holds by
+        // now(), and in a transaction that began long ago it may still count holds that
+        // lapsed since, which must not stop a customer keeping the hold they have.
+        const int added = added_to_customer(locked.state, decision);
+        if (added > 0 && slot->owned + added > seen.limit) {
             return answer(request, Outcome::limit_reached, &locked);
         }
     }
