@@ -174,15 +174,17 @@ $deadline = time() + 30;
 sleep(0.5) while $node->safe_psql('shop', $running) ne '0' && time() < $deadline;
 
 # The return was the job's work: the audit rows that took the holds back were written
-# after a run of it had started (pg_cron records a run's start before the worker runs
-# it; its end time is no bound: it can precede the commit), and the latest run begun
-# by then succeeded; and the server counted calls of expire_holds() (track_functions),
-# which nothing but the jobs makes here.
+# by a run of it, the latest one begun by then, and it succeeded; and the server counted
+# calls of expire_holds() (track_functions), which nothing but the jobs makes here.
+# pg_cron's start_time is no exact bound: a run's transaction (whose now() the audit rows
+# carry) once began 0.1 ms before the start_time recorded for it, and its end time can
+# precede the commit. Runs of the job are a minute apart, so a second's slack cannot
+# take another run for it.
 is($node->safe_psql('shop', qq{
 	SELECT count(*) FROM ticketing.audit_log a
 	 WHERE a.event_id = 1 AND a.from_status = 'held' AND a.to_status = 'available'
 	   AND (SELECT d.status FROM cron.job_run_details d
-	         WHERE d.jobid = $job AND d.start_time <= a.at
+	         WHERE d.jobid = $job AND d.start_time <= a.at + interval '1 second'
 	         ORDER BY d.start_time DESC LIMIT 1) = 'succeeded'}),
 	'6', 'the six holds were returned in a succeeded run of the job (audit rows)')
   or diag $node->safe_psql('shop', qq{
