@@ -106,14 +106,12 @@ std::optional<CustomerSlot> lock_and_count_customer(std::int64_t event_id, Datum
     return slot;
 }
 
-bool lapsed_at(const TicketRow& row, TimestampTz clock) {
-    return row.state.status == TicketStatus::held && row.has_hold_expiry &&
-           row.hold_expires_at <= clock;
-}
-
 void judge_holds_at(TicketRow* rows, int count, TimestampTz clock) {
     for (int i = 0; i < count; ++i) {
-        rows[i].state.hold_expired = rows[i].state.hold_expired || lapsed_at(rows[i], clock);
+        TicketRow& row = rows[i];
+        row.state.hold_expired =
+            row.state.hold_expired || (row.state.status == TicketStatus::held &&
+                                       row.has_hold_expiry && row.hold_expires_at <= clock);
     }
 }
 

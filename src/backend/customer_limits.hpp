@@ -61,9 +61,6 @@ struct CustomerSlot {
 std::optional<CustomerSlot> lock_and_count_customer(std::int64_t event_id, Datum customer,
                                                     SlotWait wait);
 
-// Whether `row` is a hold whose expiry has passed at `clock`.
-bool lapsed_at(const TicketRow& row, TimestampTz clock);
-
 // Marks the holds of `rows` that have lapsed at `clock` (a slot's clock) as lapsed.
 void judge_holds_at(TicketRow* rows, int count, TimestampTz clock);
 

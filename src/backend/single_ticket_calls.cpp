@@ -95,8 +95,7 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     if (decision.action == Action::answer) {
         return answer(request, decision.outcome, &locked);
     }
-    const bool acquires = decision.action == Action::sell || decision.action == Action::hold;
-    if (seen.has_limit && acquires) {
+    if (seen.has_limit && acquires(decision)) {
         // Adding a ticket, or keeping the customer's own hold: take the slot, then judge
         // the hold by the slot's clock (customer_limits.hpp) and decide again.
         const std::optional<CustomerSlot> slot =

@@ -78,9 +78,12 @@ bool counts_toward_limit(const TicketState& ticket) {
     return ticket.owned_by_customer && (ticket.status == TicketStatus::sold || live_hold(ticket));
 }
 
+bool acquires(const Decision& decision) {
+    return decision.action == Action::sell || decision.action == Action::hold;
+}
+
 int added_to_customer(const TicketState& ticket, const Decision& decision) {
-    const bool acquires = decision.action == Action::sell || decision.action == Action::hold;
-    return acquires && !counts_toward_limit(ticket) ? 1 : 0;
+    return acquires(decision) && !counts_toward_limit(ticket) ? 1 : 0;
 }
 
 } // namespace ticketing

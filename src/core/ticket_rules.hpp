@@ -53,6 +53,10 @@ Decision decide_release(const TicketState& ticket);
 // held by them and not expired.
 bool counts_toward_limit(const TicketState& ticket);
 
+// True when the decision gives the customer the ticket (a sale or a hold), whether or not
+// it was theirs already.
+bool acquires(const Decision& decision);
+
 // How many tickets the decision adds to the customer's count (0 or 1).
 int added_to_customer(const TicketState& ticket, const Decision& decision);
 

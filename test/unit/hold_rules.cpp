@@ -72,6 +72,12 @@ BOOST_AUTO_TEST_CASE(limits_count_sales_and_live_holds_once) {
     BOOST_TEST(added_to_customer(free_seat, decide_claim(free_seat)) == 1);
     BOOST_TEST(added_to_customer(own_lapsed, decide_claim(own_lapsed)) == 1);
     BOOST_TEST(added_to_customer(own_sale, decide_claim(own_sale)) == 0);
+    // Keeping your own live hold acquires the ticket without adding to the count: such a
+    // call takes the customer's slot too (customer_limits.hpp).
+    BOOST_TEST(acquires(decide(TicketCallKind::confirm_hold, own_hold)));
+    BOOST_TEST(acquires(decide(TicketCallKind::hold, own_hold)));
+    BOOST_TEST(!acquires(decide(TicketCallKind::release_hold, own_hold)));
+    BOOST_TEST(!acquires(decide_claim(own_sale)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
