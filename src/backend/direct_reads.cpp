@@ -465,50 +465,108 @@ EventInfo read_event(std::int64_t event_id) {
     return info;
 }
 
+namespace {
+
+// The primary key of idempotency_keys, opened for probes of (event, customer, key) (for
+// (customer, key) on a 1.1 schema: !per_event); nothing when the current user may not
+// read the table directly. Inside pg_call, after lock_table(OwnTable::idempotency_keys).
+struct KeyIndex {
+    Relation heap;
+    Relation index;
+    ScanKeyData keys[3];
+    int nkeys;
+};
+
+bool open_key_index(bool per_event, std::int64_t event_id, Datum customer, Datum key,
+                    KeyIndex* out) {
+    const Oid relid = locked_table_relid(OwnTable::idempotency_keys);
+    if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+        check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED) {
+        return false;
+    }
+    Relation heap = table_open(relid, NoLock); // locked by lock_table()
+    const Oid primary_key = primary_key_index(heap);
+    if (!OidIsValid(primary_key)) {
+        table_close(heap, NoLock);
+        return false;
+    }
+    out->heap = heap;
+    out->index = index_open(primary_key, AccessShareLock);
+    // The key's columns, in the primary key's order (checked by lock_table()).
+    out->nkeys = 0;
+    const auto add = [&](RegProcedure equal, Datum value) {
+        const int n = out->nkeys++;
+        ScanKeyEntryInitialize(&out->keys[n], 0, static_cast<AttrNumber>(n + 1),
+                               BTEqualStrategyNumber, InvalidOid, out->index->rd_indcollation[n],
+                               equal, value);
+    };
+    if (per_event) {
+        add(F_INT8EQ, Int64GetDatum(event_id));
+    }
+    add(F_TEXTEQ, customer);
+    add(F_TEXTEQ, key);
+    return true;
+}
+
+bool key_visible(KeyIndex& keys, Snapshot snapshot) {
+    TupleTableSlot* slot = table_slot_create(keys.heap, nullptr);
+    IndexScanDesc walk = begin_index_scan(keys.heap, keys.index, snapshot, keys.nkeys, 0);
+    index_rescan(walk, keys.keys, keys.nkeys, nullptr, 0);
+    const bool found = index_getnext_slot(walk, ForwardScanDirection, slot);
+    index_endscan(walk);
+    ExecDropSingleTupleTableSlot(slot);
+    return found;
+}
+
+void close_key_index(KeyIndex& keys) {
+    index_close(keys.index, NoLock);
+    table_close(keys.heap, NoLock);
+}
+
+} // namespace
+
 std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer,
                                     Datum key) {
     std::optional<bool> exists;
     pg_call([&] {
-        const Oid relid = locked_table_relid(OwnTable::idempotency_keys);
-        if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
-            check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED) {
+        KeyIndex keys{};
+        if (!open_key_index(per_event, event_id, customer, key, &keys)) {
             return;
         }
-        Relation heap = table_open(relid, NoLock); // locked by lock_table()
-        const Oid primary_key = primary_key_index(heap);
-        if (!OidIsValid(primary_key)) {
-            table_close(heap, NoLock);
-            return;
-        }
-        Relation index = index_open(primary_key, AccessShareLock);
-        // The key's columns, in the primary key's order (checked by lock_table()).
-        ScanKeyData keys[3];
-        int n = 0;
-        const auto add = [&](RegProcedure equal, Datum value) {
-            ScanKeyEntryInitialize(&keys[n], 0, static_cast<AttrNumber>(n + 1),
-                                   BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[n],
-                                   equal, value);
-            ++n;
-        };
-        if (per_event) {
-            add(F_INT8EQ, Int64GetDatum(event_id));
-        }
-        add(F_TEXTEQ, customer);
-        add(F_TEXTEQ, key);
-        bool found = false;
-        with_statement_snapshot([&](Snapshot snapshot) {
-            TupleTableSlot* slot = table_slot_create(heap, nullptr);
-            IndexScanDesc walk = begin_index_scan(heap, index, snapshot, n, 0);
-            index_rescan(walk, keys, n, nullptr, 0);
-            found = index_getnext_slot(walk, ForwardScanDirection, slot);
-            index_endscan(walk);
-            ExecDropSingleTupleTableSlot(slot);
-        });
-        index_close(index, NoLock);
-        table_close(heap, NoLock);
-        exists = found;
+        with_statement_snapshot([&](Snapshot snapshot) { exists = key_visible(keys, snapshot); });
+        close_key_index(keys);
     });
     return exists;
+}
+
+std::optional<KeyedLook> read_ticket_and_key(bool per_event, std::int64_t event_id,
+                                             std::int64_t ticket_id, Datum customer, Datum key) {
+    std::optional<KeyedLook> look;
+    pg_call([&] {
+        const Layout& layout = core_layout();
+        KeyIndex keys{};
+        if (!layout.direct_reads || !open_key_index(per_event, event_id, customer, key, &keys)) {
+            return;
+        }
+        const std::string_view customer_text = text_view(customer);
+        KeyedLook seen{};
+        with_statement_snapshot([&](Snapshot snapshot) {
+            seen.key_stored = key_visible(keys, snapshot);
+            ScanKeyData ticket_keys[2];
+            ScanKeyInit(&ticket_keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                        Int64GetDatum(event_id));
+            ScanKeyInit(&ticket_keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
+                        Int64GetDatum(ticket_id));
+            scan(snapshot, layout.tickets.relid, layout.tickets.primary_key, ticket_keys, 2,
+                 ForwardScanDirection, [&](TupleTableSlot* slot) {
+                     seen.ticket = row_from(layout.tickets, slot, customer_text);
+                     return false;
+                 });
+        });
+        close_key_index(keys);
+        look = seen;
+    });
+    return look;
 }
 
 } // namespace ticketing::backend

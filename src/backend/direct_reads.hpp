@@ -46,6 +46,19 @@ EventInfo read_event(std::int64_t event_id);
 std::optional<bool> read_key_exists(bool per_event, std::int64_t event_id, Datum customer,
                                     Datum key);
 
+// The ticket and its key under one statement snapshot, each by one probe of its primary
+// key: `key_stored` says whether a row of idempotency_keys for (event, customer, key)
+// is visible (as read_key_exists), `ticket` the ticket relative to `customer` (as
+// read_ticket). Under one snapshot, a ticket changed by a call that stored this key
+// shows that key too. std::nullopt when either cannot be read directly. After
+// lock_table(OwnTable::idempotency_keys).
+struct KeyedLook {
+    bool key_stored;
+    std::optional<TicketRow> ticket;
+};
+std::optional<KeyedLook> read_ticket_and_key(bool per_event, std::int64_t event_id,
+                                             std::int64_t ticket_id, Datum customer, Datum key);
+
 // A ticket as its code and check-in see it (1.3): owner and sale time (what its code is
 // made from) and its admission. Text values are copied into the call's memory context.
 struct CodedTicket {

@@ -14,7 +14,9 @@
 // second call with the same key waits for the first to commit or roll back (honouring
 // lock_timeout and the deadlock detector), then reads what it left. Under REPEATABLE
 // READ or SERIALIZABLE a key stored by a transaction that committed after this one began
-// raises 40001, as a write of the same row would.
+// raises 40001, as a write of the same row would. (A single-ticket claim or hold under
+// READ COMMITTED may answer a refusal before all this, when one snapshot shows the
+// ticket refused and no key: refuse_before_key in single_ticket_calls.cpp.)
 #pragma once
 
 #include "call_types.hpp"

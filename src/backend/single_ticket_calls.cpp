@@ -7,6 +7,7 @@
 #include "carts.hpp"
 #include "idempotency.hpp"
 #include "quota_units.hpp"
+#include "schema_shape.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
 #include "ticket_codes.hpp"
@@ -247,6 +248,46 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
         [&] { return lock_and_apply(kind, request, args, row, read(), into); });
 }
 
+// A keyed claim or hold that its first look refuses answers without the key's lock
+// when the same snapshot shows no answer stored for the key. A call that stored this
+// key and changed this ticket would show in that snapshot with its key, and a refusal
+// is not remembered: taking the lock and reading the key again would answer the same
+// (idempotency.hpp). Only under READ COMMITTED, where the snapshot is taken now: an
+// older one (REPEATABLE READ, SERIALIZABLE) may not show a key stored since, which is a
+// serialization failure under the lock. And only while this backend's recent claims in
+// the event mostly did not sell (a crowd answered already_sold): a sale takes the key's
+// lock as before, and would pay the two probes twice. Nothing: ask under the lock.
+std::optional<CallResult> refuse_before_key(TicketCallKind kind, const ValidTicketRequest& request,
+                                            const CallArgs& args) {
+    if (!args.idempotency_key || args.cart ||
+        (kind != TicketCallKind::claim && kind != TicketCallKind::hold) ||
+        sale_odds.expect_sale(request.event_id) || IsolationUsesXactSnapshot()) {
+        return std::nullopt;
+    }
+    bool per_event = false;
+    pg_call([&] {
+        lock_table(OwnTable::idempotency_keys);
+        per_event = keys_scoped_per_event();
+    });
+    const std::optional<KeyedLook> look =
+        read_ticket_and_key(per_event, request.event_id, request.ticket_id, args.customer_datum,
+                            args.idempotency_key_datum);
+    if (!look || look->key_stored) {
+        return std::nullopt;
+    }
+    if (!look->ticket) {
+        return answer(request, Outcome::not_found, nullptr);
+    }
+    const Decision first = decide(kind, look->ticket->state);
+    if (first.action != Action::answer || remembered_by_idempotency_key(first.outcome)) {
+        return std::nullopt;
+    }
+    if (kind == TicketCallKind::claim) {
+        sale_odds.record(request.event_id, false);
+    }
+    return answer(request, first.outcome, &*look->ticket);
+}
+
 } // namespace
 
 CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
@@ -275,8 +316,11 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
         fingerprint = print.text();
     }
     CallResult result = in_backend_call(info.command, request.event_id, [&] {
-        CallResult settled = with_idempotency(args, request.event_id, fingerprint,
-                                              [&] { return settle(kind, request, args); });
+        std::optional<CallResult> refused = refuse_before_key(kind, request, args);
+        CallResult settled =
+            refused ? *refused : with_idempotency(args, request.event_id, fingerprint, [&] {
+                return settle(kind, request, args);
+            });
         attach_ticket_code(settled, request.ticket_id, args.customer_datum); // 1.3: its code
         return settled;
     });
