@@ -5,7 +5,7 @@
 # (100,000 tickets) and "mixed": 20 s of every call at random (claims, orders, holds,
 # releases, expire_holds, idempotent retries, rolled-back calls) by 64 customers shared by
 # the clients, on 2,000 seats in rows with a limit of 6 per customer, checked against the
-# audit log.
+# audit log; and the same on 100,000 seats ("mixed-100k").
 #
 # usage: test/stress/run_stress.sh [path/to/ticketing-load]   (or set LOADGEN)
 # Needs PGHOST/PGPORT/PGUSER/... pointing at a PostgreSQL 15 server where
@@ -90,21 +90,25 @@ run_scenario() {
     record "$name" "$status"
 }
 
-# run_mixed: 2,000 seats A-1-1 .. D-20-25 (4 sections of 20 rows of 25, ticket ids in seat
-# order), at most 6 per customer, 64 customers.
+# run_mixed NAME ROWS SEATS_PER_ROW: 4 sections A..D of ROWS rows of SEATS_PER_ROW seats
+# (A-1-1 ..., ticket ids in seat order), at most 6 per customer, 64 customers. "mixed" is
+# 2,000 seats, where the 64 customers meet on the same seats most often; "mixed-100k" is
+# the size of a flash sale, 100,000 seats, with the same customers and limit (the limit
+# and hold races do not depend on the seat count, the walks and the replay do).
 run_mixed() {
-    local name=mixed event status=0
+    local name=$1 rows=$2 per_row=$3 event status=0
     event=$(stress_psql -c "SELECT ticketing.create_event('stress $name', 6)") || status=$?
     if [[ $status -eq 0 ]]; then
         stress_psql -c "SELECT ticketing.add_tickets($event, ARRAY(
                             SELECT s || '-' || r || '-' || n
                               FROM unnest(ARRAY['A', 'B', 'C', 'D']) AS s,
-                                   generate_series(1, 20) AS r, generate_series(1, 25) AS n
+                                   generate_series(1, $rows) AS r,
+                                   generate_series(1, $per_row) AS n
                              ORDER BY s, r, n))" >/dev/null || status=$?
     fi
     if [[ $status -eq 0 ]]; then
-        echo "--- stress-$name: event $event, 2000 seats, limit 6, 64 customers," \
-            "$CLIENTS clients, ${MIXED_DURATION}s"
+        echo "--- stress-$name: event $event, $((4 * rows * per_row)) seats, limit 6," \
+            "64 customers, $CLIENTS clients, ${MIXED_DURATION}s"
         timeout --foreground --kill-after=10 $((MIXED_DURATION + 90)) \
             "$LOADGEN" mixed --conninfo "dbname=$STRESS_DB" --event "$event" \
             --customers 64 --clients "$CLIENTS" --duration "$MIXED_DURATION" \
@@ -115,7 +119,8 @@ run_mixed() {
 
 run_scenario hot 100
 run_scenario spread 100000
-run_mixed
+run_mixed mixed 20 25
+run_mixed mixed-100k 100 250
 
 echo "stress: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
