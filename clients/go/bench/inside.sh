@@ -11,6 +11,7 @@
 # client-side transaction), redis-always and redis-everysec (-backend=redis against a
 # redis-server with appendonly yes and appendfsync always / everysec); "+ids" sends a
 # unique Idempotency-Key with every request (hot workload only: keyed refusals).
+# COALESCE_FLAGS: more flags for the coalesced service (its -coalesce-* settings).
 set -euo pipefail
 DB=flashsale_bench
 HANDLERS_spread=${HANDLERS_spread:-"extension coalesced article redis-always redis-everysec"}
@@ -77,7 +78,7 @@ start_redis() {
 declare -A URLS REDIS_PORTS
 start_service extension -handler extension -coalesce=off
 URLS[extension]=$URL
-start_service coalesced -handler extension
+start_service coalesced -handler extension ${COALESCE_FLAGS:-} # e.g. COALESCE_FLAGS=-coalesce-inflight=8
 URLS[coalesced]=$URL
 start_service article -handler article
 URLS[article]=$URL
