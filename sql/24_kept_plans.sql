@@ -110,5 +110,33 @@ COMMIT;
 SELECT count(*) AS sold FROM ticketing.tickets WHERE status = 'sold';
 SELECT * FROM ticketing.verify();
 
+-- Quota stripes: a small table that every quota-capped sale writes. A backend keeps its
+-- plan for taking a unit from its first such sale, when an event's stripes fill a page
+-- or two and a sequential scan looks cheapest; such a plan would then read every page
+-- the stripes have spread over since, on every take. Here the stripes of other quotas
+-- are added after the first sale (hundreds of pages, with no ANALYZE to make the backend
+-- plan again): a take still reads a few blocks of the table.
+SELECT ticketing.create_event('Kept plans, quota', event_id => 5);
+SELECT ticketing.add_tickets(5, 1000, category => 'A');
+SELECT ticketing.create_quota(5, 'Q', 1000, ARRAY['A']) > 0 AS quota_made;
+ALTER TABLE ticketing.quota_stripes SET (autovacuum_enabled = false);
+VACUUM ANALYZE ticketing.quota_stripes;
+\c regress_kept_plans
+SELECT outcome FROM ticketing.claim_any(5, 'q0', category => 'A');
+SELECT ticketing.create_event('Kept plans, many stripes', event_id => 6);
+SELECT ticketing.add_tickets(6, 8, category => 'B');
+SELECT count(ticketing.create_quota(6, 'S' || q, 10, ARRAY['B'], stripes => 1024)) AS quotas
+  FROM generate_series(1, 8) AS q;
+SELECT pg_relation_size('ticketing.quota_stripes') / 8192 > 100 AS stripes_over_100_pages;
+BEGIN;
+SELECT pg_stat_get_xact_blocks_fetched('ticketing.quota_stripes'::regclass) AS stripe_blocks \gset
+SELECT count(*) AS claimed
+  FROM generate_series(1, 50) AS g, LATERAL ticketing.claim_any(5, 'q' || g, category => 'A') AS c
+ WHERE c.outcome = 'claimed';
+SELECT (pg_stat_get_xact_blocks_fetched('ticketing.quota_stripes'::regclass) - :stripe_blocks)
+       / 50 < 10 AS few_stripe_blocks_per_sale;
+COMMIT;
+SELECT * FROM ticketing.verify();
+
 \c contrib_regression
 DROP DATABASE regress_kept_plans;
