@@ -83,7 +83,7 @@ if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     result soldoutcheck $?
     PGBENCH=$prefix/bin/pgbench CONTRACT_SECONDS=2 bash "$TICKETING_ROOT/test/stress/contracts.sh" >&2
     result contracts $?
-    PGBENCH=$prefix/bin/pgbench QUOTA_SECONDS=4 QUOTA_ROUNDS=16 bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" >&2
+    PGBENCH=$prefix/bin/pgbench QUOTA_SECONDS=4 QUOTA_ROUNDS=16 QUOTA_LEVELS="read committed" bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" >&2
     result quotasellout $?
     PGBENCH=$prefix/bin/pgbench TICKETS=20000 ENTRIES=2000 WAITLIST_SECONDS=4 \
         bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" >&2
