@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# CPU per sale of a quota-capped claim against the same claim without quotas (issue 18),
+# for one or two builds in turns, measured as the CPU time the cluster's processes spend
+# per ticket sold rather than as claims/s (which other work on a shared machine moves by
+# +-40% between runs). The event of the quotas benchmark: 100,000 tickets in categories
+# A, B and C, under two overlapping quotas (AB: A and B, BC: B and C, 45,000 units each)
+# or none; pgbench runs bench/strategies/claim_any_category.sql from QUOTA_CPU_CLIENTS
+# (64) clients for QUOTA_CPU_SALES (24,000) sales in all, synchronous_commit as
+# QUOTA_CPU_SYNC says (on).
+#
+# usage: bash bench/quota_cpu.sh DESTDIR [DESTDIR_B] [ROUNDS]     (as root)
+#   make -C /tmp/old install DESTDIR=/tmp/a && make install DESTDIR=/tmp/b
+#   bash bench/quota_cpu.sh /tmp/a /tmp/b 2
+# Each round, each build, each workload (quotas, then noquotas): a throwaway cluster
+# (pg_virtualenv) that loads the extension from that tree (extension_destdir). CPU =
+# utime + stime of the postmaster, its exited children and its live ones, from /proc,
+# before and after the pgbench run. Prints one line per run and a Markdown table.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ $# -lt 1 ]; then
+    sed -n '2,17p' "$0" >&2
+    exit 2
+fi
+builds=("$1")
+rounds=2
+if [ $# -ge 2 ]; then
+    if [[ $2 =~ ^[0-9]+$ ]]; then rounds=$2; else builds+=("$2"); fi
+fi
+[ $# -ge 3 ] && rounds=$3
+export QUOTA_CPU_CLIENTS=${QUOTA_CPU_CLIENTS:-64}
+export QUOTA_CPU_SALES=${QUOTA_CPU_SALES:-24000}
+export QUOTA_CPU_SYNC=${QUOTA_CPU_SYNC:-on}
+export STRATEGY="$ROOT/bench/strategies/claim_any_category.sql"
+
+# One run inside the throwaway cluster: prints "SOLD CPU_TICKS".
+inside() {
+    set -euo pipefail
+    psql -qAtX -c "CREATE EXTENSION ticketing" >/dev/null
+    psql -qAtX -c "ALTER SYSTEM SET synchronous_commit = $QUOTA_CPU_SYNC" -c "SELECT pg_reload_conf()" >/dev/null
+    local e
+    e=$(psql -qAtX -c "SELECT ticketing.create_event('quota cpu')")
+    psql -qAtX -c "SELECT ticketing.add_tickets($e, 33334, category => 'A')
+                        + ticketing.add_tickets($e, 33333, category => 'B')
+                        + ticketing.add_tickets($e, 33333, category => 'C')" >/dev/null
+    if [ "$WORKLOAD" = quotas ]; then
+        psql -qAtX -c "SELECT ticketing.create_quota($e, 'AB', 45000, ARRAY['A', 'B']),
+                              ticketing.create_quota($e, 'BC', 45000, ARRAY['B', 'C'])" >/dev/null
+    fi
+    psql -qAtX -c "VACUUM ANALYZE" -c CHECKPOINT >/dev/null
+    local checkpointer postmaster
+    checkpointer=$(psql -qAtX -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+    postmaster=$(awk '{print $4}' "/proc/$checkpointer/stat")
+    ticks() { # the postmaster, its reaped children, and its live ones
+        local total pid
+        total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat")
+        for pid in $(cat "/proc/$postmaster/task/$postmaster/children" 2>/dev/null); do
+            total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+        done
+        echo "$total"
+    }
+    local before after sold
+    before=$(ticks)
+    pgbench -n -c "$QUOTA_CPU_CLIENTS" -j 4 -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
+        -f "$STRATEGY" >/dev/null 2>&1
+    after=$(ticks)
+    sold=$(psql -qAtX -c "SELECT count(*) FROM ticketing.tickets WHERE event_id = $e AND status = 'sold'")
+    psql -qAtX -c "SELECT count(*) FROM ticketing.verify()" | grep -qx 0
+    echo "$sold $((after - before))"
+}
+export -f inside
+
+hz=$(getconf CLK_TCK)
+declare -A per_sale
+for round in $(seq "$rounds"); do
+    for build in "${builds[@]}"; do
+        for workload in quotas noquotas; do
+            read -r sold ticks < <(WORKLOAD=$workload pg_virtualenv -t -o extension_destdir="$build" \
+                -o max_connections=300 -o shared_buffers=512MB bash -c inside 2>/dev/null | grep -E '^[0-9]+ [0-9]+$' | tail -1)
+            us=$((ticks * 1000000 / hz / sold))
+            echo "round $round, $build, $workload: $sold sales, $ticks ticks, $us µs per sale" >&2
+            per_sale[$build,$workload]+="${per_sale[$build,$workload]:+, }$us"
+        done
+    done
+done
+echo "| build | quotas µs per sale (rounds) | noquotas µs per sale (rounds) |"
+echo "|---|---|---|"
+for build in "${builds[@]}"; do
+    echo "| $build | ${per_sale[$build,quotas]} | ${per_sale[$build,noquotas]} |"
+done
