@@ -229,6 +229,27 @@ void check_quotas_unchanged(std::int64_t event_id, std::int32_t seen, bool seen_
 
 } // namespace
 
+namespace {
+
+// Ticket (event_id, ticket_id) as `snapshot` sees it, relative to `customer`, by one probe
+// of the primary key; false when there is none. Inside pg_call.
+bool ticket_under(Snapshot snapshot, const Layout& layout, std::int64_t event_id,
+                  std::int64_t ticket_id, std::string_view customer, TicketRow* row) {
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
+    ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
+    bool found = false;
+    scan(snapshot, layout.tickets.relid, layout.tickets.primary_key, keys, 2, ForwardScanDirection,
+         [&](TupleTableSlot* slot) {
+             *row = row_from(layout.tickets, slot, customer);
+             found = true;
+             return false;
+         });
+    return found;
+}
+
+} // namespace
+
 std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_id,
                                      std::string_view customer) {
     TicketRow row{};
@@ -240,12 +261,9 @@ std::optional<TicketRow> read_ticket(std::int64_t event_id, std::int64_t ticket_
         if (!direct) {
             return;
         }
-        ScanKeyData keys[2];
-        ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(event_id));
-        ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(ticket_id));
-        found =
-            probe(layout.tickets.relid, layout.tickets.primary_key, keys, 2,
-                  [&](TupleTableSlot* slot) { row = row_from(layout.tickets, slot, customer); });
+        with_statement_snapshot([&](Snapshot snapshot) {
+            found = ticket_under(snapshot, layout, event_id, ticket_id, customer, &row);
+        });
     });
     if (!direct) {
         found = peek_ticket(event_id, ticket_id, make_text(customer), &row);
@@ -548,20 +566,13 @@ std::optional<KeyedLook> read_ticket_and_key(bool per_event, std::int64_t event_
         if (!layout.direct_reads || !open_key_index(per_event, event_id, customer, key, &keys)) {
             return;
         }
-        const std::string_view customer_text = text_view(customer);
         KeyedLook seen{};
         with_statement_snapshot([&](Snapshot snapshot) {
             seen.key_stored = key_visible(keys, snapshot);
-            ScanKeyData ticket_keys[2];
-            ScanKeyInit(&ticket_keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-                        Int64GetDatum(event_id));
-            ScanKeyInit(&ticket_keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
-                        Int64GetDatum(ticket_id));
-            scan(snapshot, layout.tickets.relid, layout.tickets.primary_key, ticket_keys, 2,
-                 ForwardScanDirection, [&](TupleTableSlot* slot) {
-                     seen.ticket = row_from(layout.tickets, slot, customer_text);
-                     return false;
-                 });
+            TicketRow row{};
+            if (ticket_under(snapshot, layout, event_id, ticket_id, text_view(customer), &row)) {
+                seen.ticket = row;
+            }
         });
         close_key_index(keys);
         look = seen;

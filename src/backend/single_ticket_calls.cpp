@@ -168,6 +168,21 @@ std::optional<CallResult> sell_available(const ValidTicketRequest& request, cons
     return answer(request, Outcome::claimed, &sold);
 }
 
+// What a first look answers by itself, with no lock: not_found, or the answer the
+// ticket's state gives without a change (already_sold, held, already_owned, ...).
+// Nothing when the call may change the ticket.
+std::optional<CallResult> refusal_from_look(TicketCallKind kind, const ValidTicketRequest& request,
+                                            const std::optional<TicketRow>& seen) {
+    if (!seen) {
+        return answer(request, Outcome::not_found, nullptr);
+    }
+    const Decision first = decide(kind, seen->state);
+    if (first.action != Action::answer) {
+        return std::nullopt;
+    }
+    return answer(request, first.outcome, &*seen);
+}
+
 // A claim tries the selling statement first while this backend's recent claims in the
 // event mostly sold (SaleOdds); otherwise, and when the statement sold nothing, the
 // first look answers "no" without a lock or a write (one index probe where direct reads
@@ -211,12 +226,8 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (claim && !tried_first && !available) {
         sale_odds.record(request.event_id, false); // the statement would not have sold
     }
-    if (!seen) {
-        return answer(request, Outcome::not_found, nullptr);
-    }
-    const Decision first = decide(kind, seen->state);
-    if (first.action == Action::answer) {
-        return answer(request, first.outcome, &*seen);
+    if (auto refused = refusal_from_look(kind, request, seen)) {
+        return *refused;
     }
     const bool plain_sale = available && plain();
     if (claim && !tried_first && available && !plain_sale) {
@@ -275,17 +286,14 @@ std::optional<CallResult> refuse_before_key(TicketCallKind kind, const ValidTick
     if (!look || look->key_stored) {
         return std::nullopt;
     }
-    if (!look->ticket) {
-        return answer(request, Outcome::not_found, nullptr);
-    }
-    const Decision first = decide(kind, look->ticket->state);
-    if (first.action != Action::answer || remembered_by_idempotency_key(first.outcome)) {
+    std::optional<CallResult> refused = refusal_from_look(kind, request, look->ticket);
+    if (!refused || remembered_by_idempotency_key(refused->outcome)) {
         return std::nullopt;
     }
     if (kind == TicketCallKind::claim) {
         sale_odds.record(request.event_id, false);
     }
-    return answer(request, first.outcome, &*look->ticket);
+    return refused;
 }
 
 } // namespace
