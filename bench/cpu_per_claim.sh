@@ -41,19 +41,8 @@ if [ "${1:-}" = --inside ]; then
     done
     q -c "VACUUM ANALYZE" -c "CHECKPOINT" || exit 1
     postmaster=$(head -1 "$(q -c 'SHOW data_directory')/postmaster.pid")
-    # Clock ticks of the cluster: the postmaster, its reaped children and its live ones.
-    ticks() {
-        local total pid fields
-        read -r -a fields <"/proc/$postmaster/stat"
-        # Fields 14-17 (utime, stime, cutime, cstime); the command (field 2) has no spaces.
-        total=$((fields[13] + fields[14] + fields[15] + fields[16]))
-        for pid in $(ps --ppid "$postmaster" -o pid=); do
-            if read -r -a fields <"/proc/$pid/stat" 2>/dev/null; then
-                total=$((total + fields[13] + fields[14]))
-            fi
-        done
-        echo "$total"
-    }
+    source "$BENCH_DIR/lib.sh"
+    ticks() { cluster_ticks "$postmaster"; }
     hz=$(getconf CLK_TCK)
     n=${#STRATEGIES[@]}
     for k in $(seq 0 $((n * PASSES - 1))); do

@@ -8,6 +8,21 @@ PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# cluster_ticks POSTMASTER_PID: clock ticks of a cluster's processes (the postmaster, the
+# children it reaped, and its live ones) from /proc; fields 14-17 (utime, stime, cutime,
+# cstime), the command (field 2) having no spaces.
+cluster_ticks() {
+    local postmaster=$1 total pid fields
+    read -r -a fields <"/proc/$postmaster/stat"
+    total=$((fields[13] + fields[14] + fields[15] + fields[16]))
+    for pid in $(ps --ppid "$postmaster" -o pid=); do
+        if read -r -a fields <"/proc/$pid/stat" 2>/dev/null; then
+            total=$((total + fields[13] + fields[14]))
+        fi
+    done
+    echo "$total"
+}
+
 # psql on the benchmark database: unaligned, tuples only, stop on the first error.
 bpsql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
 

@@ -30,7 +30,7 @@ fi
 export QUOTA_CPU_CLIENTS=${QUOTA_CPU_CLIENTS:-64}
 export QUOTA_CPU_SALES=${QUOTA_CPU_SALES:-24000}
 export QUOTA_CPU_SYNC=${QUOTA_CPU_SYNC:-on}
-export STRATEGY="$ROOT/bench/strategies/claim_any_category.sql"
+export ROOT STRATEGY="$ROOT/bench/strategies/claim_any_category.sql"
 
 # One run inside the throwaway cluster: prints "SOLD CPU_TICKS".
 inside() {
@@ -47,22 +47,13 @@ inside() {
                               ticketing.create_quota($e, 'BC', 45000, ARRAY['B', 'C'])" >/dev/null
     fi
     psql -qAtX -c "VACUUM ANALYZE" -c CHECKPOINT >/dev/null
-    local checkpointer postmaster
-    checkpointer=$(psql -qAtX -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
-    postmaster=$(awk '{print $4}' "/proc/$checkpointer/stat")
-    ticks() { # the postmaster, its reaped children, and its live ones
-        local total pid
-        total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat")
-        for pid in $(cat "/proc/$postmaster/task/$postmaster/children" 2>/dev/null); do
-            total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-        done
-        echo "$total"
-    }
-    local before after sold
-    before=$(ticks)
+    source "$ROOT/bench/lib.sh"
+    local postmaster before after sold
+    postmaster=$(head -1 "$(psql -qAtX -c 'SHOW data_directory')/postmaster.pid")
+    before=$(cluster_ticks "$postmaster")
     pgbench -n -c "$QUOTA_CPU_CLIENTS" -j 4 -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
         -f "$STRATEGY" >/dev/null 2>&1
-    after=$(ticks)
+    after=$(cluster_ticks "$postmaster")
     sold=$(psql -qAtX -c "SELECT count(*) FROM ticketing.tickets WHERE event_id = $e AND status = 'sold'")
     psql -qAtX -c "SELECT count(*) FROM ticketing.verify()" | grep -qx 0
     echo "$sold $((after - before))"
