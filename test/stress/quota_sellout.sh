@@ -139,7 +139,7 @@ run_level() {
             --failures-detailed \
             -f "$work/any.sql@6" -f "$work/single.sql@4" -f "$work/hold.sql@2" -f "$work/batch.sql@2" \
             -f "$work/cart.sql@2" -f "$work/release.sql@1" "$DB" >"$work/out" 2>&1 ||
-            { tail -20 "$work/out"; fail "pgbench failed"; }
+            { grep -E 'aborted|ERROR' "$work/out" | head -10; tail -20 "$work/out"; fail "pgbench failed"; }
         echo "round $round: $(grep -E '^(tps|number of (failed|transactions retried))' "$work/out" |
             tr '\n' ' ')"
         n=$(sed -nE 's/^number of deadlock failures: ([0-9]+).*/\1/p' "$work/out")
