@@ -490,13 +490,20 @@ const PlanSpec quota_cover{
 #define STRIPE_OF_X                                                                                \
     "s.event_id OPERATOR(pg_catalog.=) $1 AND s.quota_id OPERATOR(pg_catalog.=) $2"                \
     " AND s.stripe OPERATOR(pg_catalog.=) x.stripe"
+// x.remaining is the locked (latest) version's; the UPDATE first computes its new row from
+// the version its snapshot sees and checks the CHECK (remaining >= 0) on that trial row,
+// and only then finds a version committed since and computes the row again from it
+// (EvalPlanQual). A give-back committed after the snapshot leaves that trial row below
+// x.remaining, so the trial subtracts at most what it sees (LEAST with s.remaining): the
+// row written, from the version x locked, is s.remaining - LEAST(x.remaining, $3). (Without
+// it, 1 quota sell-out in 5 failed a claim with 23514 on the trial row.) Returns (units
+// taken, stripe, remaining after, remaining before as locked), which the caller checks.
 #define TAKE_UNITS(range)                                                                          \
     "WITH x AS (SELECT x.remaining, x.stripe FROM " QUOTA_STRIPES                                  \
     "AND x.remaining OPERATOR(pg_catalog.>) 0 " range "FOR NO KEY UPDATE OF x SKIP LOCKED)"        \
-    " UPDATE ticketing.quota_stripes s"                                                            \
-    " SET remaining = s.remaining OPERATOR(pg_catalog.-) LEAST(x.remaining, $3) FROM x"            \
-    " WHERE " STRIPE_OF_X " RETURNING LEAST(x.remaining, $3), x.stripe,"                           \
-    " s.remaining"
+    " UPDATE ticketing.quota_stripes s SET remaining = s.remaining OPERATOR(pg_catalog.-)"         \
+    " LEAST(x.remaining, $3, s.remaining) FROM x WHERE " STRIPE_OF_X                               \
+    " RETURNING LEAST(x.remaining, $3), x.stripe, s.remaining, x.remaining"
 const PlanSpec take_units{
     TAKE_UNITS(STRIPES_FROM), 4, {INT8OID, INT8OID, INT4OID, INT4OID}, PlanShape::ordered_walk};
 const PlanSpec take_units_before{
