@@ -203,21 +203,21 @@ std::int32_t take_from_stripes(std::int64_t event_id, const QuotaNeed& need, std
         }
         std::int32_t stripe = 0;
         std::int32_t left = 0;
-        const std::int32_t taken_before = taken;
         pg_call([&] {
             bool is_null = false;
             HeapTuple tuple = SPI_tuptable->vals[0];
             TupleDesc desc = SPI_tuptable->tupdesc;
-            taken += DatumGetInt32(SPI_getbinval(tuple, desc, 1, &is_null));
+            const std::int32_t got = DatumGetInt32(SPI_getbinval(tuple, desc, 1, &is_null));
+            taken += got;
             stripe = DatumGetInt32(SPI_getbinval(tuple, desc, 2, &is_null));
             left = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &is_null));
             const std::int32_t before = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &is_null));
             // The row written must be the locked version less what was taken.
-            if (left != before - (taken - taken_before)) {
+            if (left != before - got) {
                 ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                                 errmsg("ticketing: quota stripe %d changed under its lock "
                                        "(%d units locked, %d taken, %d left)",
-                                       stripe, before, taken - taken_before, left)));
+                                       stripe, before, got, left)));
             }
         });
         stripe_hints.took_from(need.quota_id, stripe);
