@@ -3,7 +3,7 @@
 # PostgreSQL's backends, or redis-server) for each handler under the spread load, from
 # /proc/PID/stat (utime + stime) around one measured run per handler. Inside a throwaway
 # cluster (PG* set, superuser), after the handlers' services are reachable:
-#   pg_virtualenv -t -o extension_destdir=DIR env BIN=DIR/bin WORK=DIR bash clients/go/bench/cpu_split.sh
+#   pg_virtualenv -t -o fsync=on -o extension_destdir=DIR env BIN=DIR/bin WORK=DIR bash clients/go/bench/cpu_split.sh
 # Prints one Markdown table. Knobs: BUYERS (64), SECONDS_PER_RUN (5), HANDLERS.
 set -euo pipefail
 say() { printf '==> %s\n' "$*" >&2; }

@@ -5,7 +5,7 @@
 # runs alternate. Per call: transactions/s, CPU of the cluster's processes (backends,
 # WAL writer, ... from /proc/PID/stat; pgbench not counted) and WAL bytes
 # (pg_current_wal_lsn()). Inside a throwaway cluster with the extension to measure:
-#   pg_virtualenv -t -o extension_destdir=DIR bash clients/go/bench/keyed_refusals.sh
+#   pg_virtualenv -t -o fsync=on -o extension_destdir=DIR bash clients/go/bench/keyed_refusals.sh
 # Knobs: CLIENTS (16), SECONDS_PER_RUN (8), ROUNDS (3). Prints one Markdown table.
 set -euo pipefail
 CLIENTS=${CLIENTS:-16}

@@ -41,8 +41,11 @@ trap 'rm -rf "$work"' EXIT
 say "building the Go binaries"
 bash "$ROOT/clients/go/build.sh" "$work/bin"
 
-venv_opts=()
-[ -n "$destdir" ] && venv_opts=(-o "extension_destdir=$destdir")
+# pg_virtualenv turns fsync off. Without it a commit never reaches the disk, and
+# synchronous_commit = on would be measured against Redis's appendfsync always (an fsync
+# per write) with none of its own: every figure before 2026-12-07 was.
+venv_opts=(-o fsync=on)
+[ -n "$destdir" ] && venv_opts+=(-o "extension_destdir=$destdir")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 with_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" BUYERS="$buyers" REPEATS="$repeats" \
     RECORDS="$work/runs.jsonl" WORK="$work" bash "$ROOT/clients/go/bench/inside.sh" >&2
@@ -76,8 +79,8 @@ $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown).
 The service (\`clients/go\`, net/http + a pgx v4 pool of 32 connections, or a redigo pool
 of 32 for Redis), the load generator (\`flashload\`, one Go HTTP client per buyer,
 keep-alive) and the store (\`scripts/common.sh\`'s throwaway PostgreSQL cluster:
-shared_buffers 512MB, synchronous_commit on; or a redis-server with \`appendonly yes\`
-and its files on the same disk) share the machine; every request crosses a real
+shared_buffers 512MB, synchronous_commit on, fsync on; or a redis-server with
+\`appendonly yes\` and its files on the same disk) share the machine; every request crosses a real
 loopback TCP connection twice (buyer to service, service to store). Each run: a fresh
 event, ${seconds} s measured after 1 s of warm-up; each buyer claims a random ticket of
 the event, waits for the answer, and claims again. Each cell ran ${repeats} times,
