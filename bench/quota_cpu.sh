@@ -4,17 +4,17 @@
 # per ticket sold rather than as claims/s (which other work on a shared machine moves by
 # +-40% between runs). The event of the quotas benchmark: 100,000 tickets in categories
 # A, B and C, under two overlapping quotas (AB: A and B, BC: B and C, 45,000 units each)
-# or none; pgbench runs bench/strategies/claim_any_category.sql from QUOTA_CPU_CLIENTS
-# (64) clients for QUOTA_CPU_SALES (24,000) sales in all, synchronous_commit as
-# QUOTA_CPU_SYNC says (on).
+# or none; pgbench (prepared, 2 threads: as bench/run.sh) runs claim_any_category.sql from
+# QUOTA_CPU_CLIENTS (64) clients for QUOTA_CPU_SALES (24,000) sales in all,
+# synchronous_commit as QUOTA_CPU_SYNC says (on).
 #
 # usage: bash bench/quota_cpu.sh DESTDIR [DESTDIR_B] [ROUNDS]     (as root)
 #   make -C /tmp/old install DESTDIR=/tmp/a && make install DESTDIR=/tmp/b
 #   bash bench/quota_cpu.sh /tmp/a /tmp/b 2
 # Each round, each build, each workload (quotas, then noquotas): a throwaway cluster
-# (pg_virtualenv) that loads the extension from that tree (extension_destdir). CPU =
-# utime + stime of the postmaster, its exited children and its live ones, from /proc,
-# before and after the pgbench run. Prints one line per run and a Markdown table.
+# (pg_virtualenv, fsync on as in bench/run.sh) that loads the extension from that tree
+# (extension_destdir). CPU = utime + stime of the postmaster, its exited children and its
+# live ones, from /proc, before and after the pgbench run. Prints a line per run and a table.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ $# -lt 1 ]; then
@@ -51,7 +51,7 @@ inside() {
     local postmaster before after sold
     postmaster=$(head -1 "$(psql -qAtX -c 'SHOW data_directory')/postmaster.pid")
     before=$(cluster_ticks "$postmaster")
-    pgbench -n -c "$QUOTA_CPU_CLIENTS" -j 4 -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
+    pgbench -n -M prepared -c "$QUOTA_CPU_CLIENTS" -j 2 -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
         -f "$STRATEGY" >/dev/null 2>&1
     after=$(cluster_ticks "$postmaster")
     sold=$(psql -qAtX -c "SELECT count(*) FROM ticketing.tickets WHERE event_id = $e AND status = 'sold'")
@@ -65,7 +65,7 @@ declare -A per_sale
 for round in $(seq "$rounds"); do
     for build in "${builds[@]}"; do
         for workload in quotas noquotas; do
-            read -r sold ticks < <(WORKLOAD=$workload pg_virtualenv -t -o extension_destdir="$build" \
+            read -r sold ticks < <(WORKLOAD=$workload pg_virtualenv -t -o fsync=on -o extension_destdir="$build" \
                 -o max_connections=300 -o shared_buffers=512MB bash -c inside 2>/dev/null | grep -E '^[0-9]+ [0-9]+$' | tail -1)
             us=$((ticks * 1000000 / hz / sold))
             echo "round $round, $build, $workload: $sold sales, $ticks ticks, $us µs per sale" >&2
