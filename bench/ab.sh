@@ -24,7 +24,7 @@ for round in $(seq 1 "$ROUNDS"); do
         tree=$A
         [ "$side" = b ] && tree=$B
         say "round $round, build $side ($tree)"
-        with_cluster -o fsync=on -o "extension_destdir=$tree" \
+        with_bench_cluster -o "extension_destdir=$tree" \
             bash "$BENCH_DIR/inside.sh" full "$OUT/$side-$round.jsonl" "$OUT/server.txt" ||
             say "round $round, build $side: the run failed"
     done

@@ -39,7 +39,7 @@ if [ "$BUILD" -ge 0 ]; then
     fi
     say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
     # fsync on: every scan and sale commits to disk, as in production.
-    with_cluster -o fsync=on bash "$BENCH_DIR/checkin.sh" --run-in-cluster
+    with_bench_cluster bash "$BENCH_DIR/checkin.sh" --run-in-cluster
     rc=$?
     say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
     exit $rc

@@ -70,6 +70,7 @@ if [ "${1:-}" = --inside ]; then
     done
     exit 0
 fi
+source "$BENCH_DIR/../scripts/common.sh"
 
 A=${1:?usage: cpu_per_claim.sh DESTDIR_A DESTDIR_B OUT_DIR [ROUNDS]}
 B=${2:?usage: cpu_per_claim.sh DESTDIR_A DESTDIR_B OUT_DIR [ROUNDS]}
@@ -87,9 +88,7 @@ for round in $(seq 1 "$ROUNDS"); do
         echo "==> round $round, build $build ($tree), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
         # Twice at most: a port another cluster took meanwhile fails the start.
         for attempt in 1 2; do
-            pg_virtualenv -t -o max_connections=200 -o shared_buffers=512MB -o max_wal_size=4GB \
-                -o checkpoint_timeout=30min -o fsync=on -o autovacuum=off \
-                -o "extension_destdir=$tree" \
+            with_bench_cluster -o autovacuum=off -o "extension_destdir=$tree" \
                 bash "$BENCH_DIR/cpu_per_claim.sh" --inside "$build" "$round" "$runs" >/dev/null &&
                 break
             echo "round $round, build $build: the run failed (attempt $attempt)" >&2

@@ -4,21 +4,23 @@
 # per ticket sold rather than as claims/s (which other work on a shared machine moves by
 # +-40% between runs). The event of the quotas benchmark: 100,000 tickets in categories
 # A, B and C, under two overlapping quotas (AB: A and B, BC: B and C, 45,000 units each)
-# or none; pgbench (prepared, 2 threads: as bench/run.sh) runs claim_any_category.sql from
-# QUOTA_CPU_CLIENTS (64) clients for QUOTA_CPU_SALES (24,000) sales in all,
-# synchronous_commit as QUOTA_CPU_SYNC says (on).
+# or none; pgbench (prepared, a thread per core up to the clients, as bench/run.sh runs
+# it) runs claim_any_category.sql from QUOTA_CPU_CLIENTS (64) clients for QUOTA_CPU_SALES
+# (24,000) sales in all, synchronous_commit as QUOTA_CPU_SYNC says (on).
 #
 # usage: bash bench/quota_cpu.sh DESTDIR [DESTDIR_B] [ROUNDS]     (as root)
 #   make -C /tmp/old install DESTDIR=/tmp/a && make install DESTDIR=/tmp/b
 #   bash bench/quota_cpu.sh /tmp/a /tmp/b 2
 # Each round, each build, each workload (quotas, then noquotas): a throwaway cluster
-# (pg_virtualenv, fsync on as in bench/run.sh) that loads the extension from that tree
-# (extension_destdir). CPU = utime + stime of the postmaster, its exited children and its
-# live ones, from /proc, before and after the pgbench run. Prints a line per run and a table.
+# (with_bench_cluster, as bench/run.sh's: fsync on) that loads the extension from that
+# tree (extension_destdir). CPU = utime + stime of the postmaster, its exited children
+# and its live ones, from /proc, before and after the pgbench run. Prints a line per run
+# and a table.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/common.sh"
 if [ $# -lt 1 ]; then
-    sed -n '2,17p' "$0" >&2
+    sed -n "2,18p" "$0" >&2
     exit 2
 fi
 builds=("$1")
@@ -51,7 +53,8 @@ inside() {
     local postmaster before after sold
     postmaster=$(head -1 "$(psql -qAtX -c 'SHOW data_directory')/postmaster.pid")
     before=$(cluster_ticks "$postmaster")
-    pgbench -n -M prepared -c "$QUOTA_CPU_CLIENTS" -j 2 -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
+    local threads=$((QUOTA_CPU_CLIENTS < $(nproc) ? QUOTA_CPU_CLIENTS : $(nproc)))
+    pgbench -n -M prepared -c "$QUOTA_CPU_CLIENTS" -j "$threads" -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
         -f "$STRATEGY" >/dev/null 2>&1
     after=$(cluster_ticks "$postmaster")
     sold=$(psql -qAtX -c "SELECT count(*) FROM ticketing.tickets WHERE event_id = $e AND status = 'sold'")
@@ -65,8 +68,7 @@ declare -A per_sale
 for round in $(seq "$rounds"); do
     for build in "${builds[@]}"; do
         for workload in quotas noquotas; do
-            read -r sold ticks < <(WORKLOAD=$workload pg_virtualenv -t -o fsync=on -o extension_destdir="$build" \
-                -o max_connections=300 -o shared_buffers=512MB bash -c inside 2>/dev/null | grep -E '^[0-9]+ [0-9]+$' | tail -1)
+            read -r sold ticks < <(WORKLOAD=$workload with_bench_cluster -o extension_destdir="$build" bash -c inside 2>/dev/null | grep -E '^[0-9]+ [0-9]+$' | tail -1)
             us=$((ticks * 1000000 / hz / sold))
             echo "round $round, $build, $workload: $sold sales, $ticks ticks, $us µs per sale" >&2
             per_sale[$build,$workload]+="${per_sale[$build,$workload]:+, }$us"

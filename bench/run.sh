@@ -55,9 +55,9 @@ rm -f "$RAW"/pgbench-*.log "$RAW/spread.tsv"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average before: $load_before (other work on this machine skews the numbers)"
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-# pg_virtualenv turns fsync off; a commit must reach the disk for synchronous_commit
-# on/off (and batching commits) to mean anything, so the benchmark turns it back on.
-with_cluster -o fsync=on bash "$BENCH_DIR/inside.sh" "$MODE" "$RESULTS" "$INFO"
+# fsync on (with_bench_cluster): a commit must reach the disk for synchronous_commit
+# on/off (and batching commits) to mean anything.
+with_bench_cluster bash "$BENCH_DIR/inside.sh" "$MODE" "$RESULTS" "$INFO"
 cluster_rc=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 [ $cluster_rc -eq 0 ] || say "the cluster run exited with status $cluster_rc"

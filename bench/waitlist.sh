@@ -19,4 +19,4 @@ require_root
 ensure_packages python3 python3-psycopg
 [ "${BUILD:-1}" = 0 ] || build_and_install
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"
-with_cluster -o fsync=on -o track_commit_timestamp=on bash "$BENCH_DIR/waitlist_inside.sh"
+with_bench_cluster -o track_commit_timestamp=on bash "$BENCH_DIR/waitlist_inside.sh"

@@ -81,3 +81,12 @@ with_cluster() {
         -o checkpoint_timeout=30min \
         "$@"
 }
+
+# with_cluster for a benchmark: fsync on. pg_virtualenv turns fsync off, and then a
+# commit never reaches the disk: synchronous_commit = on costs what off does, and a
+# comparison with a store that flushes (Redis's appendfsync always) favours PostgreSQL.
+# The Go service benchmark ran that way until 2026-12-07; every benchmark starts its
+# clusters here now, so none can leave it out.
+with_bench_cluster() {
+    with_cluster -o fsync=on "$@"
+}

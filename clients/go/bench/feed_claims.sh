@@ -50,7 +50,7 @@ results="$work/results.tsv"
 chmod 666 "$results"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 cluster() { # cluster DESTDIR BUILD CONFIGS
-    with_cluster -o fsync=on -o "extension_destdir=$1" -o "shared_preload_libraries=$1$libdir/ticketing" \
+    with_bench_cluster -o "extension_destdir=$1" -o "shared_preload_libraries=$1$libdir/ticketing" \
         env BIN="$work/bin" RESULTS="$results" SECONDS_PER_RUN="$seconds" CLIENTS="$clients" ROUND="$round" \
         bash "$ROOT/clients/go/bench/feed_claims_inside.sh" "$2" "$3"
 }

@@ -36,7 +36,7 @@ bash "$ROOT/clients/go/build.sh" "$work/bin"
 (source "$ROOT/clients/go/goenv.sh" && go build -o "$work/bin/flashwatch" flashsale/cmd/flashwatch)
 libdir=$("$PG_BINDIR/pg_config" --pkglibdir)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-with_cluster -o fsync=on -o track_commit_timestamp=on -o "extension_destdir=$work/feed" \
+with_bench_cluster -o track_commit_timestamp=on -o "extension_destdir=$work/feed" \
     -o "shared_preload_libraries=$work/feed$libdir/ticketing" \
     env BIN="$work/bin" CLIENTS="$clients" BUYERS="$buyers" TICKETS="$tickets" POOL="$pool" \
     bash "$ROOT/clients/go/bench/feed_latency_inside.sh" | grep -v -e "^Creating new PostgreSQL cluster" -e "^Dropping cluster" >"$work/result"

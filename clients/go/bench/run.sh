@@ -41,17 +41,17 @@ trap 'rm -rf "$work"' EXIT
 say "building the Go binaries"
 bash "$ROOT/clients/go/build.sh" "$work/bin"
 
-# pg_virtualenv turns fsync off. Without it a commit never reaches the disk, and
-# synchronous_commit = on would be measured against Redis's appendfsync always (an fsync
-# per write) with none of its own: every figure before 2026-12-07 was.
-venv_opts=(-o fsync=on)
+# with_bench_cluster turns fsync on: without it synchronous_commit = on would be measured
+# against Redis's appendfsync always (an fsync per write) with no flush of its own, as
+# every figure before 2026-12-07 was.
+venv_opts=()
 [ -n "$destdir" ] && venv_opts+=(-o "extension_destdir=$destdir")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-with_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" BUYERS="$buyers" REPEATS="$repeats" \
+with_bench_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" BUYERS="$buyers" REPEATS="$repeats" \
     RECORDS="$work/runs.jsonl" WORK="$work" bash "$ROOT/clients/go/bench/inside.sh" >&2
 echo "(not run: --no-routing)" >"$work/routing.md"
 [ "$routing" = yes ] && say "routing: direct, by the service, through PL/Proxy" &&
-with_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" ROUTING_BUYERS=64 \
+with_bench_cluster "${venv_opts[@]}" env BIN="$work/bin" SECONDS_PER_RUN="$seconds" ROUTING_BUYERS=64 \
     ROUTING_REPEATS="$((repeats + 1))" WORK="$work" OUT="$work/routing.md" bash "$ROOT/clients/go/bench/routing.sh" >&2
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
