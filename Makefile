@@ -50,7 +50,8 @@ endif
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-SHLIB_LINK += $(SANITIZE_LINK) -lstdc++ -Wl,--version-script=$(CURDIR)/src/exports.map
+# libcrypto: OpenSSL's SHA-256 for the ticket codes' HMAC (src/core/hmac_sha256.cpp).
+SHLIB_LINK += $(SANITIZE_LINK) -lstdc++ -lcrypto -Wl,--version-script=$(CURDIR)/src/exports.map
 
 # The PGXN release bundle, dist/ticketing-$(EXTVERSION).zip (packaging/dist.sh).
 .PHONY: dist

@@ -10,7 +10,7 @@ export PATH="$PG_BINDIR:$PATH"
 # Everything a fresh Debian 12 machine lacks to build, test and demo the extension.
 TICKETING_PACKAGES=(
     postgresql-15 postgresql-server-dev-15 postgresql-common libpq-dev
-    libboost-test-dev cmake make g++ pkg-config
+    libssl-dev libboost-test-dev cmake make g++ pkg-config
 )
 
 # The PostgreSQL majors besides Debian 12's 15 that the test command also covers

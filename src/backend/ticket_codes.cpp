@@ -1,4 +1,5 @@
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "ticket_codes.hpp"
@@ -10,13 +11,13 @@
 #include "ticket_store.hpp"
 
 #include "../core/domain_error.hpp"
+#include "../core/hmac_sha256.hpp"
 #include "../core/validation.hpp"
 
 extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
-#include "common/hmac.h"
 #include "executor/tuptable.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
@@ -30,16 +31,20 @@ namespace {
 
 constexpr std::size_t new_secret_bytes = 32; // 256 bits
 constexpr std::size_t max_secret_bytes = 1024;
-constexpr std::size_t sha256_bytes = 32;
 
 // This backend's copy of the secret, forgotten when ticketing.code_secret changes.
+// `keyed` says whether `hmac` was made from this copy (load_secret runs inside pg_call,
+// where nothing is constructed that may throw; require_secret makes it afterwards).
 struct SecretCache {
     bool valid;
+    bool keyed;
     Oid relid;
     std::size_t length;
     std::uint8_t key[max_secret_bytes];
 };
 SecretCache secret{};
+// The MACs' HMAC under the secret: its key blocks hashed once per secret, not per code.
+std::optional<HmacSha256> secret_hmac;
 
 void forget_secret(Datum, Oid relid) {
     if (relid == InvalidOid || relid == secret.relid) {
@@ -102,6 +107,7 @@ bool load_secret(Oid relid) {
     secret.length = length;
     secret.relid = relid;
     secret.valid = true;
+    secret.keyed = false;
     return true;
 }
 
@@ -122,28 +128,19 @@ void require_secret() {
                           "Make one (every ticket then has a new code): SELECT "
                           "ticketing.rotate_code_secret(); as a superuser.");
     }
+    if (!secret.keyed) {
+        secret_hmac.reset();
+        secret_hmac.emplace(secret.key, secret.length);
+        secret.keyed = true;
+    }
 }
 
-// HMAC-SHA256 of `message` under the secret, truncated to the code's 128 bits.
+// HMAC-SHA256 of `message` under the secret, truncated to the code's 128 bits. After
+// require_secret().
 CodeMac mac_of(const std::string& message) {
-    std::uint8_t digest[sha256_bytes];
-    pg_call([&] {
-        pg_hmac_ctx* context = pg_hmac_create(PG_SHA256);
-        if (context == nullptr) {
-            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-        }
-        if (pg_hmac_init(context, secret.key, secret.length) < 0 ||
-            pg_hmac_update(context, reinterpret_cast<const uint8*>(message.data()),
-                           message.size()) < 0 ||
-            pg_hmac_final(context, digest, sizeof digest) < 0) {
-            const char* why = pstrdup(pg_hmac_error(context));
-            pg_hmac_free(context);
-            elog(ERROR, "ticketing: could not compute a ticket code: %s", why);
-        }
-        pg_hmac_free(context);
-    });
+    const Sha256Digest digest = secret_hmac->mac(message);
     CodeMac mac{};
-    std::memcpy(mac.data(), digest, mac.size());
+    std::memcpy(mac.data(), digest.data(), mac.size());
     return mac;
 }
 

@@ -7,8 +7,8 @@
 // mac_message(event_id, ticket_id, owner, sold_at): the ticket, its owner and the time of
 // the sale (tickets.updated_at of the sold row). A transfer, a release and resale, or a
 // rotated secret change what the MAC is over or under, so the old code stops matching.
-// This file is the format only (encoding, strict decoding, the message); the MAC itself
-// is computed in the backend with PostgreSQL's HMAC (src/backend/ticket_codes.cpp).
+// This file is the format only (encoding, strict decoding, the message); the MAC is
+// hmac_sha256.hpp's, under the secret the backend reads (src/backend/ticket_codes.cpp).
 #pragma once
 
 #include <array>

@@ -1,0 +1,103 @@
+#include "hmac_sha256.hpp"
+
+#include <algorithm>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include <openssl/evp.h>
+
+namespace ticketing {
+
+namespace {
+
+constexpr std::size_t sha256_block_bytes = 64;
+
+void check(int ok, const char* what) {
+    if (ok != 1) {
+        throw std::runtime_error(std::string("ticketing: OpenSSL could not ") + what);
+    }
+}
+
+EVP_MD_CTX* new_context() {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    if (context == nullptr) {
+        throw std::bad_alloc();
+    }
+    return context;
+}
+
+// SHA-256 of one padded key block, left open for more input.
+void start_with(EVP_MD_CTX* context, const std::array<std::uint8_t, sha256_block_bytes>& block) {
+    check(EVP_DigestInit_ex(context, EVP_sha256(), nullptr), "start SHA-256");
+    check(EVP_DigestUpdate(context, block.data(), block.size()), "hash a key block");
+}
+
+// Ends `context` (a copy of a started one, fed) into `digest`.
+void finish(EVP_MD_CTX* context, Sha256Digest& digest) {
+    unsigned int length = 0;
+    check(EVP_DigestFinal_ex(context, digest.data(), &length), "finish SHA-256");
+    if (length != digest.size()) {
+        throw std::runtime_error("ticketing: SHA-256 gave a digest of an unexpected length");
+    }
+}
+
+} // namespace
+
+HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t length) {
+    // Owned only once the constructor finishes: free what was made if it throws.
+    struct Contexts {
+        EVP_MD_CTX* made[3] = {nullptr, nullptr, nullptr};
+        ~Contexts() {
+            for (EVP_MD_CTX* context : made) {
+                EVP_MD_CTX_free(context);
+            }
+        }
+    } contexts;
+    for (EVP_MD_CTX*& context : contexts.made) {
+        context = new_context();
+    }
+    std::array<std::uint8_t, sha256_block_bytes> padded{}; // the key, zero-padded
+    if (length > padded.size()) {
+        Sha256Digest hashed{};
+        check(EVP_DigestInit_ex(contexts.made[2], EVP_sha256(), nullptr), "start SHA-256");
+        check(EVP_DigestUpdate(contexts.made[2], key, length), "hash the key");
+        finish(contexts.made[2], hashed);
+        std::copy(hashed.begin(), hashed.end(), padded.begin());
+    } else if (length > 0) {
+        std::copy(key, key + length, padded.begin());
+    }
+    std::array<std::uint8_t, sha256_block_bytes> block{};
+    for (std::size_t i = 0; i < block.size(); ++i) {
+        block[i] = static_cast<std::uint8_t>(padded[i] ^ 0x36U);
+    }
+    start_with(contexts.made[0], block);
+    for (std::size_t i = 0; i < block.size(); ++i) {
+        block[i] = static_cast<std::uint8_t>(padded[i] ^ 0x5cU);
+    }
+    start_with(contexts.made[1], block);
+    inner_ = contexts.made[0];
+    outer_ = contexts.made[1];
+    work_ = contexts.made[2];
+    contexts.made[0] = contexts.made[1] = contexts.made[2] = nullptr;
+}
+
+HmacSha256::~HmacSha256() {
+    EVP_MD_CTX_free(inner_);
+    EVP_MD_CTX_free(outer_);
+    EVP_MD_CTX_free(work_);
+}
+
+Sha256Digest HmacSha256::mac(std::string_view message) {
+    Sha256Digest inner{};
+    check(EVP_MD_CTX_copy_ex(work_, inner_), "copy a SHA-256 state");
+    check(EVP_DigestUpdate(work_, message.data(), message.size()), "hash the message");
+    finish(work_, inner);
+    Sha256Digest digest{};
+    check(EVP_MD_CTX_copy_ex(work_, outer_), "copy a SHA-256 state");
+    check(EVP_DigestUpdate(work_, inner.data(), inner.size()), "hash the inner digest");
+    finish(work_, digest);
+    return digest;
+}
+
+} // namespace ticketing
