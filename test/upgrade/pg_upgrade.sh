@@ -109,9 +109,13 @@ stop old "$OLD"
 new_major=$("$NEW/bin/pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 say "pg_upgrade to PostgreSQL $new_major"
 # PostgreSQL 18's initdb turns data checksums on by default; pg_upgrade needs the new
-# cluster to match the old one, which has none.
+# cluster to match the old one, which has none. grep reads all of the help (not -q): with
+# pipefail, a grep that leaves at the first match can kill initdb's next write with
+# SIGPIPE, fail the pipeline and leave checksums on (it did, in 1 run of about 30).
 checksums=()
-"$NEW/bin/initdb" --help | grep -q -- --no-data-checksums && checksums=(--no-data-checksums)
+if "$NEW/bin/initdb" --help | grep -- --no-data-checksums >/dev/null; then
+    checksums=(--no-data-checksums)
+fi
 init_cluster new "$NEW/bin" "${checksums[@]}" || { fail "upgrade-new-cluster: initdb"; finish; }
 upgrade() {
     (cd "$WORK" && as_postgres "$NEW/bin/pg_upgrade" -b "$OLD" -B "$NEW/bin" \
