@@ -39,7 +39,7 @@ trap stop EXIT
 # A port nobody listens on, from a start that differs per run.
 free_port() {
     local port=$((20000 + RANDOM % 20000))
-    while ss -ltn | grep -q ":$port "; do port=$((port + 1)); done
+    while ss -ltn | grep ":$port " >/dev/null; do port=$((port + 1)); done # not -q: pipefail
     echo "$port"
 }
 declare -A PORT
