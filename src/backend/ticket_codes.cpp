@@ -33,8 +33,8 @@ constexpr std::size_t new_secret_bytes = 32; // 256 bits
 constexpr std::size_t max_secret_bytes = 1024;
 
 // This backend's copy of the secret, forgotten when ticketing.code_secret changes.
-// `keyed` says whether `hmac` was made from this copy (load_secret runs inside pg_call,
-// where nothing is constructed that may throw; require_secret makes it afterwards).
+// `keyed` says whether `secret_hmac` was made from this copy (load_secret runs inside
+// pg_call, where nothing is constructed that may throw; require_secret makes it after).
 struct SecretCache {
     bool valid;
     bool keyed;
