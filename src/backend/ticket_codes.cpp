@@ -33,17 +33,16 @@ constexpr std::size_t new_secret_bytes = 32; // 256 bits
 constexpr std::size_t max_secret_bytes = 1024;
 
 // This backend's copy of the secret, forgotten when ticketing.code_secret changes.
-// `keyed` says whether `secret_hmac` was made from this copy (load_secret runs inside
-// pg_call, where nothing is constructed that may throw; require_secret makes it after).
 struct SecretCache {
     bool valid;
-    bool keyed;
     Oid relid;
     std::size_t length;
     std::uint8_t key[max_secret_bytes];
 };
 SecretCache secret{};
 // The MACs' HMAC under the secret: its key blocks hashed once per secret, not per code.
+// Emptied when the secret is read again; require_secret makes it from the copy (outside
+// pg_call, since making it may throw).
 std::optional<HmacSha256> secret_hmac;
 
 void forget_secret(Datum, Oid relid) {
@@ -107,7 +106,7 @@ bool load_secret(Oid relid) {
     secret.length = length;
     secret.relid = relid;
     secret.valid = true;
-    secret.keyed = false;
+    secret_hmac.reset();
     return true;
 }
 
@@ -128,10 +127,8 @@ void require_secret() {
                           "Make one (every ticket then has a new code): SELECT "
                           "ticketing.rotate_code_secret(); as a superuser.");
     }
-    if (!secret.keyed) {
-        secret_hmac.reset();
+    if (!secret_hmac) {
         secret_hmac.emplace(secret.key, secret.length);
-        secret.keyed = true;
     }
 }
 

@@ -19,14 +19,6 @@ void check(int ok, const char* what) {
     }
 }
 
-EVP_MD_CTX* new_context() {
-    EVP_MD_CTX* context = EVP_MD_CTX_new();
-    if (context == nullptr) {
-        throw std::bad_alloc();
-    }
-    return context;
-}
-
 // SHA-256 of one padded key block, left open for more input.
 void start_with(EVP_MD_CTX* context, const std::array<std::uint8_t, sha256_block_bytes>& block) {
     check(EVP_DigestInit_ex(context, EVP_sha256(), nullptr), "start SHA-256");
@@ -44,25 +36,21 @@ void finish(EVP_MD_CTX* context, Sha256Digest& digest) {
 
 } // namespace
 
-HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t length) {
-    // Owned only once the constructor finishes: free what was made if it throws.
-    struct Contexts {
-        EVP_MD_CTX* made[3] = {nullptr, nullptr, nullptr};
-        ~Contexts() {
-            for (EVP_MD_CTX* context : made) {
-                EVP_MD_CTX_free(context);
-            }
-        }
-    } contexts;
-    for (EVP_MD_CTX*& context : contexts.made) {
-        context = new_context();
+void HmacSha256::FreeContext::operator()(EVP_MD_CTX* context) const noexcept {
+    EVP_MD_CTX_free(context);
+}
+
+HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t length)
+    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()), work_(EVP_MD_CTX_new()) {
+    if (!inner_ || !outer_ || !work_) {
+        throw std::bad_alloc();
     }
     std::array<std::uint8_t, sha256_block_bytes> padded{}; // the key, zero-padded
     if (length > padded.size()) {
         Sha256Digest hashed{};
-        check(EVP_DigestInit_ex(contexts.made[2], EVP_sha256(), nullptr), "start SHA-256");
-        check(EVP_DigestUpdate(contexts.made[2], key, length), "hash the key");
-        finish(contexts.made[2], hashed);
+        check(EVP_DigestInit_ex(work_.get(), EVP_sha256(), nullptr), "start SHA-256");
+        check(EVP_DigestUpdate(work_.get(), key, length), "hash the key");
+        finish(work_.get(), hashed);
         std::copy(hashed.begin(), hashed.end(), padded.begin());
     } else if (length > 0) {
         std::copy(key, key + length, padded.begin());
@@ -71,32 +59,22 @@ HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t length) {
     for (std::size_t i = 0; i < block.size(); ++i) {
         block[i] = static_cast<std::uint8_t>(padded[i] ^ 0x36U);
     }
-    start_with(contexts.made[0], block);
+    start_with(inner_.get(), block);
     for (std::size_t i = 0; i < block.size(); ++i) {
         block[i] = static_cast<std::uint8_t>(padded[i] ^ 0x5cU);
     }
-    start_with(contexts.made[1], block);
-    inner_ = contexts.made[0];
-    outer_ = contexts.made[1];
-    work_ = contexts.made[2];
-    contexts.made[0] = contexts.made[1] = contexts.made[2] = nullptr;
-}
-
-HmacSha256::~HmacSha256() {
-    EVP_MD_CTX_free(inner_);
-    EVP_MD_CTX_free(outer_);
-    EVP_MD_CTX_free(work_);
+    start_with(outer_.get(), block);
 }
 
 Sha256Digest HmacSha256::mac(std::string_view message) {
     Sha256Digest inner{};
-    check(EVP_MD_CTX_copy_ex(work_, inner_), "copy a SHA-256 state");
-    check(EVP_DigestUpdate(work_, message.data(), message.size()), "hash the message");
-    finish(work_, inner);
+    check(EVP_MD_CTX_copy_ex(work_.get(), inner_.get()), "copy a SHA-256 state");
+    check(EVP_DigestUpdate(work_.get(), message.data(), message.size()), "hash the message");
+    finish(work_.get(), inner);
     Sha256Digest digest{};
-    check(EVP_MD_CTX_copy_ex(work_, outer_), "copy a SHA-256 state");
-    check(EVP_DigestUpdate(work_, inner.data(), inner.size()), "hash the inner digest");
-    finish(work_, digest);
+    check(EVP_MD_CTX_copy_ex(work_.get(), outer_.get()), "copy a SHA-256 state");
+    check(EVP_DigestUpdate(work_.get(), inner.data(), inner.size()), "hash the inner digest");
+    finish(work_.get(), digest);
     return digest;
 }
 

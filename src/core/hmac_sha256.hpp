@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 // OpenSSL's digest context, declared here so that only hmac_sha256.cpp includes OpenSSL.
@@ -24,17 +25,19 @@ class HmacSha256 {
     // Any key length (a key longer than SHA-256's 64-byte block is hashed first, as RFC
     // 2104 says). Throws std::bad_alloc, or std::runtime_error if OpenSSL fails.
     HmacSha256(const std::uint8_t* key, std::size_t length);
-    ~HmacSha256();
-    HmacSha256(const HmacSha256&) = delete;
-    HmacSha256& operator=(const HmacSha256&) = delete;
 
     // The MAC of `message`. Not for concurrent use (one context is reused per call).
     Sha256Digest mac(std::string_view message);
 
   private:
-    evp_md_ctx_st* inner_ = nullptr; // SHA-256 after (key XOR ipad)
-    evp_md_ctx_st* outer_ = nullptr; // SHA-256 after (key XOR opad)
-    evp_md_ctx_st* work_ = nullptr;
+    struct FreeContext {
+        void operator()(evp_md_ctx_st* context) const noexcept;
+    };
+    using Context = std::unique_ptr<evp_md_ctx_st, FreeContext>;
+
+    Context inner_; // SHA-256 after (key XOR ipad)
+    Context outer_; // SHA-256 after (key XOR opad)
+    Context work_;
 };
 
 } // namespace ticketing
