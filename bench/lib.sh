@@ -216,6 +216,13 @@ with_round_trips() {
         in_sql && (/;[ \t]*$/ || /\\gset/) { in_sql = 0 }' "$1"
 }
 
+# pgbench_threads CLIENTS: pgbench's -j, a thread per core up to the clients.
+pgbench_threads() {
+    local cores
+    cores=$(nproc)
+    echo $(($1 < cores ? $1 : cores))
+}
+
 # run_one WORKLOAD STRATEGY CLIENTS SYNC SECONDS RESULTS_FILE
 # Reset, one pgbench run, the integrity check; appends one JSON line to RESULTS_FILE and
 # prints a one-line summary.
@@ -241,7 +248,7 @@ run_one() {
     cart_checkout | claim_ticket_x4 | claim_ticket_x4_txn) batch=4 ;; # seats per script
     esac
     [ "$workload" = anyseat ] && any=1
-    threads=$(( clients < $(nproc) ? clients : $(nproc) ))
+    threads=$(pgbench_threads "$clients")
     work=$(mktemp -d)
     local script="$BENCH_DIR/strategies/$strategy.sql"
     if [ "${BENCH_RTT_US:-0}" -gt 0 ]; then

@@ -53,8 +53,7 @@ inside() {
     local postmaster before after sold
     postmaster=$(head -1 "$(psql -qAtX -c 'SHOW data_directory')/postmaster.pid")
     before=$(cluster_ticks "$postmaster")
-    local threads=$((QUOTA_CPU_CLIENTS < $(nproc) ? QUOTA_CPU_CLIENTS : $(nproc)))
-    pgbench -n -M prepared -c "$QUOTA_CPU_CLIENTS" -j "$threads" -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
+    pgbench -n -M prepared -c "$QUOTA_CPU_CLIENTS" -j "$(pgbench_threads "$QUOTA_CPU_CLIENTS")" -t $((QUOTA_CPU_SALES / QUOTA_CPU_CLIENTS)) -D e="$e" \
         -f "$STRATEGY" >/dev/null 2>&1
     after=$(cluster_ticks "$postmaster")
     sold=$(psql -qAtX -c "SELECT count(*) FROM ticketing.tickets WHERE event_id = $e AND status = 'sold'")
