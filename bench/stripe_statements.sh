@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# What a quota's stripe take costs per sale at high concurrency, by hand-written
+# statements instead of the extension's calls (issue 18: why a quota-capped sale costs
+# about 1.3x the CPU of one without quotas at 64 clients on two cores, and about 1.0x
+# at 16). Each script in bench/stripe_statements/ sells one random ticket of a
+# 1,000,000-ticket event in a transaction, with or without a take of one unit from a
+# 64-stripe quota (the start stripe is the client's, as a backend's stripe hint is):
+#
+#   sale               the sale statement alone (transition_tickets' shape, with its audit row)
+#   sale_select1       the sale and a SELECT 1: what one more statement's round trip costs
+#   sale_plain_update  an UPDATE of the client's stripe by key, then the sale
+#   sale_take          the extension's take (take_units), then the sale
+#   sale_take_subquery the take as one UPDATE whose stripe a locking subquery chooses
+#   sale_take_folded   the take as CTEs of the sale statement (the sale only if a unit was taken)
+#
+# Each round runs every script from CLIENTS (64) pgbench clients, prepared, generic plans
+# (as the extension's kept plans are), synchronous_commit = on, fsync on (with_bench_cluster),
+# TRANSACTIONS (25,600) in all, and reports the CPU of the cluster's processes (/proc)
+# per transaction; a table of the medians follows. STRIPE_PAGES=one gives every stripe
+# a heap page of its own (fillfactor 10 and a padding column, in the throwaway cluster).
+#
+#   bash bench/stripe_statements.sh [ROUNDS]     (as root; uses the installed extension)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/common.sh"
+require_root
+export ROOT ROUNDS=${1:-3} CLIENTS=${CLIENTS:-64} TRANSACTIONS=${TRANSACTIONS:-25600}
+export STRIPE_PAGES=${STRIPE_PAGES:-shared}
+export SCRIPTS=${SCRIPTS:-"sale sale_select1 sale_plain_update sale_take sale_take_subquery sale_take_folded"}
+
+inside() {
+    set -euo pipefail
+    source "$ROOT/bench/lib.sh"
+    psql -qAtX -c "CREATE EXTENSION ticketing" >/dev/null
+    psql -qAtX -c "ALTER SYSTEM SET synchronous_commit = on" \
+        -c "ALTER SYSTEM SET plan_cache_mode = force_generic_plan" -c "SELECT pg_reload_conf()" >/dev/null
+    if [ "$STRIPE_PAGES" = one ]; then
+        psql -qAtX -c "ALTER TABLE ticketing.quota_stripes SET (fillfactor = 10)" \
+            -c "ALTER TABLE ticketing.quota_stripes ADD COLUMN pad text DEFAULT repeat('x', 900)" >/dev/null
+    fi
+    local e q pages
+    e=$(psql -qAtX -c "SELECT ticketing.create_event('stripe statements')")
+    psql -qAtX -c "SELECT ticketing.add_tickets($e, 1000000, category => 'A')" >/dev/null
+    psql -qAtX -c "SELECT ticketing.create_quota($e, 'A', 10000000, ARRAY['A'])" >/dev/null
+    q=$(psql -qAtX -c "SELECT quota_id FROM ticketing.quotas WHERE event_id = $e")
+    psql -qAtX -c "VACUUM ANALYZE" -c CHECKPOINT >/dev/null
+    pages=$(psql -qAtX -c "SELECT count(DISTINCT (ctid::text::point)[0]) FROM ticketing.quota_stripes")
+    echo "stripes on $pages heap pages" >&2
+    local round script postmaster before after
+    postmaster=$(head -1 "$(psql -qAtX -c 'SHOW data_directory')/postmaster.pid")
+    for round in $(seq "$ROUNDS"); do
+        for script in $SCRIPTS; do
+            before=$(cluster_ticks "$postmaster")
+            pgbench -n -M prepared -c "$CLIENTS" -j "$(pgbench_threads "$CLIENTS")" -t $((TRANSACTIONS / CLIENTS)) \
+                -D e="$e" -D q="$q" -f "$ROOT/bench/stripe_statements/$script.sql" >/dev/null
+            after=$(cluster_ticks "$postmaster")
+            echo "$round $script $(((after - before) * 1000000 / $(getconf CLK_TCK) / TRANSACTIONS))"
+        done
+    done
+}
+export -f inside
+
+results=$(with_bench_cluster bash -c inside | grep -E '^[0-9]+ [a-z_0-9]+ [0-9]+$')
+echo "$results" | awk '{print "round " $1 ", " $2 ": " $3 " µs of CPU per transaction"}' >&2
+echo "| script | µs of cluster CPU per transaction (rounds) | median |"
+echo "|---|---|---:|"
+for script in $SCRIPTS; do
+    values=$(echo "$results" | awk -v s="$script" '$2 == s {print $3}')
+    median=$(echo "$values" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+    echo "| $script | $(echo "$values" | paste -sd, | sed 's/,/, /g') | $median |"
+done

@@ -1,0 +1,6 @@
+-- The take folded into the sale statement: the ticket changes only if a unit was taken.
+\set t random(1, 1000000)
+\set s :client_id % 64
+BEGIN;
+WITH x AS (SELECT x.remaining, x.stripe FROM ticketing.quota_stripes x WHERE x.event_id = :e AND x.quota_id = :q AND x.remaining > 0 AND x.stripe >= :s ORDER BY x.stripe LIMIT 1 FOR NO KEY UPDATE OF x SKIP LOCKED), took AS (UPDATE ticketing.quota_stripes s SET remaining = s.remaining - LEAST(x.remaining, 1, s.remaining) FROM x WHERE s.event_id = :e AND s.quota_id = :q AND s.stripe = x.stripe RETURNING LEAST(x.remaining, 1) AS got, x.stripe, s.remaining AS left_units, x.remaining AS before), changed AS (UPDATE ticketing.tickets t SET status = 'sold', owner = 'c' || :client_id, hold_expires_at = NULL, updated_at = pg_catalog.now() WHERE t.event_id = :e AND t.ticket_id = ANY (ARRAY[:t]::int8[]) AND t.status = 'available' AND EXISTS (SELECT 1 FROM took) RETURNING t.event_id, t.ticket_id, 'available'::text AS from_status, t.updated_at), audited AS (INSERT INTO ticketing.audit_log (event_id, ticket_id, from_status, to_status, customer, at) SELECT c.event_id, c.ticket_id, c.from_status, 'sold', 'c' || :client_id, c.updated_at FROM changed c ORDER BY c.ticket_id RETURNING 1) SELECT c.updated_at, k.got, k.stripe, k.left_units, k.before FROM took k LEFT JOIN changed c ON true;
+COMMIT;
