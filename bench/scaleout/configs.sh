@@ -2,6 +2,8 @@
 # from nothing and stopped after its cells: a single node (direct), a router over 2 or 4
 # shards, pgbouncer in transaction mode in front of a single node. Every configuration
 # gets the same inventory under the same event ids. Sourced, not run; needs nodes.sh.
+# Nodes listen on ports 255xx, below Linux's ephemeral range (32768-60999): on 555xx a
+# 4-shard configuration once could not start, a client socket holding port 55514.
 
 BENCH_DB=shop
 SALE_EVENTS=${SALE_EVENTS:-64}
@@ -32,39 +34,39 @@ new_db_with() {
 }
 
 start_direct() {
-    node_start direct 55500 || return 1
+    node_start direct 25500 || return 1
     NODES=(direct)
-    new_db_with 55500 ticketing
-    load_inventory 55500
-    npsql 55500 -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null
-    ENTRY_HOST=127.0.0.1 ENTRY_PORT=55500
+    new_db_with 25500 ticketing
+    load_inventory 25500
+    npsql 25500 -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null
+    ENTRY_HOST=127.0.0.1 ENTRY_PORT=25500
 }
 
-# start_routed N: shards s0..s(N-1) on ports 55511.., router on 55510; the router reaches
+# start_routed N: shards s0..s(N-1) on ports 25511.., router on 25510; the router reaches
 # the shards over TCP on loopback, as it would over a network.
 start_routed() {
     local n=$1 i conns=()
     NODES=(router)
     for ((i = 0; i < n; i++)); do
-        node_start "s$i" $((55511 + i)) || return 1
-        new_db_with $((55511 + i)) ticketing
-        npsql $((55511 + i)) -d "$BENCH_DB" -c "SELECT ticketing.set_shard($i, $n)" >/dev/null
-        conns+=("'host=127.0.0.1 port=$((55511 + i)) dbname=$BENCH_DB'")
+        node_start "s$i" $((25511 + i)) || return 1
+        new_db_with $((25511 + i)) ticketing
+        npsql $((25511 + i)) -d "$BENCH_DB" -c "SELECT ticketing.set_shard($i, $n)" >/dev/null
+        conns+=("'host=127.0.0.1 port=$((25511 + i)) dbname=$BENCH_DB'")
         NODES+=("s$i")
     done
-    node_start router 55510 || return 1
-    new_db_with 55510 ticketing_router
+    node_start router 25510 || return 1
+    new_db_with 25510 ticketing_router
     # The router's owner reaches the shards as itself (trust on loopback).
-    npsql 55510 -d "$BENCH_DB" -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")], check_shards => false)" \
+    npsql 25510 -d "$BENCH_DB" -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")], check_shards => false)" \
         -c "CREATE USER MAPPING FOR CURRENT_USER SERVER ticketing_shards" \
         -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")])" >/dev/null || return 1
-    load_inventory 55510
-    for ((i = 0; i < n; i++)); do npsql $((55511 + i)) -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null; done
-    ENTRY_HOST=127.0.0.1 ENTRY_PORT=55510
+    load_inventory 25510
+    for ((i = 0; i < n; i++)); do npsql $((25511 + i)) -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null; done
+    ENTRY_HOST=127.0.0.1 ENTRY_PORT=25510
 }
 
 # start_bouncer POOL: a node and pgbouncer (transaction pooling, POOL server connections)
-# listening on loopback port 55520.
+# listening on loopback port 25520.
 start_bouncer() {
     local pool=$1 dir="$SCALE_DIR/bouncer"
     start_direct || return 1
@@ -72,11 +74,11 @@ start_bouncer() {
     echo '"postgres" ""' >"$dir/users.txt"
     cat >"$dir/pgbouncer.ini" <<INI
 [databases]
-$BENCH_DB = host=127.0.0.1 port=55500 dbname=$BENCH_DB
+$BENCH_DB = host=127.0.0.1 port=25500 dbname=$BENCH_DB
 
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = 55520
+listen_port = 25520
 unix_socket_dir =
 auth_type = trust
 auth_file = $dir/users.txt
@@ -95,7 +97,8 @@ INI
         sleep 0.1
     done
     BOUNCER_PID=$(cat "$dir/pgbouncer.pid")
-    ENTRY_HOST=127.0.0.1 ENTRY_PORT=55520
+    # shellcheck disable=SC2034 # read by bench/scaleout.sh
+    ENTRY_HOST=127.0.0.1 ENTRY_PORT=25520
 }
 
 stop_config() {

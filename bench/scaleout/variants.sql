@@ -70,5 +70,5 @@ RETURNS ticketing.ticket_result LANGUAGE plproxy SECURITY DEFINER AS $$
     RUN ON ticketing.route(e);
     SELECT 'already_sold'::text AS outcome, e AS event_id, t AS ticket_id, NULL::text AS seat,
            false AS owner_is_you, NULL::timestamptz AS at, NULL::timestamptz AS hold_expires_at,
-           NULL::text AS quota;
+           NULL::text AS quota, NULL::text AS code;
 $$;
