@@ -44,6 +44,7 @@ inside() {
     psql -qAtX -c "SELECT ticketing.add_tickets($e, 33334, category => 'A')
                         + ticketing.add_tickets($e, 33333, category => 'B')
                         + ticketing.add_tickets($e, 33333, category => 'C')" >/dev/null
+    # shellcheck disable=SC2153 # WORKLOAD is set per run by the loop below (the environment)
     if [ "$WORKLOAD" = quotas ]; then
         psql -qAtX -c "SELECT ticketing.create_quota($e, 'AB', 45000, ARRAY['A', 'B']),
                               ticketing.create_quota($e, 'BC', 45000, ARRAY['B', 'C'])" >/dev/null

@@ -14,6 +14,7 @@ if [ -z "$want" ]; then
     exit 1
 fi
 status=0
+# shellcheck disable=SC2048 # the arguments are words: changelog, meta
 for what in ${*:-changelog meta}; do
     case $what in
         changelog)

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced (POSIX sh): the version every package of ticketing derives from
 # ticketing.control's default_version, the one place it is kept.
 

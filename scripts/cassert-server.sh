@@ -4,6 +4,7 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/pg-build.sh"
 
+# shellcheck disable=SC2034 # installed by scripts/cassert.sh
 CASSERT_BUILD_PACKAGES=(bison flex zlib1g-dev dpkg-dev patch bzip2 xz-utils)
 TICKETING_CACHE=${TICKETING_CACHE:-/var/cache/ticketing}
 

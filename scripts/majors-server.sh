@@ -9,6 +9,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/pg-build.sh"
 
 TICKETING_CACHE=${TICKETING_CACHE:-/var/cache/ticketing}
+# shellcheck disable=SC2034 # installed by scripts/majors.sh
 MAJOR_BUILD_PACKAGES=(bison flex zlib1g-dev libicu-dev pkg-config dpkg-dev patch bzip2
     xz-utils libipc-run-perl)
 MAJOR_ARCHIVE=${MAJOR_ARCHIVE:-http://deb.debian.org}

@@ -12,7 +12,8 @@ as_pg() { runuser -u postgres -- bash -c 'ulimit -n "$(ulimit -Hn)" 2>/dev/null;
 # postgresql.conf. TICKETING_EXTENSION_DESTDIR (Debian's extension_destdir) lets a
 # private install of the extensions be used instead of the system one.
 node_start() {
-    local name=$1 port=$2 dir="$SCALE_DIR/$1"
+    local name=$1 port=$2
+    local dir="$SCALE_DIR/$name"
     shift 2
     as_pg "$PG_BINDIR/initdb" -D "$dir/data" -A trust -N -U postgres >"$dir.initdb.log" 2>&1 ||
         { cat "$dir.initdb.log" >&2; return 1; }

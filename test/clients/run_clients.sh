@@ -98,13 +98,13 @@ check "go: build flashsale, flashload, flashreport" bash "$ROOT/clients/go/build
 # bench_smoke HANDLER [FLAGS...]: the service with the handler (and flags) under one
 # second of load from flashload over HTTP; every answer 200 or 409, verify() clean.
 bench_smoke() {
-    local handler=$1 event log="$WORK/flashsale-$1.log" addr="" pid i status
+    local handler=$1 event log="$WORK/flashsale-$1.log" addr="" pid status
     shift
     event=$(psql -X -A -t -q -c "SELECT ticketing.create_event('smoke $handler')") || return 1
     psql -X -q -c "SELECT ticketing.add_tickets($event, 2000)" >/dev/null || return 1
     "$WORK/bin/flashsale" -listen 127.0.0.1:0 -handler "$handler" -pool 8 "$@" 2>"$log" &
     pid=$!
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         addr=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$log")
         [ -n "$addr" ] && break
         sleep 0.1

@@ -132,7 +132,6 @@ run_level() {
     ROUNDS="${QUOTA_ROUNDS:-8}"
     echo "quota sell-out: $TICKETS tickets (A, B, C), quotas AB 3000 and BC 2000, $CLIENTS clients," \
         "rounds of ${SECONDS_TO_RUN}s until both quotas refuse (at most $ROUNDS)"
-    deadlocks=0
     for round in $(seq 1 "$ROUNDS"); do
         PGOPTIONS="-c default_transaction_isolation=${level// /\\ }" \
             "$PGBENCH" -n -M simple -c "$CLIENTS" -j 2 -T "$SECONDS_TO_RUN" --max-tries="$tries" \

@@ -39,12 +39,12 @@ ticks() { # ticks PIDS...: utime + stime summed
 
 declare -A URL_OF PID_OF
 start() { # start NAME FLAGS...
-    local name=$1 log="$logs/$1.log" i addr
+    local name=$1 log="$logs/$1.log" addr
     shift
     "$BIN/flashsale" -listen 127.0.0.1:0 -pool 32 "$@" 2>"$log" &
     PID_OF[$name]=$!
     pids+=($!)
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         addr=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$log")
         [ -n "$addr" ] && { URL_OF[$name]="http://$addr"; return; }
         sleep 0.1
@@ -56,7 +56,7 @@ mkdir -p "$WORK/redis-cpu"
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$WORK/redis-cpu" --appendonly yes --appendfsync always \
     --save "" --daemonize no --logfile "$logs/redis.log" &
 redis_pid=$!
-pids+=($redis_pid)
+pids+=("$redis_pid")
 sleep 0.5
 start extension -coalesce=off
 start coalesced
@@ -81,6 +81,7 @@ for handler in $HANDLERS; do
     fi
     "$BIN/flashload" -url "${URL_OF[$service]}" -event "$event" -tickets "$TICKETS" -concurrency "$BUYERS" \
         -duration 1s -warmup 0s >/dev/null 2>&1
+    # shellcheck disable=SC2046 # one argument per backend
     s0=$(ticks "${PID_OF[$service]}") d0=$(ticks $(store))
     # The load generator's own CPU: its rusage, reported by a parent that waits for it.
     python3 -c 'import resource, subprocess, sys
@@ -88,6 +89,7 @@ subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.DE
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(r.ru_utime + r.ru_stime)' "$logs/run.json" "$BIN/flashload" -url "${URL_OF[$service]}" -event "$event" -tickets "$TICKETS" \
         -concurrency "$BUYERS" -duration "${SECONDS_PER_RUN}s" -warmup 0s -request-ids="$ids" >"$logs/load.cpu"
+    # shellcheck disable=SC2046 # one argument per backend
     python3 - "$handler" "$s0" "$(ticks "${PID_OF[$service]}")" "$d0" "$(ticks $(store))" "$(getconf CLK_TCK)" \
         "$logs/run.json" "$(cat "$logs/load.cpu")" <<'PY'
 import json, sys

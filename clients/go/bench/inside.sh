@@ -17,6 +17,7 @@ DB=flashsale_bench
 HANDLERS_spread=${HANDLERS_spread:-"extension coalesced article redis-always redis-everysec"}
 HANDLERS_hot=${HANDLERS_hot:-"extension extension+ids coalesced coalesced+ids article redis-always redis-everysec"}
 declare -A TICKETS=([spread]=200000 [hot]=100)
+# shellcheck disable=SC2206 # the environment gives the workloads as words
 WORKLOADS=(${WORKLOADS:-spread hot})
 
 say() { printf '==> %s\n' "$*" >&2; }
@@ -43,11 +44,11 @@ trap cleanup EXIT
 
 # start_service NAME FLAGS...: starts flashsale on a free port; sets URL.
 start_service() {
-    local name=$1 log="$logs/$1.log" i addr
+    local name=$1 log="$logs/$1.log" addr
     shift
     "$BIN/flashsale" -listen 127.0.0.1:0 -pool 32 "$@" 2>"$log" &
     pids+=($!)
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         addr=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$log")
         if [ -n "$addr" ]; then
             URL="http://$addr"
@@ -62,13 +63,13 @@ start_service() {
 # start_redis FSYNC: a redis-server with the append-only file flushed as FSYNC says,
 # on a free port; sets REDIS_PORT.
 start_redis() {
-    local fsync=$1 dir="$WORK/redis-$1" i
+    local fsync=$1 dir="$WORK/redis-$1"
     mkdir -p "$dir"
     REDIS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync "$fsync" \
         --save "" --daemonize no --logfile "$logs/redis-$fsync.log" &
     pids+=($!)
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && return
         sleep 0.1
     done

@@ -99,7 +99,7 @@ for mode in single coalesced; do
     URL_OF[service-$mode]=$URL PID_OF[service-$mode]=$SERVICE_PID
     start "plproxy-$mode" -dsn "dbname=$ROUTER" "$flag"
     URL_OF[plproxy-$mode]=$URL PID_OF[plproxy-$mode]=$SERVICE_PID
-    for repeat in $(seq "$ROUTING_REPEATS"); do
+    for _ in $(seq "$ROUTING_REPEATS"); do
         for route in direct service plproxy; do
             name=$route-$mode
             new_event
