@@ -17,6 +17,7 @@
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$BENCH_DIR/../scripts/common.sh"
+source "$BENCH_DIR/lib.sh" # median
 export ROUNDS=${ROUNDS:-3} CLIENTS=${CLIENTS:-2} SCANS=${SCANS:-20000} DUP_PCT=${DUP_PCT:-10}
 export BATCH=${BATCH:-100}
 BUILD=1
@@ -115,7 +116,6 @@ for round in $(seq 1 "$ROUNDS"); do
         "$(q -c "SELECT count(*) FROM ticketing.verify()")"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 scan_median=$(median "${scan_rates[@]}")
 claim_median=$(median "${claim_rates[@]}")
 upload_median=$(median "${upload_rates[@]}")

@@ -216,6 +216,9 @@ with_round_trips() {
         in_sql && (/;[ \t]*$/ || /\\gset/) { in_sql = 0 }' "$1"
 }
 
+# median NUMBERS...: the middle one, or the mean of the two in the middle.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 # pgbench_threads CLIENTS: pgbench's -j, a thread per core up to the clients.
 pgbench_threads() {
     local cores

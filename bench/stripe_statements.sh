@@ -23,6 +23,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/common.sh"
+source "$ROOT/bench/lib.sh" # median
 require_root
 export ROOT ROUNDS=${1:-3} CLIENTS=${CLIENTS:-64} TRANSACTIONS=${TRANSACTIONS:-25600}
 export STRIPE_PAGES=${STRIPE_PAGES:-shared}
@@ -65,7 +66,6 @@ echo "$results" | awk '{print "round " $1 ", " $2 ": " $3 " µs of CPU per trans
 echo "| script | µs of cluster CPU per transaction (rounds) | median |"
 echo "|---|---|---:|"
 for script in $SCRIPTS; do
-    values=$(echo "$results" | awk -v s="$script" '$2 == s {print $3}')
-    median=$(echo "$values" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
-    echo "| $script | $(echo "$values" | paste -sd, | sed 's/,/, /g') | $median |"
+    mapfile -t values < <(echo "$results" | awk -v s="$script" '$2 == s {print $3}')
+    echo "| $script | $(IFS=,; echo "${values[*]}" | sed 's/,/, /g') | $(median "${values[@]}") |"
 done
