@@ -13,10 +13,30 @@
 #   sale_take_subquery the take as one UPDATE whose stripe a locking subquery chooses
 #   sale_take_folded   the take as CTEs of the sale statement (the sale only if a unit was taken)
 #
+# The spi_* scripts run statements of the same shapes through SPI, as the extension does
+# (PL/pgSQL functions in spi_functions.sql, plans kept per backend; no round trip per
+# statement), with a second quota over the same tickets (B under both AB and BC):
+#
+#   spi_sale                 the sale alone
+#   spi_take                 a take of one quota, then the sale
+#   spi_take2                a take of each of two quotas (two statements), then the sale
+#   spi_take2_one_statement  both takes in one statement, then the sale
+#   spi_take_advisory        a take that skips stripes other transactions are taking from by
+#                            an advisory try-lock, then a plain UPDATE (no row lock), then
+#                            the sale
+#   spi_take2_advisory       the same for two quotas
+#
 # Each round runs every script from CLIENTS (64) pgbench clients, prepared, generic plans
-# (as the extension's kept plans are), synchronous_commit = on, fsync on (with_bench_cluster),
+# (as the extension's kept plans are) under the settings the extension plans its stripe
+# walks with (PlanShape::ordered_walk: no sequential or bitmap scan, no sort; the generic
+# plan of a take joins the stripes by a sequential scan of all of them otherwise) and without
+# JIT (the settings cost a plan past jit_above_cost; the extension plans with jit off),
+# synchronous_commit = on, fsync on (with_bench_cluster),
 # TRANSACTIONS (25,600) in all, and reports the CPU of the cluster's processes (/proc)
-# per transaction; a table of the medians follows. STRIPE_PAGES=one gives every stripe
+# per transaction. Every script starts from the same state: the tickets the one before
+# sold are available again, the audit log empty, both tables vacuumed and a checkpoint
+# taken (otherwise each script finds more tickets sold than the one before, and an
+# UPDATE that finds a ticket sold writes nothing); a table of the medians follows. STRIPE_PAGES=one gives every stripe
 # a heap page of its own (fillfactor 10 and a padding column, in the throwaway cluster).
 #
 #   bash bench/stripe_statements.sh [ROUNDS]     (as root; uses the installed extension)
@@ -27,23 +47,30 @@ source "$ROOT/bench/lib.sh" # median
 require_root
 export ROOT ROUNDS=${1:-3} CLIENTS=${CLIENTS:-64} TRANSACTIONS=${TRANSACTIONS:-25600}
 export STRIPE_PAGES=${STRIPE_PAGES:-shared}
-export SCRIPTS=${SCRIPTS:-"sale sale_select1 sale_plain_update sale_take sale_take_subquery sale_take_folded"}
+export SCRIPTS=${SCRIPTS:-"sale sale_select1 sale_plain_update sale_take sale_take_subquery sale_take_folded
+    spi_sale spi_take spi_take2 spi_take2_one_statement spi_take_advisory spi_take2_advisory"}
 
 inside() {
     set -euo pipefail
     source "$ROOT/bench/lib.sh"
     psql -qAtX -c "CREATE EXTENSION ticketing" >/dev/null
     psql -qAtX -c "ALTER SYSTEM SET synchronous_commit = on" \
-        -c "ALTER SYSTEM SET plan_cache_mode = force_generic_plan" -c "SELECT pg_reload_conf()" >/dev/null
+        -c "ALTER SYSTEM SET plan_cache_mode = force_generic_plan" -c "ALTER SYSTEM SET enable_seqscan = off" \
+        -c "ALTER SYSTEM SET enable_bitmapscan = off" -c "ALTER SYSTEM SET enable_sort = off" \
+        -c "ALTER SYSTEM SET enable_incremental_sort = off" -c "ALTER SYSTEM SET jit = off" \
+        -c "SELECT pg_reload_conf()" >/dev/null
+    psql -qAtX -v ON_ERROR_STOP=1 -f "$ROOT/bench/stripe_statements/spi_functions.sql" >/dev/null
     if [ "$STRIPE_PAGES" = one ]; then
         psql -qAtX -c "ALTER TABLE ticketing.quota_stripes SET (fillfactor = 10)" \
             -c "ALTER TABLE ticketing.quota_stripes ADD COLUMN pad text DEFAULT repeat('x', 900)" >/dev/null
     fi
-    local e q pages
+    local e q q2 pages
     e=$(psql -qAtX -c "SELECT ticketing.create_event('stripe statements')")
     psql -qAtX -c "SELECT ticketing.add_tickets($e, 1000000, category => 'A')" >/dev/null
     psql -qAtX -c "SELECT ticketing.create_quota($e, 'A', 10000000, ARRAY['A'])" >/dev/null
-    q=$(psql -qAtX -c "SELECT quota_id FROM ticketing.quotas WHERE event_id = $e")
+    psql -qAtX -c "SELECT ticketing.create_quota($e, 'A2', 10000000, ARRAY['A'])" >/dev/null
+    q=$(psql -qAtX -c "SELECT quota_id FROM ticketing.quotas WHERE event_id = $e AND name = 'A'")
+    q2=$(psql -qAtX -c "SELECT quota_id FROM ticketing.quotas WHERE event_id = $e AND name = 'A2'")
     psql -qAtX -c "VACUUM ANALYZE" -c CHECKPOINT >/dev/null
     pages=$(psql -qAtX -c "SELECT count(DISTINCT (ctid::text::point)[0]) FROM ticketing.quota_stripes")
     echo "stripes on $pages heap pages" >&2
@@ -53,9 +80,13 @@ inside() {
         for script in $SCRIPTS; do
             before=$(cluster_ticks "$postmaster")
             pgbench -n -M prepared -c "$CLIENTS" -j "$(pgbench_threads "$CLIENTS")" -t $((TRANSACTIONS / CLIENTS)) \
-                -D e="$e" -D q="$q" -f "$ROOT/bench/stripe_statements/$script.sql" >/dev/null
+                -D e="$e" -D q="$q" -D q2="$q2" -f "$ROOT/bench/stripe_statements/$script.sql" >/dev/null
             after=$(cluster_ticks "$postmaster")
             echo "$round $script $(((after - before) * 1000000 / $(getconf CLK_TCK) / TRANSACTIONS))"
+            psql -qAtX -c "UPDATE ticketing.tickets SET status = 'available', owner = NULL
+                             WHERE event_id = $e AND status = 'sold'" \
+                -c "TRUNCATE ticketing.audit_log" -c "VACUUM ticketing.tickets, ticketing.quota_stripes" \
+                -c CHECKPOINT >/dev/null
         done
     done
 }

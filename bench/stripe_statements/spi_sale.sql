@@ -1,0 +1,4 @@
+-- Through SPI: the sale alone (spi_functions.sql).
+\set t random(1, 1000000)
+\set s :client_id % 64
+SELECT bench_spi.sale(:e, :q, :q2, :s, :t, 'c' || :client_id);

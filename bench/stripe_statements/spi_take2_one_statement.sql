@@ -1,0 +1,4 @@
+-- Through SPI: a take of both quotas in one statement, then the sale (spi_functions.sql).
+\set t random(1, 1000000)
+\set s :client_id % 64
+SELECT bench_spi.take2_one_statement(:e, :q, :q2, :s, :t, 'c' || :client_id);
