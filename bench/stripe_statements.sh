@@ -15,7 +15,8 @@
 #
 # The spi_* scripts run statements of the same shapes through SPI, as the extension does
 # (PL/pgSQL functions in spi_functions.sql, plans kept per backend; no round trip per
-# statement), with a second quota over the same tickets (B under both AB and BC):
+# statement), with a second quota over the same tickets (as category B is under both AB
+# and BC in bench/run.sh's quotas workload):
 #
 #   spi_sale                 the sale alone
 #   spi_take                 a take of one quota, then the sale
@@ -27,17 +28,19 @@
 #   spi_take2_advisory       the same for two quotas
 #
 # Each round runs every script from CLIENTS (64) pgbench clients, prepared, generic plans
-# (as the extension's kept plans are) under the settings the extension plans its stripe
-# walks with (PlanShape::ordered_walk: no sequential or bitmap scan, no sort; the generic
-# plan of a take joins the stripes by a sequential scan of all of them otherwise) and without
-# JIT (the settings cost a plan past jit_above_cost; the extension plans with jit off),
-# synchronous_commit = on, fsync on (with_bench_cluster),
-# TRANSACTIONS (25,600) in all, and reports the CPU of the cluster's processes (/proc)
-# per transaction. Every script starts from the same state: the tickets the one before
-# sold are available again, the audit log empty, both tables vacuumed and a checkpoint
-# taken (otherwise each script finds more tickets sold than the one before, and an
-# UPDATE that finds a ticket sold writes nothing); a table of the medians follows. STRIPE_PAGES=one gives every stripe
-# a heap page of its own (fillfactor 10 and a padding column, in the throwaway cluster).
+# (as the extension's kept plans are), synchronous_commit = on, fsync on
+# (with_bench_cluster), TRANSACTIONS (25,600) in all, and reports the CPU of the
+# cluster's processes (/proc) per transaction; a table of the medians follows.
+# - Plans are made under the settings the extension plans its stripe walks with
+#   (PlanShape::ordered_walk: no sequential or bitmap scan, no sort; otherwise the
+#   generic plan of a take joins the stripes by a sequential scan of all of them), and
+#   without JIT, as the extension's (those settings cost a plan past jit_above_cost).
+# - Every script starts from the same state: the tickets the one before sold available
+#   again, the audit log empty, both tables vacuumed, a checkpoint taken. (Otherwise each
+#   script finds more tickets sold than the one before, and an UPDATE that finds its
+#   ticket sold writes nothing.)
+# - STRIPE_PAGES=one gives every stripe a heap page of its own (fillfactor 10 and a
+#   padding column, in the throwaway cluster).
 #
 #   bash bench/stripe_statements.sh [ROUNDS]     (as root; uses the installed extension)
 set -euo pipefail
