@@ -70,7 +70,7 @@ cell() {
         [ "$workload" = refusal ] || reset_sales
         # shellcheck disable=SC2046 # one argument per port
         exec_us_per_call $(node_ports) >/dev/null
-        [ -n "${NODES[0]:-}" ] && [ "${NODES[0]}" = router ] && exec_us_per_call 25510 >/dev/null
+        [ -n "${NODES[0]:-}" ] && [ "${NODES[0]}" = router ] && exec_us_per_call "$ROUTER_PORT" >/dev/null
         sales0=$(sales_so_far)
         before=$(config_cpu_ticks)
         out=$(as_pg "$PG_BINDIR/pgbench" -n -h "$ENTRY_HOST" -p "$ENTRY_PORT" -U postgres -M "$protocol" \
@@ -90,7 +90,7 @@ cell() {
         local router_exec=0 shard_exec
         # shellcheck disable=SC2046 # one argument per port
         shard_exec=$(exec_us_per_call $(node_ports))
-        [ "${NODES[0]}" = router ] && router_exec=$(exec_us_per_call 25510)
+        [ "${NODES[0]}" = router ] && router_exec=$(exec_us_per_call "$ROUTER_PORT")
         read -r r0 s0 b0 <<<"$before"
         read -r r1 s1 b1 <<<"$after"
         awk -v OFS='\t' -v c="$config" -v w="$workload" -v p="$protocol" -v n="$clients" -v run="$run" \
@@ -121,14 +121,14 @@ cell direct refusal prepared "$ROUTED_CLIENTS"
 cell direct batch prepared "$ROUTED_CLIENTS"
 cell direct batch100 prepared "$ROUTED_CLIENTS"
 cell direct sale extended "$best"
-check_config 25500 direct
+check_config "$DIRECT_PORT" direct
 stop_config
 
 # variants: the refusal workload through other forms of the routed call (variants.sql),
 # in turns, REPEATS rounds: what each choice of the shipped function saves.
 variants() {
     local round v script
-    npsql 25510 -d "$BENCH_DB" -f "$BENCH_ROOT/scaleout/variants.sql" >/dev/null
+    npsql "$ROUTER_PORT" -d "$BENCH_DB" -f "$BENCH_ROOT/scaleout/variants.sql" >/dev/null
     for ((round = 1; round <= REPEATS; round++)); do
         for v in shipped v_select_star v_unchecked v_default_query v_route_with_set v_bare_hash v_no_claim text_io; do
             script="$SCALE_DIR/variant-$v.sql"
@@ -137,9 +137,9 @@ variants() {
                 *) sed "s/ticketing\.claim_ticket(/ticketing.$v(/" "$BENCH_ROOT/scaleout/refusal.sql" >"$script" ;;
             esac
             chmod 644 "$script"
-            [ "$v" = text_io ] && npsql 25510 -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (ADD disable_binary '1')"
+            [ "$v" = text_io ] && npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (ADD disable_binary '1')"
             cell "variant:$v" refusal prepared "$ROUTED_CLIENTS" "$script" 1
-            [ "$v" = text_io ] && npsql 25510 -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (DROP disable_binary)"
+            [ "$v" = text_io ] && npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (DROP disable_binary)"
         done
     done
 }
@@ -155,14 +155,14 @@ for shards in 2 4; do
         say "routed: variants of the routed call"
         variants
     fi
-    check_config 25510 "routed-$shards"
+    check_config "$ROUTER_PORT" "routed-$shards"
     stop_config
 done
 
 say "pgbouncer: transaction pooling, pool of $best"
 start_bouncer "$best" || exit 1
 for c in 500 1000; do cell "pgbouncer-$best" sale extended "$c"; done
-check_config 25500 pgbouncer
+check_config "$DIRECT_PORT" pgbouncer
 stop_config
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)

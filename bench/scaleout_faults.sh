@@ -68,18 +68,18 @@ say "a router and 2 shards"
 start_routed 2 || exit 1
 old_conns=()
 for i in 0 1; do
-    npsql $((25511 + i)) -c "CREATE DATABASE shop_old" >/dev/null
-    npsql $((25511 + i)) -d shop_old -c "CREATE EXTENSION ticketing VERSION '1.2'" \
+    npsql $((SHARD_PORT + i)) -c "CREATE DATABASE shop_old" >/dev/null
+    npsql $((SHARD_PORT + i)) -d shop_old -c "CREATE EXTENSION ticketing VERSION '1.2'" \
         -c "SELECT ticketing.set_shard($i, 2)" >/dev/null
-    old_conns+=("'host=127.0.0.1 port=$((25511 + i)) dbname=shop_old'")
+    old_conns+=("'host=127.0.0.1 port=$((SHARD_PORT + i)) dbname=shop_old'")
 done
-npsql 25510 -c "CREATE DATABASE shop_old" >/dev/null
-npsql 25510 -d shop_old -c "CREATE EXTENSION ticketing_router VERSION '1.2' CASCADE" \
+npsql "$ROUTER_PORT" -c "CREATE DATABASE shop_old" >/dev/null
+npsql "$ROUTER_PORT" -d shop_old -c "CREATE EXTENSION ticketing_router VERSION '1.2' CASCADE" \
     -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${old_conns[*]}")], check_shards => false)" >/dev/null
-BENCH_DB=shop_old load_inventory 25510
-for i in 0 1; do npsql $((25511 + i)) -d shop_old -c "VACUUM ANALYZE" >/dev/null; done
+BENCH_DB=shop_old load_inventory "$ROUTER_PORT"
+for i in 0 1; do npsql $((SHARD_PORT + i)) -d shop_old -c "VACUUM ANALYZE" >/dev/null; done
 for db in shop shop_old; do
-    npsql 25510 -d "$db" >/dev/null <<'SQL'
+    npsql "$ROUTER_PORT" -d "$db" >/dev/null <<'SQL'
 CREATE FUNCTION public.attempt(event bigint, ticket bigint, customer text) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -104,7 +104,7 @@ done
 run() {
     local db=$1 clients=$2 script=$3 out
     shift 3
-    out=$(as_pg "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p 25510 -U postgres -M prepared -c "$clients" -j 2 \
+    out=$(as_pg "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p "$ROUTER_PORT" -U postgres -M prepared -c "$clients" -j 2 \
         -T "$DURATION" -D sale_events="$SALE_EVENTS" -D sale_tickets="$SALE_TICKETS" "$@" -f "$script" "$db" 2>&1)
     local calls tps
     calls=$(grep -oP 'number of transactions actually processed: \K[0-9]+' <<<"$out")
@@ -140,14 +140,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
         done
     done
 done
-check=$(npsql 25510 -d "$BENCH_DB" -c "SELECT count(*) FROM ticketing.verify()")
+check=$(npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "SELECT count(*) FROM ticketing.verify()")
 [ "$check" = 0 ] || say "verify() reports $check problems after part 1"
 
 say "2. a slow shard behind pgbouncer (pool $POOL): $SLOW slow callers, $HEALTHY healthy ones"
 reset_sales
-slow_event=$(npsql 25510 -d "$BENCH_DB" -c "SELECT min(e) FROM generate_series(1, $SALE_EVENTS) e WHERE ticketing.shard_of(e) = 1")
-healthy_event=$(npsql 25510 -d "$BENCH_DB" -c "SELECT min(e) FROM generate_series(1, $SALE_EVENTS) e WHERE ticketing.shard_of(e) = 0")
-npsql 25512 -d "$BENCH_DB" >/dev/null <<SQL
+slow_event=$(npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "SELECT min(e) FROM generate_series(1, $SALE_EVENTS) e WHERE ticketing.shard_of(e) = 1")
+healthy_event=$(npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "SELECT min(e) FROM generate_series(1, $SALE_EVENTS) e WHERE ticketing.shard_of(e) = 0")
+npsql $((SHARD_PORT + 1)) -d "$BENCH_DB" >/dev/null <<SQL
 CREATE FUNCTION public.sleep_first() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN
     IF NEW.event_id = $slow_event THEN
@@ -163,10 +163,10 @@ start_router_bouncer() {
     echo '"postgres" ""' >"$BOUNCER_DIR/users.txt"
     cat >"$BOUNCER_DIR/pgbouncer.ini" <<INI
 [databases]
-$BENCH_DB = host=127.0.0.1 port=25510 dbname=$BENCH_DB
+$BENCH_DB = host=127.0.0.1 port=$ROUTER_PORT dbname=$BENCH_DB
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = 25530
+listen_port = $ROUTER_BOUNCER_PORT
 unix_socket_dir =
 auth_type = trust
 auth_file = $BOUNCER_DIR/users.txt
@@ -206,22 +206,22 @@ slow_case() {
     local config=$1 with_slow=$2 pool=${3:-$POOL} logs="$SCALE_DIR/log-$RANDOM" slow_pid='' calls tps sold0 sold1 note=
     mkdir -p "$logs" && chown postgres: "$logs"
     start_router_bouncer "$pool" || return 1
-    npsql 25510 -d "$BENCH_DB" -c "TRUNCATE public.slow_answers" >/dev/null
-    sold0=$(npsql 25512 -d "$BENCH_DB" -c "SELECT count(*) FROM ticketing.audit_log WHERE event_id = $slow_event AND to_status = 'sold'")
+    npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "TRUNCATE public.slow_answers" >/dev/null
+    sold0=$(npsql $((SHARD_PORT + 1)) -d "$BENCH_DB" -c "SELECT count(*) FROM ticketing.audit_log WHERE event_id = $slow_event AND to_status = 'sold'")
     if [ "$with_slow" = yes ]; then
-        as_pg "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p 25530 -U postgres -M extended -c "$SLOW" -j 2 -T $((DURATION + 3)) \
+        as_pg "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p "$ROUTER_BOUNCER_PORT" -U postgres -M extended -c "$SLOW" -j 2 -T $((DURATION + 3)) \
             -D sale_tickets="$SALE_TICKETS" -D slow_event="$slow_event" -f "$BENCH_ROOT/scaleout/slow_caller.sql" \
             "$BENCH_DB" >"$logs/slow.out" 2>&1 &
         slow_pid=$!
         sleep 2 # the slow callers take the pool first, and keep at it past the healthy run
     fi
     read -r calls tps < <(cd "$logs" && run "$BENCH_DB" "$HEALTHY" "$BENCH_ROOT/scaleout/healthy_caller.sql" \
-        -h 127.0.0.1 -p 25530 -M extended -D healthy_event="$healthy_event" -l --log-prefix="$logs/healthy")
+        -h 127.0.0.1 -p "$ROUTER_BOUNCER_PORT" -M extended -D healthy_event="$healthy_event" -l --log-prefix="$logs/healthy")
     [ -n "$slow_pid" ] && wait "$slow_pid"
     sleep 2 # slow statements still running on the shard end or are cancelled
-    sold1=$(npsql 25512 -d "$BENCH_DB" -c "SELECT count(*) FROM ticketing.audit_log WHERE event_id = $slow_event AND to_status = 'sold'")
+    sold1=$(npsql $((SHARD_PORT + 1)) -d "$BENCH_DB" -c "SELECT count(*) FROM ticketing.audit_log WHERE event_id = $slow_event AND to_status = 'sold'")
     if [ "$with_slow" = yes ]; then
-        note=$(npsql 25510 -d "$BENCH_DB" -c "SELECT sum(n) || ' slow calls: ' || string_agg(n || ' ' || outcome, ', ')
+        note=$(npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "SELECT sum(n) || ' slow calls: ' || string_agg(n || ' ' || outcome, ', ')
                                                  || '; ' || $((sold1 - sold0)) || ' sold on the slow shard; slow calls took up to '
                                                  || (SELECT round(max(ms)) FROM public.slow_answers) || ' ms'
                                                 FROM (SELECT outcome, count(*) n FROM public.slow_answers GROUP BY 1 ORDER BY 2 DESC) a")
@@ -235,13 +235,13 @@ slow_case() {
 
 slow_case "healthy callers alone" no
 slow_case "no bound" yes
-npsql 25510 -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (ADD query_timeout '1')" >/dev/null
+npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (ADD query_timeout '1')" >/dev/null
 slow_case "PL/Proxy query_timeout = 1" yes
-npsql 25510 -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (DROP query_timeout)" >/dev/null
-npsql 25510 -c "ALTER DATABASE $BENCH_DB SET statement_timeout = '$ROUTER_TIMEOUT'" >/dev/null
+npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "ALTER SERVER ticketing_shards OPTIONS (DROP query_timeout)" >/dev/null
+npsql "$ROUTER_PORT" -c "ALTER DATABASE $BENCH_DB SET statement_timeout = '$ROUTER_TIMEOUT'" >/dev/null
 slow_case "router statement_timeout = $ROUTER_TIMEOUT" yes
 slow_case "router statement_timeout = $ROUTER_TIMEOUT" yes $BIG_POOL
-npsql 25510 -c "ALTER DATABASE $BENCH_DB RESET statement_timeout" >/dev/null
+npsql "$ROUTER_PORT" -c "ALTER DATABASE $BENCH_DB RESET statement_timeout" >/dev/null
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 cp "$RESULTS" "${OUT%.md}.tsv"

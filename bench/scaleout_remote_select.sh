@@ -29,7 +29,7 @@ trap 'stop_config; rm -rf --one-file-system "$SCALE_DIR"' EXIT
 HZ=$(getconf CLK_TCK)
 say "a router and 2 shards; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 start_routed 2 || exit 1
-npsql 25510 -d "$BENCH_DB" -f "$BENCH_ROOT/scaleout/variants.sql" >/dev/null
+npsql "$ROUTER_PORT" -d "$BENCH_DB" -f "$BENCH_ROOT/scaleout/variants.sql" >/dev/null
 cp "$BENCH_ROOT/scaleout/refusal.sql" "$SCALE_DIR/named.sql"
 sed "s/ticketing\.claim_ticket(/ticketing.v_select_star(/" "$BENCH_ROOT/scaleout/refusal.sql" >"$SCALE_DIR/star.sql"
 chmod 644 "$SCALE_DIR"/*.sql
@@ -37,7 +37,7 @@ shards_ticks() { echo $(($(node_cpu_ticks s0) + $(node_cpu_ticks s1))); }
 for ((round = 1; round <= ROUNDS; round++)); do
     for form in named star; do
         r0=$(node_cpu_ticks router) s0=$(shards_ticks)
-        out=$(as_pg "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p 25510 -U postgres -M prepared -c "$CLIENTS" -j 2 \
+        out=$(as_pg "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p "$ROUTER_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 \
             -T "$DURATION" -D sale_events="$SALE_EVENTS" -D sale_tickets="$SALE_TICKETS" -f "$SCALE_DIR/$form.sql" \
             "$BENCH_DB" 2>&1)
         r1=$(node_cpu_ticks router) s1=$(shards_ticks)

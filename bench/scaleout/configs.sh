@@ -2,8 +2,16 @@
 # from nothing and stopped after its cells: a single node (direct), a router over 2 or 4
 # shards, pgbouncer in transaction mode in front of a single node. Every configuration
 # gets the same inventory under the same event ids. Sourced, not run; needs nodes.sh.
-# Nodes listen on ports 255xx, below Linux's ephemeral range (32768-60999): on 555xx a
-# 4-shard configuration once could not start, a client socket holding port 55514.
+
+# Every port the scale-out benchmarks listen on. Below Linux's ephemeral range
+# (32768-60999): on 555xx a 4-shard configuration once could not start, a client socket
+# holding port 55514.
+DIRECT_PORT=25500
+ROUTER_PORT=25510
+SHARD_PORT=25511         # shard i listens on SHARD_PORT + i
+BOUNCER_PORT=25520       # pgbouncer in front of the direct node
+# shellcheck disable=SC2034 # read by bench/scaleout_faults.sh
+ROUTER_BOUNCER_PORT=25530 # pgbouncer in front of the router (bench/scaleout_faults.sh)
 
 BENCH_DB=shop
 SALE_EVENTS=${SALE_EVENTS:-64}
@@ -34,39 +42,39 @@ new_db_with() {
 }
 
 start_direct() {
-    node_start direct 25500 || return 1
+    node_start direct "$DIRECT_PORT" || return 1
     NODES=(direct)
-    new_db_with 25500 ticketing
-    load_inventory 25500
-    npsql 25500 -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null
-    ENTRY_HOST=127.0.0.1 ENTRY_PORT=25500
+    new_db_with "$DIRECT_PORT" ticketing
+    load_inventory "$DIRECT_PORT"
+    npsql "$DIRECT_PORT" -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null
+    ENTRY_HOST=127.0.0.1 ENTRY_PORT=$DIRECT_PORT
 }
 
-# start_routed N: shards s0..s(N-1) on ports 25511.., router on 25510; the router reaches
+# start_routed N: shards s0..s(N-1) on ports SHARD_PORT.., router on ROUTER_PORT; the router reaches
 # the shards over TCP on loopback, as it would over a network.
 start_routed() {
     local n=$1 i conns=()
     NODES=(router)
     for ((i = 0; i < n; i++)); do
-        node_start "s$i" $((25511 + i)) || return 1
-        new_db_with $((25511 + i)) ticketing
-        npsql $((25511 + i)) -d "$BENCH_DB" -c "SELECT ticketing.set_shard($i, $n)" >/dev/null
-        conns+=("'host=127.0.0.1 port=$((25511 + i)) dbname=$BENCH_DB'")
+        node_start "s$i" $((SHARD_PORT + i)) || return 1
+        new_db_with $((SHARD_PORT + i)) ticketing
+        npsql $((SHARD_PORT + i)) -d "$BENCH_DB" -c "SELECT ticketing.set_shard($i, $n)" >/dev/null
+        conns+=("'host=127.0.0.1 port=$((SHARD_PORT + i)) dbname=$BENCH_DB'")
         NODES+=("s$i")
     done
-    node_start router 25510 || return 1
-    new_db_with 25510 ticketing_router
+    node_start router "$ROUTER_PORT" || return 1
+    new_db_with "$ROUTER_PORT" ticketing_router
     # The router's owner reaches the shards as itself (trust on loopback).
-    npsql 25510 -d "$BENCH_DB" -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")], check_shards => false)" \
+    npsql "$ROUTER_PORT" -d "$BENCH_DB" -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")], check_shards => false)" \
         -c "CREATE USER MAPPING FOR CURRENT_USER SERVER ticketing_shards" \
         -c "SELECT ticketing.define_shards(ARRAY[$(IFS=,; echo "${conns[*]}")])" >/dev/null || return 1
-    load_inventory 25510
-    for ((i = 0; i < n; i++)); do npsql $((25511 + i)) -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null; done
-    ENTRY_HOST=127.0.0.1 ENTRY_PORT=25510
+    load_inventory "$ROUTER_PORT"
+    for ((i = 0; i < n; i++)); do npsql $((SHARD_PORT + i)) -d "$BENCH_DB" -c "VACUUM ANALYZE" >/dev/null; done
+    ENTRY_HOST=127.0.0.1 ENTRY_PORT=$ROUTER_PORT
 }
 
 # start_bouncer POOL: a node and pgbouncer (transaction pooling, POOL server connections)
-# listening on loopback port 25520.
+# listening on loopback port BOUNCER_PORT.
 start_bouncer() {
     local pool=$1 dir="$SCALE_DIR/bouncer"
     start_direct || return 1
@@ -74,11 +82,11 @@ start_bouncer() {
     echo '"postgres" ""' >"$dir/users.txt"
     cat >"$dir/pgbouncer.ini" <<INI
 [databases]
-$BENCH_DB = host=127.0.0.1 port=25500 dbname=$BENCH_DB
+$BENCH_DB = host=127.0.0.1 port=$DIRECT_PORT dbname=$BENCH_DB
 
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = 25520
+listen_port = $BOUNCER_PORT
 unix_socket_dir =
 auth_type = trust
 auth_file = $dir/users.txt
@@ -98,7 +106,7 @@ INI
     done
     BOUNCER_PID=$(cat "$dir/pgbouncer.pid")
     # shellcheck disable=SC2034 # read by bench/scaleout.sh
-    ENTRY_HOST=127.0.0.1 ENTRY_PORT=25520
+    ENTRY_HOST=127.0.0.1 ENTRY_PORT=$BOUNCER_PORT
 }
 
 stop_config() {
