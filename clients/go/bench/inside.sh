@@ -12,6 +12,8 @@
 # redis-server with appendonly yes and appendfsync always / everysec); "+ids" sends a
 # unique Idempotency-Key with every request (hot workload only: keyed refusals).
 # COALESCE_FLAGS: more flags for the coalesced service (its -coalesce-* settings).
+# COALESCE_ALT_FLAGS: starts a second coalesced service with these flags, handler
+# "coalesced-alt" (name it in HANDLERS_*), so two settings run interleaved in one run.
 set -euo pipefail
 DB=flashsale_bench
 HANDLERS_spread=${HANDLERS_spread:-"extension coalesced article redis-always redis-everysec"}
@@ -81,6 +83,11 @@ start_service extension -handler extension -coalesce=off
 URLS[extension]=$URL
 start_service coalesced -handler extension ${COALESCE_FLAGS:-} # e.g. COALESCE_FLAGS=-coalesce-inflight=8
 URLS[coalesced]=$URL
+if [ -n "${COALESCE_ALT_FLAGS:-}" ]; then
+    # shellcheck disable=SC2086 # the flags are words
+    start_service coalesced-alt -handler extension $COALESCE_ALT_FLAGS
+    URLS[coalesced-alt]=$URL
+fi
 start_service article -handler article
 URLS[article]=$URL
 for fsync in always everysec; do
