@@ -128,8 +128,9 @@ SELECT t.seat FROM ticketing.tickets t, ticketing.waitlist_entries w
 SELECT * FROM ticketing.verify(2702);
 
 -------------------------------------------------------------------------------
--- A waiter at their per-customer limit is passed over, and the entry says why; a quota
--- with no room likewise; tickets added and a quota raised are offered.
+-- A waiter at their per-customer limit is passed over, and the entry says why; tickets
+-- a quota has no room for are not on sale, so they are offered to nobody; tickets added
+-- and a quota raised are offered.
 -------------------------------------------------------------------------------
 SELECT ticketing.create_event('Limits', per_customer_limit => 2, event_id => 2703);
 SELECT ticketing.add_tickets(2703, 4, category => 'Stalls');
@@ -145,7 +146,8 @@ SELECT outcome, place FROM ticketing.join_waitlist(2703, 'oscar', category => 'B
 -- max is at the limit: the released Stalls ticket passes him over to nina.
 SELECT outcome FROM ticketing.release_ticket(2703, 3, 'other');
 SELECT customer, place, status, skipped_for FROM ticketing.waitlist(2703);
--- Balcony ticket 6 is available but the balcony quota (1) is used up: oscar waits.
+-- Balcony ticket 6 is available but the balcony quota (1) is used up: oscar waits, and
+-- nobody was passed over for it.
 SELECT outcome, quota FROM ticketing.claim_ticket(2703, 6, 'someone');
 -- Raising the quota makes room: ticket 6 is offered to oscar.
 SELECT ticketing.resize_quota(2703, 'balcony', 2);
@@ -159,6 +161,24 @@ SELECT ticketing.close_waitlist(2703) AS closed;
 SELECT outcome FROM ticketing.join_waitlist(2703, 'late');
 SELECT customer, status FROM ticketing.waitlist(2703);
 SELECT * FROM ticketing.verify(2703);
+
+-------------------------------------------------------------------------------
+-- A quota that two categories share, with one unit left: a free ticket of each counts,
+-- but an entry for two of any category cannot have both (the quota refuses): it is
+-- passed over and says why, and the next entry, for one, is offered.
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Shared quota', event_id => 2705);
+SELECT ticketing.add_tickets(2705, 2, category => 'A');
+SELECT ticketing.add_tickets(2705, 2, seat_prefix => 'B-', category => 'B');
+SELECT ticketing.create_quota(2705, 'shared', 3, ARRAY['A', 'B']) > 0 AS quota;
+SELECT ticketing.open_waitlist(2705);
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(2705, ARRAY[1, 3], 'early');
+SELECT quota, sold, available FROM ticketing.quota_summary(2705);
+SELECT outcome, place FROM ticketing.join_waitlist(2705, 'pair', 2);
+SELECT outcome, cardinality(ticket_ids) AS tickets FROM ticketing.join_waitlist(2705, 'single');
+SELECT customer, place, status, cardinality(ticket_ids) AS tickets, skipped_for
+  FROM ticketing.waitlist(2705);
+SELECT * FROM ticketing.verify(2705);
 
 -------------------------------------------------------------------------------
 -- An abandoned cart's seats go down the list.

@@ -639,9 +639,13 @@ const PlanSpec waiting_entries{
 // clang-format on
 #undef WAITING_FIT
 
-// Available tickets of event $1 per category, counted up to 100 each: the categories
-// with available tickets found by a skip scan of tickets_available_idx, then a bounded
-// count in each. (category, count).
+// Available tickets of event $1 per category that the quotas have room for, counted up
+// to 100 each: the categories with available tickets found by a skip scan of
+// tickets_available_idx, a bounded count in each, and no more than the units left in
+// any quota that covers the category. A ticket no quota has room for is not on sale, so
+// a walk does not try every waiting entry of its category in turn only to be refused
+// (with 15,000 such tickets and 10,000 entries, one refund's walk ran for minutes).
+// (category, count).
 #define AVAILABLE_IN_EVENT                                                                         \
     "ticketing.tickets t WHERE t.event_id OPERATOR(pg_catalog.=) $1"                               \
     " AND t.status OPERATOR(pg_catalog.=) 'available'"
@@ -651,21 +655,18 @@ const PlanSpec free_by_category{
     " UNION ALL SELECT (SELECT t.category FROM " AVAILABLE_IN_EVENT
     " AND t.category OPERATOR(pg_catalog.>) c.category ORDER BY t.category LIMIT 1)"
     " FROM categories c WHERE c.category IS NOT NULL)"
-    " SELECT c.category, (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1"
-    " FROM " AVAILABLE_IN_EVENT " AND t.category OPERATOR(pg_catalog.=) c.category LIMIT 100) f)"
+    " SELECT c.category, LEAST((SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1"
+    " FROM " AVAILABLE_IN_EVENT " AND t.category OPERATOR(pg_catalog.=) c.category LIMIT 100) f),"
+    " (SELECT pg_catalog.min(u.units)::pg_catalog.int4 FROM ticketing.quota_categories q"
+    " CROSS JOIN LATERAL (SELECT COALESCE(pg_catalog.sum(s.remaining), 0) AS units"
+    " FROM ticketing.quota_stripes s WHERE s.event_id OPERATOR(pg_catalog.=) $1"
+    " AND s.quota_id OPERATOR(pg_catalog.=) q.quota_id) u"
+    " WHERE q.event_id OPERATOR(pg_catalog.=) $1 AND q.category OPERATOR(pg_catalog.=) c.category))"
     " FROM categories c WHERE c.category IS NOT NULL",
     1,
     {INT8OID},
     PlanShape::ordered_walk};
 
-// How many tickets of event $1 are available, counted up to 100 (the most an entry may
-// want). Every category: an entry for any category fits tickets of several.
-const PlanSpec free_ticket_count{
-    "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM (SELECT 1 FROM " AVAILABLE_IN_EVENT
-    " LIMIT 100) f",
-    1,
-    {INT8OID},
-    PlanShape::ordered_walk};
 #undef AVAILABLE_IN_EVENT
 
 // Entry $2 of event $1 if it is still waiting, locked: (customer).
@@ -1064,8 +1065,6 @@ const PlanSpec& statement_for(PlanId id) {
         return expire_given_skip;
     case PlanId::waiting_entries:
         return waiting_entries;
-    case PlanId::free_ticket_count:
-        return free_ticket_count;
     case PlanId::free_by_category:
         return free_by_category;
     case PlanId::lock_entry_wait:

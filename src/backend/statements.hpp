@@ -76,8 +76,7 @@ enum class PlanId {
     expire_given_nowait,   // the same, NOWAIT
     expire_given_skip,     // the same, SKIP LOCKED
     waiting_entries,       // a page of waiting entries in list order (newest snapshot)
-    free_ticket_count,     // available tickets, up to 100
-    free_by_category,      // available tickets per category, up to 100 each
+    free_by_category,      // available tickets per category the quotas have room for, up to 100
     lock_entry_wait,       // a waiting entry, FOR NO KEY UPDATE
     lock_entry_nowait,     // the same, NOWAIT
     lock_entry_skip,       // the same, SKIP LOCKED

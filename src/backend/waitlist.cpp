@@ -1,5 +1,9 @@
 #include "waitlist.hpp"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "call_frame.hpp"
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
@@ -86,6 +90,29 @@ struct EntryRow {
     Datum offer_for; // interval
 };
 
+// What a walk may offer, per category: the available tickets the quotas have room for,
+// up to 100 per category (free_by_category), with this transaction's snapshot or the
+// newest one when `latest`.
+using OfferableCounts = std::vector<std::pair<std::string, int>>;
+
+OfferableCounts offerable_counts(std::int64_t event_id, bool latest) {
+    Datum args[] = {Int64GetDatum(event_id)};
+    const std::uint64_t rows = latest ? run_plan_latest(PlanId::free_by_category, args, nullptr)
+                                      : run_plan(PlanId::free_by_category, args, nullptr);
+    OfferableCounts counts;
+    counts.reserve(rows);
+    pg_call([&] {
+        for (std::uint64_t i = 0; i < rows; ++i) {
+            HeapTuple tuple = SPI_tuptable->vals[i];
+            bool is_null = false;
+            counts.emplace_back(
+                std::string(text_view(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &is_null))),
+                DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &is_null)));
+        }
+    });
+    return counts;
+}
+
 // What is free now, by count: every category together (up to 100 per category) and each
 // category's own, as the arrays waiting_entries takes (in the call's memory).
 struct FreeTickets {
@@ -95,22 +122,18 @@ struct FreeTickets {
 };
 
 FreeTickets free_tickets(std::int64_t event_id) {
-    Datum args[] = {Int64GetDatum(event_id)};
-    const std::uint64_t rows = run_plan(PlanId::free_by_category, args, nullptr);
+    const OfferableCounts offerable = offerable_counts(event_id, false);
     FreeTickets free{0, 0, 0};
     pg_call([&] {
-        const int n = static_cast<int>(rows);
+        const int n = static_cast<int>(offerable.size());
         Datum* names = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
         Datum* counts = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
         for (int i = 0; i < n; ++i) {
-            HeapTuple tuple = SPI_tuptable->vals[i];
-            bool is_null = false;
-            names[i] = SPI_datumTransfer(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &is_null),
-                                         false, -1);
-            const int count =
-                DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &is_null));
-            counts[i] = Int32GetDatum(count);
-            free.total += count;
+            const std::string& name = offerable[static_cast<std::size_t>(i)].first;
+            names[i] = PointerGetDatum(
+                cstring_to_text_with_len(name.data(), static_cast<int>(name.size())));
+            counts[i] = Int32GetDatum(offerable[static_cast<std::size_t>(i)].second);
+            free.total += offerable[static_cast<std::size_t>(i)].second;
         }
         free.categories =
             PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
@@ -146,24 +169,6 @@ std::vector<EntryRow> waiting_page(std::int64_t event_id, std::int64_t after,
         }
     });
     return page;
-}
-
-// Available tickets of the event, up to 100: with this transaction's snapshot, or the
-// newest one when `latest`.
-int free_ticket_count(std::int64_t event_id, bool latest) {
-    Datum args[] = {Int64GetDatum(event_id)};
-    if (latest) {
-        run_plan_latest(PlanId::free_ticket_count, args, nullptr);
-    } else {
-        run_plan(PlanId::free_ticket_count, args, nullptr);
-    }
-    int count = 0;
-    pg_call([&] {
-        bool is_null = false;
-        count =
-            DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
-    });
-    return count;
 }
 
 enum class EntryLock { locked, gone, busy };
@@ -294,10 +299,9 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
     }
     bool snapshot_is_old = false;
     pg_call([&] { snapshot_is_old = IsolationUsesXactSnapshot(); });
-    if (snapshot_is_old &&
-        free_ticket_count(event_id, false) != free_ticket_count(event_id, true)) {
-        // Tickets another transaction freed, offered or sold since this one's snapshot:
-        // its walks cannot see what is free now.
+    if (snapshot_is_old && offerable_counts(event_id, false) != offerable_counts(event_id, true)) {
+        // Tickets another transaction freed, offered or sold, or quota units it gave
+        // back or took, since this one's snapshot: its walks cannot see what is free now.
         serialization_failure(event_id, "Tickets of the event came free or were taken after "
                                         "this transaction began.");
     }
@@ -504,25 +508,20 @@ WaitlistAnswer answer_for(Outcome outcome, std::int64_t event_id, const Customer
     return answer;
 }
 
-// Free tickets of the kind the request wants (the newest snapshot when `latest`).
+// Free tickets of the kind the request wants that the quotas have room for, counted up
+// to 100 per category as a walk counts them (the newest snapshot when `latest`).
 std::int64_t free_for(std::int64_t event_id, Datum category, bool latest) {
-    char nulls[] = "  n ";
-    nulls[3] = category == 0 ? 'n' : ' ';
-    Datum args[] = {Int64GetDatum(event_id), 0, 0, category};
-    nulls[1] = 'n';
-    const PlanId plan =
-        category != 0 ? PlanId::count_claimable_category_now : PlanId::count_claimable_now;
-    if (latest) {
-        run_plan_latest(plan, args, nulls);
-    } else {
-        run_plan(plan, args, nulls);
+    const OfferableCounts offerable = offerable_counts(event_id, latest);
+    std::string wanted;
+    if (category != 0) {
+        pg_call([&] { wanted = std::string(text_view(category)); });
     }
     std::int64_t count = 0;
-    pg_call([&] {
-        bool is_null = false;
-        count =
-            DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
-    });
+    for (const auto& [name, n] : offerable) {
+        if (category == 0 || name == wanted) {
+            count += n;
+        }
+    }
     return count;
 }
 
