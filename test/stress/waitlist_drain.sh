@@ -21,7 +21,7 @@
 # 2,000 in two runs; 1 under SERIALIZABLE) and offers that went past an earlier entry
 # (1 to 630 per run: the order check does not allow for quotas, so not every one is
 # settled as a fault), at 24-41 transactions/s against 120-1,062 without quotas;
-# docs/design.md, "Waiting list".
+# docs/design.md, "Open: a claim that rolls back leaves what it held free".
 #
 # usage: test/stress/waitlist_drain.sh   (TICKETS=100000 ENTRIES=10000 CLIENTS=64
 #        WAITLIST_SECONDS=10 WAITLIST_LEVELS="read committed,repeatable read,serializable"
