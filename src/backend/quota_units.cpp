@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "quota_units.hpp"
@@ -253,9 +254,8 @@ void give_to_stripes(std::int64_t event_id, const QuotaNeed& need) {
 
 // Expires up to `limit` lapsed holds (of one quota's categories when quota_id is not 0)
 // and gives back every unit they held. Returns how many.
-std::int64_t
-expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit, Datum keep,
-                     std::vector<std::pair<std::int64_t, std::int64_t>>* out = nullptr) {
+std::int64_t expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit,
+                                  Datum keep) {
     char nulls[] = "    ";
     nulls[0] = event_id == 0 ? 'n' : ' ';
     nulls[2] = quota_id == 0 ? 'n' : ' ';
@@ -282,9 +282,6 @@ expire_and_give_back(std::int64_t event_id, std::int64_t quota_id, int limit, Da
         }
         give_back_quota_units(expired[i].first, ids.data(), static_cast<int>(ids.size()));
         i = j;
-    }
-    if (out != nullptr) {
-        out->insert(out->end(), expired.begin(), expired.end());
     }
     return static_cast<std::int64_t>(expired.size());
 }
@@ -338,9 +335,8 @@ void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     }
 }
 
-std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit,
-                                 std::vector<std::pair<std::int64_t, std::int64_t>>* expired) {
-    return expire_and_give_back(event_id, 0, limit, 0, expired);
+std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit) {
+    return expire_and_give_back(event_id, 0, limit, 0);
 }
 
 } // namespace ticketing::backend

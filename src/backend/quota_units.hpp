@@ -10,8 +10,7 @@
 // the CHECK constraint refuses a stripe below zero. verify() checks both.
 #pragma once
 
-#include <utility>
-#include <vector>
+#include <cstdint>
 
 #include "pg.hpp"
 #include "ticket_store.hpp"
@@ -48,10 +47,7 @@ void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
 
 // Returns up to `limit` lapsed holds of the event (all events when event_id is 0) to
 // inventory, with their audit rows, and gives their units back (expire_holds()). Skips
-// rows claims hold locked. Returns how many; `expired` (when given) gains their
-// (event_id, ticket_id), ordered by event.
-std::int64_t
-expire_lapsed_holds(std::int64_t event_id, int limit,
-                    std::vector<std::pair<std::int64_t, std::int64_t>>* expired = nullptr);
+// rows claims hold locked. Returns how many.
+std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit);
 
 } // namespace ticketing::backend

@@ -687,6 +687,14 @@ const PlanSpec mark_entry_offered{
     4,
     {INT8OID, INT8OID, TIMESTAMPTZOID, INT8ARRAYOID}};
 
+// The events whose waiting list is open: event $1 alone, or every one when $1 is NULL.
+const PlanSpec open_list_events{
+    "SELECT e.event_id FROM ticketing.events e WHERE e.waitlist_open"
+    " AND ($1::pg_catalog.int8 IS NULL OR e.event_id OPERATOR(pg_catalog.=) $1)"
+    " ORDER BY e.event_id",
+    1,
+    {INT8OID}};
+
 // Why an offer that fitted went past entry $2 (written when the reason changes).
 const PlanSpec mark_entry_skipped{
     "UPDATE ticketing.waitlist_entries w SET skipped_for = $3, skipped_at = pg_catalog.now()"
@@ -1077,6 +1085,8 @@ const PlanSpec& statement_for(PlanId id) {
         return mark_entry_offered;
     case PlanId::mark_entry_skipped:
         return mark_entry_skipped;
+    case PlanId::open_list_events:
+        return open_list_events;
     case PlanId::customer_entry:
         return customer_entry;
     case PlanId::customer_entry_peek:

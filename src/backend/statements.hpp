@@ -82,6 +82,7 @@ enum class PlanId {
     lock_entry_skip,       // the same, SKIP LOCKED
     mark_entry_offered,    // an entry's offer: status, tickets, expiry
     mark_entry_skipped,    // why an offer went past an entry
+    open_list_events,      // events whose waiting list is open (expire_holds())
     customer_entry,        // a customer's open entry, locked, with its live offered holds
     customer_entry_peek,   // the same, unlocked
     close_entry,           // an entry left or closed

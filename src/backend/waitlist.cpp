@@ -390,20 +390,18 @@ void return_lapsed_holds_if_listed(std::int64_t event_id, const std::int64_t* id
     }
 }
 
-void offer_expired(const std::vector<std::pair<std::int64_t, std::int64_t>>& expired) {
-    for (std::size_t i = 0; i < expired.size();) {
+void offer_to_open_lists(std::int64_t event_id) {
+    char nulls[] = " ";
+    nulls[0] = event_id == 0 ? 'n' : ' ';
+    Datum args[] = {Int64GetDatum(event_id)};
+    const std::uint64_t rows = run_plan(PlanId::open_list_events, args, nulls);
+    const std::vector<std::int64_t> events = id_column(rows, 1);
+    for (const std::int64_t listed : events) {
         check_for_interrupts();
-        std::size_t j = i;
-        std::vector<std::int64_t> ids;
-        while (j < expired.size() && expired[j].first == expired[i].first) {
-            ids.push_back(expired[j++].second);
-        }
-        const EventInfo event = read_event(expired[i].first);
+        const EventInfo event = read_event(listed);
         if (event.exists && event.waitlist_open) {
-            offer_free_tickets(expired[i].first, event,
-                               int8_array(ids.data(), static_cast<int>(ids.size())), waiting);
+            offer_free_tickets(listed, event, Datum(0), waiting);
         }
-        i = j;
     }
 }
 

@@ -54,9 +54,13 @@ void return_lapsed_holds(std::int64_t event_id, const EventInfo& event, const st
 void return_lapsed_holds_if_listed(std::int64_t event_id, const std::int64_t* ids, int count,
                                    LockWait wait);
 
-// After expire_holds() returned lapsed holds (event_id, ticket_id; ordered by event): the
-// events with an open list offer them.
-void offer_expired(const std::vector<std::pair<std::int64_t, std::int64_t>>& expired);
+// After expire_holds() returned lapsed holds: every event with an open list (only
+// `event_id` when not 0) offers what is free down its list, of any category. That covers
+// the holds just returned, and also what a claim left free when it held a ticket or a
+// quota's last unit locked while a walk passed over an entry and then rolled back (no
+// walk of its own follows a rollback): a schedule of expire_holds() bounds how long an
+// entry can wait beside tickets it fits.
+void offer_to_open_lists(std::int64_t event_id);
 
 // What the waiting-list calls answer (ticketing.waitlist_result).
 struct WaitlistAnswer {

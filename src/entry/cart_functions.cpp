@@ -117,16 +117,14 @@ Datum ticketing_expire_holds(PG_FUNCTION_ARGS) {
         in_backend_call("expire_holds()", event_id.value_or(0), [&] {
             for (;;) {
                 check_for_interrupts();
-                std::vector<std::pair<std::int64_t, std::int64_t>> returned;
-                const std::int64_t batch =
-                    expire_lapsed_holds(event_id.value_or(0), expire_batch, &returned);
+                const std::int64_t batch = expire_lapsed_holds(event_id.value_or(0), expire_batch);
                 expired += batch;
-                // In events with an open waiting list, what came free is offered down it.
-                offer_expired(returned);
                 if (batch < expire_batch) {
                     break;
                 }
             }
+            // In events with an open waiting list, what is free is offered down it.
+            offer_to_open_lists(event_id.value_or(0));
             return empty_result(Outcome::released, event_id.value_or(0));
         });
     });
