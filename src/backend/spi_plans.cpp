@@ -87,11 +87,23 @@ void set_lapsed_holds_claimable(bool claimable) {
     frame.lapsed_holds_claimable = claimable;
 }
 
+// Frees the rows of the statement before (SPI_tuptable), which the contract of run_plan
+// keeps only until the next call. SPI lists every tuple table a connection has made
+// until SPI_finish, and every subtransaction abort walks that list: in a call that runs
+// thousands of statements and subtransactions (an offer walk past many entries) the
+// aborts would cost the square of the statements.
+namespace {
+void free_rows_before() {
+    SPI_freetuptable(SPI_tuptable);
+}
+} // namespace
+
 std::uint64_t run_plan_latest(PlanId id, Datum* values, const char* nulls) {
     ensure_spi_connected();
     SPIPlanPtr plan = prepared(id);
     std::uint64_t processed = 0;
     pg_call([&] {
+        free_rows_before();
         Snapshot latest = RegisterSnapshot(GetLatestSnapshot());
         const int rc =
             SPI_execute_snapshot(plan, values, nulls, latest, InvalidSnapshot, true, false, 0);
@@ -124,6 +136,7 @@ std::uint64_t run_plan(PlanId id, Datum* values, const char* nulls) {
     SPIPlanPtr plan = prepared(id);
     std::uint64_t processed = 0;
     pg_call([&] {
+        free_rows_before();
         const int rc = SPI_execute_plan(plan, values, nulls, false, 0);
         if (rc < 0) {
             elog(ERROR, "ticketing: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
