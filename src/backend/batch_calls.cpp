@@ -11,6 +11,7 @@
 #include "customer_limits.hpp"
 #include "direct_reads.hpp"
 #include "idempotency.hpp"
+#include "order_calls.hpp"
 #include "quota_units.hpp"
 #include "stats.hpp"
 #include "subtransaction.hpp"
@@ -161,16 +162,6 @@ void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
         });
         seen[entry.ticket.ticket_id] = entry;
     }
-}
-
-Datum text_array(const std::vector<Datum>& values) {
-    Datum array = 0;
-    pg_call([&] {
-        array = PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
-                                                static_cast<int>(values.size()), TEXTOID, -1, false,
-                                                TYPALIGN_INT));
-    });
-    return array;
 }
 
 Datum tid_array(const std::vector<ItemPointerData>& values) {
@@ -928,6 +919,43 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
     }
 }
 
+// A request of any seat and no category that a quota refused searches again past the
+// quotas that refuse it, as claim_any does: one call each, in request order, after the
+// batch's own sales (the pool it was given came from every category).
+template <typename Carts>
+void search_past_refusing_quotas(const BatchArgs& args, const EventInfo& event,
+                                 const std::vector<BatchItem>& items,
+                                 const std::vector<int>& item_request, const Carts& carts,
+                                 BatchRow* rows) {
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        const int i = item_request[k];
+        if (items[k].ticket_id || items[k].category ||
+            rows[i].outcome != Outcome::quota_exhausted || rows[i].quota == 0) {
+            continue;
+        }
+        check_for_interrupts();
+        CallArgs call{};
+        call.event_id = *args.event_id;
+        call.customer_datum = args.customers[i];
+        call.customer = text_view(args.customers[i]);
+        const CartHold* cart =
+            args.cart_null[i]
+                ? nullptr
+                : &carts.at(std::make_pair(text_view(args.carts[i]), text_view(args.customers[i])))
+                       .cart;
+        CallResult refused = empty_result(Outcome::quota_exhausted, *args.event_id);
+        refused.quota = rows[i].quota;
+        const CallResult result = claim_one_past_quotas(*args.event_id, call, event, cart, refused);
+        if (!changes_tickets(result.outcome)) {
+            rows[i].quota = result.quota;
+            rows[i].outcome = result.outcome;
+            continue;
+        }
+        rows[i] = BatchRow{result.outcome, result.ticket_ids[0], result.seats[0], result.has_at,
+                           result.at};
+    }
+}
+
 void settle_batch(const BatchArgs& args, BatchRow* rows) {
     const std::int64_t event_id = *args.event_id;
     const EventInfo event = read_event(event_id);
@@ -1164,6 +1192,9 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
             next_refusal < decided.refused_quotas.size()) {
             rows[i].quota = decided.refused_quotas[next_refusal++];
         }
+    }
+    if (event.has_quotas()) {
+        search_past_refusing_quotas(args, event, items, item_request, carts, rows);
     }
     remember_keys(args, replayed, rows);
 }

@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "order_calls.hpp"
@@ -251,17 +254,18 @@ struct AnyRequest {
 // Claimable tickets from a random point of the event's id range, wrapping around once.
 // Every claimer starts elsewhere, so concurrent claimers rarely meet, and the partial
 // index over unsold tickets keeps the walk short however much is sold already.
-int lock_any(const AnyRequest& request, TicketRow* rows) {
+// `barred` (a text[]; 0: none): categories passed over (see take_any_past_quotas).
+int lock_any(const AnyRequest& request, TicketRow* rows, Datum barred) {
     const std::int64_t start = random_walk_start(request.event_id, request.category);
     if (start == 0) {
         return 0;
     }
     constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
     int found = lock_claimable(request.event_id, start, past_the_end, request.prefix, 0,
-                               request.quantity, rows, request.category);
+                               request.quantity, rows, request.category, barred);
     if (found < request.quantity) {
         found += lock_claimable(request.event_id, 1, start, request.prefix, 0,
-                                request.quantity - found, rows + found, request.category);
+                                request.quantity - found, rows + found, request.category, barred);
     }
     return found;
 }
@@ -324,12 +328,16 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
 }
 
 CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
-                             const EventInfo& event, const CartHold* cart,
-                             SlotWait slot_wait = SlotWait{SlotWait::wait, 0}) {
+                             const EventInfo& event, const CartHold* cart, SlotWait slot_wait,
+                             Datum barred) {
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
-    const int found =
-        request.adjacent ? lock_adjacent(request, args, rows, &saw_busy) : lock_any(request, rows);
+    const int found = request.adjacent ? lock_adjacent(request, args, rows, &saw_busy)
+                                       : lock_any(request, rows, barred);
+    if (found < request.quantity && barred != 0) {
+        // Not enough past the quotas that refused: the caller answers their refusal.
+        return empty_result(Outcome::insufficient, request.event_id);
+    }
     if (found < request.quantity) {
         const std::int64_t remaining =
             count_claimable(request.event_id, request.prefix, request.category);
@@ -354,6 +362,58 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
     // condition checked again on the version it locks); lock_adjacent locks tickets by id.
     return take(request.event_id, args, event, rows, found, added, slot_wait, cart,
                 request.adjacent ? Datum(0) : request.category);
+}
+
+// An any-seat request of no category in an event with quotas, which quota `refused` has
+// refused (quota_exhausted, or busy: concurrent claims hold its units). A quota that
+// refuses the tickets found does not refuse the request while tickets of categories it
+// does not cover are on sale: the search runs again past the categories of every quota
+// that refused, each time in a subtransaction of its own, until tickets are taken or none
+// are left. Then the answer is a busy refusal if there was one (a retry may succeed),
+// else the first.
+CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
+                              const EventInfo& event, const CartHold* cart, SlotWait slot_wait,
+                              const CallResult& refused) {
+    CallResult result = refused;
+    std::optional<CallResult> refusal;
+    std::vector<Datum> barred;
+    std::set<std::string> barred_names;
+    while (result.quota != 0 &&
+           (result.outcome == Outcome::quota_exhausted || result.outcome == Outcome::busy)) {
+        if (!refusal || (result.outcome == Outcome::busy && refusal->outcome != Outcome::busy)) {
+            refusal = result;
+        }
+        bool more = false;
+        for (const Datum category : quota_categories(request.event_id, result.quota)) {
+            if (barred_names.insert(std::string(text_view(category))).second) {
+                barred.push_back(category);
+                more = true;
+            }
+        }
+        if (!more) {
+            break;
+        }
+        check_for_interrupts();
+        const Datum barred_array = text_array(barred);
+        result = keep_locks_only_on_change(
+            [&] { return lock_and_take_any(request, args, event, cart, slot_wait, barred_array); });
+    }
+    if (!refusal || changes_tickets(result.outcome) ||
+        (result.outcome == Outcome::busy && result.quota == 0)) {
+        return result;
+    }
+    return *refusal;
+}
+
+CallResult take_any_past_quotas(const AnyRequest& request, const CallArgs& args,
+                                const EventInfo& event, const CartHold* cart,
+                                SlotWait slot_wait = SlotWait{SlotWait::wait, 0}) {
+    const CallResult result = keep_locks_only_on_change(
+        [&] { return lock_and_take_any(request, args, event, cart, slot_wait, 0); });
+    if (!event.has_quotas() || request.category != 0 || request.adjacent) {
+        return result;
+    }
+    return search_past_quotas(request, args, event, cart, slot_wait, result);
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads
@@ -453,8 +513,7 @@ CallResult settle_any(const AnyRequest& request, const CallArgs& args) {
         result.remaining = remaining;
         return result;
     }
-    return keep_locks_only_on_change(
-        [&] { return lock_and_take_any(request, args, event, cart ? &*cart : nullptr); });
+    return take_any_past_quotas(request, args, event, cart ? &*cart : nullptr);
 }
 
 // A category a call asks for: 1 to 100 bytes, or NULL for any.
@@ -488,8 +547,15 @@ CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int qu
                              bool together, Datum category, const EventInfo& event,
                              SlotWait slot_wait) {
     const AnyRequest request{event_id, quantity, together, Datum(0), category};
-    return keep_locks_only_on_change(
-        [&] { return lock_and_take_any(request, args, event, nullptr, slot_wait); });
+    return take_any_past_quotas(request, args, event, nullptr, slot_wait);
+}
+
+CallResult claim_one_past_quotas(std::int64_t event_id, const CallArgs& args,
+                                 const EventInfo& event, const CartHold* cart,
+                                 const CallResult& refused) {
+    const AnyRequest request{event_id, 1, false, Datum(0), Datum(0)};
+    // A batch never waits: its slots are taken already, and try-locked.
+    return search_past_quotas(request, args, event, cart, SlotWait{SlotWait::skip, 0}, refused);
 }
 
 CallResult run_claim_tickets(const CallArgs& args) {

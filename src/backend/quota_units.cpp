@@ -326,6 +326,22 @@ QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     return {QuotaTakeStatus::taken, 0};
 }
 
+std::vector<Datum> quota_categories(std::int64_t event_id, Datum quota) {
+    Datum args[] = {Int64GetDatum(event_id), quota};
+    const std::uint64_t rows = run_plan(PlanId::quota_categories, args, nullptr);
+    std::vector<Datum> categories;
+    categories.reserve(rows);
+    pg_call([&] {
+        for (std::uint64_t i = 0; i < rows; ++i) {
+            bool is_null = false;
+            categories.push_back(SPI_datumTransfer(
+                SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &is_null), false,
+                -1));
+        }
+    });
+    return categories;
+}
+
 void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int count) {
     if (count == 0) {
         return;

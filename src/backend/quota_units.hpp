@@ -41,6 +41,10 @@ QuotaTake take_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
                            const std::int64_t* locked = nullptr, int locked_count = 0,
                            const EventInfo* event = nullptr, Datum category = 0);
 
+// The categories that quota `quota` (a text: its name) of the event covers, as text
+// Datums in the current memory context.
+std::vector<Datum> quota_categories(std::int64_t event_id, Datum quota);
+
 // Gives back the units of tickets `ids`, which became available. Never waits: when every
 // stripe of a quota is locked by concurrent claims, the units go into a new stripe.
 void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int count);

@@ -201,6 +201,27 @@ const PlanSpec claimable_between_category_now{
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTOID},
     PlanShape::ordered_walk};
 
+// The same for any seat of a category not in $6: an any-seat sale that a quota refused
+// looks again past the categories that quota covers.
+const PlanSpec claimable_between_other{
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($6))"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    6,
+    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTARRAYOID},
+    PlanShape::ordered_walk};
+const PlanSpec claimable_between_other_now{
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
+    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($6))"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    6,
+    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTARRAYOID},
+    PlanShape::ordered_walk};
+
 // One any-seat ticket in one statement: the first claimable ticket from (or before) $2,
 // locked with SKIP LOCKED, changed to status $4 for owner $5 (hold expiry $6), audited.
 // Returns (ticket_id, seat, recorded time), or no row when none could be locked; seat
@@ -469,6 +490,16 @@ const PlanSpec quota_cover{
     2,
     {INT8OID, TEXTOID}};
 #undef STRIPE_COUNT
+
+// The categories quota $2 (by name) of event $1 covers: (category).
+const PlanSpec quota_categories{
+    "SELECT c.category FROM ticketing.quotas q"
+    " JOIN ticketing.quota_categories c ON c.event_id OPERATOR(pg_catalog.=) q.event_id"
+    " AND c.quota_id OPERATOR(pg_catalog.=) q.quota_id"
+    " WHERE q.event_id OPERATOR(pg_catalog.=) $1 AND q.name OPERATOR(pg_catalog.=) $2"
+    " ORDER BY c.category",
+    2,
+    {INT8OID, TEXTOID}};
 
 // The first stripe of quota $2 from stripe $4 on (_before: below stripe $4; a walk runs
 // both, so it wraps around) that has units left and that nobody holds locked: up to $3
@@ -973,6 +1004,10 @@ const PlanSpec& statement_for(PlanId id) {
         return claimable_between_now;
     case PlanId::claimable_between_category:
         return claimable_between_category;
+    case PlanId::claimable_between_other:
+        return claimable_between_other;
+    case PlanId::claimable_between_other_now:
+        return claimable_between_other_now;
     case PlanId::claimable_between_category_now:
         return claimable_between_category_now;
     case PlanId::count_claimable_category:
@@ -1027,6 +1062,8 @@ const PlanSpec& statement_for(PlanId id) {
         return units_needed;
     case PlanId::quota_cover:
         return quota_cover;
+    case PlanId::quota_categories:
+        return quota_categories;
     case PlanId::take_units:
         return take_units;
     case PlanId::take_units_before:

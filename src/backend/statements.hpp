@@ -21,6 +21,7 @@ enum class PlanId {
     transition_tickets,            // transition_ticket for an array of locked ids
     claimable_between,             // the first claimable ticket in an id range, locked, SKIP LOCKED
     claimable_between_category,    // the same, of one category (1.3)
+    claimable_between_other,       // the same, of no category in a list (1.3)
     count_claimable_category,      // count_claimable of one category (1.3)
     claimable_candidates_category, // claimable_candidates of one category (1.3)
     take_one_from,                 // lock, sell or hold, and audit the first claimable ticket >= $2
@@ -34,6 +35,7 @@ enum class PlanId {
     // The same walks where only available tickets are claimable (an open waiting list).
     claimable_between_now,
     claimable_between_category_now,
+    claimable_between_other_now,
     claimable_candidates_now,
     count_claimable_now,
     count_claimable_category_now,
@@ -53,6 +55,7 @@ enum class PlanId {
     // Quota units (1.3).
     units_needed,          // the units tickets need, per covering quota
     quota_cover,           // the quotas that cover one category
+    quota_categories,      // the categories a quota (by name) covers
     take_units,            // take units from a free stripe of a quota, from a start on
     take_units_before,     // the same, before the start (the walk wrapping around)
     spread_units,          // move units from a stripe to one that has run out

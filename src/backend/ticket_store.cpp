@@ -97,6 +97,16 @@ Datum int8_array(const std::int64_t* values, int count) {
     return array;
 }
 
+Datum text_array(const std::vector<Datum>& values) {
+    Datum array = 0;
+    pg_call([&] {
+        array = PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
+                                                static_cast<int>(values.size()), TEXTOID, -1, false,
+                                                TYPALIGN_INT));
+    });
+    return array;
+}
+
 namespace {
 
 Datum status_array(const TicketRow* rows, int count) {
@@ -395,14 +405,17 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 }
 
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   Datum excluded, int wanted, TicketRow* rows, Datum category) {
+                   Datum excluded, int wanted, TicketRow* rows, Datum category, Datum barred) {
     int found = 0;
     const Datum none = excluded != 0 ? excluded : int8_array(nullptr, 0);
     const bool lapsed = lapsed_holds_claimable();
-    const PlanId plan =
-        category != 0
-            ? (lapsed ? PlanId::claimable_between_category : PlanId::claimable_between_category_now)
-            : (lapsed ? PlanId::claimable_between : PlanId::claimable_between_now);
+    PlanId plan = lapsed ? PlanId::claimable_between : PlanId::claimable_between_now;
+    if (category != 0) {
+        plan = lapsed ? PlanId::claimable_between_category : PlanId::claimable_between_category_now;
+    } else if (barred != 0) {
+        plan = lapsed ? PlanId::claimable_between_other : PlanId::claimable_between_other_now;
+        category = barred; // $6
+    }
     while (found < wanted && from < to) {
         check_for_interrupts();
         char nulls[] = "      ";

@@ -3,6 +3,8 @@
 // are copied to the caller's memory context, so they outlive SPI_finish.
 #pragma once
 
+#include <vector>
+
 #include "call_types.hpp"
 
 #include "../core/wait_policy.hpp"
@@ -100,9 +102,11 @@ TimestampTz apply_transitions(std::int64_t event_id, const TicketRow* rows, int 
 // Up to `wanted` claimable tickets (available or with a lapsed hold) with
 // `from` <= id < `to`, none of `excluded` (a bigint[]; 0: none), locked with SKIP LOCKED,
 // in id order. Fills id, state, seat and row_version.
-// With `category` (text; 0: any), only tickets of that category.
+// With `category` (text; 0: any), only tickets of that category; else with `barred` (a
+// text[]; 0: none), no ticket of a category in it.
 int lock_claimable(std::int64_t event_id, std::int64_t from, std::int64_t to, Datum prefix,
-                   Datum excluded, int wanted, TicketRow* rows, Datum category = 0);
+                   Datum excluded, int wanted, TicketRow* rows, Datum category = 0,
+                   Datum barred = 0);
 
 // Tickets `ids` (ascending) locked with SKIP LOCKED, with their states relative to
 // `customer`; fills `rows` in id order and returns how many it locked.
@@ -148,6 +152,9 @@ EventInfo event_by_statement(std::int64_t event_id);
 
 // A bigint[] Datum of `count` values, in the current memory context.
 Datum int8_array(const std::int64_t* values, int count);
+
+// A text[] Datum of text Datums, in the current memory context.
+Datum text_array(const std::vector<Datum>& values);
 
 // Column `column` of the first row the last statement returned, as a timestamp.
 TimestampTz first_timestamp(int column = 1);
