@@ -263,6 +263,42 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum name
     return pool;
 }
 
+// Tickets `ids` (ascending) of one pool again, locked with SKIP LOCKED: the pass that
+// confirms a batch takes exactly the pooled tickets the first pass granted. A new walk
+// from a random start would lock others, of categories the quotas never admitted (with
+// a quota full, a request answered busy with no other transaction running).
+std::vector<BatchTicket> load_exact_pool(std::int64_t event_id,
+                                         const std::vector<std::int64_t>& ids,
+                                         std::unordered_map<std::int64_t, SeenTicket>& seen,
+                                         Datum category) {
+    std::vector<BatchTicket> pool;
+    if (ids.empty()) {
+        return pool;
+    }
+    TicketRow* rows = nullptr;
+    pg_call([&] { rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * ids.size())); });
+    // One statement per ticket, as the first pass's walk: each is locked only if it is
+    // still claimable, with the row version the sale updates.
+    int found = 0;
+    for (const std::int64_t id : ids) {
+        check_for_interrupts();
+        found += lock_claimable(event_id, id, id + 1, 0, 0, 1, rows + found);
+    }
+    const std::string_view pool_name = category != 0 ? text_view(category) : std::string_view();
+    for (int i = 0; i < found; ++i) {
+        const BatchTicket ticket{rows[i].ticket_id,
+                                 rows[i].state.status,
+                                 std::string_view(),
+                                 rows[i].state.hold_expired,
+                                 true,
+                                 pool_name,
+                                 pool_name};
+        pool.push_back(ticket);
+        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat, rows[i].row_version};
+    }
+    return pool;
+}
+
 void remember(const BatchArgs& args, int i, const BatchRow& row) {
     CallResult result = empty_result(row.outcome, *args.event_id);
     if (row.ticket_id != 0) {
@@ -598,6 +634,9 @@ Rooms take_slots(const BatchArgs& args, const EventInfo& event, const std::vecto
 }
 
 // The decisions of one pass under row locks, with what the batch saw of each ticket.
+// The pooled tickets a first pass granted, per pool (a category, or any: nullopt).
+using ExactPools = std::map<std::optional<std::string_view>, std::vector<std::int64_t>>;
+
 struct LockedDecisions {
     std::vector<BatchDecision> decisions;
     std::unordered_map<std::int64_t, SeenTicket> seen;
@@ -633,9 +672,11 @@ struct LockAndDecide {
 
     // Locks what `lockable` may give and the pooled tickets (`pool_size` per pool), and
     // decides every request in order (only those `only` marks, when it is not empty).
+    // With `exact`, each pool is the tickets it lists (the pass that confirms).
     LockedDecisions run(const std::vector<std::int64_t>& lockable,
                         const std::function<int(const std::optional<std::string_view>&)>& pool_size,
-                        const AdmitFunction& admit, const std::vector<bool>& only) const {
+                        const AdmitFunction& admit, const std::vector<bool>& only,
+                        const ExactPools* exact = nullptr) const {
         LockedDecisions out;
         std::vector<BatchTicket> given =
             load_given(event_id, named, lockable, pairs, out.seen, clocks);
@@ -651,8 +692,15 @@ struct LockAndDecide {
                 excluded.size() == all_named.size()
                     ? named_array
                     : int8_array(excluded.data(), static_cast<int>(excluded.size()));
-            std::vector<BatchTicket> loaded =
-                load_pool(event_id, wanted, excluded_array, out.seen, category_datum);
+            std::vector<BatchTicket> loaded;
+            if (exact != nullptr) {
+                const auto listed = exact->find(category);
+                if (listed != exact->end()) {
+                    loaded = load_exact_pool(event_id, listed->second, out.seen, category_datum);
+                }
+            } else {
+                loaded = load_pool(event_id, wanted, excluded_array, out.seen, category_datum);
+            }
             for (const BatchTicket& ticket : loaded) {
                 excluded.push_back(ticket.ticket_id);
             }
@@ -728,6 +776,7 @@ struct LockAndDecide {
             return;
         }
         std::vector<std::int64_t> ids;
+        ids.reserve(seen.size());
         for (const auto& entry : seen) {
             ids.push_back(entry.first);
         }
@@ -761,6 +810,7 @@ struct LockAndDecide {
         std::vector<std::int64_t> lockable;
         std::vector<bool> only(items.size(), false);
         std::map<std::optional<std::string_view>, int> pooled;
+        ExactPools exact;
         for (std::size_t k = 0; k < items.size(); ++k) {
             if (!first.decisions[k].takes) {
                 continue;
@@ -770,7 +820,11 @@ struct LockAndDecide {
                 lockable.push_back(*items[k].ticket_id);
             } else {
                 ++pooled[items[k].category];
+                exact[items[k].category].push_back(first.decisions[k].ticket_id);
             }
+        }
+        for (auto& [category, ids] : exact) {
+            std::sort(ids.begin(), ids.end()); // the global lock order
         }
         std::sort(lockable.begin(), lockable.end());
         lockable.erase(std::unique(lockable.begin(), lockable.end()), lockable.end());
@@ -783,7 +837,7 @@ struct LockAndDecide {
                 const auto it = pooled.find(category);
                 return it != pooled.end() ? it->second : 0;
             },
-            granted, only);
+            granted, only, &exact);
         for (std::size_t k = 0; k < items.size(); ++k) {
             if (!only[k]) {
                 out.decisions[k] = first.decisions[k];
