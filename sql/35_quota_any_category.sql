@@ -129,3 +129,25 @@ SELECT b.outcome, (SELECT t.category FROM ticketing.tickets t
  GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT pg_catalog.count(*) AS problems FROM pg_catalog.generate_series(3511, 3530) e,
        LATERAL ticketing.verify(e);
+
+-------------------------------------------------------------------------------
+-- A waiting list under a quota that two categories share. A refunded B ticket gives
+-- its unit back to the quota of A and B, so the A tickets that quota held back are on
+-- sale again: the walk offers one to the earliest entry for A, not to a later entry of
+-- any category (before 2026-12-07 a walk after a refund of B read only the entries of
+-- B and of any category, so zed was offered the A ticket past anna).
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Shared quota, waiting list', event_id => 3505);
+SELECT ticketing.add_tickets(3505, 3, seat_prefix => 'A-', category => 'A');
+SELECT ticketing.add_tickets(3505, 1, seat_prefix => 'B-', category => 'B');
+SELECT ticketing.create_quota(3505, 'ABq', 1, ARRAY['A', 'B']) > 0 AS created;
+SELECT outcome FROM ticketing.claim_ticket(3505, 4, 'bob');
+SELECT ticketing.open_waitlist(3505);
+SELECT outcome, place FROM ticketing.join_waitlist(3505, 'anna', category => 'A');
+SELECT outcome, place FROM ticketing.join_waitlist(3505, 'zed');
+SELECT outcome FROM ticketing.release_ticket(3505, 4, 'bob');
+SELECT customer, status, skipped_for FROM ticketing.waitlist(3505) ORDER BY place NULLS FIRST, customer;
+SELECT o.customer, t.category
+  FROM ticketing.pending_offers(3505) o
+  JOIN ticketing.tickets t ON t.event_id = 3505 AND t.ticket_id = ANY (o.ticket_ids);
+SELECT * FROM ticketing.verify(3505);

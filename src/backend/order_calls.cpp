@@ -371,13 +371,16 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
 // that refused, each time in a subtransaction of its own, until tickets are taken or none
 // are left. Then the answer is a busy refusal if there was one (a retry may succeed),
 // else the first.
+// `barred`: categories passed over from the start (text Datums).
 CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
                               const EventInfo& event, const CartHold* cart, SlotWait slot_wait,
-                              const CallResult& refused) {
+                              const CallResult& refused, std::vector<Datum> barred = {}) {
     CallResult result = refused;
     std::optional<CallResult> refusal;
-    std::vector<Datum> barred;
     std::set<std::string> barred_names;
+    for (const Datum category : barred) {
+        barred_names.emplace(text_view(category));
+    }
     while (result.quota != 0 &&
            (result.outcome == Outcome::quota_exhausted || result.outcome == Outcome::busy)) {
         if (!refusal || (result.outcome == Outcome::busy && refusal->outcome != Outcome::busy)) {
@@ -405,15 +408,19 @@ CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
     return *refusal;
 }
 
+// `barred` (text Datums; only of a request of no category, not adjacent): categories the
+// search passes over from the start.
 CallResult take_any_past_quotas(const AnyRequest& request, const CallArgs& args,
                                 const EventInfo& event, const CartHold* cart,
-                                SlotWait slot_wait = SlotWait{SlotWait::wait, 0}) {
+                                SlotWait slot_wait = SlotWait{SlotWait::wait, 0},
+                                const std::vector<Datum>& barred = {}) {
+    const Datum barred_first = barred.empty() ? Datum(0) : text_array(barred);
     const CallResult result = keep_locks_only_on_change(
-        [&] { return lock_and_take_any(request, args, event, cart, slot_wait, 0); });
+        [&] { return lock_and_take_any(request, args, event, cart, slot_wait, barred_first); });
     if (!event.has_quotas() || request.category != 0 || request.adjacent) {
         return result;
     }
-    return search_past_quotas(request, args, event, cart, slot_wait, result);
+    return search_past_quotas(request, args, event, cart, slot_wait, result, barred);
 }
 
 // How many rows of the unsold-ticket index the first look of an any-seat sale reads
@@ -545,9 +552,9 @@ std::optional<std::string_view> present(const std::optional<std::string_view>& t
 
 CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int quantity,
                              bool together, Datum category, const EventInfo& event,
-                             SlotWait slot_wait) {
+                             SlotWait slot_wait, const std::vector<Datum>& barred) {
     const AnyRequest request{event_id, quantity, together, Datum(0), category};
-    return take_any_past_quotas(request, args, event, nullptr, slot_wait);
+    return take_any_past_quotas(request, args, event, nullptr, slot_wait, barred);
 }
 
 CallResult claim_one_past_quotas(std::int64_t event_id, const CallArgs& args,

@@ -1,5 +1,7 @@
 #include "waitlist.hpp"
 
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -117,13 +119,19 @@ OfferableCounts offerable_counts(std::int64_t event_id, bool latest) {
 // category's own, as the arrays waiting_entries takes (in the call's memory).
 struct FreeTickets {
     int total;
-    Datum categories; // text[]
-    Datum counts;     // int4[]
+    Datum categories;               // text[]
+    Datum counts;                   // int4[]
+    std::vector<std::string> names; // the categories with tickets free
 };
 
 FreeTickets free_tickets(std::int64_t event_id) {
     const OfferableCounts offerable = offerable_counts(event_id, false);
-    FreeTickets free{0, 0, 0};
+    FreeTickets free{0, 0, 0, {}};
+    for (const auto& [name, count] : offerable) {
+        if (count > 0) {
+            free.names.push_back(name);
+        }
+    }
     pg_call([&] {
         const int n = static_cast<int>(offerable.size());
         Datum* names = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
@@ -219,7 +227,7 @@ CallArgs offer_args(std::int64_t event_id, Datum customer, Datum offer_for) {
 // a notification, kept. Passed over for a limit or a quota: only the reason is kept.
 // Otherwise nothing is kept (the entry's lock neither).
 AttemptVerdict offer_to_entry(std::int64_t event_id, const EventInfo& event, const EntryRow& entry,
-                              LockWait wait) {
+                              LockWait wait, const std::vector<Datum>& barred, Datum* busy_quota) {
     AttemptVerdict verdict = AttemptVerdict::does_not_fit;
     keep_changes_if([&] {
         switch (lock_entry(event_id, entry.entry_id, wait)) {
@@ -232,9 +240,13 @@ AttemptVerdict offer_to_entry(std::int64_t event_id, const EventInfo& event, con
             break;
         }
         const CallArgs args = offer_args(event_id, entry.customer, entry.offer_for);
-        const CallResult held = hold_any_as_offer(event_id, args, entry.quantity, entry.together,
-                                                  entry.category, event, slot_wait_for(wait));
+        const CallResult held =
+            hold_any_as_offer(event_id, args, entry.quantity, entry.together, entry.category, event,
+                              slot_wait_for(wait), barred);
         verdict = judge_attempt(held.outcome);
+        if (held.outcome == Outcome::busy) {
+            *busy_quota = held.quota;
+        }
         if (verdict == AttemptVerdict::busy && wait.policy == WaitPolicy::wait) {
             // Tickets or quota stripes other calls hold locked: theirs to offer when freed.
             verdict = AttemptVerdict::does_not_fit;
@@ -307,19 +319,47 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
     }
     std::int64_t after = 0;
     int page_size = first_page_size;
+    // Entries of a category no freed ticket has are left out of a page: what was freed
+    // cannot fit them. Not with quotas: a unit given back to a quota that covers other
+    // categories too can make their tickets offerable (a refunded B ticket gives a unit
+    // back to the quota of A and B, and the A tickets that quota held back are on sale).
+    const bool quotas_share = event.has_quotas();
+    BlockedCategories blocked;
+    std::set<std::string, std::less<>> busy_quotas;
     for (;;) {
         check_for_interrupts();
         const FreeTickets free = free_tickets(event_id);
-        if (free.total == 0) {
+        if (free.total == 0 || (!blocked.empty() && blocked.blocks(std::nullopt, free.names))) {
             return OfferRun::done;
         }
         // Only entries that what is free fits by count: the page skips the rest in SQL.
-        const std::vector<EntryRow> page = waiting_page(event_id, after, free, freed, page_size);
+        const std::vector<EntryRow> page =
+            waiting_page(event_id, after, free, quotas_share ? Datum(0) : freed, page_size);
         bool offered = false;
         for (const EntryRow& entry : page) {
             check_for_interrupts();
             after = entry.entry_id;
-            const AttemptVerdict verdict = offer_to_entry(event_id, event, entry, wait);
+            const std::optional<std::string_view> category =
+                entry.category != 0 ? std::optional(text_view(entry.category)) : std::nullopt;
+            if (!blocked.empty() && (blocked.blocks(category, free.names) ||
+                                     BlockedCategories::needs_all(category, entry.together))) {
+                continue; // it would find the quota busy, and must not go before the entry that did
+            }
+            // An entry of any category is offered none of the blocked categories either.
+            std::vector<Datum> barred;
+            if (!category) {
+                for (const std::string& name : blocked.categories()) {
+                    barred.push_back(make_text(name));
+                }
+            }
+            Datum busy_quota = 0;
+            const AttemptVerdict verdict =
+                offer_to_entry(event_id, event, entry, wait, barred, &busy_quota);
+            if (busy_quota != 0 && busy_quotas.emplace(text_view(busy_quota)).second) {
+                for (const Datum covered : quota_categories(event_id, busy_quota)) {
+                    blocked.block(text_view(covered));
+                }
+            }
             if (verdict == AttemptVerdict::busy) {
                 return OfferRun::busy;
             }

@@ -99,4 +99,21 @@ std::string offer_payload(std::int64_t event_id, std::int64_t entry_id, int tick
            "}";
 }
 
+void BlockedCategories::block(std::string_view category) {
+    blocked_.emplace(category);
+}
+
+bool BlockedCategories::blocks(std::optional<std::string_view> category,
+                               const std::vector<std::string>& free) const {
+    if (category) {
+        return blocked_.count(*category) > 0;
+    }
+    for (const std::string& name : free) {
+        if (blocked_.count(name) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace ticketing

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ticketing {
 
@@ -69,6 +72,34 @@ AttemptVerdict judge_attempt(Outcome outcome);
 
 // The reason stored in waitlist_entries.skipped_for for a passed-over entry.
 std::string_view skip_reason_name(AttemptVerdict verdict);
+
+// The categories an offer walk no longer offers: those of the quotas it found busy (each
+// stripe with units held locked by other transactions). An entry of such a category would
+// find them busy too, one subtransaction each; and were a later entry to get what an
+// earlier one was passed over for (the lock released in between), the list's order would
+// break. What the lock holders free is theirs to offer: a refund queued for the offer
+// lock walks after this walk, a claim that commits used the units, and one that rolls
+// back leaves them to the next walk (expire_holds() runs one over every open list).
+class BlockedCategories {
+  public:
+    void block(std::string_view category);
+    bool empty() const { return blocked_.empty(); }
+    // Whether an entry of `category` (nullopt: any) is passed over without an attempt,
+    // when `free` are the categories with tickets free: its category is blocked, or (of
+    // any category) every free category is.
+    bool blocks(std::optional<std::string_view> category,
+                const std::vector<std::string>& free) const;
+    // Whether an entry of `category` and `together` is passed over whenever any category is
+    // blocked: of any category and together (its adjacent seats cannot be searched past
+    // the blocked categories).
+    static bool needs_all(std::optional<std::string_view> category, bool together) {
+        return !category && together;
+    }
+    const std::set<std::string, std::less<>>& categories() const { return blocked_; }
+
+  private:
+    std::set<std::string, std::less<>> blocked_;
+};
 
 // Offers and joins exclude each other per event through stripes of lock: a join takes
 // one stripe exclusively, an offer takes every stripe exclusively. So joins run side by

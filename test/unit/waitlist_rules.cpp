@@ -145,4 +145,24 @@ BOOST_AUTO_TEST_CASE(a_lapsed_hold_waiting_for_the_list_is_held_for_claims) {
     BOOST_TEST((decide(TicketCallKind::claim, lapsed).action == Action::sell));
 }
 
+BOOST_AUTO_TEST_CASE(blocked_categories_pass_entries_over) {
+    BlockedCategories blocked;
+    const std::vector<std::string> free{"A", "B"};
+    BOOST_TEST(blocked.empty());
+    BOOST_TEST(!blocked.blocks(std::string_view("A"), free));
+    BOOST_TEST(!blocked.blocks(std::nullopt, free));
+    blocked.block("A");
+    BOOST_TEST(!blocked.empty());
+    BOOST_TEST(blocked.blocks(std::string_view("A"), free));
+    BOOST_TEST(!blocked.blocks(std::string_view("B"), free));
+    // An entry of any category may still have B.
+    BOOST_TEST(!blocked.blocks(std::nullopt, free));
+    // Nothing but A is free: it may have nothing.
+    BOOST_TEST(blocked.blocks(std::nullopt, std::vector<std::string>{"A"}));
+    blocked.block("B");
+    BOOST_TEST(blocked.blocks(std::nullopt, free));
+    // A category nothing blocks, with nothing free, is tried (the attempt decides).
+    BOOST_TEST(!blocked.blocks(std::string_view("C"), std::vector<std::string>{}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
