@@ -81,6 +81,10 @@ say "waiting list: 64 clients refund, join, answer and buy while the list drains
 bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" 2>&1 | tee "$log" >&2
 record_summary waitlist "$log"
 
+say "waiting list under two quotas that bind before the seats (WAITLIST_QUOTAS=1 test/stress/waitlist_drain.sh)"
+WAITLIST_QUOTAS=1 bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" 2>&1 | tee "$log" >&2
+record_summary waitlistquotas "$log"
+
 say "clients: Go, Python and Node"
 bash "$TICKETING_ROOT/test/clients/run_clients.sh" 2>&1 | tee "$log" >&2
 record_summary clients "$log"
