@@ -88,6 +88,9 @@ if [ "${CASSERT_STRESS:-1}" != 0 ]; then
     PGBENCH=$prefix/bin/pgbench TICKETS=20000 ENTRIES=2000 WAITLIST_SECONDS=4 \
         bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" >&2
     result waitlist $?
+    PGBENCH=$prefix/bin/pgbench TICKETS=20000 ENTRIES=2000 WAITLIST_SECONDS=4 WAITLIST_QUOTAS=1 \
+        bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" >&2
+    result waitlistquotas $?
     bash "$TICKETING_ROOT/test/stress/run_stress.sh" "$TICKETING_BUILD/test/loadgen/ticketing-load" >&2
     result stress $?
 fi
