@@ -226,28 +226,13 @@ std::vector<BatchTicket> load_given(std::int64_t event_id, const std::vector<std
     return given;
 }
 
-// `wanted` claimable tickets for any-seat requests of one pool (a category, or any:
-// `category` 0), from a random start, none of the tickets the requests name (`named`, a
-// bigint[]), locked with SKIP LOCKED.
-std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum named,
-                                   std::unordered_map<std::int64_t, SeenTicket>& seen,
-                                   Datum category) {
+// The pool of `found` locked tickets `rows` (a category, or any: `category` 0), each
+// recorded in `seen`.
+std::vector<BatchTicket> pool_of(const TicketRow* rows, int found,
+                                 std::unordered_map<std::int64_t, SeenTicket>& seen,
+                                 Datum category) {
     std::vector<BatchTicket> pool;
-    if (wanted == 0) {
-        return pool;
-    }
-    const std::int64_t start = random_walk_start(event_id, category);
-    if (start == 0) {
-        return pool;
-    }
-    TicketRow* rows = nullptr;
-    pg_call([&] { rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted)); });
-    constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
-    int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows, category);
-    if (found < wanted) {
-        found +=
-            lock_claimable(event_id, 1, start, 0, named, wanted - found, rows + found, category);
-    }
+    pool.reserve(static_cast<std::size_t>(found));
     const std::string_view pool_name = category != 0 ? text_view(category) : std::string_view();
     for (int i = 0; i < found; ++i) {
         const BatchTicket ticket{rows[i].ticket_id,
@@ -263,6 +248,30 @@ std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum name
     return pool;
 }
 
+// `wanted` claimable tickets for any-seat requests of one pool (a category, or any:
+// `category` 0), from a random start, none of the tickets the requests name (`named`, a
+// bigint[]), locked with SKIP LOCKED.
+std::vector<BatchTicket> load_pool(std::int64_t event_id, int wanted, Datum named,
+                                   std::unordered_map<std::int64_t, SeenTicket>& seen,
+                                   Datum category) {
+    if (wanted == 0) {
+        return {};
+    }
+    const std::int64_t start = random_walk_start(event_id, category);
+    if (start == 0) {
+        return {};
+    }
+    TicketRow* rows = nullptr;
+    pg_call([&] { rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * wanted)); });
+    constexpr std::int64_t past_the_end = std::numeric_limits<std::int64_t>::max();
+    int found = lock_claimable(event_id, start, past_the_end, 0, named, wanted, rows, category);
+    if (found < wanted) {
+        found +=
+            lock_claimable(event_id, 1, start, 0, named, wanted - found, rows + found, category);
+    }
+    return pool_of(rows, found, seen, category);
+}
+
 // Tickets `ids` (ascending) of one pool again, locked with SKIP LOCKED: the pass that
 // confirms a batch takes exactly the pooled tickets the first pass granted. A new walk
 // from a random start would lock others, of categories the quotas never admitted (with
@@ -271,9 +280,8 @@ std::vector<BatchTicket> load_exact_pool(std::int64_t event_id,
                                          const std::vector<std::int64_t>& ids,
                                          std::unordered_map<std::int64_t, SeenTicket>& seen,
                                          Datum category) {
-    std::vector<BatchTicket> pool;
     if (ids.empty()) {
-        return pool;
+        return {};
     }
     TicketRow* rows = nullptr;
     pg_call([&] { rows = static_cast<TicketRow*>(palloc(sizeof(TicketRow) * ids.size())); });
@@ -284,19 +292,7 @@ std::vector<BatchTicket> load_exact_pool(std::int64_t event_id,
         check_for_interrupts();
         found += lock_claimable(event_id, id, id + 1, 0, 0, 1, rows + found);
     }
-    const std::string_view pool_name = category != 0 ? text_view(category) : std::string_view();
-    for (int i = 0; i < found; ++i) {
-        const BatchTicket ticket{rows[i].ticket_id,
-                                 rows[i].state.status,
-                                 std::string_view(),
-                                 rows[i].state.hold_expired,
-                                 true,
-                                 pool_name,
-                                 pool_name};
-        pool.push_back(ticket);
-        seen[ticket.ticket_id] = SeenTicket{ticket, rows[i].seat, rows[i].row_version};
-    }
-    return pool;
+    return pool_of(rows, found, seen, category);
 }
 
 void remember(const BatchArgs& args, int i, const BatchRow& row) {

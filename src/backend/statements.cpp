@@ -164,63 +164,50 @@ const PlanSpec transition_tickets{
 // ticket wanted, each from the id after the last one it locked: a constant LIMIT and the
 // planner settings of an ordered walk (plan_settings.cpp) keep the plan an ordered index
 // walk. $5 (never NULL) is what a batch's requests name: it must not lock them twice.
-const PlanSpec claimable_between{
-    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
-    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
-    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
-    5,
-    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
-    PlanShape::ordered_walk};
-const PlanSpec claimable_between_now{
-    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
-    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
-    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
-    5,
-    {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
-    PlanShape::ordered_walk};
+#define CLAIMABLE_BETWEEN(claimable, filter)                                                       \
+    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " claimable       \
+        filter                                                                                     \
+    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"         \
+    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"                                       \
+    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED"
+const PlanSpec claimable_between{CLAIMABLE_BETWEEN(CLAIMABLE, ""),
+                                 5,
+                                 {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
+                                 PlanShape::ordered_walk};
+const PlanSpec claimable_between_now{CLAIMABLE_BETWEEN(CLAIMABLE_NOW, ""),
+                                     5,
+                                     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID},
+                                     PlanShape::ordered_walk};
 
 // The same for any seat of one category ($6), along tickets_category_claimable_idx.
+#define OF_CATEGORY "AND t.category OPERATOR(pg_catalog.=) $6 "
 const PlanSpec claimable_between_category{
-    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
-    "AND t.category OPERATOR(pg_catalog.=) $6"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
-    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    CLAIMABLE_BETWEEN(CLAIMABLE, OF_CATEGORY),
     6,
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTOID},
     PlanShape::ordered_walk};
 const PlanSpec claimable_between_category_now{
-    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
-    "AND t.category OPERATOR(pg_catalog.=) $6"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
-    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    CLAIMABLE_BETWEEN(CLAIMABLE_NOW, OF_CATEGORY),
     6,
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTOID},
     PlanShape::ordered_walk};
+#undef OF_CATEGORY
 
 // The same for any seat of a category not in $6: an any-seat sale that a quota refused
 // looks again past the categories that quota covers.
+#define OF_OTHER_CATEGORY "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($6)) "
 const PlanSpec claimable_between_other{
-    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE
-    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($6))"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
-    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    CLAIMABLE_BETWEEN(CLAIMABLE, OF_OTHER_CATEGORY),
     6,
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTARRAYOID},
     PlanShape::ordered_walk};
 const PlanSpec claimable_between_other_now{
-    "SELECT t.ticket_id, t.status, t.seat, t.ctid FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
-    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($6))"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 AND t.ticket_id OPERATOR(pg_catalog.<) $4"
-    " AND NOT (t.ticket_id OPERATOR(pg_catalog.=) ANY ($5))"
-    " ORDER BY t.ticket_id LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED",
+    CLAIMABLE_BETWEEN(CLAIMABLE_NOW, OF_OTHER_CATEGORY),
     6,
     {INT8OID, INT8OID, TEXTOID, INT8OID, INT8ARRAYOID, TEXTARRAYOID},
     PlanShape::ordered_walk};
+#undef OF_OTHER_CATEGORY
+#undef CLAIMABLE_BETWEEN
 
 // One any-seat ticket in one statement: the first claimable ticket from (or before) $2,
 // locked with SKIP LOCKED, changed to status $4 for owner $5 (hold expiry $6), audited.
