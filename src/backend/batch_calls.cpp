@@ -629,10 +629,10 @@ Rooms take_slots(const BatchArgs& args, const EventInfo& event, const std::vecto
     return rooms;
 }
 
-// The decisions of one pass under row locks, with what the batch saw of each ticket.
 // The pooled tickets a first pass granted, per pool (a category, or any: nullopt).
 using ExactPools = std::map<std::optional<std::string_view>, std::vector<std::int64_t>>;
 
+// The decisions of one pass under row locks, with what the batch saw of each ticket.
 struct LockedDecisions {
     std::vector<BatchDecision> decisions;
     std::unordered_map<std::int64_t, SeenTicket> seen;
@@ -805,7 +805,6 @@ struct LockAndDecide {
     LockedDecisions confirm(const LockedDecisions& first) const {
         std::vector<std::int64_t> lockable;
         std::vector<bool> only(items.size(), false);
-        std::map<std::optional<std::string_view>, int> pooled;
         ExactPools exact;
         for (std::size_t k = 0; k < items.size(); ++k) {
             if (!first.decisions[k].takes) {
@@ -815,7 +814,6 @@ struct LockAndDecide {
             if (items[k].ticket_id) {
                 lockable.push_back(*items[k].ticket_id);
             } else {
-                ++pooled[items[k].category];
                 exact[items[k].category].push_back(first.decisions[k].ticket_id);
             }
         }
@@ -830,8 +828,8 @@ struct LockAndDecide {
         LockedDecisions out = run(
             lockable,
             [&](const std::optional<std::string_view>& category) {
-                const auto it = pooled.find(category);
-                return it != pooled.end() ? it->second : 0;
+                const auto it = exact.find(category);
+                return it != exact.end() ? static_cast<int>(it->second.size()) : 0;
             },
             granted, only, &exact);
         for (std::size_t k = 0; k < items.size(); ++k) {
