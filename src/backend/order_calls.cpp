@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -364,23 +363,30 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
                 request.adjacent ? Datum(0) : request.category);
 }
 
+// The categories `barred` as a text[] for lock_any (0 when none).
+Datum barred_array(const BlockedCategories& barred) {
+    if (barred.empty()) {
+        return 0;
+    }
+    std::vector<Datum> names;
+    for (const std::string& name : barred.categories()) {
+        names.push_back(make_text(name));
+    }
+    return text_array(names);
+}
+
 // An any-seat request of no category in an event with quotas, which quota `refused` has
 // refused (quota_exhausted, or busy: concurrent claims hold its units). A quota that
 // refuses the tickets found does not refuse the request while tickets of categories it
 // does not cover are on sale: the search runs again past the categories of every quota
-// that refused, each time in a subtransaction of its own, until tickets are taken or none
-// are left. Then the answer is a busy refusal if there was one (a retry may succeed),
-// else the first.
-// `barred`: categories passed over from the start (text Datums).
+// that refused (and those `barred` from the start), each time in a subtransaction of its
+// own, until tickets are taken or none are left. Then the answer is a busy refusal if
+// there was one (a retry may succeed), else the first.
 CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
                               const EventInfo& event, const CartHold* cart, SlotWait slot_wait,
-                              const CallResult& refused, std::vector<Datum> barred = {}) {
+                              const CallResult& refused, BlockedCategories barred = {}) {
     CallResult result = refused;
     std::optional<CallResult> refusal;
-    std::set<std::string> barred_names;
-    for (const Datum category : barred) {
-        barred_names.emplace(text_view(category));
-    }
     while (result.quota != 0 &&
            (result.outcome == Outcome::quota_exhausted || result.outcome == Outcome::busy)) {
         if (!refusal || (result.outcome == Outcome::busy && refusal->outcome != Outcome::busy)) {
@@ -388,18 +394,15 @@ CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
         }
         bool more = false;
         for (const Datum category : quota_categories(request.event_id, result.quota)) {
-            if (barred_names.insert(std::string(text_view(category))).second) {
-                barred.push_back(category);
-                more = true;
-            }
+            more = barred.block(text_view(category)) || more;
         }
         if (!more) {
             break;
         }
         check_for_interrupts();
-        const Datum barred_array = text_array(barred);
+        const Datum past = barred_array(barred);
         result = keep_locks_only_on_change(
-            [&] { return lock_and_take_any(request, args, event, cart, slot_wait, barred_array); });
+            [&] { return lock_and_take_any(request, args, event, cart, slot_wait, past); });
     }
     if (!refusal || changes_tickets(result.outcome) ||
         (result.outcome == Outcome::busy && result.quota == 0)) {
@@ -408,16 +411,17 @@ CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
     return *refusal;
 }
 
-// `barred` (text Datums; only of a request of no category, not adjacent): categories the
-// search passes over from the start.
+// `barred`: categories a request of no category (not adjacent) passes over from the
+// start; a request of a category, or of adjacent seats, has none.
 CallResult take_any_past_quotas(const AnyRequest& request, const CallArgs& args,
                                 const EventInfo& event, const CartHold* cart,
                                 SlotWait slot_wait = SlotWait{SlotWait::wait, 0},
-                                const std::vector<Datum>& barred = {}) {
-    const Datum barred_first = barred.empty() ? Datum(0) : text_array(barred);
+                                const BlockedCategories& barred = {}) {
+    const bool of_any_category = request.category == 0 && !request.adjacent;
+    const Datum past = of_any_category ? barred_array(barred) : Datum(0);
     const CallResult result = keep_locks_only_on_change(
-        [&] { return lock_and_take_any(request, args, event, cart, slot_wait, barred_first); });
-    if (!event.has_quotas() || request.category != 0 || request.adjacent) {
+        [&] { return lock_and_take_any(request, args, event, cart, slot_wait, past); });
+    if (!event.has_quotas() || !of_any_category) {
         return result;
     }
     return search_past_quotas(request, args, event, cart, slot_wait, result, barred);
@@ -552,7 +556,7 @@ std::optional<std::string_view> present(const std::optional<std::string_view>& t
 
 CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int quantity,
                              bool together, Datum category, const EventInfo& event,
-                             SlotWait slot_wait, const std::vector<Datum>& barred) {
+                             SlotWait slot_wait, const BlockedCategories& barred) {
     const AnyRequest request{event_id, quantity, together, Datum(0), category};
     return take_any_past_quotas(request, args, event, nullptr, slot_wait, barred);
 }

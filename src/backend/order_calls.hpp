@@ -2,11 +2,11 @@
 // skip-locked, optionally adjacent).
 #pragma once
 
-#include <vector>
-
 #include "call_types.hpp"
 #include "customer_limits.hpp"
 #include "ticket_store.hpp"
+
+#include "../core/waitlist_rules.hpp"
 
 namespace ticketing::backend {
 
@@ -16,11 +16,11 @@ struct CartHold;
 // when `together`; of `category`, text, or any: 0) held for args.customer for
 // args.hold_for, after the customer's limit and the quotas, as claim_any(..., hold_for)
 // would; hold_placed, or nothing changed (locks released) and why.
-// `barred` (text Datums; for an entry of any category, not together): categories it is not
-// offered (the walk's blocked ones, waitlist_rules.hpp).
+// `barred`: categories an entry of any category (not together) is not offered (the
+// walk's blocked ones); ignored for other entries.
 CallResult hold_any_as_offer(std::int64_t event_id, const CallArgs& args, int quantity,
                              bool together, Datum category, const EventInfo& event,
-                             SlotWait slot_wait, const std::vector<Datum>& barred);
+                             SlotWait slot_wait, const BlockedCategories& barred);
 
 // A claim_batch request for one ticket of any seat and no category that quota
 // `refused.quota` refused (quota_exhausted): the search again past the categories of the

@@ -227,7 +227,7 @@ CallArgs offer_args(std::int64_t event_id, Datum customer, Datum offer_for) {
 // a notification, kept. Passed over for a limit or a quota: only the reason is kept.
 // Otherwise nothing is kept (the entry's lock neither).
 AttemptVerdict offer_to_entry(std::int64_t event_id, const EventInfo& event, const EntryRow& entry,
-                              LockWait wait, const std::vector<Datum>& barred, Datum* busy_quota) {
+                              LockWait wait, const BlockedCategories& barred, Datum* busy_quota) {
     AttemptVerdict verdict = AttemptVerdict::does_not_fit;
     keep_changes_if([&] {
         switch (lock_entry(event_id, entry.entry_id, wait)) {
@@ -346,15 +346,9 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
                 continue; // it would find the quota busy, and must not go before the entry that did
             }
             // An entry of any category is offered none of the blocked categories either.
-            std::vector<Datum> barred;
-            if (!category) {
-                for (const std::string& name : blocked.categories()) {
-                    barred.push_back(make_text(name));
-                }
-            }
             Datum busy_quota = 0;
             const AttemptVerdict verdict =
-                offer_to_entry(event_id, event, entry, wait, barred, &busy_quota);
+                offer_to_entry(event_id, event, entry, wait, blocked, &busy_quota);
             if (busy_quota != 0 && busy_quotas.emplace(text_view(busy_quota)).second) {
                 for (const Datum covered : quota_categories(event_id, busy_quota)) {
                     blocked.block(text_view(covered));

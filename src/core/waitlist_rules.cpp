@@ -99,8 +99,8 @@ std::string offer_payload(std::int64_t event_id, std::int64_t entry_id, int tick
            "}";
 }
 
-void BlockedCategories::block(std::string_view category) {
-    blocked_.emplace(category);
+bool BlockedCategories::block(std::string_view category) {
+    return blocked_.emplace(category).second;
 }
 
 bool BlockedCategories::blocks(std::optional<std::string_view> category,

@@ -82,7 +82,8 @@ std::string_view skip_reason_name(AttemptVerdict verdict);
 // back leaves them to the next walk (expire_holds() runs one over every open list).
 class BlockedCategories {
   public:
-    void block(std::string_view category);
+    // Whether `category` was not blocked before.
+    bool block(std::string_view category);
     bool empty() const { return blocked_.empty(); }
     // Whether an entry of `category` (nullopt: any) is passed over without an attempt,
     // when `free` are the categories with tickets free: its category is blocked, or (of

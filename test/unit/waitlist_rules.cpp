@@ -151,7 +151,8 @@ BOOST_AUTO_TEST_CASE(blocked_categories_pass_entries_over) {
     BOOST_TEST(blocked.empty());
     BOOST_TEST(!blocked.blocks(std::string_view("A"), free));
     BOOST_TEST(!blocked.blocks(std::nullopt, free));
-    blocked.block("A");
+    BOOST_TEST(blocked.block("A"));
+    BOOST_TEST(!blocked.block("A")); // blocked already
     BOOST_TEST(!blocked.empty());
     BOOST_TEST(blocked.blocks(std::string_view("A"), free));
     BOOST_TEST(!blocked.blocks(std::string_view("B"), free));
