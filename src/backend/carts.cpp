@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <vector>
 
 #include "carts.hpp"
@@ -47,7 +48,7 @@ struct CartRow {
     TimestampTz created_at;
 };
 
-// Runs a cart statement (find_cart, lock_cart, peek_cart); false when no cart of this
+// Runs a cart statement (lock_cart, peek_cart); false when no cart of this
 // customer has that token in the event.
 bool read_cart(PlanId plan, std::int64_t event_id, Datum token, Datum customer, CartRow* cart) {
     pg_call([] { lock_table(OwnTable::carts); });
@@ -181,6 +182,14 @@ std::string cart_fingerprint(const char* call, const CallArgs& args) {
     return print.text();
 }
 
+// Whether the customer's hold of `row` is the one this cart put there: a hold into a
+// cart lasts exactly as long as the cart. A ticket can be an item of several carts (held
+// into one, then into another) or held again since (a waiting list's offer); only the
+// cart whose expiry it carries may extend or release it.
+bool in_this_cart(const TicketRow& row, const CartRow& cart) {
+    return row.has_hold_expiry && row.hold_expires_at == cart.expires_at;
+}
+
 template <typename Body>
 CallResult cart_call(const char* command, std::int64_t event_id, Body&& body) {
     const CallResult result = in_backend_call(command, event_id, body);
@@ -207,7 +216,7 @@ void require_cart_token(const std::optional<std::string_view>& token) {
 
 CartLookup find_cart_for_hold(std::int64_t event_id, Datum token, Datum customer) {
     CartRow cart{};
-    if (!read_cart(PlanId::find_cart, event_id, token, customer, &cart)) {
+    if (!read_cart(PlanId::lock_cart, event_id, token, customer, &cart)) {
         return CartLookup{Outcome::cart_not_found, {}};
     }
     if (const auto refused = refusal(cart)) {
@@ -301,7 +310,9 @@ CallResult run_extend_cart(const CallArgs& args) {
         }
         const TimestampTz latest = cart.created_at + ceiling;
         const TimestampTz wanted = cart.expires_at + by;
-        const TimestampTz expires_at = wanted < latest ? wanted : latest;
+        // Never earlier than now: a superuser who lowered ticketing.cart_max_lifetime
+        // stops extensions past it, but does not shorten carts already longer.
+        const TimestampTz expires_at = std::max(cart.expires_at, std::min(wanted, latest));
         // Every item still held by the customer moves to the new expiry (audited, as a
         // renewed hold is).
         const std::vector<std::int64_t> ids = item_ids(call.event_id, cart.cart_id);
@@ -321,7 +332,7 @@ CallResult run_extend_cart(const CallArgs& args) {
         for (int i = 0; i < locked; ++i) {
             const TicketRow& row = rows[i];
             if (row.state.status == TicketStatus::held && row.state.owned_by_customer &&
-                !row.state.hold_expired) {
+                !row.state.hold_expired && in_this_cart(row, cart)) {
                 moving.push_back(row);
             }
         }
@@ -434,7 +445,7 @@ CallResult run_abandon_cart(const CallArgs& args) {
                 std::vector<std::int64_t> released_ids;
                 for (int i = 0; i < locked; ++i) {
                     if (rows[i].state.status == TicketStatus::held &&
-                        rows[i].state.owned_by_customer) {
+                        rows[i].state.owned_by_customer && in_this_cart(rows[i], cart)) {
                         releasing.push_back(rows[i]);
                         released_ids.push_back(rows[i].ticket_id);
                     }

@@ -396,14 +396,14 @@ const PlanSpec batch_hold{
     6,
     {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIDARRAYOID, TIMESTAMPTZARRAYOID}};
 
-// A batch's look at its carts: the cart, shared-locked, or nothing when another
-// transaction changes it (SKIP LOCKED: the batch never waits).
+// A batch's look at its carts: the cart, locked as lock_cart locks it, or nothing when
+// another transaction holds it locked (SKIP LOCKED: the batch never waits).
 const PlanSpec find_cart_skip{
     "SELECT c.cart_id, c.status, c.expires_at, c.expires_at OPERATOR(pg_catalog.<=) "
     "pg_catalog.now(), c.created_at FROM ticketing.carts c WHERE c.event_id "
     "OPERATOR(pg_catalog.=) $1 AND c.token_hash OPERATOR(pg_catalog.=) "
     "pg_catalog.sha256(pg_catalog.convert_to($2, 'UTF8')) AND c.customer "
-    "OPERATOR(pg_catalog.=) $3 FOR SHARE OF c SKIP LOCKED",
+    "OPERATOR(pg_catalog.=) $3 FOR NO KEY UPDATE OF c SKIP LOCKED",
     3,
     {INT8OID, TEXTOID, TEXTOID}};
 
@@ -779,10 +779,10 @@ const PlanSpec release_offered_holds{
 #define CART_STATE                                                                                 \
     "SELECT c.cart_id, c.status, c.expires_at, c.expires_at OPERATOR(pg_catalog.<=) "              \
     "pg_catalog.now(), c.created_at "
-// (cart_id, status, expires_at, expired, created_at). A hold into the cart shares its row
-// (FOR SHARE): holds into one cart go together, a checkout, abandon or extension of it
-// (FOR NO KEY UPDATE) waits for them and they for it.
-const PlanSpec find_cart{CART_STATE CART_BY_TOKEN "FOR SHARE OF c", 3, {INT8OID, TEXTOID, TEXTOID}};
+// (cart_id, status, expires_at, expired, created_at). Every call that changes a cart or
+// holds into it locks its row (FOR NO KEY UPDATE: the items' foreign key only shares
+// it), so they run one after another per cart: a hold counts the items (at most 100)
+// and a checkout or abandon reads them after every hold before it has committed.
 const PlanSpec lock_cart{
     CART_STATE CART_BY_TOKEN "FOR NO KEY UPDATE OF c", 3, {INT8OID, TEXTOID, TEXTOID}};
 const PlanSpec peek_cart{CART_STATE CART_BY_TOKEN, 3, {INT8OID, TEXTOID, TEXTOID}};
@@ -795,11 +795,19 @@ const PlanSpec insert_cart{
     " pg_catalog.now() OPERATOR(pg_catalog.+) $4) RETURNING c.cart_id, c.expires_at",
     4,
     {INT8OID, TEXTOID, TEXTOID, INTERVALOID}};
-const PlanSpec add_cart_items{"INSERT INTO ticketing.cart_items (event_id, cart_id, ticket_id)"
-                              " SELECT $1, $2, i FROM pg_catalog.unnest($3::pg_catalog.int8[]) AS i"
-                              " ON CONFLICT (event_id, cart_id, ticket_id) DO NOTHING",
-                              3,
-                              {INT8OID, INT8OID, INT8ARRAYOID}};
+// The items go in, and the cart's row is written (unchanged): under REPEATABLE READ a
+// checkout, abandon or hold whose snapshot is older than this one then fails with 40001
+// when it locks the cart, instead of reading its items without these (its snapshot
+// cannot see them, and a row only locked by a committed transaction raises nothing).
+const PlanSpec add_cart_items{
+    "WITH touched AS (UPDATE ticketing.carts c SET status = c.status"
+    " WHERE c.event_id OPERATOR(pg_catalog.=) $1 AND c.cart_id OPERATOR(pg_catalog.=) $2"
+    " RETURNING 1)"
+    " INSERT INTO ticketing.cart_items (event_id, cart_id, ticket_id)"
+    " SELECT $1, $2, i FROM pg_catalog.unnest($3::pg_catalog.int8[]) AS i"
+    " ON CONFLICT (event_id, cart_id, ticket_id) DO NOTHING",
+    3,
+    {INT8OID, INT8OID, INT8ARRAYOID}};
 const PlanSpec count_cart_items{
     "SELECT pg_catalog.count(*)::pg_catalog.int4 FROM ticketing.cart_items i"
     " WHERE i.event_id OPERATOR(pg_catalog.=) $1 AND i.cart_id OPERATOR(pg_catalog.=) $2"
@@ -1067,8 +1075,6 @@ const PlanSpec& statement_for(PlanId id) {
         return quota_remaining;
     case PlanId::expire_lapsed:
         return expire_lapsed;
-    case PlanId::find_cart:
-        return find_cart;
     case PlanId::lock_cart:
         return lock_cart;
     case PlanId::peek_cart:

@@ -65,8 +65,7 @@ enum class PlanId {
     quota_remaining,       // units left in a quota
     expire_lapsed,         // return lapsed holds to inventory
     // Carts (1.3).
-    find_cart,         // a cart by token, for a hold into it (FOR SHARE)
-    lock_cart,         // the same, to change the cart (FOR NO KEY UPDATE)
+    lock_cart,         // a cart by token, locked to hold into it or change it
     peek_cart,         // the same, unlocked
     insert_cart,       // open a cart
     add_cart_items,    // remember tickets held into a cart
