@@ -586,6 +586,22 @@ class QuotaBudget {
         return std::nullopt;
     }
 
+    // Expires the lapsed holds of each quota in `refused` (as many as it refused units)
+    // and gives their units back. Returns how many holds it returned.
+    std::int64_t give_back_lapsed(std::int64_t event_id, const std::vector<Datum>& refused) const {
+        std::int64_t returned = 0;
+        for (const Quota& quota : quotas_) {
+            const auto times = std::count_if(refused.begin(), refused.end(), [&](Datum name) {
+                return text_view(name) == text_view(quota.name);
+            });
+            if (times > 0) {
+                returned +=
+                    expire_lapsed_of_quota(event_id, quota.quota_id, static_cast<int>(times));
+            }
+        }
+        return returned;
+    }
+
     // Whether the quota named `quota` covers `category`.
     bool covers(std::string_view quota, std::string_view category) const {
         const auto it = covering_.find(category);
@@ -627,6 +643,24 @@ Rooms take_slots(const BatchArgs& args, const EventInfo& event, const std::vecto
                   event.limit);
     }
     return rooms;
+}
+
+// Request `k` named a ticket that the first pass granted it and that it no longer takes
+// (the confirming pass found it taken, or a quota could not give its unit). The later
+// requests naming that ticket were answered as if `k` had taken it (already_sold, held,
+// already_owned): they answer as `k` does now. (A batch's answers must match what it did:
+// an already_sold for a ticket nobody bought is a lie the audit log would show.)
+void answer_like_dropped_grant(std::vector<BatchDecision>& decisions,
+                               const std::vector<BatchItem>& items, std::size_t k) {
+    if (!items[k].ticket_id) {
+        return;
+    }
+    decisions[k].ticket_id = *items[k].ticket_id;
+    for (std::size_t later = k + 1; later < items.size(); ++later) {
+        if (items[later].ticket_id == items[k].ticket_id && !decisions[later].takes) {
+            decisions[later] = BatchDecision{decisions[k].outcome, false, *items[k].ticket_id};
+        }
+    }
 }
 
 // The pooled tickets a first pass granted, per pool (a category, or any: nullopt).
@@ -672,7 +706,8 @@ struct LockAndDecide {
     LockedDecisions run(const std::vector<std::int64_t>& lockable,
                         const std::function<int(const std::optional<std::string_view>&)>& pool_size,
                         const AdmitFunction& admit, const std::vector<bool>& only,
-                        const ExactPools* exact = nullptr) const {
+                        const ExactPools* exact = nullptr,
+                        const SlotFunction& slot_held = nullptr) const {
         LockedDecisions out;
         std::vector<BatchTicket> given =
             load_given(event_id, named, lockable, pairs, out.seen, clocks);
@@ -735,7 +770,7 @@ struct LockAndDecide {
             return it != exhausted.end() ? it->second : Outcome::sold_out;
         };
         if (only.empty()) {
-            out.decisions = decide_batch(items, given, pool, pool_exhausted, admit);
+            out.decisions = decide_batch(items, given, pool, pool_exhausted, admit, slot_held);
         } else {
             // Only the requests `only` marks; the others are left with an empty decision.
             std::vector<BatchItem> subset;
@@ -745,7 +780,7 @@ struct LockAndDecide {
                 }
             }
             const std::vector<BatchDecision> decided =
-                decide_batch(subset, given, pool, pool_exhausted, admit);
+                decide_batch(subset, given, pool, pool_exhausted, admit, slot_held);
             out.decisions.assign(items.size(), BatchDecision{Outcome::busy, false, 0});
             for (std::size_t k = 0, j = 0; k < items.size(); ++k) {
                 if (only[k]) {
@@ -835,6 +870,11 @@ struct LockAndDecide {
         for (std::size_t k = 0; k < items.size(); ++k) {
             if (!only[k]) {
                 out.decisions[k] = first.decisions[k];
+            }
+        }
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            if (only[k] && !out.decisions[k].takes) {
+                answer_like_dropped_grant(out.decisions, items, k);
             }
         }
         out.refused_quotas = first.refused_quotas;
@@ -950,6 +990,7 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
                 seen != out.seen.end() && budget.covers(refusing, seen->second.ticket.category);
             if (covered) {
                 decision = BatchDecision{Outcome::busy, false, 0};
+                answer_like_dropped_grant(granted.decisions, items, k);
                 dropped = true;
                 if (attempt < 2) {
                     break;
@@ -958,9 +999,11 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
         }
         if (!dropped) {
             // Nothing left to drop for that quota: give up the grants that leave inventory.
-            for (BatchDecision& decision : granted.decisions) {
+            for (std::size_t k = 0; k < items.size(); ++k) {
+                BatchDecision& decision = granted.decisions[k];
                 if (decision.takes && decision.from == TicketStatus::available) {
                     decision = BatchDecision{Outcome::busy, false, 0};
+                    answer_like_dropped_grant(granted.decisions, items, k);
                 }
             }
         }
@@ -1088,6 +1131,7 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         if (!args.category_null[i]) {
             item.category = text_view(args.categories[i]);
         }
+        item.hold = !args.cart_null[i];
         requested.push_back(item);
         requested_index.push_back(i);
     }
@@ -1160,32 +1204,53 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         // quota units must be taken), roll the locks back and take again exactly the
         // tickets the requests were granted, so the batch keeps no lock on a ticket it
         // does not sell (the slots are kept: taken before).
-        QuotaBudget budget = event.has_quotas() ? QuotaBudget::load(event_id) : QuotaBudget{};
+        QuotaBudget budget;
         std::vector<Datum> refused;
+        // Only a ticket that leaves inventory takes a unit: a lapsed hold keeps its own.
         const AdmitFunction admit = [&](std::string_view customer, const BatchTicket* ticket,
                                         bool take) {
-            if (ticket != nullptr && event.has_quotas()) {
+            const bool takes_unit = ticket != nullptr && event.has_quotas() &&
+                                    ticket->status == TicketStatus::available;
+            if (takes_unit) {
                 if (const auto quota = budget.admit(ticket->category, false)) {
                     refused.push_back(*quota);
                     return AdmitAnswer{Admission::limit_reached, Outcome::quota_exhausted};
                 }
             }
             const Admission admission = rooms.admit(customer, take);
-            if (admission == Admission::admitted && ticket != nullptr && event.has_quotas()) {
+            if (admission == Admission::admitted && takes_unit) {
                 budget.admit(ticket->category, take);
             }
             return AdmitAnswer{admission};
         };
-        Rooms first_rooms = rooms;
-        const bool exact = keep_changes_if([&] {
-            decided = lock_and_decide.run(named_ids,
-                                          [&](const std::optional<std::string_view>& category) {
-                                              return first_rooms.pool_size(items, category);
-                                          },
-                                          admit, {});
-            decided.refused_quotas = refused;
-            return decided.unsold_locks == 0 && !event.has_quotas();
-        });
+        const SlotFunction slot_held = [&](std::string_view customer) {
+            return rooms.admit(customer, false) != Admission::busy;
+        };
+        const Rooms slots = rooms;
+        const auto first_pass = [&] {
+            rooms = slots;
+            budget = event.has_quotas() ? QuotaBudget::load(event_id) : QuotaBudget{};
+            refused.clear();
+            return keep_changes_if([&] {
+                decided = lock_and_decide.run(
+                    named_ids,
+                    [&](const std::optional<std::string_view>& category) {
+                        return slots.pool_size(items, category);
+                    },
+                    admit, {}, nullptr, slot_held);
+                decided.refused_quotas = refused;
+                return decided.unsold_locks == 0 && !event.has_quotas();
+            });
+        };
+        bool exact = first_pass();
+        // Units a quota refused may be held by lapsed holds, which claim_ticket and
+        // claim_any take back when a quota is short: the batch does too, then decides
+        // again. (Not where a waiting list is open: its lapsed holds go to the list,
+        // returned at the batch's start.)
+        if (!refused.empty() && lapsed_holds_claimable() &&
+            budget.give_back_lapsed(event_id, refused) > 0) {
+            exact = first_pass();
+        }
         if (!exact) {
             const LockedDecisions granted = decided;
             decided = confirm_with_units(lock_and_decide, granted, items, event);

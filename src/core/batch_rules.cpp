@@ -14,17 +14,26 @@ TicketState state_for(const BatchTicket& ticket, std::string_view customer) {
                        ticket.hold_expired, ticket.lapse_waits_for_list};
 }
 
-// Sells `ticket` to `customer` if the rules and the limit allow.
-BatchDecision take(BatchTicket& ticket, std::string_view customer, const AdmitFunction& admit) {
+// Sells (or holds) `ticket` to `item`'s customer if the rules and the limit allow.
+BatchDecision take(BatchTicket& ticket, const BatchItem& item, const AdmitFunction& admit,
+                   const SlotFunction& slot_held) {
+    const std::string_view customer = item.customer;
     const TicketState state = state_for(ticket, customer);
     const Decision decision = decide_claim(state);
     if (decision.action == Action::answer) {
         return {decision.outcome, false, ticket.ticket_id};
     }
-    if (!ticket.locked) {
+    if (!ticket.locked || ticket.taken_here) {
+        // taken_here: the customer's own request held it into a cart earlier in this
+        // batch; taking it again (a sale, another cart) is two changes of one row in one
+        // batch, which the batch does not make.
         return {Outcome::busy, false, ticket.ticket_id};
     }
-    if (added_to_customer(state, decision) > 0) {
+    if (added_to_customer(state, decision) == 0) {
+        if (slot_held && !slot_held(customer)) {
+            return {Outcome::busy, false, ticket.ticket_id};
+        }
+    } else {
         const AdmitAnswer answer = admit(customer, &ticket, true);
         switch (answer.admission) {
         case Admission::limit_reached:
@@ -36,9 +45,10 @@ BatchDecision take(BatchTicket& ticket, std::string_view customer, const AdmitFu
         }
     }
     BatchDecision sold{Outcome::claimed, true, ticket.ticket_id, ticket.status};
-    ticket.status = TicketStatus::sold;
+    ticket.status = item.hold ? TicketStatus::held : TicketStatus::sold;
     ticket.owner = customer;
     ticket.hold_expired = false;
+    ticket.taken_here = true;
     return sold;
 }
 
@@ -48,7 +58,7 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                                         std::vector<BatchTicket>& given,
                                         std::vector<BatchTicket>& pool,
                                         const ExhaustedFunction& pool_exhausted,
-                                        const AdmitFunction& admit) {
+                                        const AdmitFunction& admit, const SlotFunction& slot_held) {
     std::vector<BatchDecision> decisions;
     decisions.reserve(items.size());
     std::vector<bool> used(pool.size(), false);
@@ -60,7 +70,7 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
             if (found == given.end() || found->ticket_id != *item.ticket_id) {
                 decisions.push_back({Outcome::not_found, false, *item.ticket_id});
             } else {
-                decisions.push_back(take(*found, item.customer, admit));
+                decisions.push_back(take(*found, item, admit, slot_held));
             }
             continue;
         }
@@ -74,7 +84,7 @@ std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
                 continue;
             }
             offered = true;
-            decision = take(pool[i], item.customer, admit);
+            decision = take(pool[i], item, admit, slot_held);
             if (decision.takes) {
                 used[i] = true;
             } else {

@@ -25,6 +25,7 @@ struct BatchTicket {
     std::string_view category = {};    // the ticket's category (known when quotas need it)
     std::string_view pool = {};        // pooled for any-seat requests of this category ("": any)
     bool lapse_waits_for_list = false; // see TicketState
+    bool taken_here = false;           // an earlier request of this batch took it
 };
 
 // One request: a given ticket, or any seat (no ticket_id), of a category if it names one.
@@ -32,6 +33,7 @@ struct BatchItem {
     std::optional<std::int64_t> ticket_id;
     std::string_view customer;
     std::optional<std::string_view> category = std::nullopt;
+    bool hold = false; // into a cart: the ticket is held for the customer, not sold
 };
 
 struct BatchDecision {
@@ -53,6 +55,12 @@ struct AdmitAnswer {
 using AdmitFunction =
     std::function<AdmitAnswer(std::string_view customer, const BatchTicket* ticket, bool take)>;
 
+// Whether `customer`'s slot is held by this batch (false: another transaction holds it).
+// A request that keeps a ticket the customer counts already (their own hold) adds
+// nothing to their count, but still needs the slot: the hold may lapse by the slot's
+// clock while another transaction of theirs claims.
+using SlotFunction = std::function<bool(std::string_view customer)>;
+
 // The answer for an any-seat request (of a category, or of any) once its pool is empty.
 using ExhaustedFunction = std::function<Outcome(const std::optional<std::string_view>& category)>;
 
@@ -61,13 +69,15 @@ using ExhaustedFunction = std::function<Outcome(const std::optional<std::string_
 // category or for any ("" in BatchTicket::pool), taken in order by the requests of that
 // pool; `pool_exhausted` gives the answer for an any-seat request once its pool is empty
 // (sold_out or busy), unless the customer has no room left (limit_reached) or their
-// slot is busy. A ticket one request takes is sold for the requests after it. `admit`
-// is asked once per ticket a customer would take (per-customer limits).
-std::vector<BatchDecision> decide_batch(const std::vector<BatchItem>& items,
-                                        std::vector<BatchTicket>& given,
-                                        std::vector<BatchTicket>& pool,
-                                        const ExhaustedFunction& pool_exhausted,
-                                        const AdmitFunction& admit);
+// slot is busy. A ticket one request takes is sold (or, into a cart, held) for the
+// requests after it; one taken as a hold is not taken again by a later request of the
+// same customer (busy: run it on its own). `admit` is asked once per ticket a customer
+// would take (per-customer limits); `slot_held` (when given) whether a customer who
+// keeps their own hold holds their slot (busy when not).
+std::vector<BatchDecision>
+decide_batch(const std::vector<BatchItem>& items, std::vector<BatchTicket>& given,
+             std::vector<BatchTicket>& pool, const ExhaustedFunction& pool_exhausted,
+             const AdmitFunction& admit, const SlotFunction& slot_held = nullptr);
 
 // What a request can be settled with before the batch takes any row lock, from a
 // lock-free look at its ticket.

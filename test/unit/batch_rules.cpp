@@ -44,6 +44,30 @@ BOOST_AUTO_TEST_CASE(first_request_for_a_ticket_wins_within_the_batch) {
     BOOST_TEST(decisions[0].ticket_id == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_ticket_held_into_a_cart_earlier_is_held_for_the_requests_after_it) {
+    std::vector<BatchTicket> given = {free_ticket(1)};
+    std::vector<BatchTicket> pool;
+    BatchItem into_cart{1, "fay"};
+    into_cart.hold = true;
+    const std::vector<BatchItem> items = {into_cart, {1, "gus"}, {1, "fay"}, into_cart};
+    const auto decisions = decide_batch(items, given, pool, answer(Outcome::sold_out), always);
+    // gus: held (not already_sold); fay again: busy (not already_owned, nor a second take).
+    BOOST_TEST(names(decisions) == "claimed+ held busy busy ");
+    BOOST_TEST((given[0].status == TicketStatus::held));
+}
+
+BOOST_AUTO_TEST_CASE(keeping_ones_own_hold_needs_the_slot) {
+    std::vector<BatchTicket> given = {
+        BatchTicket{1, TicketStatus::held, "bob", false, true, {}, {}},
+        BatchTicket{2, TicketStatus::held, "ann", false, true, {}, {}}};
+    std::vector<BatchTicket> pool;
+    const SlotFunction slot_held = [](std::string_view customer) { return customer != "bob"; };
+    const auto decisions = decide_batch({{1, "bob"}, {2, "ann"}}, given, pool,
+                                        answer(Outcome::sold_out), always, slot_held);
+    BOOST_TEST(names(decisions) == "busy claimed+ ");
+    BOOST_TEST((given[0].status == TicketStatus::held));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_locked_elsewhere_and_sold_tickets) {
     std::vector<BatchTicket> given = {
         free_ticket(2, false), BatchTicket{3, TicketStatus::sold, "zoe", false, false, {}, {}}};
