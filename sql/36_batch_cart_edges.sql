@@ -38,10 +38,12 @@ SELECT outcome FROM ticketing.hold_ticket(3602, 1, 'alice', hold_for => interval
 SELECT outcome FROM ticketing.hold_ticket(3602, 2, 'anna', hold_for => interval '5 minutes');
 UPDATE ticketing.tickets SET hold_expires_at = pg_catalog.now() - interval '1 second'
  WHERE event_id = 3602 AND ticket_id IN (1, 2);
-SELECT request_no, outcome, ticket_id, quota
+-- (carl's seat is any of 2, 3 and 4: the counts say what was sold.)
+SELECT request_no, outcome, quota
   FROM ticketing.claim_batch(3602, ARRAY[ROW(1, 'bob', NULL, NULL, NULL),
                                          ROW(NULL, 'carl', NULL, 'vip', NULL)]::ticketing.batch_request[]);
-SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id = 3602 ORDER BY 1;
+SELECT owner, status, pg_catalog.count(*) FROM ticketing.tickets
+ WHERE event_id = 3602 AND status <> 'available' GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT quota, sold, held, available FROM ticketing.quota_summary(3602);
 SELECT * FROM ticketing.verify(3602);
 

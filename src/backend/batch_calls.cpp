@@ -586,9 +586,11 @@ class QuotaBudget {
         return std::nullopt;
     }
 
-    // Expires the lapsed holds of each quota in `refused` (as many as it refused units)
-    // and gives their units back. Returns how many holds it returned.
-    std::int64_t give_back_lapsed(std::int64_t event_id, const std::vector<Datum>& refused) const {
+    // Expires the lapsed holds of each quota in `refused` (as many as it refused units),
+    // none of the tickets `keep` (an int8[]: the ones the requests name, which the batch
+    // may buy as they are), and gives their units back. Returns how many holds it returned.
+    std::int64_t give_back_lapsed(std::int64_t event_id, const std::vector<Datum>& refused,
+                                  Datum keep) const {
         std::int64_t returned = 0;
         for (const Quota& quota : quotas_) {
             const auto times = std::count_if(refused.begin(), refused.end(), [&](Datum name) {
@@ -596,7 +598,7 @@ class QuotaBudget {
             });
             if (times > 0) {
                 returned +=
-                    expire_lapsed_of_quota(event_id, quota.quota_id, static_cast<int>(times));
+                    expire_lapsed_of_quota(event_id, quota.quota_id, static_cast<int>(times), keep);
             }
         }
         return returned;
@@ -1248,7 +1250,7 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
         // again. (Not where a waiting list is open: its lapsed holds go to the list,
         // returned at the batch's start.)
         if (!refused.empty() && lapsed_holds_claimable() &&
-            budget.give_back_lapsed(event_id, refused) > 0) {
+            budget.give_back_lapsed(event_id, refused, named_array) > 0) {
             exact = first_pass();
         }
         if (!exact) {

@@ -351,8 +351,9 @@ void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int c
     }
 }
 
-std::int64_t expire_lapsed_of_quota(std::int64_t event_id, std::int64_t quota_id, int limit) {
-    return expire_and_give_back(event_id, quota_id, limit, 0);
+std::int64_t expire_lapsed_of_quota(std::int64_t event_id, std::int64_t quota_id, int limit,
+                                    Datum keep) {
+    return expire_and_give_back(event_id, quota_id, limit, keep);
 }
 
 std::int64_t expire_lapsed_holds(std::int64_t event_id, int limit) {

@@ -49,8 +49,10 @@ std::vector<Datum> quota_categories(std::int64_t event_id, Datum quota);
 // stripe of a quota is locked by concurrent claims, the units go into a new stripe.
 void give_back_quota_units(std::int64_t event_id, const std::int64_t* ids, int count);
 
-// The same for the lapsed holds of one quota's categories: up to `limit` of them.
-std::int64_t expire_lapsed_of_quota(std::int64_t event_id, std::int64_t quota_id, int limit);
+// The same for the lapsed holds of one quota's categories: up to `limit` of them, none
+// of the tickets `keep` (an int8[]) lists.
+std::int64_t expire_lapsed_of_quota(std::int64_t event_id, std::int64_t quota_id, int limit,
+                                    Datum keep);
 
 // Returns up to `limit` lapsed holds of the event (all events when event_id is 0) to
 // inventory, with their audit rows, and gives their units back (expire_holds()). Skips
