@@ -368,7 +368,8 @@ DECLARE
     used bigint;
 BEGIN
     IF event_id IS NULL OR name IS NULL OR size IS NULL OR categories IS NULL
-       OR stripes IS NULL OR pg_catalog.array_position(categories, NULL) IS NOT NULL THEN
+       OR stripes IS NULL OR EXISTS (SELECT FROM pg_catalog.unnest(categories) c WHERE c IS NULL) THEN
+        -- (unnest, not array_position: a two-dimensional array is refused below as 22023)
         RAISE EXCEPTION 'event_id, name, size, stripes and categories (and its elements) must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -1129,7 +1130,8 @@ $$;
 
 -- Every entry of an event for the shop's staff, in list order: place among the
 -- waiting ones, and for an offer what became of it (offered while the tickets are still
--- held for the customer, accepted when all of them are the customer's, lapsed when the
+-- held for the customer, accepted when the customer bought all of them (by the audit
+-- log: a ticket bought and then transferred or refunded still counts), lapsed when the
 -- hold ran out, declined when the customer released them or left), with how many of its
 -- tickets the customer bought.
 CREATE FUNCTION ticketing.waitlist(event_id bigint)
@@ -1155,17 +1157,19 @@ AS $$
       FROM ticketing.waitlist_entries w
       LEFT JOIN LATERAL (
            SELECT pg_catalog.count(*)::integer AS offered,
-                  (pg_catalog.count(*) FILTER (WHERE t.status = 'sold' AND t.owner = w.customer))::integer AS bought,
+                  (pg_catalog.count(*) FILTER (WHERE l.bought_at IS NOT NULL
+                                                 OR (t.status = 'sold' AND t.owner = w.customer)))::integer AS bought,
                   pg_catalog.count(*) FILTER (WHERE t.status = 'held' AND t.owner = w.customer
                                                 AND t.hold_expires_at > pg_catalog.now()) AS live,
                   pg_catalog.bool_or(l.released_at < w.offer_expires_at) AS released_early
              FROM pg_catalog.unnest(w.offered_ticket_ids) AS x(ticket_id)
              JOIN ticketing.tickets t ON t.event_id = w.event_id AND t.ticket_id = x.ticket_id
              LEFT JOIN LATERAL (
-                  SELECT pg_catalog.min(a.at) AS released_at
+                  SELECT pg_catalog.min(a.at) FILTER (WHERE a.to_status = 'available') AS released_at,
+                         pg_catalog.min(a.at) FILTER (WHERE a.to_status = 'sold') AS bought_at
                     FROM ticketing.audit_log a
                    WHERE a.event_id = w.event_id AND a.ticket_id = x.ticket_id
-                     AND a.from_status = 'held' AND a.to_status = 'available'
+                     AND a.from_status = 'held' AND a.to_status IN ('available', 'sold')
                      AND a.customer = w.customer AND a.at >= w.offered_at) l ON true) o
         ON w.offered_at IS NOT NULL
      WHERE w.event_id = $1

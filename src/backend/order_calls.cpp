@@ -295,9 +295,9 @@ bool lock_block(const AnyRequest& request, const CallArgs& args,
 // Best available block: adjacent seats, lowest ticket ids first (load seats in order of
 // preference). The whole event is searched, a page of claimable seats at a time, and
 // each block found is locked with SKIP LOCKED; a block partly taken by a concurrent
-// claimer is passed over (*saw_busy).
-int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* rows,
-                  bool* saw_busy) {
+// claimer is passed over (*saw_busy). `barred` as for lock_any.
+int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* rows, bool* saw_busy,
+                  Datum barred) {
     SeatRef* page = nullptr;
     pg_call([&] { page = static_cast<SeatRef*>(palloc(sizeof(SeatRef) * claimable_page_size)); });
     AdjacentRunSearch search(request.quantity);
@@ -307,7 +307,8 @@ int lock_adjacent(const AnyRequest& request, const CallArgs& args, TicketRow* ro
     for (;;) {
         check_for_interrupts();
         const int count =
-            claimable_candidates(request.event_id, start, request.prefix, page, request.category);
+            claimable_candidates(request.event_id, start, request.prefix, page, request.category,
+                                 request.category == 0 ? barred : Datum(0));
         seats.clear();
         for (int i = 0; i < count; ++i) {
             seats.push_back(SeatCandidate{page[i].ticket_id, text_view(page[i].seat)});
@@ -331,7 +332,7 @@ CallResult lock_and_take_any(const AnyRequest& request, const CallArgs& args,
                              Datum barred) {
     TicketRow rows[max_order_tickets];
     bool saw_busy = false;
-    const int found = request.adjacent ? lock_adjacent(request, args, rows, &saw_busy)
+    const int found = request.adjacent ? lock_adjacent(request, args, rows, &saw_busy, barred)
                                        : lock_any(request, rows, barred);
     if (found < request.quantity && barred != 0) {
         // Not enough past the quotas that refused: the caller answers their refusal.
@@ -411,13 +412,14 @@ CallResult search_past_quotas(const AnyRequest& request, const CallArgs& args,
     return *refusal;
 }
 
-// `barred`: categories a request of no category (not adjacent) passes over from the
-// start; a request of a category, or of adjacent seats, has none.
+// `barred`: categories a request of no category passes over from the start (adjacent
+// seats too: the block is searched among the other categories); a request of a
+// category has none.
 CallResult take_any_past_quotas(const AnyRequest& request, const CallArgs& args,
                                 const EventInfo& event, const CartHold* cart,
                                 SlotWait slot_wait = SlotWait{SlotWait::wait, 0},
                                 const BlockedCategories& barred = {}) {
-    const bool of_any_category = request.category == 0 && !request.adjacent;
+    const bool of_any_category = request.category == 0;
     const Datum past = of_any_category ? barred_array(barred) : Datum(0);
     const CallResult result = keep_locks_only_on_change(
         [&] { return lock_and_take_any(request, args, event, cart, slot_wait, past); });

@@ -275,6 +275,22 @@ const PlanSpec claimable_candidates_category{
     4,
     {INT8OID, INT8OID, TEXTOID, TEXTOID},
     PlanShape::ordered_walk};
+// The same of no category in $4 (a text[]): an adjacent block of any category searched
+// past the categories of quotas that refused it.
+const PlanSpec claimable_candidates_other{
+    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
+    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($4))"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    4,
+    {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID},
+    PlanShape::ordered_walk};
+const PlanSpec claimable_candidates_other_now{
+    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
+    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($4))"
+    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    4,
+    {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID},
+    PlanShape::ordered_walk};
 const PlanSpec claimable_candidates_category_now{
     "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
     "AND t.category OPERATOR(pg_catalog.=) $4"
@@ -1013,6 +1029,10 @@ const PlanSpec& statement_for(PlanId id) {
         return claimable_candidates_category;
     case PlanId::claimable_candidates_category_now:
         return claimable_candidates_category_now;
+    case PlanId::claimable_candidates_other:
+        return claimable_candidates_other;
+    case PlanId::claimable_candidates_other_now:
+        return claimable_candidates_other_now;
     case PlanId::take_one_from:
         return take_one_from;
     case PlanId::take_one_before:

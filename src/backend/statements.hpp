@@ -24,6 +24,7 @@ enum class PlanId {
     claimable_between_other,       // the same, of no category in a list (1.3)
     count_claimable_category,      // count_claimable of one category (1.3)
     claimable_candidates_category, // claimable_candidates of one category (1.3)
+    claimable_candidates_other,    // the same, of no category in a list (1.3)
     take_one_from,                 // lock, sell or hold, and audit the first claimable ticket >= $2
     take_one_before,               // the same for ids < $2
     claimable_candidates,          // a page of claimable (id, seat) in id order, unlocked
@@ -40,6 +41,7 @@ enum class PlanId {
     count_claimable_now,
     count_claimable_category_now,
     claimable_candidates_category_now,
+    claimable_candidates_other_now,
     // claim_batch.
     batch_peek,           // given tickets with their owners, unlocked
     batch_lock,           // the same, locked with SKIP LOCKED

@@ -503,15 +503,18 @@ std::optional<TimestampTz> take_one_claimable(std::int64_t event_id, std::int64_
 }
 
 int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out,
-                         Datum category) {
+                         Datum category, Datum barred) {
     char nulls[] = "    ";
     Datum args[] = {Int64GetDatum(event_id), Int64GetDatum(start),
-                    null_if_absent(prefix, &nulls[2]), category};
+                    null_if_absent(prefix, &nulls[2]), category != 0 ? category : barred};
     const bool lapsed = lapsed_holds_claimable();
-    const PlanId plan =
-        category != 0 ? (lapsed ? PlanId::claimable_candidates_category
-                                : PlanId::claimable_candidates_category_now)
-                      : (lapsed ? PlanId::claimable_candidates : PlanId::claimable_candidates_now);
+    PlanId plan = lapsed ? PlanId::claimable_candidates : PlanId::claimable_candidates_now;
+    if (category != 0) {
+        plan = lapsed ? PlanId::claimable_candidates_category
+                      : PlanId::claimable_candidates_category_now;
+    } else if (barred != 0) {
+        plan = lapsed ? PlanId::claimable_candidates_other : PlanId::claimable_candidates_other_now;
+    }
     const std::uint64_t found = run_plan(plan, args, nulls);
     pg_call([&] {
         for (std::uint64_t i = 0; i < found && i < claimable_page_size; ++i) {

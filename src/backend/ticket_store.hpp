@@ -132,8 +132,9 @@ struct SeatRef {
     std::int64_t ticket_id;
     Datum seat;
 };
+// `barred` (a text[], or 0): categories passed over (with no `category` only).
 int claimable_candidates(std::int64_t event_id, std::int64_t start, Datum prefix, SeatRef* out,
-                         Datum category = 0);
+                         Datum category = 0, Datum barred = 0);
 
 std::int64_t count_claimable(std::int64_t event_id, Datum prefix, Datum category = 0);
 

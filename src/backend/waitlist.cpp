@@ -341,8 +341,7 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
             after = entry.entry_id;
             const std::optional<std::string_view> category =
                 entry.category != 0 ? std::optional(text_view(entry.category)) : std::nullopt;
-            if (!blocked.empty() && (blocked.blocks(category, free.names) ||
-                                     BlockedCategories::needs_all(category, entry.together))) {
+            if (!blocked.empty() && blocked.blocks(category, free.names)) {
                 continue; // it would find the quota busy, and must not go before the entry that did
             }
             // An entry of any category is offered none of the blocked categories either.

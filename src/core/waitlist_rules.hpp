@@ -90,12 +90,6 @@ class BlockedCategories {
     // any category) every free category is.
     bool blocks(std::optional<std::string_view> category,
                 const std::vector<std::string>& free) const;
-    // Whether an entry of `category` and `together` is passed over whenever any category is
-    // blocked: of any category and together (its adjacent seats cannot be searched past
-    // the blocked categories).
-    static bool needs_all(std::optional<std::string_view> category, bool together) {
-        return !category && together;
-    }
     const std::set<std::string, std::less<>>& categories() const { return blocked_; }
 
   private:
