@@ -214,6 +214,14 @@ void require_cart_token(const std::optional<std::string_view>& token) {
     }
 }
 
+void lock_cart_first(const CallArgs& args) {
+    if (args.cart && args.event_id) {
+        CartRow ignored{};
+        (void)read_cart(PlanId::lock_cart, *args.event_id, args.cart_datum, args.customer_datum,
+                        &ignored);
+    }
+}
+
 CartLookup find_cart_for_hold(std::int64_t event_id, Datum token, Datum customer) {
     CartRow cart{};
     if (!read_cart(PlanId::lock_cart, event_id, token, customer, &cart)) {
@@ -357,6 +365,7 @@ CallResult run_checkout_cart(const CallArgs& args) {
     const std::string fingerprint =
         args.idempotency_key ? cart_fingerprint("checkout_cart", args) : std::string();
     return cart_call("checkout_cart()", call.event_id, [&] {
+        lock_cart_first(args);
         CallResult checked_out = with_idempotency(args, call.event_id, fingerprint, [&] {
             CartRow cart{};
             if (!read_cart(PlanId::lock_cart, call.event_id, args.cart_datum, args.customer_datum,
@@ -421,6 +430,7 @@ CallResult run_abandon_cart(const CallArgs& args) {
     const std::string fingerprint =
         args.idempotency_key ? cart_fingerprint("abandon_cart", args) : std::string();
     return cart_call("abandon_cart()", call.event_id, [&] {
+        lock_cart_first(args);
         return with_idempotency(args, call.event_id, fingerprint, [&] {
             CartRow cart{};
             if (!read_cart(PlanId::lock_cart, call.event_id, args.cart_datum, args.customer_datum,

@@ -26,8 +26,15 @@ struct CartHold {
     TimestampTz expires_at;
 };
 
+// Locks the cart a call names (args.cart), if there is one of this customer, before the
+// call takes any other lock: every call on a cart does so first, so calls on one cart
+// queue on its row alone. (A hold that returns lapsed holds to a waiting list takes the
+// event's offer lock; took it before the cart, it could wait for a hold into the same
+// cart that held the cart and waited for the offer lock.) The call reads the cart again.
+void lock_cart_first(const CallArgs& args);
+
 // The cart a hold goes into: the customer's open cart with that token in the event
-// (shared lock on its row until the transaction ends), or the outcome that refuses it:
+// (locked until the transaction ends), or the outcome that refuses it:
 // cart_not_found (unknown, or another customer's), cart_expired, cart_closed.
 struct CartLookup {
     std::optional<Outcome> outcome;
