@@ -29,4 +29,27 @@ SELECT outcome, remaining FROM ticketing.claim_any(9301, 'erin');
 RESET search_path;
 SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id = 9301 ORDER BY ticket_id;
 SELECT * FROM ticketing.verify(9301);
+-- The waiting list's walk, passing over an entry a second time for the same reason:
+-- before 2026-12-08 that statement compared the reasons with IS DISTINCT FROM, whose
+-- "=" the caller's search_path chose, and ran it as the extension's owner (a role with
+-- only the README's grants made itself superuser that way). Here the caller's "=" fails
+-- loudly if anything calls it.
+SELECT ticketing.create_event('search_path list', per_customer_limit => 1, event_id => 9302);
+SELECT ticketing.add_tickets(9302, 3);
+SELECT outcome FROM ticketing.claim_ticket(9302, 1, 'alice');
+SELECT outcome FROM ticketing.claim_ticket(9302, 2, 'bob');
+SELECT outcome FROM ticketing.claim_ticket(9302, 3, 'carol');
+SELECT ticketing.open_waitlist(9302);
+SELECT outcome FROM ticketing.join_waitlist(9302, 'alice');
+SELECT outcome FROM ticketing.release_ticket(9302, 2, 'bob');
+DROP OPERATOR regress_evil.= (text, text);
+CREATE FUNCTION regress_evil.loud_equal(text, text) RETURNS boolean
+    LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'the caller''s = ran as %', current_user; END$$;
+CREATE OPERATOR regress_evil.= (LEFTARG = text, RIGHTARG = text,
+                                PROCEDURE = regress_evil.loud_equal);
+SET search_path = regress_evil, pg_catalog;
+SELECT outcome FROM ticketing.release_ticket(9302, 3, 'carol');
+RESET search_path;
+SELECT customer, status, skipped_for FROM ticketing.waitlist(9302);
+SELECT * FROM ticketing.verify(9302);
 DROP SCHEMA regress_evil CASCADE;

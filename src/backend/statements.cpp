@@ -729,11 +729,13 @@ const PlanSpec open_list_events{
     1,
     {INT8OID}};
 
-// Why an offer that fitted went past entry $2 (written when the reason changes).
+// Why an offer that fitted went past entry $2 (written when the reason changes). Not
+// IS DISTINCT FROM: it names no schema for the `=` it calls, which the caller's
+// search_path would then choose, and the calls run as the extension's owner.
 const PlanSpec mark_entry_skipped{
     "UPDATE ticketing.waitlist_entries w SET skipped_for = $3, skipped_at = pg_catalog.now()"
     " WHERE w.event_id OPERATOR(pg_catalog.=) $1 AND w.entry_id OPERATOR(pg_catalog.=) $2"
-    " AND w.skipped_for IS DISTINCT FROM $3",
+    " AND (w.skipped_for IS NULL OR w.skipped_for OPERATOR(pg_catalog.<>) $3)",
     3,
     {INT8OID, INT8OID, TEXTOID}};
 
