@@ -4,7 +4,9 @@
 --   answered quota_exhausted with a free pair of another category, and a waiting entry
 --   for two together was skipped while a later entry got the pair it fitted;
 -- - waitlist() called an accepted offer lapsed once the ticket was transferred;
--- - create_quota with a two-dimensional categories array raised 0A000, not 22023.
+-- - create_quota with a two-dimensional categories array raised 0A000, not 22023;
+-- - a transfer that took a waiter skipped for their limit below it ran no walk: the
+--   ticket on sale that fitted the entry went to an outsider.
 --
 \set VERBOSITY terse
 
@@ -55,3 +57,22 @@ SELECT customer, status, bought FROM ticketing.waitlist(3702);
 SELECT ticketing.create_quota(3702, 'q', 1, ARRAY[['a'], ['b']]);
 SELECT ticketing.create_quota(3702, 'q', 1, ARRAY[['a', NULL]]);
 SELECT ticketing.create_quota(3702, 'q', 1, ARRAY['a', NULL]);
+
+-------------------------------------------------------------------------------
+-- A transfer takes a waiter skipped for their limit below it: the list is walked, and
+-- the ticket on sale goes to their entry (not to an outsider's claim).
+-------------------------------------------------------------------------------
+\set VERBOSITY terse
+SELECT ticketing.create_event('Transfer under a limit', per_customer_limit => 1, event_id => 3703);
+SELECT ticketing.add_tickets(3703, 3);
+SELECT outcome FROM ticketing.claim_ticket(3703, 1, 'x');
+SELECT outcome FROM ticketing.claim_ticket(3703, 2, 'p');
+SELECT outcome FROM ticketing.claim_ticket(3703, 3, 'q');
+SELECT ticketing.open_waitlist(3703);
+SELECT outcome FROM ticketing.join_waitlist(3703, 'x');
+SELECT outcome FROM ticketing.release_ticket(3703, 2, 'p');
+SELECT customer, status, skipped_for FROM ticketing.waitlist(3703);
+SELECT outcome FROM ticketing.transfer_ticket(3703, 1, 'x', 'y');
+SELECT customer, status, ticket_ids, skipped_for FROM ticketing.waitlist(3703);
+SELECT outcome FROM ticketing.claim_ticket(3703, 2, 'outsider');
+SELECT * FROM ticketing.verify(3703);

@@ -960,6 +960,14 @@ const PlanSpec owned_sold{
 // stops matching), with an audit row from sold to sold naming the receiver (customer) and
 // the sender (transferred_from). Returns the time and the seat, or no row when a trigger
 // skipped the update.
+// Whether customer $2 waits in event $1's list with an entry skipped for their limit.
+const PlanSpec waiting_at_limit{
+    "SELECT 1 FROM ticketing.waitlist_entries w WHERE w.event_id OPERATOR(pg_catalog.=) $1"
+    " AND w.customer OPERATOR(pg_catalog.=) $2 AND w.status OPERATOR(pg_catalog.=) 'waiting'"
+    " AND w.skipped_for OPERATOR(pg_catalog.=) 'limit_reached' LIMIT 1",
+    2,
+    {INT8OID, TEXTOID}};
+
 const PlanSpec transfer_ticket{
     "WITH moved AS (UPDATE ticketing.tickets t SET owner = $4, updated_at = pg_catalog.now()"
     " WHERE " ONE_TICKET " AND t.status OPERATOR(pg_catalog.=) 'sold'"
@@ -1173,6 +1181,8 @@ const PlanSpec& statement_for(PlanId id) {
         return owned_sold;
     case PlanId::transfer_ticket:
         return transfer_ticket;
+    case PlanId::waiting_at_limit:
+        return waiting_at_limit;
     case PlanId::ticket_admitted:
         return ticket_admitted;
     case PlanId::delete_secrets:

@@ -100,18 +100,19 @@ enum class PlanId {
     select_key_1_1,
     store_key_1_1,
     // Check-in and transfer (1.3).
-    coded_peek,      // a ticket's owner, sale time and admission, unlocked (first look)
-    coded_lock,      // the same, locked FOR NO KEY UPDATE
-    coded_lock_many, // the same for several tickets, locked in ascending id order
-    admit_current,   // admit a ticket if it is still the sale a code was made for
-    admit_tickets,   // record the admissions of locked tickets, with their trail rows
-    past_sales,      // the owners and times of a ticket's sales, newest first
-    sold_tickets_of, // owner and sale time of those of some tickets that are sold
-    owned_sold,      // a customer's sold tickets in an event
-    transfer_ticket, // move a locked sold ticket to another owner, with its audit row
-    ticket_admitted, // whether a ticket was checked in
-    delete_secrets,  // rotate_code_secret(): the old secrets go
-    insert_secret,   // rotate_code_secret(): the new one
+    coded_peek,       // a ticket's owner, sale time and admission, unlocked (first look)
+    coded_lock,       // the same, locked FOR NO KEY UPDATE
+    coded_lock_many,  // the same for several tickets, locked in ascending id order
+    admit_current,    // admit a ticket if it is still the sale a code was made for
+    admit_tickets,    // record the admissions of locked tickets, with their trail rows
+    past_sales,       // the owners and times of a ticket's sales, newest first
+    sold_tickets_of,  // owner and sale time of those of some tickets that are sold
+    owned_sold,       // a customer's sold tickets in an event
+    transfer_ticket,  // move a locked sold ticket to another owner, with its audit row
+    waiting_at_limit, // whether a customer waits with an entry skipped for their limit
+    ticket_admitted,  // whether a ticket was checked in
+    delete_secrets,   // rotate_code_secret(): the old secrets go
+    insert_secret,    // rotate_code_secret(): the new one
     count_
 };
 

@@ -9,6 +9,7 @@
 #include "subtransaction.hpp"
 #include "ticket_codes.hpp"
 #include "ticket_store.hpp"
+#include "waitlist.hpp"
 
 #include "../core/admission_rules.hpp"
 #include "../core/domain_error.hpp"
@@ -52,6 +53,8 @@ CallResult settle_transfer(std::int64_t event_id, std::int64_t ticket_id, const 
     // The receiver's limit, as for a sale to them: their slot locked and written, then
     // counted (REPEATABLE READ: 40001 when another of their claims committed since).
     const EventInfo event = read_event(event_id);
+    const bool walk_after = event.has_limit && event.waitlist_open &&
+                            lock_offers_for_sender(event_id, args.customer_datum);
     if (event.has_limit) {
         switch (admit_customer(event_id, args.to_customer_datum, event.limit, 1,
                                SlotWait{SlotWait::wait, 0})) {
@@ -75,6 +78,10 @@ CallResult settle_transfer(std::int64_t event_id, std::int64_t ticket_id, const 
         result.seats[0] = SPI_datumTransfer(
             SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &is_null), false, -1);
     });
+    if (walk_after) {
+        // The sender has room again: what is on sale goes down the list, their entry too.
+        offer_free_tickets(event_id, event, 0, LockWait{WaitPolicy::wait, 0});
+    }
     return result;
 }
 

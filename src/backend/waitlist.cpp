@@ -412,6 +412,19 @@ void return_lapsed_holds(std::int64_t event_id, const EventInfo& event, const st
     }
 }
 
+bool lock_offers_for_sender(std::int64_t event_id, Datum sender) {
+    lock_stripes(event_id, 0, waitlist_lock_stripes - 1, ExclusiveLock, waiting);
+    bool snapshot_is_old = false;
+    pg_call([&] { snapshot_is_old = IsolationUsesXactSnapshot(); });
+    if (snapshot_is_old) {
+        // A walk that skipped the sender since this snapshot is not visible here: walk
+        // anyway (the walk fails with 40001 when tickets came free since the snapshot).
+        return true;
+    }
+    Datum args[] = {Int64GetDatum(event_id), sender};
+    return run_plan(PlanId::waiting_at_limit, args, nullptr) != 0;
+}
+
 void return_lapsed_holds_if_listed(std::int64_t event_id, const std::int64_t* ids, int count,
                                    LockWait wait) {
     if (core_layout().events.waitlist_open == InvalidAttrNumber) {

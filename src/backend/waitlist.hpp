@@ -54,6 +54,14 @@ void return_lapsed_holds(std::int64_t event_id, const EventInfo& event, const st
 void return_lapsed_holds_if_listed(std::int64_t event_id, const std::int64_t* ids, int count,
                                    LockWait wait);
 
+// Before a transfer takes the receiver's slot, in an event with a limit and an open list
+// (the caller checked): takes the event's offer lock -- before the slot, the order a walk
+// takes them -- so that every walk runs wholly before the transfer or after it commits,
+// and returns whether the sender waits with an entry skipped for their limit. The
+// transfer lowers their count: it then walks the list once it is done (what is on sale
+// may fit that entry now). A walk after it sees the sender's new count itself.
+bool lock_offers_for_sender(std::int64_t event_id, Datum sender);
+
 // After expire_holds() returned lapsed holds: every event with an open list (only
 // `event_id` when not 0) offers what is free down its list, of any category. That covers
 // the holds just returned, and also what a claim left free when it held a ticket or a
