@@ -804,6 +804,10 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = 'Create it with ticketing.create_event().';
     END IF;
+    -- The row is written (unchanged), so that a load whose REPEATABLE READ snapshot is
+    -- older than this one fails with 40001 on the lock above instead of reading the
+    -- highest ticket id without this load's tickets (23505 on the ids it then adds).
+    UPDATE ticketing.events e SET name = e.name WHERE e.event_id = lock_event_for_load.event_id;
     RETURN (SELECT coalesce(pg_catalog.max(t.ticket_id), 0) FROM ticketing.tickets t
             WHERE t.event_id = lock_event_for_load.event_id);
 END
@@ -859,7 +863,7 @@ AS $$
 DECLARE
     last_id bigint;
 BEGIN
-    IF seats IS NULL OR pg_catalog.array_position(seats, NULL) IS NOT NULL THEN
+    IF seats IS NULL OR EXISTS (SELECT FROM pg_catalog.unnest(seats) s WHERE s IS NULL) THEN
         RAISE EXCEPTION 'seats must not be NULL or contain NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -868,6 +872,10 @@ BEGIN
     END IF;
     IF category = '' OR pg_catalog.octet_length(category) > 100 THEN
         RAISE EXCEPTION 'a category must be 1 to 100 bytes long'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.array_ndims(seats) > 1 THEN
+        RAISE EXCEPTION 'seats must be a one-dimensional array of seat labels'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF pg_catalog.cardinality(seats) = 0 OR pg_catalog.cardinality(seats) > 10000000 THEN
@@ -999,6 +1007,17 @@ BEGIN
             USING ERRCODE = 'unique_violation',
                   HINT = 'Resize it with ticketing.resize_quota(), or choose another name.';
     END IF;
+    -- Under REPEATABLE READ and SERIALIZABLE the count below reads the transaction's
+    -- snapshot, taken before the lock: a sale that committed in between would be missed
+    -- and the quota start with a unit too many. Sales write no row this call writes, so
+    -- nothing raises 40001 by itself; locking the tickets it counts does, for any of them
+    -- changed since the snapshot (FOR SHARE: a sale is a NO KEY UPDATE, which FOR KEY
+    -- SHARE would let by). READ COMMITTED counts after the lock.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        PERFORM FROM ticketing.tickets t
+         WHERE t.event_id = create_quota.event_id AND t.category = ANY (categories)
+           FOR SHARE;
+    END IF;
     -- Every ticket that is not available holds a unit: sold, held, and a lapsed hold until
     -- it is expired or taken over.
     SELECT pg_catalog.count(*) INTO used FROM ticketing.tickets t
@@ -1042,7 +1061,9 @@ BEGIN
         RAISE EXCEPTION 'size must not be negative, got %', size
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    -- SHARE ROW EXCLUSIVE, not SHARE: the offer walk below writes tickets (ROW
+    -- EXCLUSIVE), and two calls that each held SHARE waited for each other's (40P01).
+    LOCK TABLE ticketing.tickets IN SHARE ROW EXCLUSIVE MODE;
     SELECT * INTO quota FROM ticketing.quotas q
      WHERE q.event_id = resize_quota.event_id AND q.name = resize_quota.name FOR UPDATE;
     IF NOT FOUND THEN
@@ -1089,7 +1110,9 @@ BEGIN
         RAISE EXCEPTION 'event_id and name must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    LOCK TABLE ticketing.tickets IN SHARE MODE;
+    -- SHARE ROW EXCLUSIVE, not SHARE: the offer walk below writes tickets (ROW
+    -- EXCLUSIVE), and two calls that each held SHARE waited for each other's (40P01).
+    LOCK TABLE ticketing.tickets IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM ticketing.quotas q WHERE q.event_id = drop_quota.event_id AND q.name = drop_quota.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'event % has no quota "%"', event_id, name
@@ -1308,13 +1331,22 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     retention interval;
+    exact interval;
     purged bigint;
 BEGIN
     retention := coalesce(
         older_than,
         coalesce(nullif(
             pg_catalog.current_setting('ticketing.idempotency_retention', true), ''), '24h')::interval);
-    IF retention <= interval '0' THEN
+    -- In exact seconds, as a key's lookup counts its age: the setting reads back as '1d',
+    -- and a calendar day is 23 hours on the day clocks go forward (keys still live were
+    -- purged, and a retry bought again).
+    exact := pg_catalog.make_interval(secs => pg_catalog.date_part('epoch', retention));
+    IF exact > interval '100 years' THEN
+        RAISE EXCEPTION 'idempotency keys can only be purged after at most 100 years, got %', retention
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF exact <= interval '0' THEN
         RAISE EXCEPTION 'idempotency keys can only be purged after a positive age, got %', retention
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = CASE WHEN older_than IS NULL
@@ -1322,7 +1354,7 @@ BEGIN
                               ELSE 'For example older_than => interval ''1 day''.' END;
     END IF;
     DELETE FROM ticketing.idempotency_keys k
-     WHERE k.created_at < pg_catalog.now() - retention;
+     WHERE k.created_at < pg_catalog.now() - exact;
     GET DIAGNOSTICS purged = ROW_COUNT;
     RETURN purged;
 END
@@ -1508,6 +1540,13 @@ DECLARE
 BEGIN
     IF event_id IS NULL THEN
         RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- Its snapshot must be taken after the lock: under REPEATABLE READ it is taken
+    -- before, and an entry joined meanwhile would stay waiting in a closed list.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'close_waitlist() must run at READ COMMITTED'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Run it in a transaction begun with BEGIN ISOLATION LEVEL READ COMMITTED.';
     END IF;
     LOCK TABLE ticketing.tickets IN SHARE MODE;
     UPDATE ticketing.events e SET waitlist_open = false WHERE e.event_id = close_waitlist.event_id;
