@@ -250,11 +250,10 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
         }
         set_lapsed_holds_claimable(false);
     }
-    if (!row.has_limit && !read().has_quotas() && !read().waitlist_open) {
-        return lock_and_apply(kind, request, args, row, read(), into);
-    }
-    // A limit or a quota is checked after the lock: if it says no, back out of the lock
-    // (and of any unit taken) too.
+    // Decided under the lock (and, with a limit or a quota, checked after it): if the
+    // answer changes nothing, back out of the lock (and of any unit taken) too. A refusal
+    // kept the lock on another customer's ticket until the caller's transaction ended
+    // otherwise, and their refund, check-in or transfer queued behind it.
     return keep_locks_only_on_change(
         [&] { return lock_and_apply(kind, request, args, row, read(), into); });
 }
