@@ -1,10 +1,12 @@
-#include "spi_plans.hpp"
+#include <algorithm>
 
+#include "spi_plans.hpp"
 #include "pg_guard.hpp"
 #include "plan_settings.hpp"
 
 extern "C" {
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 }
 
 namespace ticketing::backend {
@@ -48,12 +50,12 @@ SPIPlanPtr prepared(PlanId id) {
 } // namespace
 
 namespace {
-CallFrame frame{false, nullptr, true};
+CallFrame frame{false, nullptr, true, 0};
 } // namespace
 
 CallFrame begin_call_frame() {
     const CallFrame outer = frame;
-    frame = CallFrame{false, CurrentMemoryContext, true};
+    frame = CallFrame{false, CurrentMemoryContext, true, 0};
     return outer;
 }
 
@@ -85,6 +87,16 @@ bool lapsed_holds_claimable() {
 
 void set_lapsed_holds_claimable(bool claimable) {
     frame.lapsed_holds_claimable = claimable;
+}
+
+std::int32_t remaining_wait_ms(std::int32_t bound_ms) {
+    TimestampTz now = 0;
+    pg_call([&] { now = GetCurrentTimestamp(); });
+    if (frame.waits_began == 0) {
+        frame.waits_began = now;
+    }
+    const std::int64_t elapsed_ms = (now - frame.waits_began) / 1000;
+    return static_cast<std::int32_t>(std::max<std::int64_t>(1, bound_ms - elapsed_ms));
 }
 
 // Frees the rows of the statement before (SPI_tuptable), which the contract of run_plan

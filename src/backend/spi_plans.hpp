@@ -24,6 +24,9 @@ struct CallFrame {
     // Whether this call's claims may take over lapsed holds: not in an event whose
     // waiting list is open, where a lapsed hold goes to the list first (waitlist.hpp).
     bool lapsed_holds_claimable;
+    // When this call's first bounded wait began (0: none yet): a duration (wait =>
+    // '250ms') bounds all of a call's waits together, not each lock.
+    TimestampTz waits_began;
 };
 CallFrame begin_call_frame();
 void end_call_frame(const CallFrame& outer);
@@ -34,6 +37,10 @@ void ensure_spi_connected();
 // call in an event with an open waiting list says otherwise).
 bool lapsed_holds_claimable();
 void set_lapsed_holds_claimable(bool claimable);
+
+// What is left of a call's wait bound of `bound_ms` (at least 1 ms, so a lock that is
+// free is still taken): the first bounded wait of the call starts the clock.
+std::int32_t remaining_wait_ms(std::int32_t bound_ms);
 
 // Runs a kept plan with the newest snapshot instead of the transaction's (under
 // REPEATABLE READ a read must see what committed after the transaction's snapshot).

@@ -54,13 +54,15 @@ bool keep_changes_if(Body&& body) {
     return keep;
 }
 
-// Runs `body` in a subtransaction with lock_timeout set to `bound_ms` for that
+// Runs `body` in a subtransaction with lock_timeout set to what is left of `bound_ms`
+// (remaining_wait_ms: the bound is the whole call's, shared by all its waits) for that
 // subtransaction only (GUC_ACTION_SAVE: its end restores the caller's setting). True
 // when the body completed, its locks and changes kept; false, with everything it did
 // rolled back, when it ran out of time waiting for a lock (55P03). Any other error
 // propagates, after the rollback.
 template <typename Body>
 bool within_wait_bound(std::int32_t bound_ms, Body&& body) {
+    bound_ms = remaining_wait_ms(bound_ms); // what the call's earlier waits left of it
     bool timed_out = false;
     try {
         keep_changes_if([&] {
