@@ -1131,9 +1131,24 @@ $$;
 -- left (a lapsed hold counts as available, as everywhere).
 CREATE FUNCTION ticketing.quota_summary(event_id bigint)
 RETURNS SETOF ticketing.quota_counts
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+    IF event_id IS NULL THEN
+        RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM 1 FROM ticketing.events e WHERE e.event_id = quota_summary.event_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Create it with ticketing.create_event().';
+    END IF;
+    RETURN QUERY
     SELECT q.event_id, q.name,
            (SELECT pg_catalog.array_agg(c.category ORDER BY c.category)
               FROM ticketing.quota_categories c
@@ -1149,15 +1164,31 @@ AS $$
                   AND t.category IN (SELECT c.category FROM ticketing.quota_categories c
                                       WHERE c.event_id = q.event_id AND c.quota_id = q.quota_id)) u
      WHERE q.event_id = $1
-     ORDER BY q.name
+     ORDER BY q.name;
+END
 $$;
 
 -- Per category: total, available (a lapsed hold counts as available), held, sold.
 CREATE FUNCTION ticketing.category_summary(event_id bigint)
 RETURNS SETOF ticketing.category_counts
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+    IF event_id IS NULL THEN
+        RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM 1 FROM ticketing.events e WHERE e.event_id = category_summary.event_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'event % does not exist', event_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Create it with ticketing.create_event().';
+    END IF;
+    RETURN QUERY
     SELECT $1, t.category, pg_catalog.count(*),
            pg_catalog.count(*) FILTER (WHERE t.status = 'available'
                                OR (t.status = 'held' AND t.hold_expires_at <= pg_catalog.now())),
@@ -1167,7 +1198,8 @@ AS $$
       FROM ticketing.tickets t
      WHERE t.event_id = $1
      GROUP BY t.category
-     ORDER BY t.category
+     ORDER BY t.category;
+END
 $$;
 
 -- A quota's use: tickets of its categories sold or on a live hold (what may not exceed
@@ -1256,6 +1288,14 @@ AS $$
                              c.audit_id, c.from_status, coalesce(c.previous_to, 'available'))
       FROM chained c
      WHERE c.from_status <> coalesce(c.previous_to, 'available')
+    UNION ALL
+    -- A ticket the audit log names that is gone (deleted by hand): the sale or hold the
+    -- log records went with it, and no check above starts from the log.
+    SELECT l.event_id, l.ticket_id, 'ticket_missing',
+           pg_catalog.format('the latest audit row says %s, but there is no such ticket', l.to_status)
+      FROM latest l
+     WHERE NOT EXISTS (SELECT FROM ticketing.tickets t
+                        WHERE t.event_id = l.event_id AND t.ticket_id = l.ticket_id)
 $$;
 
 CREATE FUNCTION ticketing.verify(event_id bigint DEFAULT NULL)

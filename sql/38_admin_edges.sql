@@ -2,7 +2,9 @@
 -- 38_admin_edges: administrative calls, found by a review (each failed on 154b54f):
 -- - purge_idempotency_keys() read the retention as a calendar day ('1d'), 23 hours on
 --   the day clocks go forward, and purged keys a retry still needed: it bought again;
--- - add_tickets with a two-dimensional seats array raised 0A000, not 22023.
+-- - add_tickets with a two-dimensional seats array raised 0A000, not 22023;
+-- - quota_summary and category_summary answered no rows for a NULL or unknown event;
+-- - verify() said nothing of a ticket the audit log names that was deleted by hand.
 --
 \set VERBOSITY sqlstate
 
@@ -34,3 +36,20 @@ RESET TimeZone;
 -- Seats as a two-dimensional array: bad input.
 SELECT ticketing.add_tickets(3801, ARRAY[['x', 'y'], ['z', 'w']]);
 SELECT ticketing.add_tickets(3801, ARRAY[['x', NULL]]);
+
+-- The summaries check their event as event_summary does (they answered no rows).
+SELECT * FROM ticketing.quota_summary(NULL);
+SELECT * FROM ticketing.quota_summary(-1);
+SELECT * FROM ticketing.quota_summary(999999);
+SELECT * FROM ticketing.category_summary(NULL);
+SELECT * FROM ticketing.category_summary(999999);
+SELECT category, total, sold FROM ticketing.category_summary(3801);
+
+-- verify() reports a ticket the audit log names that is gone (it reported nothing).
+\set VERBOSITY terse
+SELECT ticketing.create_event('Deleted by hand', event_id => 3802);
+SELECT ticketing.add_tickets(3802, 3);
+SELECT outcome FROM ticketing.claim_ticket(3802, 2, 'bob');
+DELETE FROM ticketing.tickets WHERE event_id = 3802 AND ticket_id = 2;
+SELECT * FROM ticketing.verify(3802);
+DELETE FROM ticketing.audit_log WHERE event_id = 3802;
