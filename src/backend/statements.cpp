@@ -236,19 +236,20 @@ const PlanSpec take_one_before{TAKE_ONE("OPERATOR(pg_catalog.<)"),
 #undef TAKE_ONE
 
 // Claimable (id, seat) from id $2 on, in id order, unlocked: one page of the adjacency
-// search (claimable_page_size rows).
+// search (claimable_page_size rows). The _category ones only of category $4, the
+// _other ones of no category in $4 (a text[]: a block of any category searched past
+// the categories of quotas that refused it).
+#define CLAIMABLE_CANDIDATES(claimable, filter)                                                    \
+    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " claimable filter                  \
+    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000"
+#define CANDIDATES_OF_CATEGORY "AND t.category OPERATOR(pg_catalog.=) $4 "
+#define CANDIDATES_OF_OTHER "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($4)) "
 const PlanSpec claimable_candidates{
-    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
-    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
-    3,
-    {INT8OID, INT8OID, TEXTOID},
-    PlanShape::ordered_walk};
-const PlanSpec claimable_candidates_now{
-    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
-    "AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
-    3,
-    {INT8OID, INT8OID, TEXTOID},
-    PlanShape::ordered_walk};
+    CLAIMABLE_CANDIDATES(CLAIMABLE, ""), 3, {INT8OID, INT8OID, TEXTOID}, PlanShape::ordered_walk};
+const PlanSpec claimable_candidates_now{CLAIMABLE_CANDIDATES(CLAIMABLE_NOW, ""),
+                                        3,
+                                        {INT8OID, INT8OID, TEXTOID},
+                                        PlanShape::ordered_walk};
 
 const PlanSpec count_claimable{
     "SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE " CLAIMABLE,
@@ -269,35 +270,27 @@ const PlanSpec count_claimable_category_now{
     4, // $2 unused
     {INT8OID, INT8OID, TEXTOID, TEXTOID}};
 const PlanSpec claimable_candidates_category{
-    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
-    "AND t.category OPERATOR(pg_catalog.=) $4"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    CLAIMABLE_CANDIDATES(CLAIMABLE, CANDIDATES_OF_CATEGORY),
     4,
     {INT8OID, INT8OID, TEXTOID, TEXTOID},
-    PlanShape::ordered_walk};
-// The same of no category in $4 (a text[]): an adjacent block of any category searched
-// past the categories of quotas that refused it.
-const PlanSpec claimable_candidates_other{
-    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE
-    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($4))"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
-    4,
-    {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID},
-    PlanShape::ordered_walk};
-const PlanSpec claimable_candidates_other_now{
-    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
-    "AND NOT (t.category OPERATOR(pg_catalog.=) ANY ($4))"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
-    4,
-    {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID},
     PlanShape::ordered_walk};
 const PlanSpec claimable_candidates_category_now{
-    "SELECT t.ticket_id, t.seat FROM ticketing.tickets t WHERE " CLAIMABLE_NOW
-    "AND t.category OPERATOR(pg_catalog.=) $4"
-    " AND t.ticket_id OPERATOR(pg_catalog.>=) $2 ORDER BY t.ticket_id LIMIT 2000",
+    CLAIMABLE_CANDIDATES(CLAIMABLE_NOW, CANDIDATES_OF_CATEGORY),
     4,
     {INT8OID, INT8OID, TEXTOID, TEXTOID},
     PlanShape::ordered_walk};
+const PlanSpec claimable_candidates_other{CLAIMABLE_CANDIDATES(CLAIMABLE, CANDIDATES_OF_OTHER),
+                                          4,
+                                          {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID},
+                                          PlanShape::ordered_walk};
+const PlanSpec claimable_candidates_other_now{
+    CLAIMABLE_CANDIDATES(CLAIMABLE_NOW, CANDIDATES_OF_OTHER),
+    4,
+    {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID},
+    PlanShape::ordered_walk};
+#undef CANDIDATES_OF_OTHER
+#undef CANDIDATES_OF_CATEGORY
+#undef CLAIMABLE_CANDIDATES
 
 const PlanSpec event_limit{"SELECT e.per_customer_limit FROM ticketing.events e WHERE e.event_id "
                            "OPERATOR(pg_catalog.=) $1",
