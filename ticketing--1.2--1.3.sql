@@ -1355,14 +1355,14 @@ BEGIN
         older_than,
         coalesce(nullif(
             pg_catalog.current_setting('ticketing.idempotency_retention', true), ''), '24h')::interval);
+    IF pg_catalog.date_part('epoch', retention) > 100 * 365.25 * 86400 THEN
+        RAISE EXCEPTION 'idempotency keys can only be purged after at most 100 years, got %', retention
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- In exact seconds, as a key's lookup counts its age: the setting reads back as '1d',
     -- and a calendar day is 23 hours on the day clocks go forward (keys still live were
     -- purged, and a retry bought again).
     exact := pg_catalog.make_interval(secs => pg_catalog.date_part('epoch', retention));
-    IF exact > interval '100 years' THEN
-        RAISE EXCEPTION 'idempotency keys can only be purged after at most 100 years, got %', retention
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     IF exact <= interval '0' THEN
         RAISE EXCEPTION 'idempotency keys can only be purged after a positive age, got %', retention
             USING ERRCODE = 'invalid_parameter_value',
