@@ -665,6 +665,14 @@ void answer_like_dropped_grant(std::vector<BatchDecision>& decisions,
     }
 }
 
+// Request `k`'s grant is given up (busy: a quota cannot give its unit now), and the
+// requests after it that named its ticket answer so too.
+void drop_grant(std::vector<BatchDecision>& decisions, const std::vector<BatchItem>& items,
+                std::size_t k) {
+    decisions[k] = BatchDecision{Outcome::busy, false, 0};
+    answer_like_dropped_grant(decisions, items, k);
+}
+
 // The pooled tickets a first pass granted, per pool (a category, or any: nullopt).
 using ExactPools = std::map<std::optional<std::string_view>, std::vector<std::int64_t>>;
 
@@ -983,7 +991,7 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
         const QuotaBudget budget = QuotaBudget::load(lock_and_decide.event_id);
         bool dropped = false;
         for (std::size_t k = items.size(); k-- > 0;) {
-            BatchDecision& decision = granted.decisions[k];
+            const BatchDecision& decision = granted.decisions[k];
             if (!decision.takes) {
                 continue;
             }
@@ -991,8 +999,7 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
             const bool covered =
                 seen != out.seen.end() && budget.covers(refusing, seen->second.ticket.category);
             if (covered) {
-                decision = BatchDecision{Outcome::busy, false, 0};
-                answer_like_dropped_grant(granted.decisions, items, k);
+                drop_grant(granted.decisions, items, k);
                 dropped = true;
                 if (attempt < 2) {
                     break;
@@ -1002,10 +1009,9 @@ LockedDecisions confirm_with_units(const LockAndDecide& lock_and_decide,
         if (!dropped) {
             // Nothing left to drop for that quota: give up the grants that leave inventory.
             for (std::size_t k = 0; k < items.size(); ++k) {
-                BatchDecision& decision = granted.decisions[k];
+                const BatchDecision& decision = granted.decisions[k];
                 if (decision.takes && decision.from == TicketStatus::available) {
-                    decision = BatchDecision{Outcome::busy, false, 0};
-                    answer_like_dropped_grant(granted.decisions, items, k);
+                    drop_grant(granted.decisions, items, k);
                 }
             }
         }
