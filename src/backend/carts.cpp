@@ -9,6 +9,7 @@
 #include "idempotency.hpp"
 #include "quota_units.hpp"
 #include "stats.hpp"
+#include "subtransaction.hpp"
 #include "ticket_codes.hpp"
 #include "ticket_store.hpp"
 #include "waitlist.hpp"
@@ -214,12 +215,41 @@ void require_cart_token(const std::optional<std::string_view>& token) {
     }
 }
 
-void lock_cart_first(const CallArgs& args) {
-    if (args.cart && args.event_id) {
-        CartRow ignored{};
-        (void)read_cart(PlanId::lock_cart, *args.event_id, args.cart_datum, args.customer_datum,
-                        &ignored);
+std::optional<CallResult> lock_cart_first(const CallArgs& args, LockWait wait) {
+    if (!args.cart || !args.event_id) {
+        return std::nullopt;
     }
+    const std::int64_t event_id = *args.event_id;
+    CartRow ignored{};
+    const auto lock = [&](PlanId plan) {
+        return read_cart(plan, event_id, args.cart_datum, args.customer_datum, &ignored);
+    };
+    switch (wait.policy) {
+    case WaitPolicy::wait:
+        (void)lock(PlanId::lock_cart);
+        return std::nullopt;
+    case WaitPolicy::bounded:
+        if (within_wait_bound(wait.bound_ms, [&] { (void)lock(PlanId::lock_cart); })) {
+            return std::nullopt;
+        }
+        break;
+    case WaitPolicy::skip:
+    case WaitPolicy::nowait:
+        // SKIP LOCKED finds nothing for a locked cart and for none at all: a look without
+        // the lock tells them apart.
+        if (lock(PlanId::find_cart_skip) || !lock(PlanId::peek_cart)) {
+            return std::nullopt;
+        }
+        if (wait.policy == WaitPolicy::nowait) {
+            throw DomainError(ErrorKind::lock_not_available,
+                              "could not obtain the lock on this cart in event " +
+                                  std::to_string(event_id),
+                              "Another call on the same cart is in flight. Retry, or use "
+                              "wait => 'skip' to be answered busy instead.");
+        }
+        break;
+    }
+    return empty_result(Outcome::busy, event_id);
 }
 
 CartLookup find_cart_for_hold(std::int64_t event_id, Datum token, Datum customer) {
@@ -365,7 +395,7 @@ CallResult run_checkout_cart(const CallArgs& args) {
     const std::string fingerprint =
         args.idempotency_key ? cart_fingerprint("checkout_cart", args) : std::string();
     return cart_call("checkout_cart()", call.event_id, [&] {
-        lock_cart_first(args);
+        (void)lock_cart_first(args); // waits: checkout, abandon and extend take no `wait`
         CallResult checked_out = with_idempotency(args, call.event_id, fingerprint, [&] {
             CartRow cart{};
             if (!read_cart(PlanId::lock_cart, call.event_id, args.cart_datum, args.customer_datum,
@@ -430,7 +460,7 @@ CallResult run_abandon_cart(const CallArgs& args) {
     const std::string fingerprint =
         args.idempotency_key ? cart_fingerprint("abandon_cart", args) : std::string();
     return cart_call("abandon_cart()", call.event_id, [&] {
-        lock_cart_first(args);
+        (void)lock_cart_first(args);
         return with_idempotency(args, call.event_id, fingerprint, [&] {
             CartRow cart{};
             if (!read_cart(PlanId::lock_cart, call.event_id, args.cart_datum, args.customer_datum,

@@ -31,7 +31,13 @@ struct CartHold {
 // queue on its row alone. (A hold that returns lapsed holds to a waiting list takes the
 // event's offer lock; took it before the cart, it could wait for a hold into the same
 // cart that held the cart and waited for the offer lock.) The call reads the cart again.
-void lock_cart_first(const CallArgs& args);
+// The lock is taken as `wait` says, as a ticket's is: nowait raises 55P03 and skip
+// answers busy at once when another call on the cart holds it; a duration waits at most
+// what is left of the call's bound, then busy. Returns that busy answer, or nothing when
+// the call goes on (the cart locked, or no cart of this customer with that token: the
+// call answers cart_not_found).
+std::optional<CallResult> lock_cart_first(const CallArgs& args,
+                                          LockWait wait = LockWait{WaitPolicy::wait, 0});
 
 // The cart a hold goes into: the customer's open cart with that token in the event
 // (locked until the transaction ends), or the outcome that refuses it:

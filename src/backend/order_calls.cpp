@@ -596,7 +596,9 @@ CallResult run_claim_tickets(const CallArgs& args) {
     add_hold_for(fingerprint, args);
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_tickets()", *args.event_id, [&] {
-        lock_cart_first(args);
+        if (auto busy = lock_cart_first(args, wait)) {
+            return *busy;
+        }
         return_lapsed_holds_if_listed(*args.event_id, ids.data(), static_cast<int>(ids.size()),
                                       wait);
         CallResult settled = with_idempotency(args, *args.event_id, fingerprint.text(), [&] {
@@ -640,7 +642,7 @@ CallResult run_claim_any(const CallArgs& args) {
     }
     add_cart(fingerprint, args);
     const CallResult result = in_backend_call("claim_any()", *args.event_id, [&] {
-        lock_cart_first(args);
+        (void)lock_cart_first(args); // waits: only the same customer's calls hold it
         // claim_any never waits (SKIP LOCKED): nor does its return of lapsed holds.
         return_lapsed_holds_if_listed(*args.event_id, nullptr, 0, LockWait{WaitPolicy::skip, 0});
         const AnyRequest request{*args.event_id, static_cast<int>(*args.quantity), *args.adjacent,

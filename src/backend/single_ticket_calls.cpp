@@ -323,8 +323,10 @@ CallResult run_ticket_call(TicketCallKind kind, const CallArgs& args) {
         fingerprint = print.text();
     }
     CallResult result = in_backend_call(info.command, request.event_id, [&] {
-        lock_cart_first(args);
-        std::optional<CallResult> refused = refuse_before_key(kind, request, args);
+        std::optional<CallResult> refused = lock_cart_first(args, request.wait);
+        if (!refused) {
+            refused = refuse_before_key(kind, request, args);
+        }
         CallResult settled =
             refused ? *refused : with_idempotency(args, request.event_id, fingerprint, [&] {
                 return settle(kind, request, args);
