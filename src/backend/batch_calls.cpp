@@ -101,7 +101,15 @@ void validate(const BatchArgs& args) {
     }
 }
 
+// A request for a given ticket, with no category or cart, is claim_ticket's purchase and
+// its key claim_ticket's (same_request).
 std::string fingerprint_of(const BatchArgs& args, int i) {
+    if (!args.ticket_null[i] && args.category_null[i] && args.cart_null[i]) {
+        return Fingerprint("claim_ticket")
+            .add("event_id", *args.event_id)
+            .add("ticket_id", args.ticket_ids[i])
+            .text();
+    }
     Fingerprint fingerprint("claim_batch");
     fingerprint.add("event_id", *args.event_id);
     if (args.ticket_null[i]) {

@@ -64,8 +64,8 @@ StoredKey read_key_row(const std::string& fingerprint, CallResult* stored) {
         HeapTuple tuple = SPI_tuptable->vals[0];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool is_null = false;
-        key.fingerprint_matches =
-            text_view(SPI_getbinval(tuple, desc, key_fingerprint, &is_null)) == fingerprint;
+        key.fingerprint_matches = same_request(
+            text_view(SPI_getbinval(tuple, desc, key_fingerprint, &is_null)), fingerprint);
         key.expired = DatumGetBool(SPI_getbinval(tuple, desc, key_expired, &is_null));
         const Datum outcome_datum = SPI_getbinval(tuple, desc, key_outcome, &is_null);
         key.has_outcome = !is_null;

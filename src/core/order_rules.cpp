@@ -99,6 +99,18 @@ Fingerprint& Fingerprint::add_null(std::string_view name) {
     return *this;
 }
 
+bool same_request(std::string_view stored, std::string_view current) {
+    constexpr std::string_view batch = "claim_batch ";
+    constexpr std::string_view single = "claim_ticket ";
+    if (stored == current) {
+        return true;
+    }
+    // The tail (event_id=..., ticket_id=...) of a 1.2 batch key for a given ticket equals
+    // claim_ticket's; a request with a category or a cart has more, or a null ticket_id.
+    return stored.substr(0, batch.size()) == batch && current.substr(0, single.size()) == single &&
+           stored.substr(batch.size()) == current.substr(single.size());
+}
+
 Fingerprint& Fingerprint::add(std::string_view name, const std::vector<std::int64_t>& values) {
     std::string joined;
     for (std::size_t i = 0; i < values.size(); ++i) {

@@ -53,6 +53,13 @@ class Fingerprint {
     std::string text_;
 };
 
+// Whether a key's stored fingerprint names the request `current` describes. A batch's
+// request for a given ticket (no category, no cart) is the purchase claim_ticket makes and
+// is fingerprinted as claim_ticket's, so one key serves both calls (the Go service's
+// coalescer sends a request in a batch and retries it alone, or the other way round);
+// keys stored before that named it claim_batch, and still match it.
+bool same_request(std::string_view stored, std::string_view current);
+
 } // namespace ticketing
 
 namespace ticketing {

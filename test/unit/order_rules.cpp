@@ -113,4 +113,36 @@ BOOST_AUTO_TEST_CASE(fingerprints_separate_different_requests) {
                Fingerprint("c").add("ids", std::vector<std::int64_t>{12}).text());
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_key_for_a_given_ticket_is_claim_tickets) {
+    const auto claim = [](std::int64_t ticket) {
+        return Fingerprint("claim_ticket")
+            .add("event_id", std::int64_t{7})
+            .add("ticket_id", ticket)
+            .text();
+    };
+    const auto legacy_batch = [](std::int64_t ticket) {
+        return Fingerprint("claim_batch")
+            .add("event_id", std::int64_t{7})
+            .add("ticket_id", ticket)
+            .text();
+    };
+    BOOST_TEST(same_request(claim(3), claim(3)));
+    BOOST_TEST(!same_request(claim(3), claim(4)));
+    // A key a 1.2 batch stored for ticket 3 serves a claim of ticket 3, not of 4.
+    BOOST_TEST(same_request(legacy_batch(3), claim(3)));
+    BOOST_TEST(!same_request(legacy_batch(3), claim(4)));
+    // ... but not the other way round, nor for a request with more to it.
+    BOOST_TEST(!same_request(claim(3), legacy_batch(3)));
+    const std::string with_category = Fingerprint("claim_batch")
+                                          .add("event_id", std::int64_t{7})
+                                          .add("ticket_id", std::int64_t{3})
+                                          .add("category", std::string_view("A"))
+                                          .text();
+    BOOST_TEST(!same_request(with_category, claim(3)));
+    BOOST_TEST(!same_request(claim(3), Fingerprint("hold_ticket")
+                                           .add("event_id", std::int64_t{7})
+                                           .add("ticket_id", std::int64_t{3})
+                                           .text()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
