@@ -77,6 +77,10 @@ say "quota sell-out: two overlapping quotas bind before the seats (test/stress/q
 bash "$TICKETING_ROOT/test/stress/quota_sellout.sh" 2>&1 | tee "$log" >&2
 record_summary quotasellout "$log"
 
+say "shared carts: 64 clients on 16 carts, every wait mode, every level (test/stress/shared_carts.sh)"
+bash "$TICKETING_ROOT/test/stress/shared_carts.sh" 2>&1 | tee "$log" >&2
+record_summary sharedcarts "$log"
+
 say "waiting list: 64 clients refund, join, answer and buy while the list drains (test/stress/waitlist_drain.sh)"
 bash "$TICKETING_ROOT/test/stress/waitlist_drain.sh" 2>&1 | tee "$log" >&2
 record_summary waitlist "$log"
