@@ -175,6 +175,20 @@ void in_feed_frame(Read&& read) {
     std::rethrow_exception(failure);
 }
 
+// Makes what a snapshot taken before this call shows durable before it is handed out. A
+// transaction that committed with synchronous_commit = off is visible before its commit
+// record is on disk: handed out and then lost in a crash, it would leave the reader with
+// a sale that never happened, and the audit id the crash gave back would go to a later
+// sale, which a reader past that id never gets. Flushing the WAL to where it ends now
+// covers every commit the snapshot shows (a commit is visible only once its record is
+// inserted); when it is flushed already this costs a comparison. A standby shows only
+// what it has received, and cannot flush. Inside pg_call.
+void make_visible_durable() {
+    if (!RecoveryInProgress()) {
+        XLogFlush(GetXLogInsertRecPtr());
+    }
+}
+
 } // namespace
 
 void read_changes(const ValidChangesRequest& request, ReturnSetInfo* result) {
@@ -182,6 +196,7 @@ void read_changes(const ValidChangesRequest& request, ReturnSetInfo* result) {
         const std::int64_t bound = read_bound(settle(request.event_id), request.settled_through);
         // Taken after the bound: every change below it that will ever commit is in here.
         Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+        make_visible_durable();
         Datum values[4] = {Int64GetDatum(request.event_id), Int64GetDatum(request.after_audit_id),
                            Int64GetDatum(bound), Int64GetDatum(request.max_rows)};
         run_read(changes_after, values, snapshot);
@@ -194,6 +209,7 @@ void read_snapshot(std::int64_t event_id, ReturnSetInfo* result) {
     in_feed_frame([&] {
         const std::int64_t bound = settle(event_id);
         Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+        make_visible_durable();
         Datum values[2] = {Int64GetDatum(event_id), Int64GetDatum(bound)};
         run_read(snapshot_as_of, values, snapshot);
         const Datum through = Int64GetDatum(bound - 1);

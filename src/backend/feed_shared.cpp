@@ -214,6 +214,21 @@ void announce_committed(const TransactionChanges& changes) {
     if (wake != nullptr) {
         SetLatch(wake);
     }
+    if (slot == nullptr) {
+        // More databases with changes to announce than slots: this one's listeners poll.
+        // Logged (not sent to the committing client) at most once a minute per backend.
+        static TimestampTz last_logged = 0;
+        const TimestampTz now = GetCurrentTimestamp();
+        if (last_logged == 0 || now - last_logged >= 60 * USECS_PER_SEC) {
+            last_logged = now;
+            ereport(
+                LOG,
+                (errmsg("ticketing feed: changes of database %u are not announced", database),
+                 errdetail("%d databases have changes to announce already.", max_feed_databases),
+                 errhint("Listeners of this database find the changes by polling "
+                         "ticketing.changes_since.")));
+        }
+    }
 }
 
 bool attach_notifier(Oid database) {
@@ -354,6 +369,16 @@ void notifier_start_failed(Oid database) {
         } else {
             slot->wanted = true;
         }
+    }
+    LWLockRelease(feed_lock);
+}
+
+void notifier_not_registered(Oid database) {
+    LWLockAcquire(feed_lock, LW_EXCLUSIVE);
+    FeedDatabase* slot = database_slot(database, false);
+    if (slot != nullptr && slot->starting) {
+        slot->starting = false;
+        slot->wanted = true;
     }
     LWLockRelease(feed_lock);
 }

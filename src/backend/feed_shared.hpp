@@ -59,8 +59,12 @@ void attach_launcher(Latch* latch);
 void detach_launcher();
 // Databases that want a notifier and have none starting or running (marked starting).
 int claim_databases_to_start(Oid* out, int capacity);
-// A notifier that could not be registered, or stopped before attaching.
+// A notifier that stopped before attaching (three in a row: the database is gone or
+// refuses connections, and its pending changes are forgotten).
 void notifier_start_failed(Oid database);
+// A notifier that could not be registered (every background worker slot is in use): the
+// launcher tries again at its next round, and nothing is forgotten.
+void notifier_not_registered(Oid database);
 constexpr int max_feed_databases = 64;
 
 // The file this library was loaded from, for background workers to load the same one

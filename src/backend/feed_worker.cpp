@@ -110,6 +110,7 @@ void ticketing_feed_launcher_main(Datum) {
     attach_launcher(MyLatch);
     BackgroundWorkerHandle* handles[max_feed_databases] = {};
     Oid handle_database[max_feed_databases] = {};
+    TimestampTz last_warning = 0; // of a notifier that could not be registered
     while (!ShutdownRequestPending) {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, launcher_nap_ms,
                         PG_WAIT_EXTENSION);
@@ -136,12 +137,20 @@ void ticketing_feed_launcher_main(Datum) {
             }
             BackgroundWorkerHandle* handle = nullptr;
             if (free_handle == max_feed_databases || !register_notifier(to_start[n], &handle)) {
-                ereport(WARNING,
-                        (errmsg("ticketing feed: could not start the notifier of database %u",
-                                to_start[n]),
-                         errhint("Raise max_worker_processes; until then listeners of that "
-                                 "database rely on polling ticketing.changes_since.")));
-                notifier_start_failed(to_start[n]);
+                // No worker slot free (parallel queries may hold them): try again next
+                // round, forgetting nothing; warn at most once a minute.
+                const TimestampTz now = GetCurrentTimestamp();
+                if (last_warning == 0 || milliseconds_between(last_warning, now) >= 60'000) {
+                    last_warning = now;
+                    ereport(WARNING,
+                            (errmsg("ticketing feed: could not start the notifier of database %u",
+                                    to_start[n]),
+                             errdetail("Every background worker slot is in use; the notifier "
+                                       "is started as soon as one is free."),
+                             errhint("Raise max_worker_processes; until then listeners of "
+                                     "that database rely on polling ticketing.changes_since.")));
+                }
+                notifier_not_registered(to_start[n]);
                 continue;
             }
             handles[free_handle] = handle;
