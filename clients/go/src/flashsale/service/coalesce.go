@@ -41,12 +41,15 @@ var DefaultCoalesceConfig = CoalesceConfig{Window: time.Millisecond, MaxBatch: 1
 //     claim_batch decides in request order, so of two claims of one ticket the earlier
 //     arrival gets it. A request whose (customer, idempotency key) is already in the
 //     batch being formed (a retry overtaking its original) waits for the next one.
-//   - Answers: as a single claim_ticket call would give, with the same status codes.
-//     A batch answers busy for a ticket another transaction holds locked; a request
-//     whose wait policy is not "skip" is then repeated on its own as claim_ticket with
-//     its policy (it queues for the lock, or raises 55P03 with "nowait"), so it gets
-//     the answer it gets today. Refusals from a batch carry no "at" or
-//     "hold_expires_at" (claim_batch does not return them).
+//   - Answers: as a single claim_ticket call would give, field for field, with the
+//     same status codes. A batch answers busy for a ticket another transaction holds
+//     locked; a request whose wait policy is not "skip" is then repeated on its own as
+//     claim_ticket with its policy (it queues for the lock, or raises 55P03 with
+//     "nowait"), so it gets the answer it gets today. An already_owned answer is asked
+//     again on its own too (a read), for the sale's "at" that claim_batch does not
+//     return. Refusals from a batch (already_sold, held, limit_reached,
+//     quota_exhausted, busy) carry no "at" or "hold_expires_at", for the same reason;
+//     every other field is the single call's.
 //   - A request that makes the whole call fail (bad input, a reused idempotency key, an
 //     error raised by a trigger, a privilege): the batch rolled back as one
 //     transaction, so every request of it is repeated on its own as claim_ticket and
@@ -250,9 +253,17 @@ func (c *coalescer) settle(event int64, batch []*pendingClaim) []claimAnswer {
 		answers[i].result = batchAnswer(event, batch[i].ticket, r)
 	}
 	// busy in a batch means "locked by another transaction"; a single call would have
-	// waited (or raised 55P03 with nowait), so those claims ask again on their own.
+	// waited (or raised 55P03 with nowait), so those claims ask again on their own. So
+	// does already_owned, whose row lacks the sale's time that claim_ticket gives (a
+	// read: claim_ticket answers it from a first look, without a lock or a write).
 	c.singly(ctx, event, batch, answers, func(i int) bool {
-		return results[i].Outcome == ticketing.Busy && batch[i].wait != ticketing.WaitSkip
+		switch results[i].Outcome {
+		case ticketing.Busy:
+			return batch[i].wait != ticketing.WaitSkip
+		case ticketing.AlreadyOwned:
+			return true
+		}
+		return false
 	})
 	return answers
 }
@@ -275,18 +286,18 @@ func (c *coalescer) singly(ctx context.Context, event int64, batch []*pendingCla
 	wg.Wait()
 }
 
-// batchAnswer is a batch row as claim_ticket's result: owner_is_you is true for
-// claimed and already_owned, false for the other outcomes about an existing ticket,
-// NULL for not_found (as claim_ticket answers).
+// batchAnswer is a batch row as claim_ticket's result: the ticket's code when the
+// request bought or owns it; owner_is_you true for claimed and already_owned, false for
+// every other outcome (not_found too, as claim_ticket answers). An already_owned row
+// lacks the sale's "at" and is asked again on its own (settle); refusals carry no "at"
+// or "hold_expires_at" (claim_batch does not return them).
 func batchAnswer(event, ticket int64, r ticketing.BatchResult) ticketing.TicketResult {
 	res := ticketing.TicketResult{Outcome: r.Outcome, EventID: &event, TicketID: r.TicketID, Seat: r.Seat, At: r.At,
-		Quota: r.Quota}
+		Quota: r.Quota, Code: r.Code}
 	if res.TicketID == nil {
 		res.TicketID = &ticket
 	}
-	if r.Outcome != ticketing.NotFound {
-		mine := r.Outcome == ticketing.Claimed || r.Outcome == ticketing.AlreadyOwned
-		res.OwnerIsYou = &mine
-	}
+	mine := r.Outcome == ticketing.Claimed || r.Outcome == ticketing.AlreadyOwned
+	res.OwnerIsYou = &mine
 	return res
 }

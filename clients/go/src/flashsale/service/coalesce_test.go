@@ -1,13 +1,16 @@
 package service
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v4"
 	"github.com/jackc/pgx/v4/pgxpool"
 )
 
@@ -349,4 +352,160 @@ func TestCoalescedWaitPolicies(t *testing.T) {
 	expect(t, <-waited, http.StatusOK, "claimed")
 	expect(t, mustCall(t, "POST", url, map[string]string{"customer": "x"}), http.StatusConflict, "already_sold")
 	requireVerified(t, pool, event)
+}
+
+// comparable is an answer with what may differ between two events set up alike
+// replaced: the event id (in the body and in messages), a code's value, a time's value.
+// With refusal set, "at" and "hold_expires_at" are left out (a batch's refusal does not
+// have them, as documented).
+func comparable(a answer, event int64, refusal bool) string {
+	b := map[string]interface{}{}
+	for k, v := range a.body {
+		b[k] = v
+	}
+	if b["event_id"] != nil {
+		if id, ok := b["event_id"].(float64); !ok || int64(id) != event {
+			b["event_id"] = fmt.Sprintf("wrong event %v", b["event_id"])
+		} else {
+			b["event_id"] = "(event)"
+		}
+	}
+	for _, k := range []string{"at", "hold_expires_at", "code"} {
+		if _, ok := b[k]; ok {
+			b[k] = "(" + k + ")"
+		}
+	}
+	if refusal {
+		delete(b, "at")
+		delete(b, "hold_expires_at")
+	}
+	if m, ok := b["message"].(string); ok && event != 0 {
+		b["message"] = strings.ReplaceAll(m, fmt.Sprint(event), "(event)")
+	}
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var s strings.Builder
+	fmt.Fprintf(&s, "%d", a.status)
+	for _, k := range keys {
+		v, _ := json.Marshal(b[k])
+		fmt.Fprintf(&s, " %s=%s", k, v)
+	}
+	if a.retryAfter != "" {
+		s.WriteString(" Retry-After")
+	}
+	return s.String()
+}
+
+// The same claim from the same state, one claim_ticket call per request (-coalesce=off)
+// and through the coalescer (a claim_batch call), for every outcome a claim has and
+// for the errors: the same status, the same fields with the same values (the event's
+// id, codes and times compared for presence), the same Retry-After. The one documented
+// difference: a refusal from a batch has no "at" or "hold_expires_at".
+func TestCoalescedAnswersMatchSingleCalls(t *testing.T) {
+	pool := testPool(t, 16)
+	single := startService(t, pool, HandlerExtension).URL
+	var c *coalescer
+	coalesced := startServiceWith(t, pool, HandlerExtension, func(s *Server) {
+		if err := s.Coalesce(DefaultCoalesceConfig); err != nil {
+			t.Fatal(err)
+		}
+		c = s.claimer.(*coalescer)
+	}).URL
+	type scenario struct {
+		name    string
+		limit   int      // the event's per-customer limit (0: none)
+		prep    []string // statements run first, $1 the event
+		event   int64    // the event to ask (0: the one made; -1: event 0)
+		ticket  int64
+		body    map[string]string
+		headers []string
+		lock    bool // ticket 1 locked by another transaction during the call
+		status  int
+		outcome string // "" for an error
+	}
+	me := map[string]string{"customer": "me"}
+	scenarios := []scenario{
+		{name: "claimed", ticket: 1, body: me, status: 200, outcome: "claimed"},
+		{name: "claimed with a key", ticket: 1, body: me, headers: []string{"Idempotency-Key", "k1"}, status: 200, outcome: "claimed"},
+		{name: "a keyed retry of a sale", prep: []string{"SELECT ticketing.claim_ticket($1, 1, 'me', idempotency_key => 'k1')"},
+			ticket: 1, body: me, headers: []string{"Idempotency-Key", "k1"}, status: 200, outcome: "claimed"},
+		{name: "own hold", prep: []string{"SELECT ticketing.hold_ticket($1, 1, 'me')"}, ticket: 1, body: me, status: 200, outcome: "claimed"},
+		{name: "already_owned", prep: []string{"SELECT ticketing.claim_ticket($1, 1, 'me')"}, ticket: 1, body: me, status: 200, outcome: "already_owned"},
+		{name: "already_owned with a new key", prep: []string{"SELECT ticketing.claim_ticket($1, 1, 'me')"}, ticket: 1, body: me,
+			headers: []string{"Idempotency-Key", "k2"}, status: 200, outcome: "already_owned"},
+		{name: "already_sold", prep: []string{"SELECT ticketing.claim_ticket($1, 1, 'other')"}, ticket: 1, body: me, status: 409, outcome: "already_sold"},
+		{name: "held", prep: []string{"SELECT ticketing.hold_ticket($1, 1, 'other')"}, ticket: 1, body: me, status: 409, outcome: "held"},
+		{name: "not_found ticket", ticket: 999, body: me, status: 404, outcome: "not_found"},
+		{name: "not_found event", event: 1 << 50, ticket: 1, body: me, status: 404, outcome: "not_found"},
+		{name: "limit_reached", limit: 1, prep: []string{"SELECT ticketing.claim_ticket($1, 2, 'me')"}, ticket: 1, body: me, status: 409, outcome: "limit_reached"},
+		{name: "quota_exhausted", prep: []string{"SELECT ticketing.create_quota($1, 'q', 0, ARRAY['general'])"}, ticket: 1, body: me, status: 409, outcome: "quota_exhausted"},
+		{name: "busy (skip)", lock: true, ticket: 1, body: map[string]string{"customer": "me", "wait": "skip"}, status: 409, outcome: "busy"},
+		{name: "locked (nowait)", lock: true, ticket: 1, body: map[string]string{"customer": "me", "wait": "nowait"}, status: 503},
+		{name: "empty customer", ticket: 1, body: map[string]string{"customer": ""}, status: 400},
+		{name: "a key too long", ticket: 1, body: me, headers: []string{"Idempotency-Key", strings.Repeat("k", 201)}, status: 400},
+		{name: "a key reused", prep: []string{"SELECT ticketing.claim_ticket($1, 2, 'me', idempotency_key => 'k1')"},
+			ticket: 1, body: me, headers: []string{"Idempotency-Key", "k1"}, status: 422},
+		{name: "event 0", event: -1, ticket: 1, body: me, status: 400},
+	}
+	for _, sc := range scenarios {
+		var got [2]string
+		for mode, url := range []string{single, coalesced} {
+			event := sc.event
+			if event == 0 {
+				q, args := "SELECT ticketing.create_event($1)", []interface{}{sc.name}
+				if sc.limit > 0 {
+					q, args = "SELECT ticketing.create_event($1, per_customer_limit => $2)", append(args, sc.limit)
+				}
+				if err := pool.QueryRow(ctx, q, args...).Scan(&event); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := pool.Exec(ctx, "SELECT ticketing.add_tickets($1, 3)", event); err != nil {
+					t.Fatal(err)
+				}
+			} else if event == -1 {
+				event = 0
+			}
+			for _, stmt := range sc.prep {
+				if _, err := pool.Exec(ctx, stmt, event); err != nil {
+					t.Fatalf("%s: %s: %v", sc.name, stmt, err)
+				}
+			}
+			var locker pgx.Tx
+			if sc.lock {
+				var err error
+				if locker, err = pool.Begin(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := locker.Exec(ctx, "SELECT 1 FROM ticketing.tickets WHERE event_id = $1 AND ticket_id = 1 FOR UPDATE", event); err != nil {
+					t.Fatal(err)
+				}
+			}
+			batches, _ := c.counts()
+			a := mustCall(t, "POST", fmt.Sprintf("%s/events/%d/tickets/%d/claim", url, event, sc.ticket), sc.body, sc.headers...)
+			if locker != nil {
+				locker.Rollback(ctx)
+			}
+			if a.status != sc.status || a.outcome() != sc.outcome {
+				t.Errorf("%s (%s): %d %v, want %d %q", sc.name, []string{"single", "coalesced"}[mode], a.status, a.body,
+					sc.status, sc.outcome)
+			}
+			if after, _ := c.counts(); mode == 1 && after != batches+1 {
+				t.Errorf("%s: %d batch calls for the coalesced request, want 1", sc.name, after-batches)
+			}
+			got[mode] = comparable(a, event, sc.status == http.StatusConflict)
+			if mode == 0 && sc.status == http.StatusConflict {
+				if _, ok := a.body["at"]; !ok {
+					t.Errorf("%s: the single call's refusal has no \"at\": %v", sc.name, a.body)
+				}
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s:\n  single:    %s\n  coalesced: %s", sc.name, got[0], got[1])
+		} else {
+			t.Logf("%-28s %s", sc.name, got[0])
+		}
+	}
 }
