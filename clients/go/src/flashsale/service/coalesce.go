@@ -39,8 +39,11 @@ var DefaultCoalesceConfig = CoalesceConfig{Window: time.Millisecond, MaxBatch: 1
 //     the event ends (the claims that gathered meanwhile go at once).
 //   - Fairness: first come, first in a batch (a queue per event), and within a batch
 //     claim_batch decides in request order, so of two claims of one ticket the earlier
-//     arrival gets it. A request whose (customer, idempotency key) is already in the
-//     batch being formed (a retry overtaking its original) waits for the next one.
+//     arrival gets it. The claims of a batch asked again one by one (below) keep that
+//     order: those that share a ticket or a customer go one after another, each once
+//     the one before it is answered; the others at once. A request whose (customer,
+//     idempotency key) is already in the batch being formed (a retry overtaking its
+//     original) waits for the next one.
 //   - Answers: as a single claim_ticket call would give, field for field, with the
 //     same status codes. A batch answers busy for a ticket another transaction holds
 //     locked; a request whose wait policy is not "skip" is then repeated on its own as
@@ -268,22 +271,70 @@ func (c *coalescer) settle(event int64, batch []*pendingClaim) []claimAnswer {
 	return answers
 }
 
-// singly answers the claims `which` selects with one claim_ticket call each, at once.
+// singly answers the claims `which` selects with one claim_ticket call each, in the
+// batch's order (the order they arrived in) wherever the order can decide an answer:
+// claims that share a ticket or a customer (a limit, a key) go one after another, each
+// once the one before it has been answered; claims with nothing in common go at once.
+// So of two claims of one ticket the earlier arrival still gets it, as in the batch.
 func (c *coalescer) singly(ctx context.Context, event int64, batch []*pendingClaim, answers []claimAnswer,
 	which func(int) bool) {
 	var wg sync.WaitGroup
+	for _, lane := range lanes(batch, which) {
+		wg.Add(1)
+		go func(lane []int) {
+			defer wg.Done()
+			for _, i := range lane {
+				p := batch[i]
+				res, err := c.single.Claim(ctx, event, p.ticket, p.customer, p.wait, p.key)
+				answers[i] = claimAnswer{result: res, err: err}
+			}
+		}(lane)
+	}
+	wg.Wait()
+}
+
+// lanes splits the claims `which` selects into lanes to run one after another: claims
+// that share a ticket or a customer, directly or through others, are in one lane, in
+// batch order.
+func lanes(batch []*pendingClaim, which func(int) bool) [][]int {
+	parent := map[int]int{} // union-find over batch indexes
+	var root func(int) int
+	root = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	byTicket, byCustomer := map[int64]int{}, map[string]int{}
+	var chosen []int
 	for i, p := range batch {
 		if !which(i) {
 			continue
 		}
-		wg.Add(1)
-		go func(i int, p *pendingClaim) {
-			defer wg.Done()
-			res, err := c.single.Claim(ctx, event, p.ticket, p.customer, p.wait, p.key)
-			answers[i] = claimAnswer{result: res, err: err}
-		}(i, p)
+		chosen = append(chosen, i)
+		parent[i] = i
+		for _, j := range []int{byTicket[p.ticket], byCustomer[p.customer]} {
+			if j > 0 { // stored as index+1
+				parent[root(j-1)] = root(i)
+			}
+		}
+		byTicket[p.ticket], byCustomer[p.customer] = i+1, i+1
 	}
-	wg.Wait()
+	var order []int // lanes by their first claim
+	members := map[int][]int{}
+	for _, i := range chosen {
+		r := root(i)
+		if members[r] == nil {
+			order = append(order, r)
+		}
+		members[r] = append(members[r], i)
+	}
+	out := make([][]int, len(order))
+	for k, r := range order {
+		out[k] = members[r]
+	}
+	return out
 }
 
 // batchAnswer is a batch row as claim_ticket's result: the ticket's code when the

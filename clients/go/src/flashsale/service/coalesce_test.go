@@ -509,3 +509,129 @@ func TestCoalescedAnswersMatchSingleCalls(t *testing.T) {
 		}
 	}
 }
+
+// sendOrdered sends the claims one after another, gap apart, without waiting for the
+// answers (so that they arrive in this order), and returns the answers in order.
+func sendOrdered(t *testing.T, url string, event int64, reqs []claimRequest, gap time.Duration) []answer {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(reqs)}}
+	defer client.CloseIdleConnections()
+	answers := make([]answer, len(reqs))
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		wg.Add(1)
+		go func(i int, r claimRequest) {
+			defer wg.Done()
+			var headers []string
+			if r.key != "" {
+				headers = []string{"Idempotency-Key", r.key}
+			}
+			answers[i], errs[i] = call(client, "POST", fmt.Sprintf("%s/events/%d/tickets/%d/claim", url, event, r.ticket),
+				map[string]string{"customer": r.customer}, headers...)
+		}(i, r)
+		time.Sleep(gap)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	return answers
+}
+
+// lockTicket locks the event's ticket in a transaction of its own; the returned
+// function ends it.
+func lockTicket(t *testing.T, pool *pgxpool.Pool, event int64, ticket int) func() {
+	t.Helper()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM ticketing.tickets WHERE event_id = $1 AND ticket_id = $2 FOR UPDATE",
+		event, ticket); err != nil {
+		t.Fatal(err)
+	}
+	return func() { tx.Rollback(ctx) }
+}
+
+// First come, first served when a batch's claims are asked again one by one: two
+// claims of one ticket, 20 ms apart, in a batch that a third request's bad input makes
+// fail, and in a batch that finds the ticket locked (both busy, both asked again with
+// their wait policy once the lock goes): the earlier arrival gets the ticket every
+// round, the later one already_sold.
+func TestCoalescedReRunsKeepArrivalOrder(t *testing.T) {
+	pool := testPool(t, 16)
+	const failedRounds, busyRounds = 20, 10
+	event := newEvent(t, pool, "coalesced re-run order", failedRounds+busyRounds)
+	check := func(round int, ans []answer) {
+		t.Helper()
+		if ans[0].status != http.StatusOK || ans[0].outcome() != "claimed" ||
+			ans[1].status != http.StatusConflict || ans[1].outcome() != "already_sold" {
+			t.Errorf("round %d: the earlier arrival got %d %v, the later %d %v", round,
+				ans[0].status, ans[0].body, ans[1].status, ans[1].body)
+		}
+	}
+	c, url := gathered(t, pool, 3)
+	for r := 1; r <= failedRounds; r++ {
+		busy(c, event)
+		ans := sendOrdered(t, url, event, []claimRequest{
+			{ticket: r, customer: "first"},
+			{ticket: r, customer: "second"},
+			{ticket: r, customer: strings.Repeat("x", 201)},
+		}, 20*time.Millisecond)
+		check(r, ans)
+		expect(t, ans[2], http.StatusBadRequest, "")
+	}
+	if batches, _ := c.counts(); batches != failedRounds || c.failures() != failedRounds {
+		t.Fatalf("%d batch calls, %d failed; want %d, all failed", batches, c.failures(), failedRounds)
+	}
+	c, url = gathered(t, pool, 2)
+	for r := failedRounds + 1; r <= failedRounds+busyRounds; r++ {
+		busy(c, event)
+		unlock := lockTicket(t, pool, event, r)
+		res := make(chan []answer)
+		go func() {
+			res <- sendOrdered(t, url, event, []claimRequest{{ticket: r, customer: "first"}, {ticket: r, customer: "second"}},
+				20*time.Millisecond)
+		}()
+		time.Sleep(250 * time.Millisecond)
+		unlock()
+		check(r, <-res)
+	}
+	if batches, _ := c.counts(); batches != busyRounds {
+		t.Fatalf("%d batch calls for %d rounds", batches, busyRounds)
+	}
+	sales := soldTo(t, pool, event)
+	for r := 1; r <= failedRounds+busyRounds; r++ {
+		if sales[int64(r)] != "first" {
+			t.Errorf("ticket %d sold to %q", r, sales[int64(r)])
+		}
+	}
+	requireVerified(t, pool, event)
+}
+
+// The lanes of a batch's one-by-one re-runs: claims sharing a ticket or a customer
+// (directly or through others) in one lane, in batch order; lanes in the order of their
+// first claim; claims not chosen left out.
+func TestReRunLanes(t *testing.T) {
+	batch := []*pendingClaim{
+		{ticket: 1, customer: "a"}, // 0
+		{ticket: 2, customer: "b"}, // 1
+		{ticket: 1, customer: "c"}, // 2: ticket 1, with 0
+		{ticket: 3, customer: "d"}, // 3
+		{ticket: 4, customer: "b"}, // 4: customer b, with 1
+		{ticket: 3, customer: "e"}, // 5: not chosen
+		{ticket: 5, customer: "c"}, // 6: customer c, with 2 and so 0
+		{ticket: 6, customer: "f"}, // 7
+		{ticket: 2, customer: "f"}, // 8: ticket 2 (1, 4) and customer f (7): one lane
+	}
+	got := fmt.Sprint(lanes(batch, func(i int) bool { return i != 5 }))
+	if want := "[[0 2 6] [1 4 7 8] [3]]"; got != want {
+		t.Fatalf("lanes %s, want %s", got, want)
+	}
+	if got := lanes(batch, func(int) bool { return false }); len(got) != 0 {
+		t.Fatalf("lanes of nothing: %v", got)
+	}
+}
