@@ -36,7 +36,9 @@ var DefaultCoalesceConfig = CoalesceConfig{Window: time.Millisecond, MaxBatch: 1
 //   - Latency: a claim that arrives while its event has no batch running and the
 //     previous batch was a lone claim (low load) is sent at once; otherwise it waits
 //     for at most Window, or less if MaxBatch claims gather first or a running batch of
-//     the event ends (the claims that gathered meanwhile go at once).
+//     the event ends (the claims that gathered meanwhile go at once). An event with
+//     no claim for a second (IdleMemory) is at low load again: the size of its
+//     previous batch is forgotten, and so is its queue.
 //   - Fairness: first come, first in a batch (a queue per event), and within a batch
 //     claim_batch decides in request order, so of two claims of one ticket the earlier
 //     arrival gets it. The claims of a batch asked again one by one (below) keep that
@@ -73,15 +75,22 @@ func (s *Server) Coalesce(cfg CoalesceConfig) error {
 		return fmt.Errorf("coalescing: window must be >= 0, batch 1..1000, in-flight >= 1 (got %v, %d, %d)",
 			cfg.Window, cfg.MaxBatch, cfg.InFlight)
 	}
-	s.claimer = &coalescer{tk: single.tk, single: single, cfg: cfg, events: map[int64]*eventQueue{}}
+	s.claimer = &coalescer{tk: single.tk, single: single, cfg: cfg, events: map[int64]*eventQueue{},
+		idleMemory: IdleMemory}
 	return nil
 }
 
+// IdleMemory is how long an event without claims keeps the size of its previous batch
+// (a batch of more than one: load, so its next claim waits for the window); after it,
+// the event is at low load again and its queue is dropped.
+const IdleMemory = time.Second
+
 // coalescer is the Claimer that gathers claims into batches.
 type coalescer struct {
-	tk     *ticketing.Client
-	single extensionClaimer
-	cfg    CoalesceConfig
+	tk         *ticketing.Client
+	single     extensionClaimer
+	cfg        CoalesceConfig
+	idleMemory time.Duration // IdleMemory (with mu held: tests change it)
 
 	mu     sync.Mutex
 	events map[int64]*eventQueue
@@ -120,6 +129,7 @@ type eventQueue struct {
 	timer    *time.Timer // armed while the first pending claim waits for the window
 	expired  bool        // the window of the pending claims has passed: send them
 	lastSize int         // claims in the previous batch (1: low load, send at once)
+	forget   *time.Timer // armed while the queue is idle after a batch of more than one
 }
 
 func (c *coalescer) Claim(ctx context.Context, event, ticket int64, customer string, wait ticketing.Wait,
@@ -135,6 +145,10 @@ func (c *coalescer) Claim(ctx context.Context, event, ticket int64, customer str
 	if q == nil {
 		q = &eventQueue{}
 		c.events[event] = q
+	}
+	if q.forget != nil {
+		q.forget.Stop()
+		q.forget = nil
 	}
 	q.pending = append(q.pending, p)
 	c.dispatch(event, q)
@@ -203,10 +217,30 @@ func (c *coalescer) take(q *eventQueue) []*pendingClaim {
 	return batch
 }
 
+// forgetIfIdle drops the queue of an event with nothing pending or running: at once
+// after a lone claim (a new queue is the same: its next claim goes at once), else once
+// it has stayed idle for idleMemory, so that until then its next claim waits for the
+// window as the previous batch's size says. With c.mu held.
 func (c *coalescer) forgetIfIdle(event int64, q *eventQueue) {
-	if q.running == 0 && len(q.pending) == 0 && q.timer == nil && c.events[event] == q {
-		delete(c.events, event)
+	if q.running > 0 || len(q.pending) > 0 || q.timer != nil || q.forget != nil || c.events[event] != q {
+		return
 	}
+	if q.lastSize <= 1 || c.idleMemory <= 0 {
+		delete(c.events, event)
+		return
+	}
+	var forget *time.Timer
+	forget = time.AfterFunc(c.idleMemory, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if q.forget != forget { // stopped by a claim
+			return
+		}
+		q.forget = nil
+		q.lastSize = 0
+		c.forgetIfIdle(event, q)
+	})
+	q.forget = forget
 }
 
 // run sends one batch, answers its claims, and lets the event's next batch go.

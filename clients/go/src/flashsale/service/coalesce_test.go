@@ -635,3 +635,73 @@ func TestReRunLanes(t *testing.T) {
 		t.Fatalf("lanes of nothing: %v", got)
 	}
 }
+
+// queueOf is the event's queue in the coalescer (nil when it has none) and the size of
+// its previous batch.
+func queueOf(c *coalescer, event int64) (exists bool, lastSize int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.events[event]
+	if q == nil {
+		return false, 0
+	}
+	return true, q.lastSize
+}
+
+// timedClaim claims the ticket alone and returns how long the answer took.
+func timedClaim(t *testing.T, url string, event int64, ticket int, customer string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	expect(t, mustCall(t, "POST", fmt.Sprintf("%s/events/%d/tickets/%d/claim", url, event, ticket),
+		map[string]string{"customer": customer}), http.StatusOK, "claimed")
+	return time.Since(start)
+}
+
+// The window adapts as documented: after a batch of more than one, an event's next
+// claim waits for the window (300 ms here) even when nothing is running, as that batch
+// said the event is loaded; after a lone claim the next one goes at once, and so does
+// one after IdleMemory without claims (the queue is then dropped).
+func TestCoalescedWindowRemembersTheLastBatch(t *testing.T) {
+	pool := testPool(t, 8)
+	event := newEvent(t, pool, "coalesced window", 10)
+	c, url := gathered(t, pool, 3)
+	c.mu.Lock()
+	c.idleMemory = 5 * time.Second
+	c.mu.Unlock()
+	const window, atOnce = 300 * time.Millisecond, 150 * time.Millisecond
+	full := func(first int) {
+		t.Helper()
+		busy(c, event)
+		for _, a := range claimAll(t, url, event, []claimRequest{
+			{ticket: first, customer: "a"}, {ticket: first + 1, customer: "b"}, {ticket: first + 2, customer: "c"}}) {
+			expect(t, a, http.StatusOK, "claimed")
+		}
+		if exists, size := queueOf(c, event); !exists || size != 3 {
+			t.Fatalf("after a batch of 3 the event's queue: %v, last batch %d", exists, size)
+		}
+	}
+	full(1)
+	if took := timedClaim(t, url, event, 4, "d"); took < window {
+		t.Fatalf("the claim after a batch of 3 went at once (%v), not after the window (%v)", took, window)
+	}
+	time.Sleep(50 * time.Millisecond) // the lone claim's batch has ended
+	if exists, _ := queueOf(c, event); exists {
+		t.Fatal("the queue of an idle event after a lone claim is kept")
+	}
+	if took := timedClaim(t, url, event, 5, "e"); took >= atOnce {
+		t.Fatalf("the claim after a lone claim took %v, want it sent at once", took)
+	}
+	// Idle for longer than IdleMemory: the load is forgotten.
+	c.mu.Lock()
+	c.idleMemory = 200 * time.Millisecond
+	c.mu.Unlock()
+	full(6)
+	time.Sleep(500 * time.Millisecond)
+	if exists, _ := queueOf(c, event); exists {
+		t.Fatal("the queue of an event idle for longer than IdleMemory is kept")
+	}
+	if took := timedClaim(t, url, event, 9, "f"); took >= atOnce {
+		t.Fatalf("the claim after a long idle took %v, want it sent at once", took)
+	}
+	requireVerified(t, pool, event)
+}
