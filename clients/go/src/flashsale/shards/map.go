@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgconn"
 	"github.com/jackc/pgx/v4"
 	"github.com/jackc/pgx/v4/pgxpool"
+	"github.com/jackc/puddle"
 
 	"flashsale/ticketing"
 )
@@ -167,6 +168,16 @@ func (m *Map) Pool(event int64) (*pgxpool.Pool, int) {
 	return m.pools[shard], shard
 }
 
+// current is the pool of the shard that owns event, false once the map is closed.
+func (m *Map) current(event int64) (*pgxpool.Pool, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if len(m.pools) == 0 {
+		return nil, false
+	}
+	return m.pools[ShardOf(event, len(m.pools))], true
+}
+
 // Reload reads the map again: the router's shard count and cluster_status(), the
 // connection strings file; connects to shards whose string changed and checks every
 // shard's identity. The old map stays in use if anything is wrong.
@@ -233,7 +244,10 @@ func (m *Map) Reload(ctx context.Context) error {
 	}
 	for _, p := range previous {
 		if !kept[p] {
-			go p.Close() // waits for calls still running on it
+			// Waits for calls still running on it; a call that waits for one of its
+			// connections, or asks it after this, gets puddle.ErrClosedPool without
+			// having sent anything, and routedRow asks the new map's pool instead.
+			go p.Close()
 		}
 	}
 	if previous != nil {
@@ -348,8 +362,8 @@ func (m *Map) recover(ctx context.Context, began time.Time, event int64, before 
 			m.Logf("shard map: reading it again after %v: %v", err, rerr)
 		}
 	}
-	now, _ := m.Pool(event)
-	return now != before
+	now, ok := m.current(event)
+	return ok && now != before
 }
 
 func eventOf(args []interface{}) (int64, error) {
@@ -373,14 +387,40 @@ type routedRow struct {
 	args []interface{}
 }
 
+// closedPoolTries bounds how many pools one call asks when each was closed by a reload
+// before the call could send anything (a map reloaded again and again).
+const closedPoolTries = 4
+
+// query runs the call on the pool of the event's shard in the map as it is now. A pool
+// that a reload replaced and closed (puddle.ErrClosedPool: the call waited for one of
+// its connections, or asked it just after the reload) sent nothing, so the call is made
+// again on the pool that the map has now, as if the reload had come first. It returns
+// the pool the call last ran on.
+func (r *routedRow) query(event int64, dest []interface{}) (*pgxpool.Pool, error) {
+	pool, ok := r.m.current(event)
+	if !ok {
+		return nil, puddle.ErrClosedPool
+	}
+	for tries := 1; ; tries++ {
+		err := pool.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...)
+		if !errors.Is(err, puddle.ErrClosedPool) || tries == closedPoolTries {
+			return pool, err
+		}
+		now, ok := r.m.current(event)
+		if !ok || now == pool { // the map was closed (Close), or this pool is still its own
+			return pool, err
+		}
+		pool = now
+	}
+}
+
 func (r *routedRow) Scan(dest ...interface{}) error {
 	event, err := eventOf(r.args)
 	if err != nil {
 		return err
 	}
 	began := time.Now()
-	pool, _ := r.m.Pool(event)
-	err = pool.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...)
+	pool, err := r.query(event, dest)
 	if err == nil || !stale(err) {
 		return err
 	}
@@ -388,8 +428,8 @@ func (r *routedRow) Scan(dest ...interface{}) error {
 	var pgErr *pgconn.PgError
 	if moved && errors.As(err, &pgErr) && pgErr.Code == "TK004" {
 		// The shard refused the call (nothing ran there): ask the new owner.
-		now, _ := r.m.Pool(event)
-		return now.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...)
+		_, err = r.query(event, dest)
+		return err
 	}
 	// A lost connection: the service's failover repeats the call (on the new map) when
 	// that is safe.

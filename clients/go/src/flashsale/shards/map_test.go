@@ -326,3 +326,114 @@ func TestRoutingAcrossShardsWithAMapChange(t *testing.T) {
 		t.Fatal("shard 0 lost or gained sales")
 	}
 }
+
+// A reload that replaces a shard's pool (its line in the file changed) while a call
+// waits for a connection of that pool: the old pool is closed under the waiting call,
+// which had sent nothing, and is made on the new pool instead (it was answered 500
+// "closed pool"). Shard 1's pool has one connection, taken by a claim waiting for a
+// row lock; a second claim waits for that connection; the reload comes from a
+// connection lost on shard 0. Every claim is answered and sold once, per request and
+// coalesced.
+func TestReloadRepeatsACallWaitingOnAReplacedPool(t *testing.T) {
+	for _, coalesce := range []bool{false, true} {
+		t.Run(fmt.Sprintf("coalesce=%v", coalesce), func(t *testing.T) {
+			router, names := cluster(t)
+			var events [2]int64
+			for n := 0; events[0] == 0 || events[1] == 0; n++ {
+				var e int64
+				if err := router.QueryRow(ctx, "SELECT ticketing.create_event($1)", fmt.Sprintf("reload %d", n)).Scan(&e); err != nil {
+					t.Fatal(err)
+				}
+				exec(t, router, "SELECT ticketing.add_tickets($1, 10)", e)
+				if events[ShardOf(e, 2)] == 0 {
+					events[ShardOf(e, 2)] = e
+				}
+			}
+			file := filepath.Join(t.TempDir(), "shards")
+			writeShards(t, file, dsn(names[0]), dsn(names[1]))
+			m, err := Open(ctx, "dbname=flashsale_router", file, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			m.Logf = t.Logf
+			srv := service.NewRouted(m)
+			srv.SetFailoverWait(10 * time.Second)
+			if coalesce {
+				if err := srv.Coalesce(service.CoalesceConfig{Window: 0, MaxBatch: 1, InFlight: 4}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			type result struct {
+				status int
+				body   string
+			}
+			claim := func(event, ticket int64, customer, key string) chan result {
+				ch := make(chan result, 1)
+				go func() {
+					req, _ := http.NewRequest("POST", fmt.Sprintf("%s/events/%d/tickets/%d/claim", ts.URL, event, ticket),
+						strings.NewReader(fmt.Sprintf(`{"customer":%q}`, customer)))
+					req.Header.Set("Idempotency-Key", key)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						ch <- result{0, err.Error()}
+						return
+					}
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					ch <- result{resp.StatusCode, strings.TrimSpace(string(b))}
+				}()
+				return ch
+			}
+			// Ticket 1 of each event locked by a transaction of its own.
+			var unlock []func()
+			for shard, event := range events {
+				tx, err := connect(t, names[shard]).Begin(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.Exec(ctx, "SELECT 1 FROM ticketing.tickets WHERE event_id = $1 AND ticket_id = 1 FOR UPDATE", event); err != nil {
+					t.Fatal(err)
+				}
+				unlock = append(unlock, func() { tx.Rollback(ctx) })
+			}
+			z := claim(events[0], 1, "z", "kz") // on shard 0's connection, waiting for the row lock
+			a := claim(events[1], 1, "a", "ka") // on shard 1's one connection, waiting for the row lock
+			time.Sleep(200 * time.Millisecond)
+			b := claim(events[1], 2, "b", "kb") // waiting for shard 1's connection
+			time.Sleep(200 * time.Millisecond)
+			// Shard 1's line changes (a move; here the same database under another string),
+			// and z's backend is terminated: z's call is repeated after a reload, which
+			// replaces shard 1's pool and closes the old one under a and b.
+			writeShards(t, file, dsn(names[0]), dsn(names[1])+" application_name=moved")
+			exec(t, connect(t, ""), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			                          WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`, names[0])
+			time.Sleep(700 * time.Millisecond)
+			for _, f := range unlock {
+				f()
+			}
+			for _, c := range []struct {
+				name string
+				ch   chan result
+			}{{"z (shard 0, its connection lost)", z}, {"a (shard 1, on the old pool's connection)", a},
+				{"b (shard 1, waiting for the old pool's connection)", b}} {
+				select {
+				case r := <-c.ch:
+					if r.status != http.StatusOK || !strings.Contains(r.body, `"claimed"`) {
+						t.Errorf("%s: %d %s", c.name, r.status, r.body)
+					}
+				case <-time.After(15 * time.Second):
+					t.Errorf("%s: no answer", c.name)
+				}
+			}
+			if got := fmt.Sprint(sales(t, names[0], events[0])); got != "map[1:z]" {
+				t.Errorf("shard 0's sales: %s", got)
+			}
+			if got := fmt.Sprint(sales(t, names[1], events[1])); got != "map[1:a 2:b]" {
+				t.Errorf("shard 1's sales: %s", got)
+			}
+		})
+	}
+}
