@@ -90,7 +90,7 @@ func (r cartRoute) method() string {
 }
 
 // cartRequest is the body of the cart routes; fits refuses the fields an action does
-// not take.
+// not take, and numbers out of range.
 type cartRequest struct {
 	Customer       string `json:"customer"`
 	ExpiresSeconds int64  `json:"expires_seconds,omitempty"` // open: 0 means the default, 15 minutes
@@ -112,6 +112,8 @@ func (c cartRequest) fits(action string) error {
 	}
 	claimAny := c.Quantity != 0 || c.Section != "" || c.SeatPrefix != "" || c.Adjacent || c.Category != ""
 	for _, err := range []error{
+		inRange(secondsField("expires_seconds", c.ExpiresSeconds), secondsField("extend_seconds", c.ExtendSeconds),
+			integerField("quantity", c.Quantity)),
 		only(c.ExpiresSeconds != 0 && action != cartOpen, "expires_seconds", "cart opening"),
 		only(c.ExtendSeconds != 0 && action != cartExtend, "extend_seconds", "extend"),
 		only(c.Wait != "" && action != cartHold, "wait", "cart's tickets/{ticket}"),

@@ -27,6 +27,10 @@ func (s *Server) claimAny(w http.ResponseWriter, r *http.Request, rt route) {
 		writeError(w, err)
 		return
 	}
+	if err := req.check(); err != nil {
+		writeError(w, err)
+		return
+	}
 	key := requestID(r)
 	var res ticketing.OrderResult
 	err := s.failover.Do(r.Context(), key, func(ctx context.Context) (err error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,4 +215,71 @@ func TestArticleHandlerAnswers(t *testing.T) {
 	}
 	a := mustCall(t, "POST", fmt.Sprintf("%s/events/%d/tickets/1/claim", ts.URL, limited), map[string]string{"customer": "a"})
 	expect(t, a, http.StatusNotImplemented, "")
+}
+
+// Numbers the service cannot pass on: a quantity past 32 bits (the extension's integer;
+// it was answered 500 "greater than maximum value for Int4"), seconds past what a
+// time.Duration holds (18446744674 s wrapped round to 600 s: a hold of ten minutes,
+// answered 200). Each is 400 bad_request naming the field, on every route that takes
+// it, and nothing is held or sold; numbers within those bounds reach the extension,
+// which answers its own 400 (22023) for what it does not allow.
+func TestNumbersOutOfRangeAre400(t *testing.T) {
+	pool := testPool(t, 4)
+	event := newEvent(t, pool, "numbers out of range", 5)
+	ts := startService(t, pool, HandlerExtension)
+	opened := mustCall(t, "POST", cartURL(ts.URL, event, ""), map[string]interface{}{"customer": "c"})
+	expect(t, opened, http.StatusOK, "opened")
+	cart := opened.str("token")
+	const wraps = 18446744674 // * 1e9 ns wraps round to 600 s
+	for _, c := range []struct {
+		path  string
+		field string
+		value int64
+	}{
+		{"/claim-any", "quantity", 3000000000},
+		{"/claim-any", "quantity", -3000000000},
+		{"/claim-any", "hold_seconds", wraps},
+		{"/claim-any", "hold_seconds", -wraps},
+		{"/tickets/1/hold", "hold_seconds", wraps},
+		{"/tickets/1/hold", "hold_seconds", 9223372037},
+		{"/carts", "expires_seconds", wraps},
+		{"/carts/" + url.PathEscape(cart) + "/claim-any", "quantity", 3000000000},
+		{"/carts/" + url.PathEscape(cart) + "/extend", "extend_seconds", wraps},
+		{"/waitlist", "quantity", 3000000000},
+		{"/waitlist", "quantity", -3000000000},
+		{"/waitlist", "offer_seconds", wraps},
+	} {
+		a := mustCall(t, "POST", fmt.Sprintf("%s/events/%d%s", ts.URL, event, c.path),
+			map[string]interface{}{"customer": "c", c.field: c.value})
+		if a.status != http.StatusBadRequest || a.str("error") != "bad_request" ||
+			!strings.HasPrefix(a.str("message"), c.field+" is out of range: ") {
+			t.Errorf("%s %s %d: %d %v", c.path, c.field, c.value, a.status, a.body)
+		}
+	}
+	// At the bounds: the extension's own answer.
+	for _, c := range []struct {
+		path  string
+		field string
+		value int64
+	}{
+		{"/claim-any", "quantity", 2147483647},
+		{"/claim-any", "quantity", -2147483648},
+		{"/tickets/1/hold", "hold_seconds", 9223372036},
+		{"/tickets/1/hold", "hold_seconds", -9223372036},
+		{"/waitlist", "quantity", 2147483647},
+	} {
+		a := mustCall(t, "POST", fmt.Sprintf("%s/events/%d%s", ts.URL, event, c.path),
+			map[string]interface{}{"customer": "c", c.field: c.value})
+		if a.status != http.StatusBadRequest || a.str("sqlstate") != "22023" {
+			t.Errorf("%s %s %d: %d %v, want the extension's 22023", c.path, c.field, c.value, a.status, a.body)
+		}
+	}
+	var available int
+	if err := pool.QueryRow(ctx, "SELECT available FROM ticketing.event_summary($1)", event).Scan(&available); err != nil {
+		t.Fatal(err)
+	}
+	if available != 5 {
+		t.Fatalf("%d of 5 tickets available after refused requests", available)
+	}
+	requireVerified(t, pool, event)
 }

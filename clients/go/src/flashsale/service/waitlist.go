@@ -74,7 +74,7 @@ func parseWaitlistRoute(r *http.Request) (rt waitlistRoute, ok bool) {
 }
 
 // waitlistRequest is the body of the join and leave routes; fits refuses the fields an
-// action does not take.
+// action does not take, and numbers out of range.
 type waitlistRequest struct {
 	Customer     string `json:"customer"`
 	Quantity     int    `json:"quantity,omitempty"`      // join: 0 means the default, 1
@@ -84,6 +84,9 @@ type waitlistRequest struct {
 }
 
 func (q waitlistRequest) fits(action string) error {
+	if err := inRange(integerField("quantity", q.Quantity), secondsField("offer_seconds", q.OfferSeconds)); err != nil {
+		return err
+	}
 	if action != waitlistJoin && (q.Quantity != 0 || q.Category != "" || q.Together || q.OfferSeconds != 0) {
 		return badRequest("quantity, category, together and offer_seconds are for joining only")
 	}
