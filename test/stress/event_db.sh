@@ -80,3 +80,21 @@ check_sales() {
 
 # count_answers CONDITION: how many recorded answers meet the SQL condition.
 count_answers() { psql_db -c "SELECT count(*) FROM public.answers WHERE $1"; }
+
+# run_levels LEVELS NAME: runs run_level (defined by the test, ending in fail or pass)
+# once per comma-separated isolation level, each in a subshell, then prints the closing
+# "NAME: N passed, M failed" line and returns whether all passed.
+run_levels() {
+    local passed=0 failed=0 level
+    local -a levels
+    IFS=',' read -r -a levels <<<"$1"
+    for level in "${levels[@]}"; do
+        if (run_level "$level"); then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
+    done
+    echo "$2: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}

@@ -237,15 +237,4 @@ run_level() {
     pass
 }
 
-passed=0
-failed=0
-IFS=',' read -r -a levels <<<"$LEVELS"
-for level in "${levels[@]}"; do
-    if (run_level "$level"); then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-    fi
-done
-echo "sharedcarts: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+run_levels "$LEVELS" sharedcarts
