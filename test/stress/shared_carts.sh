@@ -14,7 +14,7 @@
 #     customer, and named each; no other cart's items are sold;
 #   - every `hold_placed` answer's tickets are items of the cart it named;
 #   - `skip` and a duration never ran into the 10 ms (200 ms for the duration)
-#     lock_timeout their calls run under (up to 5 times, on PostgreSQL's relation
+#     lock_timeout their calls run under (up to 2% of them, on PostgreSQL's relation
 #     extension lock): they answered busy instead; `nowait` raised 55P03 and `skip`
 #     answered busy at least 50 times each (the carts were contended);
 #   - no deadlock, and verify() reports nothing.
@@ -153,7 +153,7 @@ run_level() {
     psql_db -c "SELECT via || ' ' || mode || ': ' || string_agg(outcome || ' ' || k, ', ' ORDER BY outcome)
                   FROM (SELECT via, mode, outcome, count(*) AS k FROM public.answers GROUP BY 1, 2, 3) s
                  GROUP BY via, mode ORDER BY via, mode"
-    read -r most full checkouts short unsold foreign stray unnamed waited nowaited skipped problems <<<"$(psql_db -F ' ' -c "
+    read -r most full checkouts short unsold foreign stray unnamed waited calls nowaited skipped problems <<<"$(psql_db -F ' ' -c "
         WITH carts AS (SELECT c.*, (SELECT count(*) FROM ticketing.cart_items i
                                      WHERE i.event_id = 1 AND i.cart_id = c.cart_id) AS items
                          FROM ticketing.carts c WHERE c.event_id = 1),
@@ -194,13 +194,16 @@ run_level() {
                                     WHERE a.via = 'checkout' AND a.outcome = 'claimed'
                                       AND a.ticket_id = i.ticket_id
                                       AND sha256(convert_to(a.token, 'UTF8')) = c.token_hash)),
-               (SELECT count(*) FROM public.answers WHERE outcome = '55P03' AND mode IN ('skip', '20ms')),
+               (SELECT count(*) FROM public.answers WHERE outcome = '55P03' AND mode IN ('skip', '20ms'))
+               -- calls: an order's answer is a row per ticket, each with n = how many
+               || ' ' || (SELECT round(sum(CASE WHEN n > 1 THEN 1.0 / n ELSE 1 END))
+                            FROM public.answers WHERE mode IN ('skip', '20ms')),
                (SELECT count(*) FROM public.answers WHERE outcome = '55P03' AND mode = 'nowait'),
                (SELECT count(*) FROM public.answers WHERE outcome = 'busy' AND mode = 'skip'),
                (SELECT count(*) FROM ticketing.verify(1))")"
     echo "most items in a cart $most (cap refusals $full); checkouts $checkouts (short $short," \
         "items unsold $unsold, items unnamed $unnamed); sales outside checkouts $foreign;" \
-        "holds outside their cart $stray; skip/duration past lock_timeout $waited;" \
+        "holds outside their cart $stray; skip/duration past lock_timeout $waited of $calls;" \
         "nowait 55P03 $nowaited; skip busy $skipped; verify problems $problems"
     [ "$problems" = 0 ] || fail "verify() reports: $(psql_db -c "SELECT string_agg(problem || ': ' || detail, '; ') FROM (SELECT * FROM ticketing.verify(1) LIMIT 5) v")"
     [ "$most" -le 100 ] || fail "a cart held $most tickets"
@@ -226,10 +229,10 @@ run_level() {
                                        ON i.event_id = 1 AND i.cart_id = c.cart_id
                                     WHERE c.token_hash = sha256(convert_to(a.token, 'UTF8'))
                                       AND i.ticket_id = a.ticket_id) LIMIT 5) a")"
-    # PostgreSQL's relation extension lock (the audit log and the answers grow) can hold a
-    # call a few ms on a loaded machine: a few are tolerated, as contracts.sh tolerates
-    # one; a cart lock that ignored the mode gives hundreds.
-    [ "$waited" -le 5 ] || fail "$waited skip or bounded calls waited past their lock_timeout: $(psql_db -c "
+    # PostgreSQL's relation extension lock (the audit log and the carts' items grow) can
+    # hold a call a few ms on a loaded machine: up to 2% of the calls are tolerated, as
+    # contracts.sh tolerates one; a cart lock that ignored the mode makes most of them wait.
+    [ "$waited" -le $((calls / 50)) ] || fail "$waited skip or bounded calls waited past their lock_timeout: $(psql_db -c "
         SELECT string_agg(DISTINCT via || ' ' || mode || ': ' || detail, '; ') FROM public.answers
          WHERE outcome = '55P03' AND mode IN ('skip', '20ms')")"
     [ "$nowaited" -ge 50 ] || fail "no nowait call met a cart in use: the carts were not contended"
