@@ -678,13 +678,23 @@ SELECT ticketing.rotate_code_secret();
 -- Administration (run with the caller's rights)
 -------------------------------------------------------------------------------
 
--- The shard an event belongs to in a cluster of shard_count shards (a power of 2): the
--- partition PL/Proxy's `RUN ON hashint8(event_id)` picks.
+-- The shard an event belongs to in a cluster of shard_count shards (a power of 2 from 1
+-- to 1024, as set_shard() takes; 22023 otherwise): the partition PL/Proxy's
+-- `RUN ON hashint8(event_id)` picks. NULL for a NULL argument.
 CREATE FUNCTION ticketing.shard_of(event_id bigint, shard_count integer)
 RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_catalog.hashint8($1) & ($2 - 1) $$;
+AS $$
+BEGIN
+    IF shard_count < 1 OR shard_count > 1024 OR (shard_count & (shard_count - 1)) <> 0 THEN
+        RAISE EXCEPTION 'shard_count must be a power of 2 between 1 and 1024, got %', shard_count
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'PL/Proxy splits by hash over a power-of-2 number of partitions.';
+    END IF;
+    RETURN pg_catalog.hashint8(event_id) & (shard_count - 1);
+END
+$$;
 
 -- Makes this node shard shard_index of shard_count. Refused while it holds an event that
 -- belongs to another shard.

@@ -2118,6 +2118,24 @@ BEGIN
 END
 $$;
 
+-- shard_of(event_id, shard_count) refuses a shard_count that is not a power of 2 from 1 to
+-- 1024 with 22023, as the core's does: 0, 3 or 2048 gave a shard no cluster has, and
+-- -2147483648 an integer overflow (22003).
+CREATE OR REPLACE FUNCTION ticketing.shard_of(event_id bigint, shard_count integer)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF shard_count < 1 OR shard_count > 1024 OR (shard_count & (shard_count - 1)) <> 0 THEN
+        RAISE EXCEPTION 'shard_count must be a power of 2 between 1 and 1024, got %', shard_count
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'PL/Proxy splits by hash over a power-of-2 number of partitions.';
+    END IF;
+    RETURN pg_catalog.hashint8(event_id) & (shard_count - 1);
+END
+$$;
+
 -- One owner for every function (a fresh install's state): the extension's owner, whose
 -- user mapping PL/Proxy uses.
 DO $$

@@ -326,7 +326,8 @@ END
 $$;
 
 -- The shard an event belongs to: in this cluster, and in one of shard_count shards (the
--- core's function, for planning a cluster of another size).
+-- core's function, for planning a cluster of another size: a power of 2 from 1 to 1024,
+-- 22023 otherwise; NULL for a NULL argument).
 CREATE FUNCTION ticketing.shard_of(event_id bigint)
 RETURNS integer
 LANGUAGE plpgsql STABLE
@@ -346,9 +347,18 @@ $$;
 
 CREATE FUNCTION ticketing.shard_of(event_id bigint, shard_count integer)
 RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_catalog.hashint8($1) & ($2 - 1) $$;
+AS $$
+BEGIN
+    IF shard_count < 1 OR shard_count > 1024 OR (shard_count & (shard_count - 1)) <> 0 THEN
+        RAISE EXCEPTION 'shard_count must be a power of 2 between 1 and 1024, got %', shard_count
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'PL/Proxy splits by hash over a power-of-2 number of partitions.';
+    END IF;
+    RETURN pg_catalog.hashint8(event_id) & (shard_count - 1);
+END
+$$;
 
 -- Who shard `shard` is, and as which role the router reaches it: RUN ON an int4
 -- argument picks partition (shard & (n - 1)).

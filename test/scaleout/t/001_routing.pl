@@ -29,6 +29,8 @@ for my $e (1 .. 8)
 {
 	my $want = r("SELECT ticketing.shard_of($e)");
 	is(r("SELECT ticketing.shard_of($e, 2)"), $want, "shard_of($e) on the router agrees with the 2-argument form");
+	is(r("SELECT ticketing.shard_of($e, 2)"), on_shard($want, "SELECT ticketing.shard_of($e, 2)"),
+		"shard_of($e, 2): the router's and the core's agree");
 	my @has = grep { on_shard($_, "SELECT count(*) FROM ticketing.events WHERE event_id = $e") == 1 } 0, 1;
 	is_deeply(\@has, [$want], "event $e was created on shard $want only");
 }
@@ -132,6 +134,12 @@ my %errors = (
 	"SELECT * FROM ticketing.event_summary(424242)" => 'P0002',
 	"SELECT ticketing.create_event('dup', event_id => 1)" => '23505',
 	"SELECT ticketing.define_shards(ARRAY['a', 'b', 'c'])" => '22023',
+	# shard_of's shard_count as define_shards and set_shard take it (answered on e8a6832)
+	"SELECT ticketing.shard_of(42, 0)" => '22023',
+	"SELECT ticketing.shard_of(42, -1)" => '22023',
+	"SELECT ticketing.shard_of(42, 3)" => '22023',
+	"SELECT ticketing.shard_of(42, 2048)" => '22023',
+	"SELECT ticketing.shard_of(42, -2147483648)" => '22023',
 );
 for my $sql (sort keys %errors)
 {
