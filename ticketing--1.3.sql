@@ -983,8 +983,12 @@ BEGIN
         RAISE EXCEPTION 'event_id, name, size, stripes and categories (and its elements) must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF name = '' OR pg_catalog.octet_length(name) > 100 THEN
-        RAISE EXCEPTION 'a quota name must be 1 to 100 bytes long'
+        RAISE EXCEPTION 'a quota name must be 1 to 100 bytes long, got %', pg_catalog.octet_length(name)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF size < 0 THEN
@@ -1067,6 +1071,14 @@ BEGIN
         RAISE EXCEPTION 'event_id, name and size must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF name = '' OR pg_catalog.octet_length(name) > 100 THEN
+        RAISE EXCEPTION 'a quota name must be 1 to 100 bytes long, got %', pg_catalog.octet_length(name)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF size < 0 THEN
         RAISE EXCEPTION 'size must not be negative, got %', size
             USING ERRCODE = 'invalid_parameter_value';
@@ -1119,6 +1131,14 @@ BEGIN
     IF event_id IS NULL OR name IS NULL THEN
         RAISE EXCEPTION 'event_id and name must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF name = '' OR pg_catalog.octet_length(name) > 100 THEN
+        RAISE EXCEPTION 'a quota name must be 1 to 100 bytes long, got %', pg_catalog.octet_length(name)
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- SHARE ROW EXCLUSIVE, not SHARE: the offer walk below writes tickets (ROW
     -- EXCLUSIVE), and two calls that each held SHARE waited for each other's (40P01).
@@ -1570,6 +1590,10 @@ BEGIN
     IF event_id IS NULL THEN
         RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     LOCK TABLE ticketing.tickets IN SHARE MODE;
     UPDATE ticketing.events e SET waitlist_open = true WHERE e.event_id = open_waitlist.event_id;
     IF NOT FOUND THEN
@@ -1590,6 +1614,10 @@ DECLARE
 BEGIN
     IF event_id IS NULL THEN
         RAISE EXCEPTION 'event_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF event_id <= 0 THEN
+        RAISE EXCEPTION 'event_id must be a positive number, got %', event_id
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- Its snapshot must be taken after the lock: under REPEATABLE READ it is taken
     -- before, and an entry joined meanwhile would stay waiting in a closed list.

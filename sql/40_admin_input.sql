@@ -2,7 +2,11 @@
 -- 40_admin_input: administrative calls and their input, found by a review (each failed
 -- on e8a6832):
 -- - shard_of(event_id, shard_count) answered any shard_count: 0, -1, 3 or 2048 gave a
---   shard no cluster has, -2147483648 an integer overflow (22003).
+--   shard no cluster has, -2147483648 an integer overflow (22003);
+-- - resize_quota and drop_quota took an empty or over-100-byte quota name for an unknown
+--   quota (P0002, after waiting for the lock on tickets, the whole name in the message);
+-- - create_quota, resize_quota, drop_quota, open_waitlist and close_waitlist took a
+--   non-positive event id for an unknown event (P0002).
 --
 \set VERBOSITY terse
 
@@ -41,3 +45,43 @@ SELECT pg_catalog.count(*) AS calls,
 SELECT ticketing.shard_of(NULL, 4) IS NULL AS null_event, ticketing.shard_of(42, NULL) IS NULL AS null_count;
 SELECT p.provolatile AS volatility, p.proparallel AS parallel, p.proisstrict AS strict
   FROM pg_catalog.pg_proc p WHERE p.oid = 'ticketing.shard_of(bigint,integer)'::pg_catalog.regprocedure;
+
+-------------------------------------------------------------------------------
+-- Quotas: the name is checked first (1 to 100 bytes, 22023, its length in the message,
+-- never the name), and event ids as everywhere (non-positive: 22023).
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Admin input', event_id => 4001);
+SELECT ticketing.add_tickets(4001, 4);
+SELECT ticketing.create_quota(4001, 'q', 2, ARRAY['general']) > 0 AS created;
+SELECT call, pg_temp.try(q) AS result FROM (VALUES
+    ('resize_quota, empty name', $$SELECT ticketing.resize_quota(4001, '', 3)$$),
+    ('resize_quota, 101 bytes', $$SELECT ticketing.resize_quota(4001, pg_catalog.repeat('n', 101), 3)$$),
+    ('resize_quota, 51 two-byte letters', $$SELECT ticketing.resize_quota(4001, pg_catalog.repeat('é', 51), 3)$$),
+    ('resize_quota, 1 MB', $$SELECT ticketing.resize_quota(4001, pg_catalog.repeat('n', 1048576), 3)$$),
+    ('drop_quota, empty name', $$SELECT ticketing.drop_quota(4001, '')$$),
+    ('drop_quota, 1 MB', $$SELECT ticketing.drop_quota(4001, pg_catalog.repeat('n', 1048576))$$),
+    ('create_quota, 1 MB', $$SELECT ticketing.create_quota(4001, pg_catalog.repeat('n', 1048576), 1, ARRAY['general'])$$),
+    ('resize_quota, event 0', $$SELECT ticketing.resize_quota(0, 'q', 3)$$),
+    ('resize_quota, event -1', $$SELECT ticketing.resize_quota(-1, 'q', 3)$$),
+    ('drop_quota, event 0', $$SELECT ticketing.drop_quota(0, 'q')$$),
+    ('drop_quota, event min', $$SELECT ticketing.drop_quota(-9223372036854775808, 'q')$$),
+    ('create_quota, event 0', $$SELECT ticketing.create_quota(0, 'q2', 1, ARRAY['general'])$$),
+    ('create_quota, event -1', $$SELECT ticketing.create_quota(-1, 'q2', 1, ARRAY['general'])$$),
+    ('create_quota, event 0 and an empty name', $$SELECT ticketing.create_quota(0, '', 1, ARRAY['general'])$$),
+    ('open_waitlist, event 0', $$SELECT ticketing.open_waitlist(0)$$),
+    ('open_waitlist, event -1', $$SELECT ticketing.open_waitlist(-1)$$),
+    ('close_waitlist, event 0', $$SELECT ticketing.close_waitlist(0)$$),
+    ('close_waitlist, event -1', $$SELECT ticketing.close_waitlist(-1)$$),
+    -- valid input that names nothing: P0002 as before
+    ('resize_quota, 100 bytes, no such quota', $$SELECT ticketing.resize_quota(4001, pg_catalog.repeat('n', 100), 3)$$),
+    ('drop_quota, no such quota', $$SELECT ticketing.drop_quota(4001, 'nope')$$),
+    ('resize_quota, no such event', $$SELECT ticketing.resize_quota(999999, 'q', 3)$$),
+    ('create_quota, no such event', $$SELECT ticketing.create_quota(999999, 'q', 1, ARRAY['general'])$$),
+    ('open_waitlist, no such event', $$SELECT ticketing.open_waitlist(999999)$$),
+    ('close_waitlist, no such event', $$SELECT ticketing.close_waitlist(999999)$$)
+) AS v(call, q);
+-- At the edges: a 100-byte name (of two-byte letters too) works.
+SELECT ticketing.create_quota(4001, pg_catalog.repeat('é', 50), 4, ARRAY['general']) > 0 AS created;
+SELECT ticketing.resize_quota(4001, pg_catalog.repeat('é', 50), 3);
+SELECT ticketing.drop_quota(4001, pg_catalog.repeat('é', 50));
+SELECT quota, size FROM ticketing.quota_summary(4001) ORDER BY quota;
