@@ -1367,8 +1367,22 @@ REVOKE ALL ON FUNCTION ticketing.next_audit_id(regclass), ticketing.feed_capture
                        ticketing.feed_snapshot(bigint), ticketing.feed_notifications_on()
     FROM PUBLIC;
 
+-- The retention the key lookups use (ticketing.idempotency_retention, in seconds). A C
+-- function: calling it loads the library, which drops a value for the setting that a
+-- role without the right to set it gave before the library was loaded (current_setting()
+-- from PL/pgSQL loads nothing, and read that value). Internal: purge_idempotency_keys()
+-- calls it; granted to no one.
+CREATE FUNCTION ticketing.idempotency_retention_seconds()
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ticketing_idempotency_retention_seconds'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+REVOKE ALL ON FUNCTION ticketing.idempotency_retention_seconds() FROM PUBLIC;
+
 -- purge_idempotency_keys: the retention in exact seconds (a key's lookup counts its age
--- so; '1d' was a calendar day, 23 hours on the day clocks go forward), at most 100 years.
+-- so; '1d' was a calendar day, 23 hours on the day clocks go forward), at most 100 years;
+-- by default the retention the lookups use (idempotency_retention_seconds(), above), not
+-- current_setting(), which read a value a role without the right had set.
 CREATE OR REPLACE FUNCTION ticketing.purge_idempotency_keys(older_than interval DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -1379,10 +1393,11 @@ DECLARE
     exact interval;
     purged bigint;
 BEGIN
+    -- The default is the retention the key lookups use (never a value the caller's role
+    -- may not set: idempotency_retention_seconds() loads the library, which drops it).
     retention := coalesce(
         older_than,
-        coalesce(nullif(
-            pg_catalog.current_setting('ticketing.idempotency_retention', true), ''), '24h')::interval);
+        pg_catalog.make_interval(secs => ticketing.idempotency_retention_seconds()));
     IF pg_catalog.date_part('epoch', retention) > 100 * 365.25 * 86400 THEN
         RAISE EXCEPTION 'idempotency keys can only be purged after at most 100 years, got %', retention
             USING ERRCODE = 'invalid_parameter_value';
@@ -1394,9 +1409,7 @@ BEGIN
     IF exact <= interval '0' THEN
         RAISE EXCEPTION 'idempotency keys can only be purged after a positive age, got %', retention
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = CASE WHEN older_than IS NULL
-                              THEN 'Set ticketing.idempotency_retention to a positive duration.'
-                              ELSE 'For example older_than => interval ''1 day''.' END;
+                  HINT = 'For example older_than => interval ''1 day''.';
     END IF;
     DELETE FROM ticketing.idempotency_keys k
      WHERE k.created_at < pg_catalog.now() - exact;

@@ -1391,6 +1391,18 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'ticketing_expire_holds'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
+-- The retention the key lookups use (ticketing.idempotency_retention, in seconds). A C
+-- function: calling it loads the library, which drops a value for the setting that a
+-- role without the right to set it gave before the library was loaded (current_setting()
+-- from PL/pgSQL loads nothing, and read that value). Internal: purge_idempotency_keys()
+-- calls it; granted to no one.
+CREATE FUNCTION ticketing.idempotency_retention_seconds()
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ticketing_idempotency_retention_seconds'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+REVOKE ALL ON FUNCTION ticketing.idempotency_retention_seconds() FROM PUBLIC;
+
 -- Forgets idempotency keys older than `older_than` (default: the
 -- ticketing.idempotency_retention setting, 24 hours unless set). Both must be positive:
 -- a negative age would forget every key, and a retry would then buy again.
@@ -1404,10 +1416,11 @@ DECLARE
     exact interval;
     purged bigint;
 BEGIN
+    -- The default is the retention the key lookups use (never a value the caller's role
+    -- may not set: idempotency_retention_seconds() loads the library, which drops it).
     retention := coalesce(
         older_than,
-        coalesce(nullif(
-            pg_catalog.current_setting('ticketing.idempotency_retention', true), ''), '24h')::interval);
+        pg_catalog.make_interval(secs => ticketing.idempotency_retention_seconds()));
     IF pg_catalog.date_part('epoch', retention) > 100 * 365.25 * 86400 THEN
         RAISE EXCEPTION 'idempotency keys can only be purged after at most 100 years, got %', retention
             USING ERRCODE = 'invalid_parameter_value';
@@ -1419,9 +1432,7 @@ BEGIN
     IF exact <= interval '0' THEN
         RAISE EXCEPTION 'idempotency keys can only be purged after a positive age, got %', retention
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = CASE WHEN older_than IS NULL
-                              THEN 'Set ticketing.idempotency_retention to a positive duration.'
-                              ELSE 'For example older_than => interval ''1 day''.' END;
+                  HINT = 'For example older_than => interval ''1 day''.';
     END IF;
     DELETE FROM ticketing.idempotency_keys k
      WHERE k.created_at < pg_catalog.now() - exact;

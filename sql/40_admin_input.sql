@@ -6,7 +6,10 @@
 -- - resize_quota and drop_quota took an empty or over-100-byte quota name for an unknown
 --   quota (P0002, after waiting for the lock on tickets, the whole name in the message);
 -- - create_quota, resize_quota, drop_quota, open_waitlist and close_waitlist took a
---   non-positive event id for an unknown event (P0002).
+--   non-positive event id for an unknown event (P0002);
+-- - purge_idempotency_keys() with no older_than read the retention with current_setting(),
+--   which does not load the library: a value a role without the right had set before the
+--   library loaded (which the library drops) decided what it purged, live keys included.
 --
 \set VERBOSITY terse
 
@@ -85,3 +88,57 @@ SELECT ticketing.create_quota(4001, pg_catalog.repeat('é', 50), 4, ARRAY['gener
 SELECT ticketing.resize_quota(4001, pg_catalog.repeat('é', 50), 3);
 SELECT ticketing.drop_quota(4001, pg_catalog.repeat('é', 50));
 SELECT quota, size FROM ticketing.quota_summary(4001) ORDER BY quota;
+
+-------------------------------------------------------------------------------
+-- purge_idempotency_keys() purges by the retention the key lookups use. A role granted
+-- purge sets the retention before the library is loaded in its session (a placeholder
+-- PostgreSQL accepts from anyone): the library drops the value when purge loads it, and
+-- keys an hour old (live for a day) stay.
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Purge by the retention', event_id => 4003);
+SELECT ticketing.add_tickets(4003, 3);
+SELECT outcome FROM ticketing.claim_ticket(4003, 1, 'alice', idempotency_key => 'k-1');
+UPDATE ticketing.idempotency_keys SET created_at = pg_catalog.now() - interval '1 hour'
+ WHERE event_id = 4003;
+-- Keys more than a day old that earlier files left (none expected) go first, so that
+-- what the role purges below is counted exactly.
+SELECT ticketing.purge_idempotency_keys() >= 0 AS purged_day_old;
+CREATE ROLE regress_purger;
+GRANT USAGE ON SCHEMA ticketing TO regress_purger;
+GRANT EXECUTE ON FUNCTION ticketing.purge_idempotency_keys(interval) TO regress_purger;
+
+-- A fresh backend, where the library is not loaded yet.
+\c
+SELECT pg_catalog.count(*) AS retention_known
+  FROM pg_catalog.pg_settings WHERE name = 'ticketing.idempotency_retention';
+SET ROLE regress_purger;
+SET ticketing.idempotency_retention = '1s';
+SHOW ticketing.idempotency_retention;
+SELECT ticketing.purge_idempotency_keys() AS purged;
+SHOW ticketing.idempotency_retention;
+RESET ROLE;
+SELECT pg_catalog.count(*) AS keys_left FROM ticketing.idempotency_keys WHERE event_id = 4003;
+-- The retention's function is internal: granted to no one.
+SET ROLE regress_purger;
+SELECT ticketing.idempotency_retention_seconds();
+-- older_than is not bounded by the retention: a role granted purge may delete younger
+-- keys on purpose.
+SELECT ticketing.purge_idempotency_keys(older_than => interval '1 minute') AS purged_on_purpose;
+RESET ROLE;
+SELECT pg_catalog.count(*) AS keys_left FROM ticketing.idempotency_keys WHERE event_id = 4003;
+
+-- A superuser's value, set before the library loads, is kept and purges by it.
+SELECT outcome FROM ticketing.claim_ticket(4003, 2, 'bob', idempotency_key => 'k-2');
+UPDATE ticketing.idempotency_keys SET created_at = pg_catalog.now() - interval '1 hour'
+ WHERE event_id = 4003;
+\c
+SET ticketing.idempotency_retention = '30min';
+SELECT ticketing.purge_idempotency_keys() >= 1 AS purged;
+SHOW ticketing.idempotency_retention;
+SELECT ticketing.idempotency_retention_seconds();
+SELECT pg_catalog.count(*) AS keys_left FROM ticketing.idempotency_keys WHERE event_id = 4003;
+RESET ticketing.idempotency_retention;
+SELECT ticketing.idempotency_retention_seconds();
+
+DROP OWNED BY regress_purger;
+DROP ROLE regress_purger;

@@ -24,4 +24,14 @@ void _PG_init(void) { // NOLINT(bugprone-reserved-identifier)
     ticketing::backend::install_feed();
 }
 
+// idempotency_retention_seconds(): the retention the key lookups use, for
+// purge_idempotency_keys(). Being a function of the library, calling it loads the
+// library first, and loading drops a value of ticketing.idempotency_retention that a role
+// without the right to set it set before (current_setting() from SQL would read that).
+PG_FUNCTION_INFO_V1(ticketing_idempotency_retention_seconds);
+Datum ticketing_idempotency_retention_seconds(PG_FUNCTION_ARGS) {
+    (void)fcinfo;
+    PG_RETURN_INT32(ticketing::backend::idempotency_retention_seconds);
+}
+
 } // extern "C"
