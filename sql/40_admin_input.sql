@@ -7,6 +7,8 @@
 --   quota (P0002, after waiting for the lock on tickets, the whole name in the message);
 -- - create_quota, resize_quota, drop_quota, open_waitlist and close_waitlist took a
 --   non-positive event id for an unknown event (P0002);
+-- - waitlist_position and cart_contents, which only read, raised 25006 in a read-only
+--   transaction;
 -- - purge_idempotency_keys() with no older_than read the retention with current_setting(),
 --   which does not load the library: a value a role without the right had set before the
 --   library loaded (which the library drops) decided what it purged, live keys included.
@@ -88,6 +90,45 @@ SELECT ticketing.create_quota(4001, pg_catalog.repeat('é', 50), 4, ARRAY['gener
 SELECT ticketing.resize_quota(4001, pg_catalog.repeat('é', 50), 3);
 SELECT ticketing.drop_quota(4001, pg_catalog.repeat('é', 50));
 SELECT quota, size FROM ticketing.quota_summary(4001) ORDER BY quota;
+
+-------------------------------------------------------------------------------
+-- Reads in a read-only transaction: waitlist_position and cart_contents answer; the
+-- calls that write are still refused (25006).
+-------------------------------------------------------------------------------
+SELECT ticketing.create_event('Read-only reads', event_id => 4002);
+SELECT ticketing.add_tickets(4002, 2);
+SELECT token AS tok FROM ticketing.open_cart(4002, 'kim') \gset
+SELECT outcome FROM ticketing.hold_ticket(4002, 1, 'kim', cart => :'tok');
+SELECT outcome FROM ticketing.claim_ticket(4002, 2, 'bob');
+SELECT ticketing.open_waitlist(4002);
+SELECT outcome, place FROM ticketing.join_waitlist(4002, 'wes');
+BEGIN READ ONLY;
+SELECT outcome, place, status FROM ticketing.waitlist_position(4002, 'wes');
+SELECT outcome, place FROM ticketing.waitlist_position(4002, 'nobody');
+SELECT outcome, place FROM ticketing.waitlist_position(999999, 'wes');
+SELECT outcome, ticket_ids, seats FROM ticketing.cart_contents(4002, :'tok', 'kim');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(4002, 'no such token', 'kim');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(999999, :'tok', 'kim');
+COMMIT;
+SET default_transaction_read_only = on;
+SELECT outcome, place FROM ticketing.waitlist_position(4002, 'wes');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(4002, :'tok', 'kim');
+SELECT call, pg_temp.try(q) AS result FROM (VALUES
+    ('join_waitlist', $$SELECT ticketing.join_waitlist(4002, 'zoe')$$),
+    ('leave_waitlist', $$SELECT ticketing.leave_waitlist(4002, 'wes')$$),
+    ('offer_waitlist', $$SELECT ticketing.offer_waitlist(4002)$$),
+    ('expire_holds', $$SELECT ticketing.expire_holds(4002)$$),
+    ('extend_cart', pg_catalog.format($$SELECT ticketing.extend_cart(4002, %L, 'kim', '1 minute')$$, :'tok')),
+    ('abandon_cart', pg_catalog.format($$SELECT ticketing.abandon_cart(4002, %L, 'kim')$$, :'tok')),
+    ('claim_ticket', $$SELECT ticketing.claim_ticket(4002, 1, 'zoe')$$)
+) AS v(call, q);
+RESET default_transaction_read_only;
+-- Under REPEATABLE READ, a read-only transaction too.
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+SELECT outcome, place FROM ticketing.waitlist_position(4002, 'wes');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(4002, :'tok', 'kim');
+COMMIT;
+SELECT * FROM ticketing.verify(4002);
 
 -------------------------------------------------------------------------------
 -- purge_idempotency_keys() purges by the retention the key lookups use. A role granted

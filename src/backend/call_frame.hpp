@@ -7,21 +7,37 @@
 #include "spi_plans.hpp"
 #include "stats.hpp"
 
+#include <utility>
+
 namespace ticketing::backend {
 
-// Refuses read-only transactions and hot standbys with PostgreSQL's own 25006 (even
-// when the answer would not have needed a write), locks the extension's core tables and
-// checks their shape (TK002), runs the body in a call frame (SPI is
-// connected when a statement first needs it and finished when the body returns). On an
-// exception the call is counted as an error and SPI is left to the transaction abort,
-// the only safe cleanup after an error.
+// How a call runs in its frame: whether it may write (refused in read-only transactions
+// and on hot standbys) and whether ticketing.stats counts it.
+enum class CallKind {
+    // A call that may write. Counted: each answer by its outcome (the caller calls
+    // count_outcome), a failure as an error.
+    counted,
+    // A read (cart_contents, waitlist_position): it writes nothing, so it runs in a
+    // read-only transaction and on a hot standby too, and is never counted.
+    read,
+};
+
+// Runs `body` in a call frame: refuses read-only transactions and hot standbys with
+// PostgreSQL's own 25006 for a call that may write (even when the answer would not have
+// needed a write), locks the extension's core tables and checks their shape (TK002), runs
+// the body (SPI is connected when a statement first needs it and finished when the body
+// returns). On an exception SPI is left to the transaction abort, the only safe cleanup
+// after an error, and a counted call counts an error.
 template <typename Body>
-auto in_backend_call(const char* command, std::int64_t event_id, Body&& body) -> decltype(body()) {
+auto in_call_frame(CallKind kind, const char* command, std::int64_t event_id, Body&& body)
+    -> decltype(body()) {
     const CallFrame outer = begin_call_frame();
     std::exception_ptr failure; // handled after the catch block, where allocating is safe
     try {
         pg_call([&] {
-            PreventCommandIfReadOnly(command);
+            if (kind != CallKind::read) {
+                PreventCommandIfReadOnly(command);
+            }
             lock_core_tables();
         });
         auto result = body();
@@ -31,8 +47,16 @@ auto in_backend_call(const char* command, std::int64_t event_id, Body&& body) ->
         failure = std::current_exception();
     }
     abandon_call_frame(outer);
-    count_error(event_id);
+    if (kind == CallKind::counted) {
+        count_error(event_id);
+    }
     std::rethrow_exception(failure);
+}
+
+// A counted call (CallKind::counted).
+template <typename Body>
+auto in_backend_call(const char* command, std::int64_t event_id, Body&& body) -> decltype(body()) {
+    return in_call_frame(CallKind::counted, command, event_id, std::forward<Body>(body));
 }
 
 // A result with no tickets yet.

@@ -516,7 +516,9 @@ CallResult run_abandon_cart(const CallArgs& args) {
 
 CallResult run_cart_contents(const CallArgs& args) {
     const ValidCartCall call = validate(args, true);
-    return cart_call("cart_contents()", call.event_id, [&] {
+    // A read: it runs in read-only transactions and on standbys, and is not counted (its
+    // answer says what the cart is, not what a call did: `opened` is no new cart).
+    return in_call_frame(CallKind::read, "cart_contents()", call.event_id, [&] {
         CartRow cart{};
         if (!read_cart(PlanId::peek_cart, call.event_id, args.cart_datum, args.customer_datum,
                        &cart)) {

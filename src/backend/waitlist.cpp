@@ -708,7 +708,8 @@ WaitlistAnswer run_waitlist_position(const CallArgs& args) {
     require_id("event_id", args.event_id);
     require_customer(args.customer);
     const std::int64_t event_id = *args.event_id;
-    return in_backend_call("waitlist_position()", event_id, [&] {
+    // A read: it runs in read-only transactions and on standbys, and is not counted.
+    return in_call_frame(CallKind::read, "waitlist_position()", event_id, [&] {
         const EventInfo event = read_event(event_id);
         if (!event.exists) {
             return empty_answer(Outcome::not_found, event_id);

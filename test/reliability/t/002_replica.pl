@@ -1,8 +1,9 @@
 # Replica: a streaming standby replays the ledger load (CLIENTS clients for
 # REPLICA_SECONDS, 20). Its tables compare equal to the primary's row by row, amcheck is
 # clean there, every writing call on it fails with 25006 while the read-only ones
-# answer, and a logical decoding slot (test_decoding) on the primary shows each sale as
-# an UPDATE of ticketing.tickets to status 'sold' with its buyer.
+# (event_summary, verify, cart_contents, waitlist_position) answer, and a logical
+# decoding slot (test_decoding) on the primary shows each sale as an UPDATE of
+# ticketing.tickets to status 'sold' with its buyer.
 use strict;
 use warnings;
 use FindBin;
@@ -43,6 +44,8 @@ is(join("\n", @{ $summary->{surprises} }), '', 'no client got an answer it could
 TicketingLedger::load_ledger($primary, 'shop', TicketingLoad::merge_ledgers($dir, $clients));
 my $fig = TicketingLedger::check_ledger($primary, 'shop', 'primary');
 
+# A cart opened on the primary, read on the standby below.
+my $token = $primary->safe_psql('shop', q{SELECT token FROM ticketing.open_cart(1, 'standby-reader')});
 $primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
 
 # The standby's tables, row by row (the ledger tables only exist on the primary's side
@@ -98,6 +101,12 @@ is(join("\n", @wrong), '', 'standby: ' . scalar(@writes) . ' writing calls fail 
 is($standby->safe_psql('shop', 'SELECT total FROM ticketing.event_summary(1)'), '4000',
 	'standby: event_summary answers');
 is($standby->safe_psql('shop', 'SELECT * FROM ticketing.verify()'), '', 'standby: verify() is empty');
+# The calls that only read answer there too (they raised 25006 on e8a6832).
+is($standby->safe_psql('shop',
+		"SELECT outcome || ' ' || cardinality(ticket_ids) FROM ticketing.cart_contents(1, '$token', 'standby-reader')"),
+	'opened 0', 'standby: cart_contents answers');
+is($standby->safe_psql('shop', q{SELECT outcome FROM ticketing.waitlist_position(1, 'standby-reader')}),
+	'not_waiting', 'standby: waitlist_position answers');
 
 # Logical decoding of the load: each sale is an UPDATE of ticketing.tickets to 'sold'
 # with its buyer; compared with the audit log's sales as multisets.
