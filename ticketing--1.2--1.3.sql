@@ -959,8 +959,10 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'ticketing_expire_holds'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 
--- ticketing.stats gains a column per new outcome: the view and its function are made
--- again, with the view's grants carried over.
+-- ticketing.stats gains a column per new outcome that a counted call answers (quotas,
+-- carts, check-in, transfer, joining and leaving a waiting list; `waiting` only
+-- waitlist_position answers, a read that is not counted): the view and its function are
+-- made again, with the view's grants carried over.
 SELECT pg_catalog.set_config('ticketing.upgrade_acl_stats',
                              COALESCE((SELECT c.relacl::pg_catalog.text FROM pg_catalog.pg_class c
                                                    WHERE c.oid OPERATOR(pg_catalog.=) 'ticketing.stats'::pg_catalog.regclass), ''),
@@ -996,6 +998,19 @@ CREATE FUNCTION ticketing.read_stats(
     OUT opened        bigint,
     OUT extended      bigint,
     OUT capped        bigint,
+    OUT admitted      bigint,
+    OUT already_admitted bigint,
+    OUT not_sold      bigint,
+    OUT unknown_code  bigint,
+    OUT wrong_event   bigint,
+    OUT revoked       bigint,
+    OUT transferred   bigint,
+    OUT joined        bigint,
+    OUT offered       bigint,
+    OUT already_waiting bigint,
+    OUT "left"        bigint,
+    OUT not_waiting   bigint,
+    OUT waitlist_closed bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,

@@ -1447,7 +1447,9 @@ $$;
 
 -- In-memory counters, no table writes. With shared_preload_libraries = 'ticketing'
 -- they cover the whole cluster (scope 'cluster'); without it, this session's calls
--- (scope 'session'). event_id NULL is the total over all events.
+-- (scope 'session'). event_id NULL is the total over all events. One column per outcome
+-- that a counted call answers (`waiting` only waitlist_position answers, a read that is
+-- not counted).
 CREATE FUNCTION ticketing.read_stats(
     OUT event_id      bigint,
     OUT scope         text,
@@ -1474,6 +1476,19 @@ CREATE FUNCTION ticketing.read_stats(
     OUT opened        bigint,
     OUT extended      bigint,
     OUT capped        bigint,
+    OUT admitted      bigint,
+    OUT already_admitted bigint,
+    OUT not_sold      bigint,
+    OUT unknown_code  bigint,
+    OUT wrong_event   bigint,
+    OUT revoked       bigint,
+    OUT transferred   bigint,
+    OUT joined        bigint,
+    OUT offered       bigint,
+    OUT already_waiting bigint,
+    OUT "left"        bigint,
+    OUT not_waiting   bigint,
+    OUT waitlist_closed bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,

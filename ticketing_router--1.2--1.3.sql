@@ -1532,8 +1532,8 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT pg_catalog.sum(n)::bigint FROM ticketing.purge_keys_on_shards($1) AS n $$;
 
--- The counters gain the outcomes of quotas and carts: the view and the function behind it
--- are new, with the grants of the old (below).
+-- The counters gain the outcomes of quotas, carts, check-in, transfer and the waiting
+-- list: the view and the function behind it are new, with the grants of the old (below).
 ALTER VIEW ticketing.stats RENAME TO stats_1_2;
 ALTER FUNCTION ticketing.stats_on_shards() RENAME TO stats_on_shards_1_2;
 CREATE FUNCTION ticketing.stats_on_shards(
@@ -1562,6 +1562,19 @@ CREATE FUNCTION ticketing.stats_on_shards(
     OUT opened        bigint,
     OUT extended      bigint,
     OUT capped        bigint,
+    OUT admitted      bigint,
+    OUT already_admitted bigint,
+    OUT not_sold      bigint,
+    OUT unknown_code  bigint,
+    OUT wrong_event   bigint,
+    OUT revoked       bigint,
+    OUT transferred   bigint,
+    OUT joined        bigint,
+    OUT offered       bigint,
+    OUT already_waiting bigint,
+    OUT "left"        bigint,
+    OUT not_waiting   bigint,
+    OUT waitlist_closed bigint,
     OUT errors        bigint,
     OUT lock_waits    bigint,
     OUT lock_wait_ms  double precision,
@@ -1600,6 +1613,19 @@ SELECT s.event_id,
        pg_catalog.sum(s.opened)::bigint AS opened,
        pg_catalog.sum(s.extended)::bigint AS extended,
        pg_catalog.sum(s.capped)::bigint AS capped,
+       pg_catalog.sum(s.admitted)::bigint AS admitted,
+       pg_catalog.sum(s.already_admitted)::bigint AS already_admitted,
+       pg_catalog.sum(s.not_sold)::bigint AS not_sold,
+       pg_catalog.sum(s.unknown_code)::bigint AS unknown_code,
+       pg_catalog.sum(s.wrong_event)::bigint AS wrong_event,
+       pg_catalog.sum(s.revoked)::bigint AS revoked,
+       pg_catalog.sum(s.transferred)::bigint AS transferred,
+       pg_catalog.sum(s.joined)::bigint AS joined,
+       pg_catalog.sum(s.offered)::bigint AS offered,
+       pg_catalog.sum(s.already_waiting)::bigint AS already_waiting,
+       pg_catalog.sum(s."left")::bigint AS "left",
+       pg_catalog.sum(s.not_waiting)::bigint AS not_waiting,
+       pg_catalog.sum(s.waitlist_closed)::bigint AS waitlist_closed,
        pg_catalog.sum(s.errors)::bigint AS errors,
        pg_catalog.sum(s.lock_waits)::bigint AS lock_waits,
        pg_catalog.sum(s.lock_wait_ms) AS lock_wait_ms,

@@ -728,7 +728,8 @@ WaitlistAnswer run_waitlist_position(const CallArgs& args) {
 int run_offer_waitlist(const CallArgs& args) {
     require_id("event_id", args.event_id);
     const std::int64_t event_id = *args.event_id;
-    return in_backend_call("offer_waitlist()", event_id, [&] {
+    // Maintenance, as expire_holds: not counted in ticketing.stats.
+    return in_call_frame(CallKind::maintenance, "offer_waitlist()", event_id, [&] {
         const EventInfo event = read_event(event_id);
         if (!event.exists) {
             throw DomainError(ErrorKind::no_such_event,

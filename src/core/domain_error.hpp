@@ -20,6 +20,14 @@ enum class ErrorKind {
     internal,           // XX000 internal_error
 };
 
+// Whether an error of this kind refuses bad input: a NULL, an argument out of range, an
+// unknown event. The rest (key reuse, an altered table, a lock not available, ...) fail
+// a call whose arguments were good.
+inline bool is_bad_input(ErrorKind kind) {
+    return kind == ErrorKind::null_value || kind == ErrorKind::invalid_parameter ||
+           kind == ErrorKind::no_such_event;
+}
+
 class DomainError : public std::runtime_error {
   public:
     DomainError(ErrorKind kind, const std::string& message, std::string hint = {})

@@ -114,7 +114,7 @@ Datum ticketing_expire_holds(PG_FUNCTION_ARGS) {
                               "event_id must be a positive number, got " +
                                   std::to_string(*event_id));
         }
-        in_backend_call("expire_holds()", event_id.value_or(0), [&] {
+        in_call_frame(CallKind::maintenance, "expire_holds()", event_id.value_or(0), [&] {
             for (;;) {
                 check_for_interrupts();
                 const std::int64_t batch = expire_lapsed_holds(event_id.value_or(0), expire_batch);

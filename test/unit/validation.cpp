@@ -117,4 +117,17 @@ BOOST_AUTO_TEST_CASE(unknown_wait_policy_message_quotes_a_prefix) {
     }
 }
 
+// ticketing.stats does not count bad input as an error (src/backend/call_frame.hpp): the
+// kinds that refuse arguments, and only those.
+BOOST_AUTO_TEST_CASE(bad_input_kinds) {
+    BOOST_TEST(is_bad_input(ErrorKind::null_value));
+    BOOST_TEST(is_bad_input(ErrorKind::invalid_parameter));
+    BOOST_TEST(is_bad_input(ErrorKind::no_such_event));
+    for (ErrorKind kind :
+         {ErrorKind::key_reused, ErrorKind::table_altered, ErrorKind::change_skipped,
+          ErrorKind::lock_not_available, ErrorKind::internal}) {
+        BOOST_TEST(!is_bad_input(kind));
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

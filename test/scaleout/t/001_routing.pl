@@ -173,6 +173,10 @@ is(last_line(r("SELECT ticketing.claim_ticket(e, 12, 'counted') FROM generate_se
              || ' ' || sum(already_owned) FILTER (WHERE event_id IS NULL)
         FROM ticketing.stats")),
 	'backend 5 5 1', "stats: scope 'backend', the shards' counters summed, the total row the sum of the events");
+# The router's view has the shards' columns, in their order.
+my $columns = "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
+                WHERE attrelid = 'ticketing.stats'::regclass AND attnum > 0";
+is(r($columns), on_shard(0, $columns), "stats: the router's view has the shards' columns");
 is(last_line(r("SELECT ticketing.claim_ticket(1, 13, 'counted'); SELECT ticketing.reset_stats();
       SELECT coalesce(sum(attempts), 0) FROM ticketing.stats")), '0', 'reset_stats() on every shard');
 r("SELECT ticketing.hold_ticket($e1, 15, 'short', hold_for => '2 seconds')");
