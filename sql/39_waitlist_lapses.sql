@@ -3,6 +3,9 @@
 -- each section failed on e8a6832):
 -- 1. a hold the customer placed after their offer lapsed and came back was taken for the
 --    offer (waitlist_position, pending_offers, waitlist(), join_waitlist, leave_waitlist);
+-- 2. the waiter renewed an offer past offer_for (hold_ticket, claim_tickets with
+--    hold_for, a hold into a cart then extend_cart, claim_batch into a cart): the entry's
+--    offer_expires_at then lied and the entries behind waited;
 -- The clock is moved on as 27_waitlist does: the offer's end is moved into the past.
 --
 \set VERBOSITY terse
@@ -78,5 +81,75 @@ SELECT outcome FROM ticketing.hold_ticket(3932, 1, 'alice', hold_for => '10 minu
 SELECT outcome, hold_expires_at - now() AS held_for
   FROM ticketing.hold_ticket(3932, 1, 'alice', hold_for => '2 hours');
 SELECT outcome, status FROM ticketing.waitlist_position(3932, 'alice');
+
+-------------------------------------------------------------------------------
+-- 2. An offer keeps its end: the waiter may hold it again, into a cart too, but not
+--    past offer_expires_at (nor short of it).
+-------------------------------------------------------------------------------
+SELECT pg_temp.setup(ev) FROM generate_series(3911, 3915) ev;
+-- hold_ticket with a longer hold_for: hold_placed, ending when the offer does.
+SELECT outcome, hold_expires_at = (SELECT offer_expires_at FROM ticketing.waitlist_entries
+                                    WHERE event_id = 3911 AND customer = 'alice') AS offer_end
+  FROM ticketing.hold_ticket(3911, 1, 'alice', hold_for => '30 days');
+SELECT pg_temp.ends_with_offer(3911, 1, 'alice');
+SELECT outcome FROM ticketing.hold_ticket(3911, 1, 'alice', hold_for => '1 minute');
+SELECT pg_temp.ends_with_offer(3911, 1, 'alice');
+-- Nothing was renewed: no audit row beyond the offer's.
+SELECT from_status, to_status, customer FROM ticketing.audit_log
+ WHERE event_id = 3911 AND ticket_id = 1 ORDER BY audit_id;
+-- When the offer runs out, the next claim's sweep passes it to bob.
+SELECT pg_temp.lapse(3911);
+SELECT outcome FROM ticketing.claim_any(3911, 'outsider');
+SELECT * FROM pg_temp.show(3911);
+
+-- claim_tickets with hold_for: the offered ticket keeps the offer's end, another ticket
+-- of the order is held for hold_for, and the answer says when the first of them ends.
+SELECT outcome FROM ticketing.release_ticket(3912, 2, 'buyer2'); -- bob is offered it
+SELECT outcome FROM ticketing.leave_waitlist(3912, 'bob');        -- on sale: nobody waits
+SELECT outcome, ticket_ids,
+       hold_expires_at = (SELECT offer_expires_at FROM ticketing.waitlist_entries
+                           WHERE event_id = 3912 AND customer = 'alice') AS offer_end
+  FROM ticketing.claim_tickets(3912, ARRAY[1, 2]::bigint[], 'alice', hold_for => '30 days');
+SELECT pg_temp.ends_with_offer(3912, 1, 'alice');
+SELECT ticket_id, owner, hold_expires_at > now() + interval '29 days' AS held_for_30_days
+  FROM ticketing.tickets WHERE event_id = 3912 AND ticket_id = 2;
+SELECT outcome, hold_expires_at = (SELECT offer_expires_at FROM ticketing.waitlist_entries
+                                    WHERE event_id = 3912 AND customer = 'alice') AS offer_end
+  FROM ticketing.claim_tickets(3912, ARRAY[1]::bigint[], 'alice', hold_for => '30 days');
+SELECT pg_temp.ends_with_offer(3912, 1, 'alice');
+
+-- Into a cart: the offered ticket becomes an item, still ending with the offer; the cart's
+-- extension does not move it, and checkout buys it while the offer lasts.
+SELECT token AS token3913 FROM ticketing.open_cart(3913, 'alice', expires_in => '1 hour') \gset
+SELECT outcome, ticket_id FROM ticketing.hold_ticket(3913, 1, 'alice', cart => :'token3913');
+SELECT pg_temp.ends_with_offer(3913, 1, 'alice');
+SELECT outcome, ticket_ids FROM ticketing.extend_cart(3913, :'token3913', 'alice', '1 hour');
+SELECT pg_temp.ends_with_offer(3913, 1, 'alice');
+SELECT outcome, ticket_ids FROM ticketing.cart_contents(3913, :'token3913', 'alice');
+SELECT outcome, ticket_ids FROM ticketing.checkout_cart(3913, :'token3913', 'alice');
+SELECT * FROM pg_temp.show(3913);
+
+-- Into a cart through claim_tickets and claim_batch: the same.
+SELECT token AS token3914 FROM ticketing.open_cart(3914, 'alice', expires_in => '1 hour') \gset
+SELECT outcome, ticket_ids FROM ticketing.claim_tickets(3914, ARRAY[1]::bigint[], 'alice', cart => :'token3914');
+SELECT pg_temp.ends_with_offer(3914, 1, 'alice');
+SELECT request_no, outcome, ticket_id FROM ticketing.claim_batch(3914,
+       ARRAY[ROW(1, 'alice', NULL, NULL, :'token3914')]::ticketing.batch_request[]);
+SELECT pg_temp.ends_with_offer(3914, 1, 'alice');
+-- The offer runs out with the cart still open: it passes to bob; the checkout finds it gone.
+SELECT pg_temp.lapse(3914);
+SELECT ticketing.expire_holds(3914) AS returned;
+SELECT outcome, ticket_ids FROM ticketing.checkout_cart(3914, :'token3914', 'alice');
+SELECT * FROM pg_temp.show(3914);
+
+-- A cart that happens to end when the offer does (both from the same now()): its
+-- extension leaves the offer's hold where it is.
+BEGIN;
+SELECT outcome FROM ticketing.release_ticket(3915, 2, 'buyer2'); -- offered to bob
+SELECT token AS token3915 FROM ticketing.open_cart(3915, 'bob', expires_in => '15 minutes') \gset
+SELECT outcome FROM ticketing.hold_ticket(3915, 2, 'bob', cart => :'token3915');
+SELECT outcome FROM ticketing.extend_cart(3915, :'token3915', 'bob', '1 hour');
+SELECT pg_temp.ends_with_offer(3915, 2, 'bob');
+COMMIT;
 
 SELECT * FROM ticketing.verify();
