@@ -9,8 +9,6 @@
 -- 3. a lapsed offer noticed by confirm_hold, release_hold, release_ticket (by the slot's
 --    clock too), leave_waitlist or join_waitlist was not passed on: the ticket sat as a
 --    lapsed hold, offered to nobody, while the next entry waited for expire_holds();
--- 4. claim_ticket and hold_ticket did not return the event's other lapsed holds before
---    selling, so a pair the first entry fitted was split and sold outside the list.
 -- The clock is moved on as 27_waitlist does: the offer's end is moved into the past.
 --
 \set VERBOSITY terse
@@ -195,27 +193,5 @@ SELECT outcome, ticket_id FROM ticketing.confirm_hold(3906, 1, 'alice');
 COMMIT;
 SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id = 3906 AND ticket_id = 1;
 SELECT customer, ticket_ids FROM ticketing.pending_offers(3906);
-
--------------------------------------------------------------------------------
--- 4. claim_ticket and hold_ticket return the event's lapsed holds before they sell: a
---    pair the first waiting entry fits is not split.
--------------------------------------------------------------------------------
--- alice's offer of ticket 1 lapsed and nobody noticed; bob waits for two; buyer2's refund
--- of ticket 2 stays on sale (one ticket does not fit bob). An outsider's claim_ticket of
--- ticket 2 first returns ticket 1, and bob is offered both.
-SELECT pg_temp.setup(ev, tickets => 3, bob_quantity => 2) FROM generate_series(3921, 3923) ev;
-SELECT pg_temp.lapse(ev) FROM generate_series(3921, 3923) ev;
-SELECT r.outcome FROM generate_series(3921, 3923) ev, ticketing.release_ticket(ev, 2, 'buyer2') r;
-SELECT * FROM pg_temp.show(3921);
--- The claim tries the selling statement first (this session's claims in 3921 sold).
-SELECT outcome FROM ticketing.claim_ticket(3921, 2, 'outsider');
-SELECT * FROM pg_temp.show(3921);
--- The same after claims that did not sell (the claim looks first).
-SELECT count(*) FROM generate_series(1, 8) i, ticketing.claim_ticket(3922, 3, 'outsider');
-SELECT outcome FROM ticketing.claim_ticket(3922, 2, 'outsider');
-SELECT * FROM pg_temp.show(3922);
--- And a hold.
-SELECT outcome FROM ticketing.hold_ticket(3923, 2, 'outsider');
-SELECT * FROM pg_temp.show(3923);
 
 SELECT * FROM ticketing.verify();

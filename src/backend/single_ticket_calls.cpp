@@ -246,20 +246,8 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
         }
         cart = found.cart;
     }
-    // In an event with an open waiting list, a claim or hold first returns the event's
-    // lapsed holds to the list (return_lapsed_holds: the ticket asked for if it lapsed,
-    // and up to 16 others), as claim_any and claim_tickets do: a lapsed offer that no
-    // call noticed would otherwise leave the earliest entry waiting for tickets it fits
-    // together with this one, while this one is sold. Where the list is closed nothing
-    // is added: the event is read for the plain sale in any case.
-    const bool acquiring = claim || kind == TicketCallKind::hold;
-    bool swept = false;
     const bool tried_first = claim && sale_odds.expect_sale(request.event_id) && plain();
     if (tried_first) {
-        if (read().waitlist_open) {
-            return_lapsed_holds(request.event_id, read(), nullptr, 0, request.wait);
-            swept = true;
-        }
         if (auto sold = sell_available(request, args)) {
             return *sold;
         }
@@ -274,6 +262,7 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     // A lapsed hold in an event with an open list goes down the list before anything else,
     // whichever call meets it (a claim or hold of it, or its customer's confirm_hold,
     // release_hold or release_ticket, whose answer stands: hold_expired, not_owner).
+    const bool acquiring = claim || kind == TicketCallKind::hold;
     const bool looks_lapsed =
         seen && seen->state.status == TicketStatus::held && seen->state.hold_expired;
     const bool listed_lapse = looks_lapsed && read().waitlist_open;
@@ -286,13 +275,6 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
         if (auto refused = refusal_from_look(kind, request, seen)) {
             return *refused;
         }
-    }
-    // Past the refusals every path reads the event (a plain sale, a limit to check).
-    if (read().waitlist_open) {
-        if (acquiring && !swept && !listed_lapse) {
-            return_lapsed_holds(request.event_id, read(), nullptr, 0, request.wait);
-        }
-        set_lapsed_holds_claimable(false);
     }
     const bool plain_sale = available && plain();
     if (claim && !tried_first && available && !plain_sale) {
@@ -307,6 +289,9 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     row.has_limit = limited();
     row.limit = read().limit;
     const CartHold* into = cart ? &*cart : nullptr;
+    if (read().waitlist_open) {
+        set_lapsed_holds_claimable(false);
+    }
     // Decided under the lock (and, with a limit or a quota, checked after it): if the
     // answer changes nothing, back out of the lock (and of any unit taken) too. A refusal
     // kept the lock on another customer's ticket until the caller's transaction ended
