@@ -6,9 +6,6 @@
 -- 2. the waiter renewed an offer past offer_for (hold_ticket, claim_tickets with
 --    hold_for, a hold into a cart then extend_cart, claim_batch into a cart): the entry's
 --    offer_expires_at then lied and the entries behind waited;
--- 3. a lapsed offer noticed by confirm_hold, release_hold, release_ticket (by the slot's
---    clock too), leave_waitlist or join_waitlist was not passed on: the ticket sat as a
---    lapsed hold, offered to nobody, while the next entry waited for expire_holds();
 -- The clock is moved on as 27_waitlist does: the offer's end is moved into the past.
 --
 \set VERBOSITY terse
@@ -154,44 +151,5 @@ SELECT outcome FROM ticketing.hold_ticket(3915, 2, 'bob', cart => :'token3915');
 SELECT outcome FROM ticketing.extend_cart(3915, :'token3915', 'bob', '1 hour');
 SELECT pg_temp.ends_with_offer(3915, 2, 'bob');
 COMMIT;
-
--------------------------------------------------------------------------------
--- 3. A lapsed offer passes on in the transaction that notices it, whichever call that is.
--------------------------------------------------------------------------------
-SELECT pg_temp.setup(ev) FROM generate_series(3901, 3905) ev;
-SELECT pg_temp.lapse(ev) FROM generate_series(3901, 3905) ev;
--- alice confirms too late: hold_expired, and bob is offered the ticket at once.
-SELECT outcome, ticket_id, hold_expires_at < now() AS ended FROM ticketing.confirm_hold(3901, 1, 'alice');
-SELECT * FROM pg_temp.show(3901);
-SELECT customer, ticket_ids FROM ticketing.pending_offers(3901);
--- alice declines too late (release_hold).
-SELECT outcome FROM ticketing.release_hold(3902, 1, 'alice');
-SELECT * FROM pg_temp.show(3902);
--- alice releases it (release_ticket): not_owner, and it passes on.
-SELECT outcome FROM ticketing.release_ticket(3903, 1, 'alice');
-SELECT * FROM pg_temp.show(3903);
--- alice leaves: not_waiting (her offer was over), and it passes on.
-SELECT outcome, status, ticket_ids FROM ticketing.leave_waitlist(3904, 'alice');
-SELECT * FROM pg_temp.show(3904);
--- alice joins again: her finished offer is closed and its ticket goes to bob, who is
--- before her new entry.
-SELECT outcome, status, place FROM ticketing.join_waitlist(3905, 'alice');
-SELECT * FROM pg_temp.show(3905);
--- Nothing was left for expire_holds().
-SELECT ev, ticketing.expire_holds(ev) AS returned FROM generate_series(3901, 3905) ev;
-
--- With a per-customer limit a confirm judges the hold by the clock of the customer's
--- slot: a hold that ends after the transaction began (now()) but before the slot was
--- taken answers hold_expired, and passes on too.
-SELECT pg_temp.setup(3906, per_customer_limit => 2);
-BEGIN;
-UPDATE ticketing.tickets SET hold_expires_at = clock_timestamp()
- WHERE event_id = 3906 AND ticket_id = 1;
-UPDATE ticketing.waitlist_entries SET offer_expires_at = clock_timestamp()
- WHERE event_id = 3906 AND customer = 'alice';
-SELECT outcome, ticket_id FROM ticketing.confirm_hold(3906, 1, 'alice');
-COMMIT;
-SELECT ticket_id, status, owner FROM ticketing.tickets WHERE event_id = 3906 AND ticket_id = 1;
-SELECT customer, ticket_ids FROM ticketing.pending_offers(3906);
 
 SELECT * FROM ticketing.verify();

@@ -70,22 +70,14 @@ CallResult quota_refusal(const ValidTicketRequest& request, const QuotaTake& tak
     return result;
 }
 
-// A lapsed hold lock_and_apply found under the ticket's lock, and the clock it lapsed by:
-// the customer's slot clock when that clock judged it lapsed, now() otherwise (nothing).
-struct LapseUnderLock {
-    bool found = false;
-    std::optional<TimestampTz> clock;
-};
-
 // Locks the row, decides again on the version the lock returns (the holder may have
 // changed it), checks the customer's limit if the change adds a ticket, takes or gives
 // back quota units when the ticket leaves or returns to inventory, and applies the
 // change with its audit row. Into a cart, a hold lasts as long as the cart; a hold of
 // the customer's open offer of a waiting list keeps the offer's end (waitlist.hpp).
-// Records in *lapse a lapsed hold it met.
 CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request,
                           const CallArgs& args, const TicketRow& seen, const EventInfo& event,
-                          const CartHold* cart, LapseUnderLock* lapse) {
+                          const CartHold* cart) {
     const Datum customer = args.customer_datum;
     TicketRow locked{};
     switch (lock_ticket(request.event_id, request.ticket_id, customer, request.wait, &locked)) {
@@ -101,10 +93,6 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
     if (kind == TicketCallKind::release && locked.state.status == TicketStatus::sold) {
         locked.state.admitted = ticket_was_admitted(request.event_id, request.ticket_id);
     }
-    const auto lapsed = [&] {
-        return locked.state.status == TicketStatus::held && locked.state.hold_expired;
-    };
-    lapse->found = lapsed();
     Decision decision = decide(kind, locked.state);
     if (decision.action == Action::answer) {
         return answer(request, decision.outcome, &locked);
@@ -118,10 +106,6 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
             return answer(request, Outcome::busy, &locked);
         }
         judge_holds_at(&locked, 1, slot->clock);
-        if (!lapse->found && lapsed()) {
-            lapse->found = true;
-            lapse->clock = slot->clock;
-        }
         decision = decide(kind, locked.state);
         if (decision.action == Action::answer) {
             return answer(request, decision.outcome, &locked);
@@ -259,22 +243,8 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     if (claim && !tried_first && !available) {
         sale_odds.record(request.event_id, false); // the statement would not have sold
     }
-    // A lapsed hold in an event with an open list goes down the list before anything else,
-    // whichever call meets it (a claim or hold of it, or its customer's confirm_hold,
-    // release_hold or release_ticket, whose answer stands: hold_expired, not_owner).
-    const bool acquiring = claim || kind == TicketCallKind::hold;
-    const bool looks_lapsed =
-        seen && seen->state.status == TicketStatus::held && seen->state.hold_expired;
-    const bool listed_lapse = looks_lapsed && read().waitlist_open;
-    if (listed_lapse) {
-        return_lapsed_holds(request.event_id, read(), &request.ticket_id, 1, request.wait);
-    }
-    // A claim or hold of a lapsed hold returned just now decides under the lock: the
-    // ticket may be on sale again, or offered to a waiter.
-    if (!(listed_lapse && acquiring)) {
-        if (auto refused = refusal_from_look(kind, request, seen)) {
-            return *refused;
-        }
+    if (auto refused = refusal_from_look(kind, request, seen)) {
+        return *refused;
     }
     const bool plain_sale = available && plain();
     if (claim && !tried_first && available && !plain_sale) {
@@ -290,23 +260,19 @@ CallResult settle(TicketCallKind kind, const ValidTicketRequest& request, const 
     row.limit = read().limit;
     const CartHold* into = cart ? &*cart : nullptr;
     if (read().waitlist_open) {
+        // A lapsed hold goes to the waiting list before anyone may take it.
+        const bool lapsed = seen->state.status == TicketStatus::held && seen->state.hold_expired;
+        if (lapsed && (kind == TicketCallKind::claim || kind == TicketCallKind::hold)) {
+            return_lapsed_holds(request.event_id, read(), &request.ticket_id, 1, request.wait);
+        }
         set_lapsed_holds_claimable(false);
     }
     // Decided under the lock (and, with a limit or a quota, checked after it): if the
     // answer changes nothing, back out of the lock (and of any unit taken) too. A refusal
     // kept the lock on another customer's ticket until the caller's transaction ended
     // otherwise, and their refund, check-in or transfer queued behind it.
-    LapseUnderLock lapse;
-    const CallResult result = keep_locks_only_on_change(
-        [&] { return lock_and_apply(kind, request, args, row, read(), into, &lapse); });
-    if (lapse.found && !listed_lapse && !changes_tickets(result.outcome) && read().waitlist_open) {
-        // A hold the lock (or the customer's slot clock) showed lapsed: the refusal stands
-        // (hold_expired, held, ...), and the hold goes down the list, outside the backed-out
-        // lock so that it is kept.
-        return_lapsed_holds(request.event_id, read(), &request.ticket_id, 1, request.wait,
-                            lapse.clock);
-    }
-    return result;
+    return keep_locks_only_on_change(
+        [&] { return lock_and_apply(kind, request, args, row, read(), into); });
 }
 
 // A keyed claim or hold that its first look refuses answers without the key's lock

@@ -617,13 +617,11 @@ const PlanSpec expire_lapsed{
 
 // Waiting list (1.3, waitlist.cpp). Given lapsed holds $2 of event $1 back to inventory,
 // with their audit rows, their row locks taken as the caller's wait policy says, in id
-// order: (event_id, ticket_id) of the ones returned. A hold has lapsed when it ended by
-// $3 (a customer's slot clock, which a hold lapsed at is judged by), or by now() when $3
-// is NULL.
+// order: (event_id, ticket_id) of the ones returned.
 #define EXPIRE_GIVEN(lock)                                                                         \
     "WITH lapsed AS (SELECT t.event_id, t.ticket_id, t.owner FROM ticketing.tickets t"             \
     " WHERE " GIVEN_TICKETS "AND t.status OPERATOR(pg_catalog.=) 'held'"                           \
-    " AND t.hold_expires_at OPERATOR(pg_catalog.<=) COALESCE($3, pg_catalog.now())"                \
+    " AND t.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()"                              \
     " ORDER BY t.ticket_id FOR NO KEY UPDATE OF t" lock "),"                                       \
     " returned AS (UPDATE ticketing.tickets t SET status = 'available', owner = NULL,"             \
     " hold_expires_at = NULL, updated_at = pg_catalog.now() FROM lapsed l"                         \
@@ -632,11 +630,9 @@ const PlanSpec expire_lapsed{
     " audited AS (" AUDIT_INSERT "SELECT r.event_id, r.ticket_id, 'held', 'available', r.owner,"   \
     " r.updated_at FROM returned r RETURNING 1)"                                                   \
     " SELECT r.event_id, r.ticket_id FROM returned r ORDER BY r.ticket_id"
-const PlanSpec expire_given_wait{EXPIRE_GIVEN(""), 3, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID}};
-const PlanSpec expire_given_nowait{
-    EXPIRE_GIVEN(" NOWAIT"), 3, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID}};
-const PlanSpec expire_given_skip{
-    EXPIRE_GIVEN(" SKIP LOCKED"), 3, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID}};
+const PlanSpec expire_given_wait{EXPIRE_GIVEN(""), 2, {INT8OID, INT8ARRAYOID}};
+const PlanSpec expire_given_nowait{EXPIRE_GIVEN(" NOWAIT"), 2, {INT8OID, INT8ARRAYOID}};
+const PlanSpec expire_given_skip{EXPIRE_GIVEN(" SKIP LOCKED"), 2, {INT8OID, INT8ARRAYOID}};
 #undef EXPIRE_GIVEN
 
 // Up to $7 waiting entries of event $1 after entry $2, in list order, that what is free could

@@ -375,7 +375,7 @@ OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum
 }
 
 void return_lapsed_holds(std::int64_t event_id, const EventInfo& event, const std::int64_t* ids,
-                         int count, LockWait wait, std::optional<TimestampTz> clock) {
+                         int count, LockWait wait) {
     set_lapsed_holds_claimable(false);
     const auto body = [&](LockWait policy) {
         return keep_changes_if([&] {
@@ -388,11 +388,8 @@ void return_lapsed_holds(std::int64_t event_id, const EventInfo& event, const st
                 } else if (policy.policy == WaitPolicy::nowait) {
                     plan = PlanId::expire_given_nowait;
                 }
-                char given_nulls[] = "   ";
-                given_nulls[2] = clock ? ' ' : 'n';
-                Datum args[] = {Int64GetDatum(event_id), given,
-                                TimestampTzGetDatum(clock.value_or(0))};
-                freed = id_column(run_plan(plan, args, given_nulls), 2);
+                Datum args[] = {Int64GetDatum(event_id), given};
+                freed = id_column(run_plan(plan, args, nullptr), 2);
             }
             char nulls[] = "  n ";
             Datum args[] = {Int64GetDatum(event_id), Int32GetDatum(sweep_limit), 0, given};
@@ -625,8 +622,6 @@ WaitlistAnswer run_join_waitlist(const CallArgs& args, std::optional<bool> toget
                 return answer_for(Outcome::already_waiting, event_id, existing);
             }
             close_entry(event_id, existing.entry_id, EntryStatus::closed);
-            // A lapsed offer this join noticed goes to the entries before the new one.
-            return_lapsed_holds(event_id, event, existing.ticket_ids, existing.count, waiting);
         }
         // A join that finds nothing free takes one stripe: joins run side by side (they
         // wait for each other only when they hash to the same stripe). One
@@ -695,10 +690,6 @@ WaitlistAnswer run_leave_waitlist(const CallArgs& args) {
         }
         if (entry.status == EntryStatus::offered && !offer_still_open(entry.live_holds)) {
             close_entry(event_id, entry.entry_id, EntryStatus::closed);
-            if (event.waitlist_open) {
-                // The offer lapsed: what is still held by it goes down the list now.
-                return_lapsed_holds(event_id, event, entry.ticket_ids, entry.count, waiting);
-            }
             return empty_answer(Outcome::not_waiting, event_id);
         }
         WaitlistAnswer left = empty_answer(Outcome::left, event_id);

@@ -44,16 +44,13 @@ enum class OfferRun {
 OfferRun offer_free_tickets(std::int64_t event_id, const EventInfo& event, Datum freed,
                             LockWait wait, int* offers = nullptr);
 
-// In an event with an open list (the caller checked), before a call claims, or when a
-// call met a lapsed hold (confirm_hold, release_hold, release_ticket, leave_waitlist,
-// join_waitlist): returns to inventory the lapsed holds among `ids` and up to a few
-// others of the event, and offers them to the list; from then on the call treats lapsed
-// holds as held. All or nothing: when the offer could not go ahead under `wait` (skip:
-// busy), no hold is returned and the call answers as if it had met them held. A hold
-// among `ids` has lapsed when it ended by `clock` (a customer's slot clock, by which the
-// caller found it lapsed), or by now() without one.
+// In an event with an open list (the caller checked), before a call claims: returns to
+// inventory the lapsed holds among `ids` and up to a few others of the event, and offers
+// them to the list; from then on the call treats lapsed holds as held. All or nothing:
+// when the offer could not go ahead under `wait` (skip: busy), no hold is returned and
+// the call answers as if it had met them held.
 void return_lapsed_holds(std::int64_t event_id, const EventInfo& event, const std::int64_t* ids,
-                         int count, LockWait wait, std::optional<TimestampTz> clock = std::nullopt);
+                         int count, LockWait wait);
 
 // return_lapsed_holds at the start of a claiming call, if the event's list is open (one
 // read of the event).
