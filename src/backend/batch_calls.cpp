@@ -30,8 +30,7 @@ namespace {
 struct SeenTicket {
     BatchTicket ticket;
     Datum seat;
-    ItemPointerData row_version;     // the version its lock returned (when ticket.locked)
-    TimestampTz hold_expires_at = 0; // a held ticket's hold expiry (0: none)
+    ItemPointerData row_version; // the version its lock returned (when ticket.locked)
 };
 
 // What a batch writes for one ticket it sells.
@@ -162,7 +161,6 @@ void read_batch_rows(std::int64_t event_id, std::uint64_t count, bool locked,
             entry.row_version = *reinterpret_cast<ItemPointer>(
                 DatumGetPointer(SPI_getbinval(tuple, desc, 6, &is_null)));
             const Datum expiry = SPI_getbinval(tuple, desc, 7, &is_null);
-            entry.hold_expires_at = is_null ? 0 : DatumGetTimestampTz(expiry);
             if (!is_null && clocks != nullptr && entry.ticket.status == TicketStatus::held) {
                 const auto clock = clocks->find(entry.ticket.owner);
                 entry.ticket.hold_expired =
@@ -1276,28 +1274,10 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
     }
 
     // Every ticket the batch hands out under its locks is sold (or, into a cart, held) in
-    // one statement each. A hold into a cart of the customer's waiting-list offer keeps
-    // the offer's end (waitlist.hpp).
+    // one statement each.
     std::vector<TicketSale> sales;
     std::vector<TicketSale> holds;
     std::map<std::int64_t, std::vector<std::int64_t>> cart_items; // cart -> tickets
-    std::map<std::string_view, std::optional<OpenOffer>> offers;  // customer -> open offer
-    const auto offer_end = [&](const SeenTicket& ticket, int i) -> std::optional<TimestampTz> {
-        // In a listed event a held ticket a request takes is its customer's live hold.
-        if (!event.waitlist_open || ticket.ticket.status != TicketStatus::held) {
-            return std::nullopt;
-        }
-        const std::string_view customer = text_view(args.customers[i]);
-        auto found = offers.find(customer);
-        if (found == offers.end()) {
-            found = offers.emplace(customer, open_offer_of(event_id, args.customers[i])).first;
-        }
-        if (found->second &&
-            holds_offer(*found->second, ticket.ticket.ticket_id, ticket.hold_expires_at)) {
-            return ticket.hold_expires_at;
-        }
-        return std::nullopt;
-    };
     for (std::size_t k = 0; k < decided.decisions.size(); ++k) {
         const BatchDecision& decision = decided.decisions[k];
         if (!decision.takes) {
@@ -1313,7 +1293,7 @@ void settle_batch(const BatchArgs& args, BatchRow* rows) {
             const CartHold& cart =
                 carts.at(std::make_pair(text_view(args.carts[i]), text_view(args.customers[i])))
                     .cart;
-            sale.hold_until = offer_end(ticket, i).value_or(cart.expires_at);
+            sale.hold_until = cart.expires_at;
             holds.push_back(sale);
             cart_items[cart.cart_id].push_back(decision.ticket_id);
         }

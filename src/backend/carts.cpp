@@ -374,18 +374,6 @@ CallResult run_extend_cart(const CallArgs& args) {
                 moving.push_back(row);
             }
         }
-        if (!moving.empty() && read_event(call.event_id).waitlist_open) {
-            // A hold of the customer's waiting-list offer keeps the offer's end
-            // (waitlist.hpp), even one that ends when this cart did.
-            if (const auto offer = open_offer_of(call.event_id, args.customer_datum)) {
-                moving.erase(std::remove_if(moving.begin(), moving.end(),
-                                            [&](const TicketRow& row) {
-                                                return holds_offer(*offer, row.ticket_id,
-                                                                   row.hold_expires_at);
-                                            }),
-                             moving.end());
-            }
-        }
         const Transition renewed{TicketStatus::held, true, true, expires_at};
         CallResult result =
             empty_result(wanted <= latest ? Outcome::extended : Outcome::capped, call.event_id);

@@ -220,67 +220,20 @@ CallResult settle_order(const std::vector<std::int64_t>& ids, const CallArgs& ar
             return unchanged(event_id, verdict, rows, count);
         }
     }
-    // A hold of the customer's waiting-list offer keeps the offer's end (waitlist.hpp):
-    // those tickets are not renewed (into a cart they become items, still ending with the
-    // offer).
-    std::vector<bool> offer_kept(static_cast<std::size_t>(count), false);
-    std::vector<std::int64_t> kept_ids;
-    TimestampTz kept_until = 0;
-    TimestampTz kept_at = 0;
-    if (kind == TicketCallKind::hold && event.waitlist_open) {
-        std::optional<OpenOffer> offer;
-        for (int i = 0; i < count; ++i) {
-            const TicketState& state = rows[i].state;
-            if (decisions[i].action != Action::hold || state.status != TicketStatus::held ||
-                !state.owned_by_customer) {
-                continue;
-            }
-            if (!offer) {
-                offer = open_offer_of(event_id, args.customer_datum);
-                if (!offer) {
-                    break;
-                }
-            }
-            if (holds_offer(*offer, rows[i].ticket_id, rows[i].hold_expires_at)) {
-                offer_kept[static_cast<std::size_t>(i)] = true;
-                kept_ids.push_back(rows[i].ticket_id);
-                kept_until = kept_ids.size() == 1 ? rows[i].hold_expires_at
-                                                  : std::min(kept_until, rows[i].hold_expires_at);
-                kept_at = std::max(kept_at, rows[i].updated_at);
-            }
-        }
-    }
     // Change only what is not already the customer's; answer with every ticket.
     TicketRow changing[max_order_tickets];
     int changing_count = 0;
     int added = 0;
     for (int i = 0; i < count; ++i) {
-        if (decisions[i].action != Action::answer && !offer_kept[static_cast<std::size_t>(i)]) {
+        if (decisions[i].action != Action::answer) {
             changing[changing_count++] = rows[i];
             added += added_to_customer(rows[i].state, decisions[i]);
         }
     }
-    CallResult result{};
-    if (changing_count > 0 || kept_ids.empty()) {
-        result = take(event_id, args, event, changing, changing_count, added, slot_wait_for(wait),
-                      cart ? &*cart : nullptr, 0, slot ? &*slot : nullptr);
-    } else {
-        // Only offered tickets: nothing to write.
-        result = empty_result(Outcome::hold_placed, event_id);
-        result.has_at = true;
-        result.at = kept_at;
-        result.has_hold_expiry = true;
-        result.hold_expires_at = kept_until;
-    }
+    CallResult result =
+        take(event_id, args, event, changing, changing_count, added, slot_wait_for(wait),
+             cart ? &*cart : nullptr, 0, slot ? &*slot : nullptr);
     if (changes_tickets(result.outcome)) {
-        if (!kept_ids.empty()) {
-            if (cart) {
-                add_to_cart(event_id, cart->cart_id, kept_ids.data(),
-                            static_cast<int>(kept_ids.size()));
-            }
-            // The order's hold ends when the first of its tickets' holds does.
-            result.hold_expires_at = std::min(result.hold_expires_at, kept_until);
-        }
         result.count = 0;
         add_tickets(result, rows, count);
     }

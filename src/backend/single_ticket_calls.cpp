@@ -73,8 +73,7 @@ CallResult quota_refusal(const ValidTicketRequest& request, const QuotaTake& tak
 // Locks the row, decides again on the version the lock returns (the holder may have
 // changed it), checks the customer's limit if the change adds a ticket, takes or gives
 // back quota units when the ticket leaves or returns to inventory, and applies the
-// change with its audit row. Into a cart, a hold lasts as long as the cart; a hold of
-// the customer's open offer of a waiting list keeps the offer's end (waitlist.hpp).
+// change with its audit row. Into a cart, a hold lasts as long as the cart.
 CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request,
                           const CallArgs& args, const TicketRow& seen, const EventInfo& event,
                           const CartHold* cart) {
@@ -116,22 +115,6 @@ CallResult lock_and_apply(TicketCallKind kind, const ValidTicketRequest& request
         const int added = added_to_customer(locked.state, decision);
         if (added > 0 && slot->owned + added > seen.limit) {
             return answer(request, Outcome::limit_reached, &locked);
-        }
-    }
-    if (decision.action == Action::hold && event.waitlist_open &&
-        locked.state.status == TicketStatus::held && locked.state.owned_by_customer) {
-        // The customer's own live hold: if it is their waiting-list offer, it keeps the
-        // offer's end (the entries behind them get it then), into a cart too, where it
-        // becomes an item that checkout buys while the offer lasts.
-        const std::optional<OpenOffer> offer = open_offer_of(request.event_id, customer);
-        if (offer && holds_offer(*offer, request.ticket_id, locked.hold_expires_at)) {
-            CallResult kept = answer(request, Outcome::hold_placed, &locked);
-            kept.has_hold_expiry = true;
-            kept.hold_expires_at = locked.hold_expires_at;
-            if (cart != nullptr) {
-                add_to_cart(request.event_id, cart->cart_id, &request.ticket_id, 1);
-            }
-            return kept;
         }
     }
     // Into a cart, the hold lasts as long as the cart.

@@ -1,6 +1,5 @@
 #include "waitlist.hpp"
 
-#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -581,21 +580,6 @@ int stripe_of(std::int64_t event_id, std::string_view customer) {
 }
 
 } // namespace
-
-std::optional<OpenOffer> open_offer_of(std::int64_t event_id, Datum customer) {
-    const CustomerEntry entry = customer_entry(event_id, customer, false);
-    if (!entry.found || entry.status != EntryStatus::offered || !entry.has_offer_expiry) {
-        return std::nullopt;
-    }
-    return OpenOffer{std::vector<std::int64_t>(entry.ticket_ids, entry.ticket_ids + entry.count),
-                     entry.offer_expires_at};
-}
-
-bool holds_offer(const OpenOffer& offer, std::int64_t ticket_id, TimestampTz hold_expires_at) {
-    return hold_expires_at <= offer.expires_at &&
-           std::find(offer.ticket_ids.begin(), offer.ticket_ids.end(), ticket_id) !=
-               offer.ticket_ids.end();
-}
 
 WaitlistAnswer run_join_waitlist(const CallArgs& args, std::optional<bool> together) {
     JoinRequest request{args.event_id, args.customer, args.quantity,

@@ -23,9 +23,6 @@
 //   the list.
 #pragma once
 
-#include <optional>
-#include <vector>
-
 #include "call_types.hpp"
 #include "ticket_store.hpp"
 
@@ -72,24 +69,6 @@ bool lock_offers_for_sender(std::int64_t event_id, Datum sender);
 // walk of its own follows a rollback): a schedule of expire_holds() bounds how long an
 // entry can wait beside tickets it fits.
 void offer_to_open_lists(std::int64_t event_id);
-
-// A customer's open offer in an event (their entry was offered tickets): the tickets and
-// when the offer ends (offer_expires_at, when its holds end).
-struct OpenOffer {
-    std::vector<std::int64_t> ticket_ids;
-    TimestampTz expires_at;
-};
-
-// The customer's open offer in the event, or nothing (no open entry, or one waiting).
-std::optional<OpenOffer> open_offer_of(std::int64_t event_id, Datum customer);
-
-// Whether the customer's live hold of `ticket_id`, ending at `hold_expires_at`, is a hold
-// of `offer`: one of its tickets, ending no later than the offer. A hold of theirs that
-// ends later is one they placed after the offer lapsed and the ticket came back. In an
-// event with an open list an offer's hold keeps the offer's end: hold_ticket,
-// claim_tickets and claim_batch on it, into a cart or not, and extend_cart, leave it
-// where it is, so the entries behind the customer get the tickets when the entry says.
-bool holds_offer(const OpenOffer& offer, std::int64_t ticket_id, TimestampTz hold_expires_at);
 
 // What the waiting-list calls answer (ticketing.waitlist_result).
 struct WaitlistAnswer {
