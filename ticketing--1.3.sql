@@ -1667,11 +1667,10 @@ $$;
 
 -- Every entry of an event for the shop's staff, in list order: place among the
 -- waiting ones, and for an offer what became of it (offered while the tickets are still
--- held for the customer by the offer, accepted when the customer bought all of them (by the audit
+-- held for the customer, accepted when the customer bought all of them (by the audit
 -- log: a ticket bought and then transferred or refunded still counts), lapsed when the
 -- hold ran out, declined when the customer released them or left), with how many of its
--- tickets the customer bought. An offer's hold ends by offer_expires_at: a hold the
--- customer placed after the offer lapsed and its ticket came back ends later.
+-- tickets the customer bought.
 CREATE FUNCTION ticketing.waitlist(event_id bigint)
 RETURNS TABLE (entry_id bigint, customer text, place bigint, quantity integer, category text,
                together boolean, status text, joined_at timestamptz, offered_at timestamptz,
@@ -1698,8 +1697,7 @@ AS $$
                   (pg_catalog.count(*) FILTER (WHERE l.bought_at IS NOT NULL
                                                  OR (t.status = 'sold' AND t.owner = w.customer)))::integer AS bought,
                   pg_catalog.count(*) FILTER (WHERE t.status = 'held' AND t.owner = w.customer
-                                                AND t.hold_expires_at > pg_catalog.now()
-                                                AND t.hold_expires_at <= w.offer_expires_at) AS live,
+                                                AND t.hold_expires_at > pg_catalog.now()) AS live,
                   pg_catalog.bool_or(l.released_at < w.offer_expires_at) AS released_early
              FROM pg_catalog.unnest(w.offered_ticket_ids) AS x(ticket_id)
              JOIN ticketing.tickets t ON t.event_id = w.event_id AND t.ticket_id = x.ticket_id
@@ -1716,7 +1714,7 @@ AS $$
 $$;
 
 -- Offers still open, for a mailer (LISTEN ticketing_waitlist_<event_id> says when to
--- look): the customer, the tickets held for them by the offer and until when.
+-- look): the customer, the tickets held for them and until when.
 CREATE FUNCTION ticketing.pending_offers(event_id bigint)
 RETURNS TABLE (entry_id bigint, customer text, ticket_ids bigint[], seats text[],
                offer_expires_at timestamptz)
@@ -1729,7 +1727,6 @@ AS $$
       JOIN ticketing.tickets t
         ON t.event_id = w.event_id AND t.ticket_id = ANY (w.offered_ticket_ids)
        AND t.status = 'held' AND t.owner = w.customer AND t.hold_expires_at > pg_catalog.now()
-       AND t.hold_expires_at <= w.offer_expires_at
      WHERE w.event_id = $1 AND w.status = 'offered'
      GROUP BY w.entry_id, w.customer, w.offer_expires_at
      ORDER BY w.entry_id

@@ -733,17 +733,14 @@ const PlanSpec mark_entry_skipped{
     {INT8OID, INT8OID, TEXTOID}};
 
 // Customer $2's open entry in event $1: (entry_id, status, offered tickets, offer
-// expiry, skipped_for, tickets of the offer still held for the customer). A hold of the
-// offer ends when the offer does; a hold of the customer's that ends later is one they
-// placed after the offer lapsed and its ticket was returned, not the offer.
+// expiry, skipped_for, tickets of the offer still held for the customer).
 #define CUSTOMER_ENTRY                                                                             \
     "SELECT w.entry_id, w.status, w.offered_ticket_ids, w.offer_expires_at, w.skipped_for,"        \
     " (SELECT pg_catalog.count(*) FROM ticketing.tickets t WHERE t.event_id"                       \
     " OPERATOR(pg_catalog.=) w.event_id AND t.ticket_id OPERATOR(pg_catalog.=) ANY"                \
     " (w.offered_ticket_ids) AND t.status OPERATOR(pg_catalog.=) 'held' AND t.owner"               \
     " OPERATOR(pg_catalog.=) w.customer AND t.hold_expires_at OPERATOR(pg_catalog.>)"              \
-    " pg_catalog.now() AND t.hold_expires_at OPERATOR(pg_catalog.<=) w.offer_expires_at)"          \
-    " FROM ticketing.waitlist_entries w WHERE w.event_id"                                          \
+    " pg_catalog.now()) FROM ticketing.waitlist_entries w WHERE w.event_id"                        \
     " OPERATOR(pg_catalog.=) $1 AND w.customer OPERATOR(pg_catalog.=) $2 AND w.status"             \
     " OPERATOR(pg_catalog.=) ANY (ARRAY['waiting', 'offered'])"
 const PlanSpec customer_entry{CUSTOMER_ENTRY " FOR NO KEY UPDATE OF w", 2, {INT8OID, TEXTOID}};
@@ -771,20 +768,18 @@ const PlanSpec entry_position{
     2,
     {INT8OID, INT8OID}};
 
-// The tickets $2 still held for customer $3 by an offer that ends at $4 (an offer given
-// up) back to inventory, with their audit rows: (ticket_id). A hold of the customer's
-// that ends later is not the offer's (CUSTOMER_ENTRY) and stays.
+// The tickets $2 still held for customer $3 (an offer given up) back to inventory, with
+// their audit rows: (ticket_id).
 const PlanSpec release_offered_holds{
     "WITH returned AS (UPDATE ticketing.tickets t SET status = 'available', owner = NULL,"
     " hold_expires_at = NULL, updated_at = pg_catalog.now() WHERE " GIVEN_TICKETS
     "AND t.status OPERATOR(pg_catalog.=) 'held' AND t.owner OPERATOR(pg_catalog.=) $3"
-    " AND t.hold_expires_at OPERATOR(pg_catalog.<=) $4"
     " RETURNING t.event_id, t.ticket_id, t.updated_at),"
     " audited AS (" AUDIT_INSERT "SELECT r.event_id, r.ticket_id, 'held', 'available', $3,"
     " r.updated_at FROM returned r RETURNING 1)"
     " SELECT r.ticket_id FROM returned r ORDER BY r.ticket_id",
-    4,
-    {INT8OID, INT8ARRAYOID, TEXTOID, TIMESTAMPTZOID}};
+    3,
+    {INT8OID, INT8ARRAYOID, TEXTOID}};
 
 // Carts (1.3, carts.cpp). A cart is found by the SHA-256 of its token ($2), in event $1,
 // for customer $3: another customer's token finds nothing, as an unknown one does.

@@ -683,7 +683,7 @@ WaitlistAnswer run_leave_waitlist(const CallArgs& args) {
         if (entry.status == EntryStatus::offered) {
             // The offer given up: its tickets come free, and go on down the list.
             Datum values[] = {Int64GetDatum(event_id), int8_array(entry.ticket_ids, entry.count),
-                              args.customer_datum, TimestampTzGetDatum(entry.offer_expires_at)};
+                              args.customer_datum};
             const std::vector<std::int64_t> freed =
                 id_column(run_plan(PlanId::release_offered_holds, values, nullptr), 1);
             left.count = static_cast<int>(freed.size());
